@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { typeToken } from "../internal/tokens";
+import { LIMITS } from "../internal/limits";
+import { awsTrustPolicy } from "../internal/trust";
+
+export interface ServiceRoleArgs {
+  /** ARN of the IAM OIDC provider for the Okta issuer. */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** The Okta issuer URL; condition keys are `<issuer without https://>:aud|sub`. */
+  readonly issuerUrl: pulumi.Input<string>;
+  /** Required `aud` (StringEquals). */
+  readonly audience: pulumi.Input<string>;
+  /** Required `sub` (StringEquals): the service app's client id. */
+  readonly clientId: pulumi.Input<string>;
+  /** Managed policies to attach, keyed by a stable name. */
+  readonly policies?: Readonly<Record<string, string>>;
+  /** Max session duration, seconds (3600-43200). Defaults to 3600. */
+  readonly maxSessionDurationSeconds?: number;
+  /** Role path; defaults to `/oktafed/`. */
+  readonly path?: string;
+  readonly permissionsBoundaryArn?: string;
+  readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An IAM role that exactly one Okta service app can assume with its access token
+ * (AssumeRoleWithWebIdentity, `aud` and `sub` pinned with StringEquals), plus its policies.
+ */
+export class ServiceRole extends pulumi.ComponentResource {
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly roleName: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("aws", "ServiceRole"), name, {}, opts);
+    const { min, max, default: fallback } = LIMITS.aws.maxSessionDurationSeconds;
+    const duration = args.maxSessionDurationSeconds ?? fallback;
+    if (!Number.isInteger(duration) || duration < min || duration > max) {
+      throw new pulumi.ResourceError(`maxSessionDurationSeconds must be ${min}-${max}, got ${duration}`, this);
+    }
+    const policyKeys = Object.keys(args.policies ?? {}).sort();
+    if (policyKeys.length > LIMITS.aws.managedPoliciesPerRole) {
+      throw new pulumi.ResourceError(`at most ${LIMITS.aws.managedPoliciesPerRole} managed policies per role, got ${policyKeys.length}`, this);
+    }
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: args.description,
+        path: args.path ?? "/oktafed/",
+        maxSessionDuration: duration,
+        permissionsBoundary: args.permissionsBoundaryArn,
+        assumeRolePolicy: pulumi
+          .all([args.oidcProviderArn, args.issuerUrl, args.audience, args.clientId])
+          .apply(([oidcProviderArn, issuerUrl, audience, subject]) =>
+            JSON.stringify(awsTrustPolicy({ oidcProviderArn, issuerUrl, audience, subject })),
+          ),
+        tags: args.tags ? { ...args.tags } : undefined,
+      },
+      { parent: this },
+    );
+
+    for (const key of policyKeys) {
+      new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: args.policies![key]! }, { parent: this });
+    }
+
+    this.roleArn = role.arn;
+    this.roleName = role.name;
+    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
+  }
+}

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+import { typeToken } from "../internal/tokens";
+import { LIMITS } from "../internal/limits";
+import { gcpAttributeCondition, gcpAttributeMapping } from "../internal/trust";
+
+export interface WorkloadIdentityPoolArgs {
+  /** Project id that holds the pool. */
+  readonly project: string;
+  /**
+   * Pool id: 4-32 of [a-z0-9-], not starting with `gcp-`, immutable. A deleted pool keeps its id
+   * reserved for about 30 days (cloud.google.com/iam/docs/manage-workload-identity-pools-providers),
+   * so recreate under a new id (config `idSuffix`) or undelete the old pool and import it.
+   */
+  readonly poolId: string;
+  /** Provider id, same rules as the pool id. */
+  readonly providerId: string;
+  /** The Okta issuer URL: the provider's `issuerUri`. */
+  readonly issuerUrl: pulumi.Input<string>;
+  /** The Okta audience: the provider's only allowed audience. */
+  readonly audience: pulumi.Input<string>;
+  /**
+   * Client ids admitted by the attribute condition, in a stable order. The condition is mandatory:
+   * without it every client of the authorization server could exchange tokens in the pool.
+   */
+  readonly clientIds: readonly pulumi.Input<string>[];
+  /** Token claims also mapped to `attribute.<claim>`. */
+  readonly mappedClaims?: readonly string[];
+  readonly displayName?: string;
+  readonly protect?: boolean;
+}
+
+function checkId(kind: string, id: string): string | undefined {
+  const { min, max } = LIMITS.gcp.idLength;
+  if (!/^[a-z0-9-]+$/.test(id) || id.length < min || id.length > max || id.startsWith("gcp-")) {
+    return `${kind} id "${id}" must be ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`;
+  }
+  return undefined;
+}
+
+/**
+ * A GCP workload identity pool with an OIDC provider for the Okta issuer: exact issuer, one
+ * allowed audience, `google.subject = assertion.sub`, and an attribute condition that admits only
+ * the kit's client ids. See https://cloud.google.com/iam/docs/workload-identity-federation-with-other-providers.
+ */
+export class WorkloadIdentityPool extends pulumi.ComponentResource {
+  /** `projects/<number>/locations/global/workloadIdentityPools/<id>`: the base of every principal. */
+  public readonly poolName: pulumi.Output<string>;
+  /** The provider's full resource name: the `audience` of a workload's external_account config. */
+  public readonly providerName: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkloadIdentityPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("gcp", "WorkloadIdentityPool"), name, {}, opts);
+    for (const problem of [checkId("pool", args.poolId), checkId("provider", args.providerId)]) {
+      if (problem) throw new pulumi.ResourceError(problem, this);
+    }
+    if (args.clientIds.length === 0) throw new pulumi.ResourceError("a pool needs at least one client id to admit", this);
+
+    const pool = new gcp.iam.WorkloadIdentityPool(
+      `${name}-pool`,
+      {
+        project: args.project,
+        workloadIdentityPoolId: args.poolId,
+        displayName: (args.displayName ?? args.poolId).slice(0, 32),
+        description: "Okta service tokens (okta-federation)",
+        disabled: false,
+      },
+      { parent: this, protect: args.protect },
+    );
+
+    const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+      `${name}-provider`,
+      {
+        project: args.project,
+        workloadIdentityPoolId: pool.workloadIdentityPoolId,
+        workloadIdentityPoolProviderId: args.providerId,
+        displayName: args.providerId.slice(0, 32),
+        description: "Okta authorization server (okta-federation)",
+        attributeMapping: gcpAttributeMapping(args.mappedClaims),
+        attributeCondition: pulumi.all([...args.clientIds]).apply((ids) => gcpAttributeCondition(ids)),
+        oidc: { issuerUri: args.issuerUrl, allowedAudiences: [args.audience] },
+      },
+      { parent: this, protect: args.protect },
+    );
+
+    this.poolName = pool.name;
+    this.providerName = provider.name;
+    this.registerOutputs({ poolName: this.poolName, providerName: this.providerName });
+  }
+}

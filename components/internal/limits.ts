@@ -1,0 +1,80 @@
+/**
+ * Every limit the kit enforces, stated once. Config validation, the components' own checks and
+ * the docs all read from here. Sources are the providers' API references (see docs/config.md).
+ * @internal
+ */
+export const LIMITS = {
+  okta: {
+    /** Access-token lifetime of a policy rule, minutes (Okta authorization-server API). */
+    tokenLifetimeMinutes: { min: 5, max: 1440, default: 60 },
+    /** Okta reserves these claim names in access tokens (token inline hook reference). */
+    reservedClaims: [
+      "acr", "as_uri", "auth_time", "authorization_details", "cid", "cnf", "exp", "groups", "iat", "iss",
+      "jti", "rpt", "rsi", "scp", "sid", "token_type", "uid", "username", "ver", "aud", "sub",
+    ],
+    /** Okta's own scope names; a custom scope may not reuse them. */
+    reservedScopes: ["openid", "profile", "email", "address", "phone", "offline_access", "groups", "device_sso"],
+    /** Keys of a service app's JWKS: RSA needs n and e, EC needs x and y (private_key_jwt). */
+    jwkTypes: ["RSA", "EC"],
+    /** The request `scope` parameter is at most 1024 characters. */
+    scopeParameterMaxLength: 1024,
+    /** The inline hook contract version for token hooks. */
+    tokenHookType: "com.okta.oauth2.tokens.transform",
+    tokenHookVersion: "1.0.0",
+    /** An Okta client id is "0oa" plus 17 characters. Used to size the GCP attribute condition. */
+    clientIdLength: 20,
+  },
+  aws: {
+    /** IAM role max session duration, seconds (1 h to 12 h). */
+    maxSessionDurationSeconds: { min: 3600, max: 43200, default: 3600 },
+    /** Managed policies attached to one role (default IAM quota). */
+    managedPoliciesPerRole: 10,
+    /** Client ids (audiences) on an IAM OIDC provider, each at most 255 characters. */
+    clientIdMaxLength: 255,
+    /** Thumbprints on an IAM OIDC provider: at most 5, each 40 hex characters. */
+    thumbprintsMax: 5,
+    /** Role path: at most 512 characters, starting and ending with "/". */
+    rolePathMaxLength: 512,
+  },
+  gcp: {
+    /** Workload identity pool and provider ids: 4-32 of [a-z0-9-], no "gcp-" prefix. */
+    idLength: { min: 4, max: 32 },
+    /** Custom attribute mappings (`attribute.*`) per provider. */
+    customAttributesMax: 50,
+    /** An attribute name after `attribute.`: at most 100 of [a-z0-9_]. */
+    attributeNameMaxLength: 100,
+    /** The CEL attribute condition, characters. */
+    attributeConditionMaxLength: 4096,
+    /** Allowed audiences per provider, each at most 256 characters. */
+    audienceMaxLength: 256,
+    /** `google.subject` after mapping, bytes. */
+    subjectMaxBytes: 127,
+    /** Service account ids: 6-30 characters, a letter first, [a-z0-9-], no trailing hyphen. */
+    serviceAccountIdLength: { min: 6, max: 30 },
+  },
+  azure: {
+    /** Federated identity credentials on one user-assigned identity. */
+    credentialsPerIdentity: 20,
+    /** Issuer, subject and audience of a federated identity credential, characters. */
+    credentialFieldMaxLength: 600,
+    /** Federated identity credential names: 3-120 of letters, digits, "-" and "_", alphanumeric first. */
+    credentialNameLength: { min: 3, max: 120 },
+    /** User-assigned identity names: 3-128 of letters, digits, "-" and "_", alphanumeric first. */
+    identityNameLength: { min: 3, max: 128 },
+    /** Resource group names: 1-90 characters. */
+    resourceGroupMaxLength: 90,
+  },
+  kit: {
+    /** Service keys name Pulumi resources and cloud objects: 2-30 of [a-z0-9-], a letter first. */
+    serviceKeyLength: { min: 2, max: 30 },
+    /** Environment names: 2-16 of [a-z0-9-], a letter first. */
+    environmentLength: { min: 2, max: 16 },
+  },
+} as const;
+
+/** The audience must fit every cloud at once: AWS client ids are the shortest (255). */
+export const AUDIENCE_MAX_LENGTH = Math.min(
+  LIMITS.aws.clientIdMaxLength,
+  LIMITS.gcp.audienceMaxLength,
+  LIMITS.azure.credentialFieldMaxLength,
+);

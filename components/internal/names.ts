@@ -1,0 +1,41 @@
+/**
+ * Physical names the kit derives from config keys. Logical (Pulumi) names are built in the
+ * components from the same keys; neither ever uses a list position, an Output or a clock.
+ * @internal
+ */
+import { createHash } from "node:crypto";
+import { LIMITS } from "./limits";
+
+/** Short, stable hash of a string (hex). */
+export function shortHash(value: string, length = 6): string {
+  return createHash("sha1").update(value).digest("hex").slice(0, length);
+}
+
+/** Shortens `base` to `max` characters, keeping it unique with a hash of the whole. */
+export function fitName(base: string, max: number): string {
+  if (base.length <= max) return base;
+  const hash = shortHash(base);
+  return `${base.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** GCP service account id for a service: `<env>-<service>`, fitted to 6-30 characters. */
+export function gcpServiceAccountId(environment: string, serviceKey: string): string {
+  let base = `${environment}-${serviceKey}`;
+  if (base.length < LIMITS.gcp.serviceAccountIdLength.min) base = `${base}-wif`;
+  return fitName(base, LIMITS.gcp.serviceAccountIdLength.max);
+}
+
+/** A GCP pool or provider id with the optional suffix that dodges 30-day soft-delete reservations. */
+export function gcpId(id: string, suffix: string | undefined): string {
+  return suffix ? `${id}-${suffix}` : id;
+}
+
+/** Azure user-assigned identity name for a service. */
+export function azureIdentityName(prefix: string, serviceKey: string): string {
+  return `${prefix}${serviceKey}`;
+}
+
+/** Okta app label for a service; labels show in the Okta admin console. */
+export function oktaAppLabel(environment: string, serviceKey: string): string {
+  return `${environment}-${serviceKey}`;
+}

@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as okta from "@pulumi/okta";
+import { typeToken } from "../internal/tokens";
+
+/** A custom access-token claim: a fixed value or an Okta Expression Language expression. */
+export type ClaimSpec =
+  | { readonly value: string; readonly scopes?: readonly string[] }
+  | { readonly expression: string; readonly scopes?: readonly string[] };
+
+export interface AuthorizationServerArgs {
+  /**
+   * Adopt an existing authorization server by id (e.g. `default`) instead of creating one.
+   * Its audience must equal {@link audience}.
+   */
+  readonly existingServerId?: string;
+  /** Display name of the created server in Okta. Required unless adopting. */
+  readonly serverName?: string;
+  readonly description?: string;
+  /**
+   * The single audience (`aud`) of every access token. Okta honours one audience per server
+   * (developer.okta.com/docs/reference/api/authorization-servers), so every cloud trusts this value.
+   */
+  readonly audience: string;
+  /** `ORG_URL` (default) or `CUSTOM_URL`. `DYNAMIC` is not offered: `iss` would vary per request. */
+  readonly issuerMode?: "ORG_URL" | "CUSTOM_URL";
+  /** Signing key rotation, `AUTO` (default) or `MANUAL`. */
+  readonly keyRotation?: "AUTO" | "MANUAL";
+  /** Custom scopes, keyed by scope name. */
+  readonly scopes?: Readonly<Record<string, { readonly description?: string }>>;
+  /** Custom access-token claims, keyed by claim name. */
+  readonly claims?: Readonly<Record<string, ClaimSpec>>;
+  /** Protect the server from deletion (it is an identity root: its issuer is trusted by every cloud). */
+  readonly protect?: boolean;
+}
+
+/** The expression Okta evaluates for a claim; a fixed value becomes a quoted EL string literal. */
+export function claimExpression(claim: ClaimSpec): string {
+  return "value" in claim ? JSON.stringify(claim.value) : claim.expression;
+}
+
+/**
+ * An Okta custom authorization server with its scopes and access-token claims: the token issuer
+ * that AWS, GCP and Azure trust.
+ * See https://developer.okta.com/docs/concepts/auth-servers/.
+ */
+export class AuthorizationServer extends pulumi.ComponentResource {
+  /** The server id (`aus…`, or `default`). */
+  public readonly serverId: pulumi.Output<string>;
+  /** The issuer (`iss`) exactly as Okta writes it into tokens. */
+  public readonly issuerUrl: pulumi.Output<string>;
+  /** The one audience (`aud`). */
+  public readonly audience: pulumi.Output<string>;
+  /** Scope names as Outputs of the scope resources, keyed like the config, so rules wait for their scopes. */
+  public readonly scopeNames: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: AuthorizationServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("okta", "AuthorizationServer"), name, {}, opts);
+
+    let server: okta.auth.Server;
+    if (args.existingServerId !== undefined) {
+      server = okta.auth.Server.get(`${name}-server`, args.existingServerId, undefined, { parent: this });
+    } else {
+      if (!args.serverName) throw new pulumi.ResourceError("serverName is required when not adopting an existing server", this);
+      server = new okta.auth.Server(
+        `${name}-server`,
+        {
+          name: args.serverName,
+          description: args.description ?? `Issues service tokens trusted by cloud providers (okta-federation)`,
+          audiences: [args.audience],
+          issuerMode: args.issuerMode ?? "ORG_URL",
+          credentialsRotationMode: args.keyRotation ?? "AUTO",
+          status: "ACTIVE",
+        },
+        { parent: this, protect: args.protect },
+      );
+    }
+
+    const scopeNames: Record<string, pulumi.Output<string>> = {};
+    for (const scopeName of Object.keys(args.scopes ?? {}).sort()) {
+      const scope = new okta.auth.ServerScope(
+        `${name}-scope-${scopeName}`,
+        {
+          authServerId: server.id,
+          name: scopeName,
+          description: args.scopes?.[scopeName]?.description ?? scopeName,
+          // IMPLICIT: a REQUIRED-consent scope fails in client_credentials (no user to consent).
+          consent: "IMPLICIT",
+          metadataPublish: "NO_CLIENTS",
+        },
+        { parent: this },
+      );
+      scopeNames[scopeName] = scope.name;
+    }
+
+    for (const claimName of Object.keys(args.claims ?? {}).sort()) {
+      const claim = args.claims![claimName]!;
+      new okta.auth.ServerClaim(
+        `${name}-claim-${claimName}`,
+        {
+          authServerId: server.id,
+          name: claimName,
+          claimType: "RESOURCE",
+          valueType: "EXPRESSION",
+          value: claimExpression(claim),
+          alwaysIncludeInToken: true,
+          // Through the scope resources' outputs, so each claim waits for the scopes it names.
+          scopes: claim.scopes?.map((s) => scopeNames[s] ?? s),
+          status: "ACTIVE",
+        },
+        { parent: this },
+      );
+    }
+
+    this.serverId = server.id;
+    this.issuerUrl = server.issuer;
+    // A created server's audience is read back from Okta; an adopted one is taken as configured
+    // (its audiences list is not ours to change).
+    this.audience = args.existingServerId === undefined ? server.audiences.apply((a) => a[0] ?? args.audience) : pulumi.output(args.audience);
+    this.scopeNames = scopeNames;
+    this.registerOutputs({ serverId: this.serverId, issuerUrl: this.issuerUrl, audience: this.audience });
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The offline engine: runs a Pulumi program in-process against the Node SDK's mock monitor and
+ * records every resource exactly as the program registers it (type, name, parent, provider,
+ * inputs, dependencies, options). No Pulumi CLI, no provider plugin, no credentials, no network.
+ *
+ * Values a real deployment only learns from the cloud (ids, client ids, ARNs, server ids) are
+ * filled with recognisable placeholders `<resource-name.property>`, the same everywhere they flow,
+ * so the wiring can be followed. Where a value is fully determined by its inputs (an IAM OIDC
+ * provider ARN, a service account email) the prediction is used, and still listed as after-deploy.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { placeholderOutputs } from "./placeholders";
+
+/** What a secret value is shown as. `secure:` config values are never decrypted. */
+export const SECRET_MARK = "[secret]";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Parent URN, or null for a top-level resource. */
+  readonly parent: string | null;
+  /** Provider URN for custom resources. */
+  readonly provider: string | null;
+  readonly custom: boolean;
+  /** Read (adopted) rather than created. */
+  readonly read: boolean;
+  /** Inputs as registered; secret values keep their secret wrapper (see {@link isSecretValue}). */
+  readonly inputs: Record<string, unknown>;
+  /** Outputs the engine returned (inputs plus computed values). */
+  readonly outputs: Record<string, unknown>;
+  /** Output properties whose values are only known after deploy (filled with placeholders). */
+  readonly afterDeploy: readonly string[];
+  /** URNs this resource waits for (input references and dependsOn). */
+  readonly dependencies: readonly string[];
+  readonly protect: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly additionalSecretOutputs: readonly string[];
+}
+
+export interface OfflineRunOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Full config map, `namespace:key` -> string value (objects as JSON). */
+  readonly config: Readonly<Record<string, string>>;
+  /** Keys of `config` that are secret. */
+  readonly secretKeys?: readonly string[];
+  /** Facts the engine cannot see in the inputs (e.g. an Okta custom domain), used for placeholders. */
+  readonly hints?: PlaceholderHints;
+}
+
+export interface PlaceholderHints {
+  /** Host of the issuer when the authorization server uses CUSTOM_URL. */
+  readonly oktaCustomDomain?: string;
+}
+
+export interface OfflineRunResult {
+  readonly resources: readonly RecordedResource[];
+  /** The program's return value (stack outputs), fully resolved; secrets stay wrapped. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Thrown when the program fails; `message` is the program's own error, without a stack trace. */
+export class ProgramError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = "ProgramError";
+  }
+}
+
+// waitForRPCs is exported by the SDK but marked internal in its typings.
+const runtime = pulumi.runtime as typeof pulumi.runtime & { waitForRPCs(): Promise<void> };
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
+/** True for a value the SDK marked secret (`{[sig]: secretSig, value}`). */
+export function isSecretValue(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces every secret value with {@link SECRET_MARK}. */
+export function redact(value: unknown): unknown {
+  if (isSecretValue(value)) return SECRET_MARK;
+  if (Array.isArray(value)) return value.map(redact);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+  }
+  return value;
+}
+
+/** Removes secret wrappers, keeping the values (for wiring checks in tests, never for display). */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+interface RequestMeta {
+  parent: string;
+  provider: string;
+  dependencies: string[];
+  protect: boolean;
+  ignoreChanges: string[];
+  additionalSecretOutputs: string[];
+}
+
+/** URN as the engine builds it: the parent's full qualified type chain, without the root stack. */
+function newUrn(stack: string, project: string, parent: string, type: string, name: string): string {
+  if (parent) {
+    const parentType = parent.split("::")[2] ?? "";
+    if (parentType !== "pulumi:pulumi:Stack") type = `${parentType}$${type}`;
+  }
+  return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+/** The URN part of a provider reference `<urn>::<id>`. */
+function providerUrn(reference: string | undefined): string | null {
+  if (!reference) return null;
+  const i = reference.lastIndexOf("::");
+  return i > 0 ? reference.slice(0, i) : reference;
+}
+
+/**
+ * Runs `program` offline and returns every registered resource and the resolved outputs.
+ * Runs are sequential: the SDK's runtime state is process-global.
+ */
+export async function runOffline(program: () => unknown, options: OfflineRunOptions): Promise<OfflineRunResult> {
+  const recorded: RecordedResource[] = [];
+  const byUrn = new Map<string, RecordedResource>();
+  const pending: RequestMeta[] = [];
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const meta = pending.shift();
+      if (!meta) throw new Error(`internal: no request metadata for ${args.type} ${args.name}`);
+      const urn = newUrn(options.stack, options.project, meta.parent, args.type, args.name);
+      const providerRef = providerUrn(args.provider);
+      const providerInputs = providerRef ? byUrn.get(providerRef)?.inputs ?? {} : {};
+      const computed = placeholderOutputs({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs,
+        id: args.id,
+        providerInputs: unwrapSecrets(providerInputs) as Record<string, unknown>,
+        hints: options.hints ?? {},
+      });
+      const id = computed.id;
+      const outputs = { ...args.inputs, ...computed.values };
+      const resource: RecordedResource = {
+        urn,
+        type: args.type,
+        name: args.name,
+        parent: meta.parent || null,
+        provider: providerRef,
+        custom: args.custom ?? true,
+        read: args.id !== undefined && args.id !== "" && !args.type.startsWith("pulumi:providers:"),
+        inputs: args.inputs,
+        outputs,
+        afterDeploy: Object.keys(computed.values),
+        dependencies: meta.dependencies,
+        protect: meta.protect,
+        ignoreChanges: meta.ignoreChanges,
+        additionalSecretOutputs: meta.additionalSecretOutputs,
+      };
+      if (byUrn.has(urn)) {
+        // The real engine rejects duplicate URNs; the mock monitor would silently overwrite.
+        failures.push(new Error(`duplicate resource URN ${urn}`));
+      }
+      recorded.push(resource);
+      byUrn.set(urn, resource);
+      return { id, state: outputs };
+    },
+    call(args) {
+      throw new Error(`the offline plan does not run provider functions (${args.token})`);
+    },
+  };
+
+  await runtime.setMocks(mocks, options.project, options.stack, false);
+  const monitor = runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
+  // Capture what the mock monitor does not pass to newResource, and build URNs as the engine does.
+  (monitor as any).newUrn = (parent: string, type: string, name: string) =>
+    newUrn(options.stack, options.project, parent, type, name);
+  const register = monitor.registerResource!.bind(monitor);
+  monitor.registerResource = (req: any, cb: any) => {
+    pending.push({
+      parent: req.getParent(),
+      provider: req.getProvider(),
+      dependencies: [...req.getDependenciesList()],
+      protect: Boolean(req.getProtect()),
+      ignoreChanges: [...req.getIgnorechangesList()],
+      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+    });
+    return register(req, cb);
+  };
+  const read = monitor.readResource!.bind(monitor);
+  monitor.readResource = (req: any, cb: any) => {
+    pending.push({
+      parent: req.getParent(),
+      provider: req.getProvider(),
+      dependencies: [...req.getDependenciesList()],
+      protect: false,
+      ignoreChanges: [],
+      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+    });
+    return read(req, cb);
+  };
+  runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+
+  try {
+    let result: unknown;
+    try {
+      result = program();
+    } catch (error) {
+      throw new ProgramError(errorMessage(error), error);
+    }
+    const outputs = (await resolveDeep(await result)) as Record<string, unknown>;
+    await runtime.waitForRPCs();
+    // Let callbacks queued by the last registrations run (and surface their failures).
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failures.length > 0) throw new ProgramError(failures.map(errorMessage).join("\n"), failures[0]);
+    return { resources: recorded, outputs: outputs ?? {} };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
+/** Resolves Outputs inside plain data; secret outputs come back wrapped like secret inputs. */
+async function resolveDeep(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const output = value as pulumi.Output<unknown>;
+    const [inner, secret] = await Promise.all([
+      new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
+      pulumi.isSecret(output),
+    ]);
+    const resolved = await resolveDeep(inner);
+    return secret ? { [SIG_KEY]: SECRET_SIG, value: resolved } : resolved;
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+  if (typeof value === "object" && value !== null && !(value instanceof pulumi.Resource)) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/** The message of an error as a user should see it: no stack trace, no SDK prefixes. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,163 @@
+/**
+ * The offline plan: the real stack program, run against the offline engine with a stack's config,
+ * rendered as a readable tree or a JSON document.
+ */
+import { federationProgram } from "../../stacks/program";
+import { redact, runOffline, type OfflineRunResult, type RecordedResource } from "./engine";
+import { isPlaceholder } from "./placeholders";
+import { loadStack, type StackConfig } from "./stackFile";
+
+export interface Plan extends OfflineRunResult {
+  readonly project: string;
+  readonly stack: string;
+}
+
+/** Runs the stack program offline with the given stack's config. */
+export async function planStack(stack: string | StackConfig): Promise<Plan> {
+  const loaded = typeof stack === "string" ? loadStack(stack) : stack;
+  const federation = (loaded.federation ?? {}) as { okta?: { authorizationServer?: { customDomain?: string; existing?: { customDomain?: string } } } };
+  const server = federation.okta?.authorizationServer;
+  const result = await runOffline(federationProgram, {
+    project: loaded.project,
+    stack: loaded.stack,
+    config: loaded.config,
+    secretKeys: loaded.secretKeys,
+    hints: { oktaCustomDomain: server?.customDomain ?? server?.existing?.customDomain },
+  });
+  return { ...result, project: loaded.project, stack: loaded.stack };
+}
+
+/** Resource counts per type, sorted by type. */
+export function countByType(resources: readonly RecordedResource[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The JSON form: only data, secrets as "[secret]", placeholders listed per resource. */
+export function planToJson(plan: Plan): Record<string, unknown> {
+  return {
+    kind: "okta-federation/offline-plan",
+    version: 1,
+    project: plan.project,
+    stack: plan.stack,
+    note: "Offline plan: the stack program run in-process against a mock engine. Nothing was deployed. Values like <name.property> are known only after deploy.",
+    summary: { total: plan.resources.length, byType: countByType(plan.resources) },
+    resources: plan.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      provider: r.provider,
+      custom: r.custom,
+      operation: r.read ? "read" : "create",
+      protect: r.protect,
+      ignoreChanges: r.ignoreChanges,
+      dependsOn: r.dependencies,
+      inputs: redact(r.inputs),
+      afterDeploy: Object.fromEntries(r.afterDeploy.map((k) => [k, redact(r.outputs[k])])),
+    })),
+    outputs: redact(plan.outputs),
+  };
+}
+
+/** The trust-relevant inputs of a resource, in a line. */
+export function keyInputs(r: RecordedResource): string {
+  const i = redact(r.inputs) as Record<string, any>;
+  const fmt = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  const pairs = (o: Record<string, unknown>) =>
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => `${k}=${fmt(v)}`)
+      .join("  ");
+  switch (r.type) {
+    case "okta:auth/server:Server":
+      return r.read ? `adopt id=${r.outputs.id}  issuer=${r.outputs.issuer}` : pairs({ audiences: i.audiences, issuerMode: i.issuerMode, issuer: r.outputs.issuer });
+    case "okta:auth/serverScope:ServerScope":
+      return pairs({ name: i.name, consent: i.consent });
+    case "okta:auth/serverClaim:ServerClaim":
+      return pairs({ name: i.name, value: i.value, claimType: i.claimType });
+    case "okta:app/oAuth:OAuth":
+      return pairs({ type: i.type, grantTypes: i.grantTypes, auth: i.tokenEndpointAuthMethod, omitSecret: i.omitSecret, clientId: r.outputs.clientId });
+    case "okta:auth/serverPolicy:ServerPolicy":
+      return pairs({ clientWhitelists: i.clientWhitelists, priority: i.priority });
+    case "okta:auth/serverPolicyRule:ServerPolicyRule":
+      return pairs({ grantTypes: i.grantTypeWhitelists, scopes: i.scopeWhitelists, lifetimeMinutes: i.accessTokenLifetimeMinutes, inlineHookId: i.inlineHookId });
+    case "okta:inline/hook:Hook":
+      return pairs({ type: i.type, uri: i.channel?.uri, auth: i.auth });
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      return pairs({ url: i.url, clientIdLists: i.clientIdLists, thumbprints: i.thumbprintLists });
+    case "aws:iam/role:Role": {
+      const statement = JSON.parse(String(i.assumeRolePolicy ?? "{}")).Statement?.[0];
+      return pairs({ trust: statement?.Condition?.StringEquals, maxSession: i.maxSessionDuration });
+    }
+    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+      return pairs({ policyArn: i.policyArn });
+    case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+      return pairs({ id: i.workloadIdentityPoolId, project: i.project });
+    case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+      return pairs({ issuerUri: i.oidc?.issuerUri, allowedAudiences: i.oidc?.allowedAudiences, condition: i.attributeCondition });
+    case "gcp:serviceaccount/account:Account":
+      return pairs({ accountId: i.accountId, email: r.outputs.email });
+    case "gcp:serviceaccount/iAMMember:IAMMember":
+    case "gcp:projects/iAMMember:IAMMember":
+      return pairs({ role: i.role, member: i.member });
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      return pairs({ name: i.resourceName, resourceGroup: i.resourceGroupName });
+    case "azure-native:managedidentity:FederatedIdentityCredential":
+      return pairs({ issuer: i.issuer, subject: i.subject, audiences: i.audiences });
+    case "azure-native:authorization:RoleAssignment":
+      return pairs({ role: String(i.roleDefinitionId).split("/").pop(), scope: i.scope, principalType: i.principalType });
+    default:
+      return r.type.startsWith("pulumi:providers:") ? pairs(i) : "";
+  }
+}
+
+/** The readable form: a tree of components and resources with their key trust inputs. */
+export function planToText(plan: Plan): string {
+  const lines: string[] = [];
+  const children = new Map<string | null, RecordedResource[]>();
+  for (const r of plan.resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  lines.push(`OFFLINE PLAN  stack ${plan.stack}  (project ${plan.project})`);
+  lines.push("Nothing was deployed: the stack program ran in-process against a mock engine, without the Pulumi CLI,");
+  lines.push("credentials or network. Values like <name.property> are known only after deploy.");
+  lines.push("");
+  const walk = (parent: string | null, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      const marker = r.read ? "~ read" : r.custom ? "+" : "+";
+      const flags = [r.protect ? "protected" : "", r.custom ? "" : "component"].filter(Boolean).join(", ");
+      const detail = keyInputs(r);
+      lines.push(`${"  ".repeat(depth)}${marker} ${r.type}  ${r.name}${flags ? `  (${flags})` : ""}`);
+      if (detail) lines.push(`${"  ".repeat(depth + 2)}${detail}`);
+      walk(r.urn, depth + 1);
+    }
+  };
+  walk(null, 0);
+  lines.push("");
+  const counts = countByType(plan.resources);
+  const created = plan.resources.filter((r) => !r.read).length;
+  lines.push(`Resources: ${plan.resources.length} (${created} to create, ${plan.resources.length - created} to read)`);
+  const width = Math.max(...Object.keys(counts).map((t) => t.length));
+  for (const [type, n] of Object.entries(counts)) lines.push(`  ${type.padEnd(width)}  ${n}`);
+  lines.push("");
+  lines.push("Outputs:");
+  lines.push(
+    JSON.stringify(redact(plan.outputs), null, 2)
+      .split("\n")
+      .map((l) => `  ${l}`)
+      .join("\n"),
+  );
+  return lines.join("\n");
+}
+
+/** Every placeholder value in a plan's outputs (for docs and tests). */
+export function placeholdersIn(value: unknown): string[] {
+  if (isPlaceholder(value)) return [value as string];
+  if (Array.isArray(value)) return value.flatMap(placeholdersIn);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(placeholdersIn);
+  return [];
+}
