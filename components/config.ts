@@ -15,6 +15,7 @@ export const CONFIG_KEY = "federation";
 /** The config key that holds the token hook's Authorization header value (a `secure:` value). */
 export const HOOK_SECRET_KEY = "tokenHookAuthorization";
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const KEY_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const KEY_RULE = (min: number, max: number) =>
   `${min}-${max} characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'`;
@@ -49,7 +50,7 @@ const audienceSchema = z
   .max(AUDIENCE_MAX_LENGTH, `must be at most ${AUDIENCE_MAX_LENGTH} characters (the AWS client id limit)`)
   .refine((value) => value.trim() === value && !/\s/.test(value), "must not contain whitespace")
   .refine((value) => {
-    if (!value.includes(":")) return true;
+    if (!value.includes(":") || /\s/.test(value)) return true;
     try {
       new URL(value);
       return /^[a-z][a-z0-9+.-]*:/i.test(value);
@@ -95,6 +96,25 @@ const existingServerSchema = strictObject({
     customDomain: z.string().optional(),
   }),
 });
+
+/** Create form or adopt form, chosen by the presence of `existing`, so errors speak of the form the user wrote. */
+const authorizationServerSchema = z.unknown().transform((value, ctx) => {
+  const schema = isRecord(value) && "existing" in value ? existingServerSchema : createdServerSchema;
+  const result = schema.safeParse(value, { error: describeIssue });
+  if (result.success) return result.data as z.output<typeof existingServerSchema> | z.output<typeof createdServerSchema>;
+  for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
+  return z.NEVER;
+});
+
+/** Plainer wording than zod's defaults for missing and mistyped values. */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return "is required";
+    const got = Array.isArray(issue.input) ? "a list" : issue.input === null ? "null" : typeof issue.input;
+    return `must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, got ${got}`;
+  }
+  return undefined;
+}
 
 const scopeNameRule =
   "printable ASCII without spaces, '\"' or '\\', not starting with 'okta.' or 'okta:', not 'okta' or '*', and not one of Okta's reserved scopes";
@@ -210,9 +230,7 @@ const federationSchema = strictObject({
     /** The Okta org, as in https://<orgName>.<baseUrl>. */
     orgName: z.string({ error: "is required: the Okta org name, e.g. acme for https://acme.okta.com" }).regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the org's subdomain, e.g. acme for https://acme.okta.com"),
     baseUrl: z.enum(["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil", "trexcloud.com"], { error: "must be one of okta.com, oktapreview.com, okta-emea.com, okta-gov.com, okta.mil, trexcloud.com" }).default("okta.com"),
-    authorizationServer: z.union([existingServerSchema, createdServerSchema], {
-      error: "must be { name, audience, issuerMode } to create a server, or { existing: { id, audience } } to adopt one",
-    }),
+    authorizationServer: authorizationServerSchema,
     scopes: z.record(z.string(), strictObject({ description: z.string().optional() }).nullable().default({})).default({}),
     claims: z.record(z.string(), claimSchema).default({}),
     /** Default access-token lifetime for every service's rule, minutes. */
@@ -294,16 +312,31 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * throws a {@link FederationConfigError} listing every problem.
  */
 export function parseFederationConfig(raw: unknown): FederationConfig {
-  const result = federationSchema.safeParse(raw);
+  const result = federationSchema.safeParse(raw, { error: describeIssue });
   const problems: ConfigProblem[] = [];
-  if (!result.success) {
-    for (const issue of result.error.issues) problems.push({ path: formatPath(issue.path), message: issue.message });
-  }
+  if (!result.success) problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, [])));
   // Cross-field rules run on whatever parsed shape there is, so one pass reports everything.
   problems.push(...crossFieldProblems(raw));
   const unique = dedupe(problems);
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique);
   return result.data;
+}
+
+/**
+ * One zod issue as config problems. For a union that matched no branch, the branch that came
+ * closest (fewest issues) explains the problem better than "matched none"; on a tie the union's
+ * own message (which lists the accepted forms) is kept.
+ */
+function toProblems(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): ConfigProblem[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const sizes = issue.errors.map((branch) => branch.length);
+    const best = Math.min(...sizes);
+    if (sizes.filter((n) => n === best).length === 1) {
+      return issue.errors[sizes.indexOf(best)]!.flatMap((inner) => toProblems(inner, path));
+    }
+  }
+  return [{ path: formatPath(path), message: issue.message }];
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
@@ -316,7 +349,6 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const asRecord = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
