@@ -151,7 +151,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
         hints: options.hints ?? {},
       });
       const id = computed.id;
-      const outputs = { ...args.inputs, ...computed.values };
+      const outputs = { id, ...args.inputs, ...computed.values };
       const resource: RecordedResource = {
         urn,
         type: args.type,
@@ -213,18 +213,20 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
   try {
-    let result: unknown;
+    let programError: unknown;
+    let outputs: Record<string, unknown> = {};
     try {
-      result = program();
+      outputs = ((await resolveDeep(await program())) as Record<string, unknown>) ?? {};
     } catch (error) {
-      throw new ProgramError(errorMessage(error), error);
+      programError = error;
     }
-    const outputs = (await resolveDeep(await result)) as Record<string, unknown>;
+    // Drain every registration the program started, even after a failure, so that nothing from
+    // this run leaks into the next one.
     await runtime.waitForRPCs();
-    // Let callbacks queued by the last registrations run (and surface their failures).
     await new Promise((resolve) => setImmediate(resolve));
-    if (failures.length > 0) throw new ProgramError(failures.map(errorMessage).join("\n"), failures[0]);
-    return { resources: recorded, outputs: outputs ?? {} };
+    if (programError !== undefined) throw new ProgramError(errorMessage(programError), programError);
+    if (failures.length > 0) throw new ProgramError([...new Set(failures.map(errorMessage))].join("\n"), failures[0]);
+    return { resources: recorded, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
   }
