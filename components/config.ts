@@ -72,6 +72,14 @@ const lifetimeSchema = z
   .min(LIMITS.okta.tokenLifetimeMinutes.min, `must be ${LIMITS.okta.tokenLifetimeMinutes.min}-${LIMITS.okta.tokenLifetimeMinutes.max} minutes (Okta's access-token lifetime range)`)
   .max(LIMITS.okta.tokenLifetimeMinutes.max, `must be ${LIMITS.okta.tokenLifetimeMinutes.min}-${LIMITS.okta.tokenLifetimeMinutes.max} minutes (Okta's access-token lifetime range)`);
 
+/** The org's custom domain (CUSTOM_URL issuer mode): the issuer's host. */
+const customDomainSchema = z
+  .string()
+  .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS name such as id.example.com (no scheme, no path)");
+
+const sessionRange = `must be ${LIMITS.aws.maxSessionDurationSeconds.min}-${LIMITS.aws.maxSessionDurationSeconds.max} seconds (IAM role max session duration)`;
+const sessionDurationSchema = z.number().int(sessionRange).min(LIMITS.aws.maxSessionDurationSeconds.min, sessionRange).max(LIMITS.aws.maxSessionDurationSeconds.max, sessionRange);
+
 const createdServerSchema = strictObject({
   /** Display name of the authorization server in Okta. */
   name: nonEmpty("the authorization server's name in Okta"),
@@ -79,10 +87,7 @@ const createdServerSchema = strictObject({
   audience: audienceSchema,
   issuerMode: issuerModeSchema.default("ORG_URL"),
   /** The org's custom domain; required with CUSTOM_URL so the issuer can be predicted offline. */
-  customDomain: z
-    .string()
-    .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS name such as id.example.com (no scheme, no path)")
-    .optional(),
+  customDomain: customDomainSchema.optional(),
   keyRotation: z.enum(["AUTO", "MANUAL"], { error: "must be AUTO or MANUAL" }).default("AUTO"),
 });
 
@@ -93,7 +98,7 @@ const existingServerSchema = strictObject({
     /** The adopted server's audience, exactly as configured in Okta. */
     audience: audienceSchema,
     issuerMode: issuerModeSchema.default("ORG_URL"),
-    customDomain: z.string().optional(),
+    customDomain: customDomainSchema.optional(),
   }),
 });
 
@@ -175,12 +180,7 @@ const serviceAuthSchema = z.discriminatedUnion(
 const awsServiceSchema = strictObject({
   /** Managed policies to attach, keyed by a stable name: { s3-read: arn:aws:iam::aws:policy/... }. */
   policies: z.record(z.string(), z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess")).default({}),
-  maxSessionDurationSeconds: z
-    .number()
-    .int()
-    .min(LIMITS.aws.maxSessionDurationSeconds.min, `must be ${LIMITS.aws.maxSessionDurationSeconds.min}-${LIMITS.aws.maxSessionDurationSeconds.max} seconds (IAM role max session duration)`)
-    .max(LIMITS.aws.maxSessionDurationSeconds.max, `must be ${LIMITS.aws.maxSessionDurationSeconds.min}-${LIMITS.aws.maxSessionDurationSeconds.max} seconds (IAM role max session duration)`)
-    .optional(),
+  maxSessionDurationSeconds: sessionDurationSchema.optional(),
 });
 
 const gcpRoleSchema = z.string().regex(/^(roles|projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles|organizations\/\d+\/roles)\/[A-Za-z0-9_.]+$/, "must be an IAM role such as roles/storage.objectViewer");
@@ -222,8 +222,6 @@ const serviceSchema = strictObject({
 const federationSchema = strictObject({
   /** Environment name: part of every derived name. */
   environment: z.string({ error: "is required: a short environment name such as dev or prod" }),
-  /** Marks a production stack (stricter advisories). */
-  production: z.boolean().default(false),
   /** Protect the identity roots (authorization server, AWS OIDC provider, GCP pool and provider, Azure identities) from deletion. */
   protect: z.boolean().default(false),
   okta: strictObject({
@@ -248,9 +246,9 @@ const federationSchema = strictObject({
     /** Adopt the account's existing IAM OIDC provider for the issuer (AWS allows one per URL per account). */
     existingOidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, "must be an IAM OIDC provider ARN").optional(),
     thumbprints: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/, "must be a 40-hex SHA-1 thumbprint")).max(LIMITS.aws.thumbprintsMax, `at most ${LIMITS.aws.thumbprintsMax} thumbprints`).optional(),
-    rolePath: z.string().regex(/^\/([\x21-\x7e]*\/)?$/, "must start and end with '/'").max(LIMITS.aws.rolePathMaxLength).default("/oktafed/"),
+    rolePath: z.string().regex(/^\/([\x21-\x7e]*\/)?$/, "must start and end with '/'").max(LIMITS.aws.rolePathMaxLength, `must be at most ${LIMITS.aws.rolePathMaxLength} characters (IAM role path)`).default("/oktafed/"),
     permissionsBoundaryArn: z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, "must be an IAM policy ARN").optional(),
-    maxSessionDurationSeconds: z.number().int().min(LIMITS.aws.maxSessionDurationSeconds.min).max(LIMITS.aws.maxSessionDurationSeconds.max).default(LIMITS.aws.maxSessionDurationSeconds.default),
+    maxSessionDurationSeconds: sessionDurationSchema.default(LIMITS.aws.maxSessionDurationSeconds.default),
   }).optional(),
   gcp: strictObject({
     project: z.string({ error: "is required: the GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 characters of a-z, 0-9 and '-', a letter first"),
@@ -427,7 +425,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     const clouds = (["aws", "gcp", "azure"] as const).filter((c) => service[c] !== undefined);
     if (clouds.length === 0) add(path, "has no cloud: add at least one of aws, gcp or azure");
     if (service.aws !== undefined && aws === undefined) add(`${path}.aws`, "needs the top-level aws block (accountId) to be configured");
-    if (service.gcp !== undefined && gcp === undefined) add(`${path}.gcp`, "needs the top-level gcp block (project, poolId) to be configured");
+    if (service.gcp !== undefined && gcp === undefined) add(`${path}.gcp`, "needs the top-level gcp block (project) to be configured");
     if (service.azure !== undefined && azure === undefined) add(`${path}.azure`, "needs the top-level azure block (subscriptionId, tenantId, resourceGroup, location) to be configured");
     if (service.tokenHook === true && !hookConfigured) add(`${path}.tokenHook`, "asks for the token hook, but okta.tokenHook is not configured");
 
@@ -455,7 +453,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     if (policies.length > LIMITS.aws.managedPoliciesPerRole) {
       add(`${path}.aws.policies`, `${policies.length} policies; IAM allows ${LIMITS.aws.managedPoliciesPerRole} managed policies per role by default`);
     }
-    for (const p of policies) if (!KEY_PATTERN.test(p)) add(`${path}.aws.policies.${p}`, `invalid policy key "${p}"; allowed: ${KEY_RULE(2, 64)}`);
+    for (const p of policies) if (!KEY_PATTERN.test(p) || p.length > 64) add(`${path}.aws.policies.${p}`, `invalid policy key "${p}"; allowed: ${KEY_RULE(2, 64)}`);
 
     if (service.gcp !== undefined) {
       gcpServices++;
@@ -472,7 +470,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     const assignments = asRecord(asRecord(service.azure).roleAssignments);
     for (const [aKey, a] of Object.entries(assignments)) {
       const aPath = `${path}.azure.roleAssignments.${aKey}`;
-      if (!KEY_PATTERN.test(aKey)) add(aPath, `invalid assignment key "${aKey}"; allowed: ${KEY_RULE(2, 64)}`);
+      if (!KEY_PATTERN.test(aKey) || aKey.length > 64) add(aPath, `invalid assignment key "${aKey}"; allowed: ${KEY_RULE(2, 64)}`);
       const role = asRecord(a).role;
       if (typeof role === "string" && !isAzureRole(role)) {
         add(`${aPath}.role`, `unknown role "${role}"; allowed: a role definition GUID or one of ${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}`);

@@ -14,8 +14,7 @@ export interface ServiceJwk {
 }
 
 /**
- * How the service authenticates to Okta's token endpoint. `private_key_jwt` (default and
- * recommended) keeps no secret anywhere but with the service; `client_secret_basic` makes Okta
+ * How the service authenticates to Okta's token endpoint. `private_key_jwt` (recommended) keeps no secret anywhere but with the service; `client_secret_basic` makes Okta
  * generate a secret.
  */
 export type ServiceAuth =

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { OidcProvider } from "../../components/aws/oidcProvider";
+import { ServiceRole } from "../../components/aws/serviceRole";
+import { byType, inputsOf, one } from "../helpers/recorded";
+import { runWithProviders } from "../helpers/run";
+
+const ISSUER = "https://acme.okta.com/oauth2/aus1abc";
+
+describe("OidcProvider", () => {
+  it("creates the IAM OIDC provider with url = issuer, client ids = [audience] and no thumbprints", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new OidcProvider("oidc", { issuerUrl: ISSUER, audience: "api://services" }, { providers: p.all }),
+    );
+    const provider = one(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "oidc-provider");
+    expect(inputsOf(provider)).toEqual({ url: ISSUER, clientIdLists: ["api://services"] });
+    expect(provider.provider).toBe("urn:pulumi:test::okta-federation::pulumi:providers:aws::aws");
+    expect(provider.outputs.arn).toBe("arn:aws:iam::111111111111:oidc-provider/acme.okta.com/oauth2/aus1abc");
+  });
+
+  it("adopts an existing provider ARN instead of creating a second one for the same URL", async () => {
+    const arn = "arn:aws:iam::111111111111:oidc-provider/acme.okta.com/oauth2/aus1abc";
+    const { resources, value } = await runWithProviders((p) =>
+      new OidcProvider("oidc", { issuerUrl: ISSUER, audience: "api://services", existingProviderArn: arn }, { providers: p.all }),
+    );
+    expect(byType(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
+    expect(await new Promise((r) => value.providerArn.apply(r))).toBe(arn);
+  });
+
+  it("passes thumbprints only when given", async () => {
+    const thumb = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
+    const { resources } = await runWithProviders((p) =>
+      new OidcProvider("oidc", { issuerUrl: ISSUER, audience: "a", thumbprints: [thumb] }, { providers: p.all }),
+    );
+    expect(inputsOf(one(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "oidc-provider")).thumbprintLists).toEqual([thumb]);
+  });
+});
+
+describe("ServiceRole", () => {
+  it("trusts only AssumeRoleWithWebIdentity from the provider, with aud and sub pinned by StringEquals", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new ServiceRole(
+        "payments-aws",
+        {
+          oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/acme.okta.com/oauth2/aus1abc",
+          issuerUrl: ISSUER,
+          audience: "api://services",
+          clientId: "0oa1payments",
+          policies: { "s3-read": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "a-first": "arn:aws:iam::aws:policy/ReadOnlyAccess" },
+          maxSessionDurationSeconds: 7200,
+        },
+        { providers: p.all },
+      ),
+    );
+    const role = one(resources, "aws:iam/role:Role", "payments-aws-role");
+    expect(JSON.parse(inputsOf(role).assumeRolePolicy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "OktaServiceToken",
+          Effect: "Allow",
+          Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/acme.okta.com/oauth2/aus1abc" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "acme.okta.com/oauth2/aus1abc:aud": "api://services",
+              "acme.okta.com/oauth2/aus1abc:sub": "0oa1payments",
+            },
+          },
+        },
+      ],
+    });
+    expect(inputsOf(role)).toMatchObject({ maxSessionDuration: 7200, path: "/oktafed/" });
+    const attachments = byType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    expect(attachments.map((a) => [a.name, inputsOf(a).policyArn, inputsOf(a).role])).toEqual([
+      ["payments-aws-a-first", "arn:aws:iam::aws:policy/ReadOnlyAccess", "<payments-aws-role.name>"],
+      ["payments-aws-s3-read", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "<payments-aws-role.name>"],
+    ]);
+  });
+
+  it.each([
+    [3599, "maxSessionDurationSeconds must be 3600-43200, got 3599"],
+    [43201, "maxSessionDurationSeconds must be 3600-43200, got 43201"],
+  ])("rejects a session duration of %s", async (seconds, message) => {
+    await expect(
+      runWithProviders((p) =>
+        new ServiceRole("r", { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", maxSessionDurationSeconds: seconds }, { providers: p.all }),
+      ),
+    ).rejects.toThrow(message);
+  });
+
+  it("refuses more managed policies than IAM allows per role", async () => {
+    const policies = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, `arn:aws:iam::aws:policy/P${i}`]));
+    await expect(
+      runWithProviders((p) => new ServiceRole("r", { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", policies }, { providers: p.all })),
+    ).rejects.toThrow("at most 10 managed policies per role, got 11");
+  });
+});

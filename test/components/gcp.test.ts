@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { WorkloadIdentityPool } from "../../components/gcp/workloadIdentityPool";
+import { ServiceAccess } from "../../components/gcp/serviceAccess";
+import { byType, inputsOf, one } from "../helpers/recorded";
+import { runWithProviders } from "../helpers/run";
+
+const ISSUER = "https://acme.okta.com/oauth2/aus1abc";
+const POOL = "projects/123456789012/locations/global/workloadIdentityPools/okta-test";
+
+describe("WorkloadIdentityPool", () => {
+  it("creates a pool and an OIDC provider with exact issuer, one audience, subject mapping and a condition on the kit's client ids", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new WorkloadIdentityPool(
+        "wif",
+        { project: "acme-test-example", poolId: "okta-test", providerId: "okta", issuerUrl: ISSUER, audience: "api://services", clientIds: ["0oa1", "0oa2"], mappedClaims: ["tenant_id"] },
+        { providers: p.all },
+      ),
+    );
+    const pool = one(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "wif-pool");
+    expect(inputsOf(pool)).toMatchObject({ project: "acme-test-example", workloadIdentityPoolId: "okta-test", disabled: false });
+    const provider = one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "wif-provider");
+    expect(inputsOf(provider)).toMatchObject({
+      workloadIdentityPoolId: "okta-test",
+      workloadIdentityPoolProviderId: "okta",
+      oidc: { issuerUri: ISSUER, allowedAudiences: ["api://services"] },
+      attributeMapping: { "google.subject": "assertion.sub", "attribute.client_id": "assertion.cid", "attribute.tenant_id": "assertion.tenant_id" },
+      attributeCondition: "assertion.sub in ['0oa1', '0oa2']",
+    });
+    expect(provider.provider).toBe("urn:pulumi:test::okta-federation::pulumi:providers:gcp::gcp");
+  });
+
+  it.each([
+    ["gcp-okta", "okta", 'pool id "gcp-okta" must be 4-32 characters of a-z, 0-9 and \'-\', not starting with \'gcp-\''],
+    ["abc", "okta", 'pool id "abc" must be 4-32 characters of a-z, 0-9 and \'-\', not starting with \'gcp-\''],
+    ["okta-test", "Okta", 'provider id "Okta" must be 4-32 characters of a-z, 0-9 and \'-\', not starting with \'gcp-\''],
+  ])("rejects pool %s / provider %s", async (poolId, providerId, message) => {
+    await expect(
+      runWithProviders((p) =>
+        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId, providerId, issuerUrl: ISSUER, audience: "a", clientIds: ["c"] }, { providers: p.all }),
+      ),
+    ).rejects.toThrow(message);
+  });
+
+  it("refuses a pool without any client id to admit (no open condition)", async () => {
+    await expect(
+      runWithProviders((p) =>
+        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId: "okta-test", providerId: "okta", issuerUrl: ISSUER, audience: "a", clientIds: [] }, { providers: p.all }),
+      ),
+    ).rejects.toThrow("a pool needs at least one client id to admit");
+  });
+});
+
+describe("ServiceAccess", () => {
+  it("impersonation: a service account, workloadIdentityUser for exactly the service's principal, roles to the account", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new ServiceAccess(
+        "payments-gcp",
+        { project: "acme-test-example", poolName: POOL, clientId: "0oa1payments", serviceAccountId: "test-payments", roles: ["roles/storage.objectViewer"] },
+        { providers: p.all },
+      ),
+    );
+    const principal = `principal://iam.googleapis.com/${POOL}/subject/0oa1payments`;
+    expect(inputsOf(one(resources, "gcp:serviceaccount/account:Account", "payments-gcp-sa"))).toMatchObject({ accountId: "test-payments", project: "acme-test-example" });
+    expect(inputsOf(one(resources, "gcp:serviceaccount/iAMMember:IAMMember", "payments-gcp-impersonation"))).toEqual({
+      serviceAccountId: "projects/acme-test-example/serviceAccounts/test-payments@acme-test-example.iam.gserviceaccount.com",
+      role: "roles/iam.workloadIdentityUser",
+      member: principal,
+    });
+    expect(inputsOf(one(resources, "gcp:projects/iAMMember:IAMMember", "payments-gcp-roles/storage.objectViewer"))).toEqual({
+      project: "acme-test-example",
+      role: "roles/storage.objectViewer",
+      member: "serviceAccount:test-payments@acme-test-example.iam.gserviceaccount.com",
+    });
+  });
+
+  it("direct grants go to the exact principal, never a whole-pool principalSet", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new ServiceAccess("reporting-gcp", { project: "acme-test-example", poolName: POOL, clientId: "0oa2", roles: ["roles/bigquery.jobUser", "roles/bigquery.dataViewer"] }, { providers: p.all }),
+    );
+    expect(byType(resources, "gcp:serviceaccount/account:Account")).toEqual([]);
+    const grants = byType(resources, "gcp:projects/iAMMember:IAMMember");
+    expect(grants.map((g) => [g.name, inputsOf(g).member])).toEqual([
+      ["reporting-gcp-roles/bigquery.dataViewer", `principal://iam.googleapis.com/${POOL}/subject/0oa2`],
+      ["reporting-gcp-roles/bigquery.jobUser", `principal://iam.googleapis.com/${POOL}/subject/0oa2`],
+    ]);
+    expect(JSON.stringify(grants.map((g) => g.inputs))).not.toContain("principalSet://");
+  });
+});
