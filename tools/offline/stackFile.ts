@@ -57,14 +57,14 @@ export function loadStack(stack: string, root = PROJECT_ROOT): StackConfig {
 
 /** Parses stack-file YAML text into the config map the SDK sees. */
 export function parseStackYaml(text: string, where: { project: string; stack: string; file: string }): StackConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const line = e.linePos?.[0];
       const duplicate = /unique/i.test(e.message);
       return {
         path: line ? `${where.file}:${line.line}` : where.file,
-        message: duplicate ? `duplicate key: ${keyAt(text, e.pos[0])} is defined more than once (services and other maps need unique keys)` : e.message,
+        message: duplicate ? `duplicate key: ${keyAt(text, e.pos[0])} is defined more than once (services and other maps need unique keys)` : e.message.split("\n")[0]!,
       };
     });
     throw new StackFileError(`cannot read ${where.file}`, problems);

@@ -1,0 +1,262 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { redact, SECRET_MARK } from "../../tools/offline/engine";
+import { countByType, planStack, planToJson } from "../../tools/offline/plan";
+import { PROJECT_ROOT, parseStackYaml, loadStack, StackFileError } from "../../tools/offline/stackFile";
+import { byType, identities, inputsOf, one } from "../helpers/recorded";
+
+const stackText = (stack: string) => readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8");
+
+/** A stack config built from a modified copy of an example stack file. */
+function variant(stack: string, change: (federation: any) => void) {
+  const doc = parse(stackText(stack));
+  change(doc.config["okta-federation:federation"]);
+  return parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack, file: `variant of ${stack}` });
+}
+
+/** Reverses the order of every map (object) in a value, recursively. */
+function reverseMaps(value: any): any {
+  if (Array.isArray(value)) return value.map(reverseMaps);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseMaps(v)]));
+  return value;
+}
+
+describe("dev stack", async () => {
+  const plan = await planStack("dev");
+  const { resources } = plan;
+
+  it("registers the expected resources, by type", () => {
+    expect(countByType(resources)).toEqual({
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+      "azure-native:authorization:RoleAssignment": 2,
+      "azure-native:managedidentity:FederatedIdentityCredential": 2,
+      "azure-native:managedidentity:UserAssignedIdentity": 2,
+      "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": 1,
+      "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": 1,
+      "gcp:projects/iAMMember:IAMMember": 4,
+      "gcp:serviceaccount/account:Account": 1,
+      "gcp:serviceaccount/iAMMember:IAMMember": 1,
+      "okta:app/oAuth:OAuth": 3,
+      "okta:auth/server:Server": 1,
+      "okta:auth/serverClaim:ServerClaim": 2,
+      "okta:auth/serverPolicy:ServerPolicy": 3,
+      "okta:auth/serverPolicyRule:ServerPolicyRule": 3,
+      "okta:auth/serverScope:ServerScope": 3,
+      "okta:inline/hook:Hook": 1,
+      "oktafed:aws:OidcProvider": 1,
+      "oktafed:aws:ServiceRole": 2,
+      "oktafed:azure:ServiceIdentity": 2,
+      "oktafed:gcp:ServiceAccess": 2,
+      "oktafed:gcp:WorkloadIdentityPool": 1,
+      "oktafed:index:Federation": 1,
+      "oktafed:okta:AuthorizationServer": 1,
+      "oktafed:okta:ServiceApp": 3,
+      "oktafed:okta:TokenHook": 1,
+      "pulumi:providers:aws": 1,
+      "pulumi:providers:azure-native": 1,
+      "pulumi:providers:gcp": 1,
+      "pulumi:providers:okta": 1,
+    });
+  });
+
+  it("gives every cloud resource an explicit provider and every child its component as parent", () => {
+    const providerOf: Record<string, string> = { okta: "okta", aws: "aws", gcp: "gcp", "azure-native": "azure-native" };
+    for (const r of resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
+      const pkg = r.type.split(":")[0]!;
+      expect(r.provider, r.urn).toBe(`urn:pulumi:dev::okta-federation::pulumi:providers:${pkg}::${providerOf[pkg]}`);
+      expect(r.parent, r.urn).not.toBeNull();
+    }
+    const federation = one(resources, "oktafed:index:Federation", "federation");
+    expect(federation.urn).toBe("urn:pulumi:dev::okta-federation::oktafed:index:Federation::federation");
+    expect(one(resources, "okta:auth/server:Server", "federation-authz-server").urn).toBe(
+      "urn:pulumi:dev::okta-federation::oktafed:index:Federation$oktafed:okta:AuthorizationServer$okta:auth/server:Server::federation-authz-server",
+    );
+  });
+
+  it("wires issuer, audience and each client id from Okta into every cloud's trust", () => {
+    const issuer = "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
+    const host = "acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
+    expect(inputsOf(one(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "federation-aws-oidc-provider"))).toEqual({
+      url: issuer,
+      clientIdLists: ["api://services-dev"],
+      tags: { environment: "dev", "managed-by": "okta-federation" },
+    });
+    const trust = JSON.parse(inputsOf(one(resources, "aws:iam/role:Role", "federation-payments-aws-role")).assumeRolePolicy);
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { [`${host}:aud`]: "api://services-dev", [`${host}:sub`]: "<federation-payments-app.clientId>" },
+    });
+    expect(trust.Statement[0].Principal.Federated).toBe(`arn:aws:iam::111111111111:oidc-provider/${host}`);
+    const provider = inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider"));
+    expect(provider.oidc).toEqual({ issuerUri: issuer, allowedAudiences: ["api://services-dev"] });
+    expect(provider.attributeCondition).toBe("assertion.sub in ['<federation-payments-app.clientId>', '<federation-reporting-app.clientId>']");
+    expect(provider.attributeMapping).toEqual({
+      "google.subject": "assertion.sub",
+      "attribute.client_id": "assertion.cid",
+      "attribute.tenant_id": "assertion.tenant_id",
+    });
+    for (const service of ["payments", "billing-export"]) {
+      expect(inputsOf(one(resources, "azure-native:managedidentity:FederatedIdentityCredential", `federation-${service}-azure-okta-dev`))).toMatchObject({
+        issuer,
+        subject: `<federation-${service}-app.clientId>`,
+        audiences: ["api://services-dev"],
+      });
+    }
+  });
+
+  it("grants each service exactly its scopes and lifetime, and attaches the hook only where asked", () => {
+    const rule = (s: string) => inputsOf(one(resources, "okta:auth/serverPolicyRule:ServerPolicyRule", `federation-${s}-rule`));
+    expect(rule("payments")).toMatchObject({ scopeWhitelists: ["api.read", "api.write"], accessTokenLifetimeMinutes: 60 });
+    expect(rule("reporting")).toMatchObject({ scopeWhitelists: ["api.read"], accessTokenLifetimeMinutes: 15 });
+    expect(rule("billing-export")).toMatchObject({ scopeWhitelists: ["api.read", "events.publish"], inlineHookId: "<federation-token-hook-hook.id>" });
+    expect(rule("payments").inlineHookId).toBeUndefined();
+    for (const s of ["payments", "reporting", "billing-export"]) {
+      expect(inputsOf(one(resources, "okta:auth/serverPolicy:ServerPolicy", `federation-${s}-policy`)).clientWhitelists).toEqual([`<federation-${s}-app.clientId>`]);
+    }
+  });
+
+  it("exports the versioned contract with what each workload needs", () => {
+    const outputs = redact(plan.outputs) as any;
+    expect(outputs.contractVersion).toBe(1);
+    expect(outputs.okta).toEqual({
+      issuerUrl: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>",
+      audience: "api://services-dev",
+      authorizationServerId: "<federation-authz-server.id>",
+      tokenEndpoint: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/token",
+      jwksUri: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/keys",
+    });
+    expect(outputs.services.payments).toEqual({
+      clientId: "<federation-payments-app.clientId>",
+      aws: { roleArn: "arn:aws:iam::111111111111:role/oktafed/<federation-payments-aws-role.name>" },
+      gcp: {
+        workloadIdentityProvider: "projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/providers/okta",
+        principal: "principal://iam.googleapis.com/projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/subject/<federation-payments-app.clientId>",
+        serviceAccountEmail: "dev-payments@acme-dev-example.iam.gserviceaccount.com",
+      },
+      azure: { clientId: "<federation-payments-azure-identity.clientId>", tenantId: "00000000-0000-0000-0000-0000000000aa", principalId: "<federation-payments-azure-identity.principalId>" },
+    });
+    expect(Object.keys(outputs.services).sort()).toEqual(["billing-export", "payments", "reporting"]);
+    expect(outputs.clientSecrets).toBeUndefined();
+  });
+
+  it("never shows the hook's auth header in plaintext in the JSON plan", () => {
+    const json = JSON.stringify(planToJson(plan));
+    const hook = one(resources, "okta:inline/hook:Hook", "federation-token-hook-hook");
+    expect((redact(hook.inputs) as any).auth).toBe(SECRET_MARK);
+    // The secure: ciphertext is never decrypted or passed on, only marked secret.
+    expect(json).not.toContain("EXAMPLEexample");
+  });
+});
+
+describe("prod stack", async () => {
+  const plan = await planStack("prod");
+  const { resources } = plan;
+
+  it("protects the identity roots and nothing else", () => {
+    const protectedOnes = resources.filter((r) => r.protect).map((r) => `${r.type}::${r.name}`).sort();
+    expect(protectedOnes).toEqual([
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider::federation-aws-oidc-provider",
+      "azure-native:managedidentity:UserAssignedIdentity::federation-ledger-azure-identity",
+      "azure-native:managedidentity:UserAssignedIdentity::federation-payments-azure-identity",
+      "gcp:iam/workloadIdentityPool:WorkloadIdentityPool::federation-gcp-pool-pool",
+      "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider::federation-gcp-pool-provider",
+      "okta:auth/server:Server::federation-authz-server",
+    ]);
+  });
+
+  it("uses the custom domain issuer, the id suffix, the permissions boundary and a secret-free client_secret_basic app", () => {
+    const issuer = "https://id.acme.example/oauth2/<federation-authz-server.id>";
+    expect(one(resources, "okta:auth/server:Server", "federation-authz-server").outputs.issuer).toBe(issuer);
+    expect(inputsOf(one(resources, "okta:auth/server:Server", "federation-authz-server")).issuerMode).toBe("CUSTOM_URL");
+    expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "federation-gcp-pool-pool")).workloadIdentityPoolId).toBe("okta-prod-v2");
+    expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider")).workloadIdentityPoolProviderId).toBe("okta-v2");
+    expect(inputsOf(one(resources, "aws:iam/role:Role", "federation-ledger-aws-role")).permissionsBoundary).toBe("arn:aws:iam::222222222222:policy/workload-boundary");
+    expect(inputsOf(one(resources, "okta:app/oAuth:OAuth", "federation-ledger-app"))).toMatchObject({ tokenEndpointAuthMethod: "client_secret_basic", omitSecret: true });
+    expect(byType(resources, "okta:inline/hook:Hook")).toEqual([]);
+  });
+
+  it("between dev and prod, registers every resource type the kit offers", async () => {
+    const dev = await planStack("dev");
+    const types = new Set([...dev.resources, ...resources].map((r) => r.type));
+    for (const type of [
+      "okta:auth/server:Server", "okta:auth/serverScope:ServerScope", "okta:auth/serverClaim:ServerClaim",
+      "okta:auth/serverPolicy:ServerPolicy", "okta:auth/serverPolicyRule:ServerPolicyRule", "okta:app/oAuth:OAuth",
+      "okta:inline/hook:Hook", "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/role:Role",
+      "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+      "azure-native:managedidentity:UserAssignedIdentity", "azure-native:managedidentity:FederatedIdentityCredential",
+      "azure-native:authorization:RoleAssignment",
+    ]) {
+      expect(types.has(type), type).toBe(true);
+    }
+  });
+});
+
+describe("stable identities", () => {
+  it("reordering every map in the dev config gives the identical URN set", async () => {
+    const original = await planStack("dev");
+    const reversed = await planStack(variant("dev", (f) => Object.assign(f, reverseMaps(f))));
+    expect(identities(reversed.resources)).toEqual(identities(original.resources));
+  });
+
+  it("adding a service leaves every existing URN in place; removing it removes only its own", async () => {
+    const original = await planStack("dev");
+    const added = await planStack(
+      variant("dev", (f) => {
+        f.services.audit = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, aws: { policies: {} }, azure: {} };
+      }),
+    );
+    const before = new Set(identities(original.resources));
+    const after = identities(added.resources);
+    expect([...before].filter((urn) => !after.includes(urn))).toEqual([]);
+    const newOnes = after.filter((urn) => !before.has(urn));
+    expect(newOnes.length).toBeGreaterThan(0);
+    expect(newOnes.every((urn) => urn.includes("federation-audit"))).toBe(true);
+  });
+});
+
+describe("bad input", () => {
+  it("a service named Bad_Name! granted an unknown scope fails with both problems and registers nothing", async () => {
+    const error = await planStack(
+      variant("dev", (f) => {
+        f.services["Bad_Name!"] = { scopes: ["api.admin"], auth: { method: "client_secret_basic" }, aws: {} };
+      }),
+    ).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe(
+      [
+        "invalid config okta-federation:federation: 2 problems",
+        `  - services.Bad_Name!: invalid service key "Bad_Name!"; allowed: 2-30 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'`,
+        `  - services.Bad_Name!.scopes[0]: unknown scope "api.admin"; allowed: api.read, api.write, events.publish (declared under okta.scopes)`,
+      ].join("\n"),
+    );
+  });
+
+  it("a stack whose token hook has no secret value fails before registering anything", async () => {
+    const doc = parse(stackText("dev"));
+    delete doc.config["okta-federation:tokenHookAuthorization"];
+    const stack = parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "x" });
+    await expect(planStack(stack)).rejects.toThrow(
+      "okta-federation:tokenHookAuthorization: is required when okta.tokenHook is set: the value of the hook's Authorization header (pulumi config set --secret okta-federation:tokenHookAuthorization ...)",
+    );
+  });
+
+  it("an unknown stack is named with the stacks that exist", () => {
+    expect(() => loadStack("staging")).toThrow(new StackFileError('unknown stack "staging": there is no stacks/Pulumi.staging.yaml; stacks: dev, prod'));
+  });
+
+  it("secure values inside the federation object and duplicate service keys are refused with their location", () => {
+    expect(() =>
+      parseStackYaml("config:\n  okta-federation:federation:\n    okta:\n      secret:\n        secure: v1:abc\n", { project: "okta-federation", stack: "x", file: "f.yaml" }),
+    ).toThrow(StackFileError);
+    let problems: readonly { path: string; message: string }[] = [];
+    try {
+      parseStackYaml("config:\n  okta-federation:federation:\n    services:\n      payments: {}\n      payments: {}\n", { project: "okta-federation", stack: "x", file: "f.yaml" });
+    } catch (e) {
+      problems = (e as StackFileError).problems;
+    }
+    expect(problems).toEqual([{ path: "f.yaml:5", message: 'duplicate key: "payments" is defined more than once (services and other maps need unique keys)' }]);
+  });
+});
