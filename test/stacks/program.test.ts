@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { redact, SECRET_MARK } from "../../tools/offline/engine";
+import { ProgramError, redact, SECRET_MARK } from "../../tools/offline/engine";
 import { countByType, planStack, planToJson } from "../../tools/offline/plan";
 import { PROJECT_ROOT, parseStackYaml, loadStack, StackFileError } from "../../tools/offline/stackFile";
 import { byType, identities, inputsOf, one } from "../helpers/recorded";
@@ -224,7 +224,8 @@ describe("bad input", () => {
         f.services["Bad_Name!"] = { scopes: ["api.admin"], auth: { method: "client_secret_basic" }, aws: {} };
       }),
     ).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(ProgramError);
+    expect((error as ProgramError).resources).toEqual([]);
     expect((error as Error).message).toBe(
       [
         "invalid config okta-federation:federation: 2 problems",

@@ -62,7 +62,12 @@ export interface OfflineRunResult {
 
 /** Thrown when the program fails; `message` is the program's own error, without a stack trace. */
 export class ProgramError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+    /** What was registered before the failure (empty when config validation failed). */
+    readonly resources: readonly RecordedResource[] = [],
+  ) {
     super(message);
     this.name = "ProgramError";
   }
@@ -224,8 +229,8 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     // this run leaks into the next one.
     await runtime.waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));
-    if (programError !== undefined) throw new ProgramError(errorMessage(programError), programError);
-    if (failures.length > 0) throw new ProgramError([...new Set(failures.map(errorMessage))].join("\n"), failures[0]);
+    if (programError !== undefined) throw new ProgramError(errorMessage(programError), programError, recorded);
+    if (failures.length > 0) throw new ProgramError([...new Set(failures.map(errorMessage))].join("\n"), failures[0], recorded);
     return { resources: recorded, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
