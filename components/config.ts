@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "./internal/limits";
 import { gcpAttributeConditionLength } from "./internal/trust";
-import { azureIdentityName, gcpId, gcpServiceAccountId } from "./internal/names";
+import { azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "./internal/names";
 import { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
 
 /** The config key (namespace and name) that holds the whole federation config. */
@@ -254,6 +254,11 @@ const federationSchema = strictObject({
     project: z.string({ error: "is required: the GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 characters of a-z, 0-9 and '-', a letter first"),
     poolId: z.string().optional(),
     providerId: z.string().default("okta"),
+    /**
+     * Spread the services over this many OIDC providers in the pool (by a stable hash of the service
+     * key) when one attribute condition cannot list every client id (4096 characters, about 170).
+     */
+    providerShards: z.number({ error: "must be a whole number from 1 to 20" }).int("must be a whole number from 1 to 20").min(1, "must be a whole number from 1 to 20").max(20, "must be a whole number from 1 to 20").default(1),
     /** Appended to pool and provider ids; deleted ids stay reserved for 30 days. */
     idSuffix: z.string().regex(/^[a-z0-9]{1,8}$/, "must be 1-8 characters of a-z and 0-9").optional(),
     /** Token claims mapped to attribute.<claim>, usable in IAM conditions and principalSets. */
@@ -404,7 +409,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   if (isRecord(raw.services) && serviceKeys.length === 0) add("services", "must define at least one service");
   const { min: keyMin, max: keyMax } = LIMITS.kit.serviceKeyLength;
   const gcpAccountIds = new Map<string, string>();
-  let gcpServices = 0;
+  const gcpServiceKeys: string[] = [];
   const azurePrefix = typeof asRecord(azure).identityNamePrefix === "string" ? String(asRecord(azure).identityNamePrefix) : `id-${environment}-`;
 
   for (const key of serviceKeys) {
@@ -456,7 +461,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     for (const p of policies) if (!KEY_PATTERN.test(p) || p.length > 64) add(`${path}.aws.policies.${p}`, `invalid policy key "${p}"; allowed: ${KEY_RULE(2, 64)}`);
 
     if (service.gcp !== undefined) {
-      gcpServices++;
+      gcpServiceKeys.push(key);
       const accountId = gcpServiceAccountId(environment, key);
       const other = gcpAccountIds.get(accountId);
       if (other) add(`${path}.gcp`, `derived service account id "${accountId}" collides with service ${other}; rename one of the services`);
@@ -488,10 +493,24 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     const poolId = typeof gcpRecord.poolId === "string" ? gcpRecord.poolId : `okta-${environment}`;
     const providerId = typeof gcpRecord.providerId === "string" ? gcpRecord.providerId : "okta";
     const suffix = typeof gcpRecord.idSuffix === "string" ? gcpRecord.idSuffix : undefined;
-    for (const [field, id] of [["poolId", gcpId(poolId, suffix)], ["providerId", gcpId(providerId, suffix)]] as const) {
+    const shards = typeof gcpRecord.providerShards === "number" && Number.isInteger(gcpRecord.providerShards) && gcpRecord.providerShards >= 1 ? Math.min(gcpRecord.providerShards, 20) : 1;
+    const ids: Array<readonly [string, string]> = [["poolId", gcpId(poolId, suffix)]];
+    for (let shard = 0; shard < shards; shard++) ids.push(["providerId", gcpShardProviderId(providerId, shard, suffix)]);
+    for (const [field, id] of ids) {
       const { min, max } = LIMITS.gcp.idLength;
       if (!/^[a-z0-9-]+$/.test(id) || id.length < min || id.length > max || id.startsWith("gcp-")) {
-        add(`gcp.${field}`, `invalid id "${id}"${suffix ? " (with idSuffix)" : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
+        add(`gcp.${field}`, `invalid id "${id}"${suffix || shards > 1 ? " (as derived with idSuffix and providerShards)" : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
+      }
+    }
+    const perShard = new Map<number, number>();
+    for (const key of gcpServiceKeys) perShard.set(gcpProviderShard(key, shards), (perShard.get(gcpProviderShard(key, shards)) ?? 0) + 1);
+    for (const [shard, count] of [...perShard.entries()].sort(([a], [b]) => a - b)) {
+      const conditionLength = gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength);
+      if (conditionLength > LIMITS.gcp.attributeConditionMaxLength) {
+        add(
+          "gcp.providerShards",
+          `provider ${gcpShardProviderId(providerId, shard, suffix)} would admit ${count} services: its attribute condition would be ${conditionLength} characters, over GCP's ${LIMITS.gcp.attributeConditionMaxLength}; raise providerShards (now ${shards})`,
+        );
       }
     }
     const mapped = asStrings(gcpRecord.mappedClaims);
@@ -502,10 +521,6 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
       if (!/^[a-z0-9_]{1,100}$/.test(claim)) add(`gcp.mappedClaims[${i}]`, `invalid attribute name "${claim}"; allowed: 1-100 characters of a-z, 0-9 and '_'`);
       else if (!(claim in claims)) add(`gcp.mappedClaims[${i}]`, `claim "${claim}" is not emitted by the authorization server; declare it under okta.claims (declared: ${Object.keys(claims).join(", ") || "none"})`);
     });
-    const conditionLength = gcpAttributeConditionLength(gcpServices, LIMITS.okta.clientIdLength);
-    if (conditionLength > LIMITS.gcp.attributeConditionMaxLength) {
-      add("services", `${gcpServices} services use GCP; their attribute condition would be ${conditionLength} characters, over GCP's ${LIMITS.gcp.attributeConditionMaxLength}`);
-    }
   }
   return problems;
 }

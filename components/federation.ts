@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "./internal/tokens";
-import { azureIdentityName, gcpId, gcpServiceAccountId, oktaAppLabel } from "./internal/names";
+import { azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId, oktaAppLabel } from "./internal/names";
 import { FederationConfig, serverSettings } from "./config";
 import { AuthorizationServer } from "./okta/authorizationServer";
 import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
@@ -149,15 +149,18 @@ export class Federation extends pulumi.ComponentResource {
     const gcpKeys = serviceKeys.filter((k) => config.services[k]!.gcp);
     if (config.gcp && gcpKeys.length > 0) {
       const gcp = config.gcp;
+      const shards = gcp.providerShards;
+      const providerIdOf = (key: string) => gcpShardProviderId(gcp.providerId, gcpProviderShard(key, shards), gcp.idSuffix);
+      const providers: Record<string, pulumi.Output<string>[]> = {};
+      for (const key of gcpKeys) (providers[providerIdOf(key)] ??= []).push(apps[key]!.clientId);
       const pool = new WorkloadIdentityPool(
         `${name}-gcp-pool`,
         {
           project: gcp.project,
           poolId: gcpId(gcp.poolId ?? `okta-${env}`, gcp.idSuffix),
-          providerId: gcpId(gcp.providerId, gcp.idSuffix),
           issuerUrl: authz.issuerUrl,
           audience: authz.audience,
-          clientIds: gcpKeys.map((k) => apps[k]!.clientId),
+          providers,
           mappedClaims: gcp.mappedClaims,
           protect: config.protect,
         },
@@ -179,7 +182,7 @@ export class Federation extends pulumi.ComponentResource {
         );
         set(key, {
           gcp: {
-            workloadIdentityProvider: pool.providerName,
+            workloadIdentityProvider: pool.providerNames[providerIdOf(key)]!,
             principal: access.principal,
             ...(access.serviceAccountEmail ? { serviceAccountEmail: access.serviceAccountEmail } : {}),
           },

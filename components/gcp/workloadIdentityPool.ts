@@ -13,17 +13,18 @@ export interface WorkloadIdentityPoolArgs {
    * so recreate under a new id (config `idSuffix`) or undelete the old pool and import it.
    */
   readonly poolId: string;
-  /** Provider id, same rules as the pool id. */
-  readonly providerId: string;
   /** The Okta issuer URL: the provider's `issuerUri`. */
   readonly issuerUrl: pulumi.Input<string>;
   /** The Okta audience: the provider's only allowed audience. */
   readonly audience: pulumi.Input<string>;
   /**
-   * Client ids admitted by the attribute condition, in a stable order. The condition is mandatory:
-   * without it every client of the authorization server could exchange tokens in the pool.
+   * OIDC providers keyed by provider id (same rules as the pool id), each with the client ids its
+   * attribute condition admits, in a stable order. The condition is mandatory: without it every
+   * client of the authorization server could exchange tokens in the pool. Several providers share
+   * one pool when one condition cannot list every client id (4096 characters); principals are
+   * pool-wide, so grants do not depend on the provider.
    */
-  readonly clientIds: readonly pulumi.Input<string>[];
+  readonly providers: Readonly<Record<string, readonly pulumi.Input<string>[]>>;
   /** Token claims also mapped to `attribute.<claim>`. */
   readonly mappedClaims?: readonly string[];
   readonly displayName?: string;
@@ -46,15 +47,19 @@ function checkId(kind: string, id: string): string | undefined {
 export class WorkloadIdentityPool extends pulumi.ComponentResource {
   /** `projects/<number>/locations/global/workloadIdentityPools/<id>`: the base of every principal. */
   public readonly poolName: pulumi.Output<string>;
-  /** The provider's full resource name: the `audience` of a workload's external_account config. */
-  public readonly providerName: pulumi.Output<string>;
+  /** Each provider's full resource name, by provider id: the `audience` of a workload's external_account config. */
+  public readonly providerNames: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: WorkloadIdentityPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("gcp", "WorkloadIdentityPool"), name, {}, opts);
-    for (const problem of [checkId("pool", args.poolId), checkId("provider", args.providerId)]) {
+    const providerIds = Object.keys(args.providers).sort();
+    for (const problem of [checkId("pool", args.poolId), ...providerIds.map((id) => checkId("provider", id))]) {
       if (problem) throw new pulumi.ResourceError(problem, this);
     }
-    if (args.clientIds.length === 0) throw new pulumi.ResourceError("a pool needs at least one client id to admit", this);
+    if (providerIds.length === 0) throw new pulumi.ResourceError("a pool needs at least one provider", this);
+    for (const id of providerIds) {
+      if (args.providers[id]!.length === 0) throw new pulumi.ResourceError(`provider ${id} needs at least one client id to admit`, this);
+    }
 
     const pool = new gcp.iam.WorkloadIdentityPool(
       `${name}-pool`,
@@ -68,23 +73,27 @@ export class WorkloadIdentityPool extends pulumi.ComponentResource {
       { parent: this, protect: args.protect },
     );
 
-    const provider = new gcp.iam.WorkloadIdentityPoolProvider(
-      `${name}-provider`,
-      {
-        project: args.project,
-        workloadIdentityPoolId: pool.workloadIdentityPoolId,
-        workloadIdentityPoolProviderId: args.providerId,
-        displayName: args.providerId.slice(0, 32),
-        description: "Okta authorization server (okta-federation)",
-        attributeMapping: gcpAttributeMapping(args.mappedClaims),
-        attributeCondition: pulumi.all([...args.clientIds]).apply((ids) => gcpAttributeCondition(ids)),
-        oidc: { issuerUri: args.issuerUrl, allowedAudiences: [args.audience] },
-      },
-      { parent: this, protect: args.protect },
-    );
+    const providerNames: Record<string, pulumi.Output<string>> = {};
+    for (const providerId of providerIds) {
+      const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+        `${name}-provider-${providerId}`,
+        {
+          project: args.project,
+          workloadIdentityPoolId: pool.workloadIdentityPoolId,
+          workloadIdentityPoolProviderId: providerId,
+          displayName: providerId.slice(0, 32),
+          description: "Okta authorization server (okta-federation)",
+          attributeMapping: gcpAttributeMapping(args.mappedClaims),
+          attributeCondition: pulumi.all([...args.providers[providerId]!]).apply((ids) => gcpAttributeCondition(ids)),
+          oidc: { issuerUri: args.issuerUrl, allowedAudiences: [args.audience] },
+        },
+        { parent: this, protect: args.protect },
+      );
+      providerNames[providerId] = provider.name;
+    }
 
     this.poolName = pool.name;
-    this.providerName = provider.name;
-    this.registerOutputs({ poolName: this.poolName, providerName: this.providerName });
+    this.providerNames = providerNames;
+    this.registerOutputs({ poolName: this.poolName, providerNames: this.providerNames });
   }
 }

@@ -39,3 +39,16 @@ export function azureIdentityName(prefix: string, serviceKey: string): string {
 export function oktaAppLabel(environment: string, serviceKey: string): string {
   return `${environment}-${serviceKey}`;
 }
+
+/**
+ * The GCP provider shard of a service: a stable hash of its key, so adding or removing other
+ * services never moves it. Shard 0 uses the base provider id, shard i the id `<base>-<i+1>`.
+ */
+export function gcpProviderShard(serviceKey: string, shards: number): number {
+  return shards <= 1 ? 0 : parseInt(shortHash(serviceKey, 8), 16) % shards;
+}
+
+/** The provider id of a shard, with the optional soft-delete suffix. */
+export function gcpShardProviderId(baseProviderId: string, shard: number, suffix: string | undefined): string {
+  return gcpId(shard === 0 ? baseProviderId : `${baseProviderId}-${shard + 1}`, suffix);
+}

@@ -12,13 +12,13 @@ describe("WorkloadIdentityPool", () => {
     const { resources } = await runWithProviders((p) =>
       new WorkloadIdentityPool(
         "wif",
-        { project: "acme-test-example", poolId: "okta-test", providerId: "okta", issuerUrl: ISSUER, audience: "api://services", clientIds: ["0oa1", "0oa2"], mappedClaims: ["tenant_id"] },
+        { project: "acme-test-example", poolId: "okta-test", issuerUrl: ISSUER, audience: "api://services", providers: { okta: ["0oa1", "0oa2"] }, mappedClaims: ["tenant_id"] },
         { providers: p.all },
       ),
     );
     const pool = one(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "wif-pool");
     expect(inputsOf(pool)).toMatchObject({ project: "acme-test-example", workloadIdentityPoolId: "okta-test", disabled: false });
-    const provider = one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "wif-provider");
+    const provider = one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "wif-provider-okta");
     expect(inputsOf(provider)).toMatchObject({
       workloadIdentityPoolId: "okta-test",
       workloadIdentityPoolProviderId: "okta",
@@ -36,17 +36,28 @@ describe("WorkloadIdentityPool", () => {
   ])("rejects pool %s / provider %s", async (poolId, providerId, message) => {
     await expect(
       runWithProviders((p) =>
-        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId, providerId, issuerUrl: ISSUER, audience: "a", clientIds: ["c"] }, { providers: p.all }),
+        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId, issuerUrl: ISSUER, audience: "a", providers: { [providerId]: ["c"] } }, { providers: p.all }),
       ),
     ).rejects.toThrow(message);
   });
 
-  it("refuses a pool without any client id to admit (no open condition)", async () => {
+  it("refuses a provider without any client id to admit (no open condition)", async () => {
     await expect(
       runWithProviders((p) =>
-        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId: "okta-test", providerId: "okta", issuerUrl: ISSUER, audience: "a", clientIds: [] }, { providers: p.all }),
+        new WorkloadIdentityPool("wif", { project: "p-test-1", poolId: "okta-test", issuerUrl: ISSUER, audience: "a", providers: { okta: [] } }, { providers: p.all }),
       ),
-    ).rejects.toThrow("a pool needs at least one client id to admit");
+    ).rejects.toThrow("provider okta needs at least one client id to admit");
+  });
+
+  it("several providers in one pool each admit only their own client ids", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new WorkloadIdentityPool("wif", { project: "p-test-1", poolId: "okta-test", issuerUrl: ISSUER, audience: "a", providers: { "okta-2": ["0oa3"], okta: ["0oa1", "0oa2"] } }, { providers: p.all }),
+    );
+    const providers = byType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider").sort((a, b) => a.name.localeCompare(b.name));
+    expect(providers.map((r) => [r.name, inputsOf(r).workloadIdentityPoolProviderId, inputsOf(r).attributeCondition])).toEqual([
+      ["wif-provider-okta", "okta", "assertion.sub in ['0oa1', '0oa2']"],
+      ["wif-provider-okta-2", "okta-2", "assertion.sub in ['0oa3']"],
+    ]);
   });
 });
 

@@ -90,7 +90,7 @@ describe("dev stack", async () => {
       StringEquals: { [`${host}:aud`]: "api://services-dev", [`${host}:sub`]: "<federation-payments-app.clientId>" },
     });
     expect(trust.Statement[0].Principal.Federated).toBe(`arn:aws:iam::111111111111:oidc-provider/${host}`);
-    const provider = inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider"));
+    const provider = inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider-okta"));
     expect(provider.oidc).toEqual({ issuerUri: issuer, allowedAudiences: ["api://services-dev"] });
     expect(provider.attributeCondition).toBe("assertion.sub in ['<federation-payments-app.clientId>', '<federation-reporting-app.clientId>']");
     expect(provider.attributeMapping).toEqual({
@@ -162,7 +162,7 @@ describe("prod stack", async () => {
       "azure-native:managedidentity:UserAssignedIdentity::federation-ledger-azure-identity",
       "azure-native:managedidentity:UserAssignedIdentity::federation-payments-azure-identity",
       "gcp:iam/workloadIdentityPool:WorkloadIdentityPool::federation-gcp-pool-pool",
-      "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider::federation-gcp-pool-provider",
+      "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider::federation-gcp-pool-provider-okta-v2",
       "okta:auth/server:Server::federation-authz-server",
     ]);
   });
@@ -172,7 +172,7 @@ describe("prod stack", async () => {
     expect(one(resources, "okta:auth/server:Server", "federation-authz-server").outputs.issuer).toBe(issuer);
     expect(inputsOf(one(resources, "okta:auth/server:Server", "federation-authz-server")).issuerMode).toBe("CUSTOM_URL");
     expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "federation-gcp-pool-pool")).workloadIdentityPoolId).toBe("okta-prod-v2");
-    expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider")).workloadIdentityPoolProviderId).toBe("okta-v2");
+    expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "federation-gcp-pool-provider-okta-v2")).workloadIdentityPoolProviderId).toBe("okta-v2");
     expect(inputsOf(one(resources, "aws:iam/role:Role", "federation-ledger-aws-role")).permissionsBoundary).toBe("arn:aws:iam::222222222222:policy/workload-boundary");
     expect(inputsOf(one(resources, "okta:app/oAuth:OAuth", "federation-ledger-app"))).toMatchObject({ tokenEndpointAuthMethod: "client_secret_basic", omitSecret: true });
     expect(byType(resources, "okta:inline/hook:Hook")).toEqual([]);
@@ -259,5 +259,29 @@ describe("bad input", () => {
       problems = (e as StackFileError).problems;
     }
     expect(problems).toEqual([{ path: "f.yaml:5", message: 'duplicate key: "payments" is defined more than once (services and other maps need unique keys)' }]);
+  });
+});
+
+describe("GCP provider shards", () => {
+  it("spreads services over providers by a stable hash; each condition lists only its shard's client ids", async () => {
+    const plan = await planStack(
+      variant("dev", (f) => {
+        f.gcp.providerShards = 3;
+        for (const key of ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]) {
+          f.services[key] = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: ["roles/viewer"] } };
+        }
+      }),
+    );
+    const providers = byType(plan.resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
+    const admitted = providers.flatMap((p) => [...String(inputsOf(p).attributeCondition).matchAll(/<federation-([a-z-]+)-app\.clientId>/g)].map((m) => m[1]));
+    // Every GCP service is admitted by exactly one provider.
+    expect(admitted.sort()).toEqual(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "payments", "reporting"]);
+    const outputs = redact(plan.outputs) as any;
+    for (const p of providers) {
+      for (const key of String(inputsOf(p).attributeCondition).matchAll(/<federation-([a-z-]+)-app\.clientId>/g)) {
+        expect(outputs.services[key[1]!].gcp.workloadIdentityProvider).toBe(p.outputs.name);
+      }
+    }
+    expect(providers.every((p) => /^okta(-[23])?$/.test(inputsOf(p).workloadIdentityPoolProviderId))).toBe(true);
   });
 });
