@@ -15,6 +15,11 @@ export const CONFIG_KEY = "federation";
 /** The config key that holds the token hook's Authorization header value (a `secure:` value). */
 export const HOOK_SECRET_KEY = "tokenHookAuthorization";
 
+/** Attributes the kit maps itself (see gcpAttributeMapping). */
+const KIT_ATTRIBUTES = ["client_id"];
+/** A required string's error: "is required" when absent, "must be a string" when mistyped. */
+const required = (what: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `is required: ${what}` : `must be a string: ${what}`;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const KEY_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const KEY_RULE = (min: number, max: number) =>
@@ -199,7 +204,7 @@ const azureServiceSchema = strictObject({
       strictObject({
         role: nonEmpty(`a built-in role name (${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}) or a role definition GUID`),
         scope: z
-          .string({ error: "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>" })
+          .string({ error: required("the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>") })
           .regex(/^\/subscriptions\/[0-9a-fA-F-]{36}(\/.*)?$/, "must be an Azure resource id starting with /subscriptions/<subscription id>"),
       }),
     )
@@ -221,12 +226,12 @@ const serviceSchema = strictObject({
 
 const federationSchema = strictObject({
   /** Environment name: part of every derived name. */
-  environment: z.string({ error: "is required: a short environment name such as dev or prod" }),
+  environment: z.string({ error: required("a short environment name such as dev or prod") }),
   /** Protect the identity roots (authorization server, AWS OIDC provider, GCP pool and provider, Azure identities) from deletion. */
   protect: z.boolean().default(false),
   okta: strictObject({
     /** The Okta org, as in https://<orgName>.<baseUrl>. */
-    orgName: z.string({ error: "is required: the Okta org name, e.g. acme for https://acme.okta.com" }).regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the org's subdomain, e.g. acme for https://acme.okta.com"),
+    orgName: z.string({ error: required("the Okta org name, e.g. acme for https://acme.okta.com") }).regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the org's subdomain, e.g. acme for https://acme.okta.com"),
     baseUrl: z.enum(["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil", "trexcloud.com"], { error: "must be one of okta.com, oktapreview.com, okta-emea.com, okta-gov.com, okta.mil, trexcloud.com" }).default("okta.com"),
     authorizationServer: authorizationServerSchema,
     scopes: z.record(z.string(), strictObject({ description: z.string().optional() }).nullable().default({})).default({}),
@@ -251,7 +256,7 @@ const federationSchema = strictObject({
     maxSessionDurationSeconds: sessionDurationSchema.default(LIMITS.aws.maxSessionDurationSeconds.default),
   }).optional(),
   gcp: strictObject({
-    project: z.string({ error: "is required: the GCP project id" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 characters of a-z, 0-9 and '-', a letter first"),
+    project: z.string({ error: required("the GCP project id") }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 characters of a-z, 0-9 and '-', a letter first"),
     poolId: z.string().optional(),
     providerId: z.string().default("okta"),
     /**
@@ -272,7 +277,7 @@ const federationSchema = strictObject({
     /** Prefix of each identity's name; defaults to id-<environment>-. */
     identityNamePrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must start with a letter or digit and use letters, digits, '-' and '_'").optional(),
   }).optional(),
-  services: z.record(z.string(), serviceSchema, { error: "must be a map of services keyed by service name (not a list)" }),
+  services: z.record(z.string(), serviceSchema, { error: (issue) => (issue.input === undefined ? "is required: a map of services keyed by service name" : "must be a map of services keyed by service name (not a list)") }),
 });
 
 type Parsed = z.output<typeof federationSchema>;
@@ -462,11 +467,13 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
 
     if (service.gcp !== undefined) {
       gcpServiceKeys.push(key);
-      const accountId = gcpServiceAccountId(environment, key);
-      const other = gcpAccountIds.get(accountId);
-      if (other) add(`${path}.gcp`, `derived service account id "${accountId}" collides with service ${other}; rename one of the services`);
-      gcpAccountIds.set(accountId, key);
       const g = asRecord(service.gcp);
+      if (g.serviceAccount === true) {
+        const accountId = gcpServiceAccountId(environment, key);
+        const other = gcpAccountIds.get(accountId);
+        if (other) add(`${path}.gcp`, `derived service account id "${accountId}" collides with service ${other}; rename one of the services`);
+        gcpAccountIds.set(accountId, key);
+      }
       const roles = asStrings(g.roles);
       for (const r of new Set(roles.filter((r, i) => roles.indexOf(r) !== i))) add(`${path}.gcp.roles`, `role "${r}" is listed more than once`);
       if (g.serviceAccount !== true && roles.length === 0) add(`${path}.gcp`, "grants nothing: list roles, or set serviceAccount: true to impersonate a service account");
@@ -499,7 +506,8 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     for (const [field, id] of ids) {
       const { min, max } = LIMITS.gcp.idLength;
       if (!/^[a-z0-9-]+$/.test(id) || id.length < min || id.length > max || id.startsWith("gcp-")) {
-        add(`gcp.${field}`, `invalid id "${id}"${suffix || shards > 1 ? " (as derived with idSuffix and providerShards)" : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
+        const derived = [suffix ? "idSuffix" : "", field === "providerId" && shards > 1 ? "providerShards" : ""].filter(Boolean).join(" and ");
+        add(`gcp.${field}`, `invalid id "${id}"${derived ? ` (as derived with ${derived})` : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
       }
     }
     const perShard = new Map<number, number>();
@@ -519,7 +527,8 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     }
     mapped.forEach((claim, i) => {
       if (!/^[a-z0-9_]{1,100}$/.test(claim)) add(`gcp.mappedClaims[${i}]`, `invalid attribute name "${claim}"; allowed: 1-100 characters of a-z, 0-9 and '_'`);
-      else if (!(claim in claims)) add(`gcp.mappedClaims[${i}]`, `claim "${claim}" is not emitted by the authorization server; declare it under okta.claims (declared: ${Object.keys(claims).join(", ") || "none"})`);
+      else if (KIT_ATTRIBUTES.includes(claim)) add(`gcp.mappedClaims[${i}]`, `attribute.${claim} is mapped by the kit itself (from assertion.cid); choose another claim`);
+      else if (!Object.hasOwn(claims, claim)) add(`gcp.mappedClaims[${i}]`, `claim "${claim}" is not emitted by the authorization server; declare it under okta.claims (declared: ${Object.keys(claims).join(", ") || "none"})`);
     });
   }
   return problems;
@@ -534,7 +543,7 @@ export function isValidScopeName(name: string): boolean {
 }
 
 function isAzureRole(role: string): boolean {
-  return role in AZURE_BUILTIN_ROLES || /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/.test(role);
+  return Object.hasOwn(AZURE_BUILTIN_ROLES, role) || /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/.test(role);
 }
 
 /** The authorization server settings, whichever form the config used. */

@@ -62,9 +62,9 @@ export interface AwsPolicyDocument {
   readonly Statement: ReadonlyArray<{
     readonly Sid?: string;
     readonly Effect: "Allow" | "Deny";
-    readonly Principal: { readonly Federated: string };
+    readonly Principal: { readonly Federated: string | readonly string[] };
     readonly Action: string | readonly string[];
-    readonly Condition: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
   }>;
 }
 
@@ -161,4 +161,125 @@ export function oktaIssuerUrl(input: {
   const host = input.issuerMode === "CUSTOM_URL" ? input.customDomain : `${input.orgName}.${input.baseUrl}`;
   if (!host) throw new Error("CUSTOM_URL issuer mode needs the custom domain");
   return `https://${host}/oauth2/${input.serverId}`;
+}
+
+/** A request to assume a role with a web identity token, as IAM sees it. */
+export interface AwsWebIdentityRequest {
+  /** ARN of the OIDC provider the token was presented through. */
+  readonly providerArn: string;
+  readonly action: string;
+  /** Condition context: `<host/path>:aud`, `<host/path>:sub`, … -> value(s). */
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** The outcome of evaluating a trust policy, with the reason in words. */
+export interface TrustDecision {
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+/**
+ * Evaluates a role trust policy for a web identity request, as IAM would, for the subset of the
+ * policy grammar the kit writes and reviews: Allow/Deny statements, `Principal.Federated`,
+ * `Action` (with `*` and `?` wildcards), and the string condition operators StringEquals,
+ * StringNotEquals, StringLike, StringNotLike (optionally with IfExists), keys ANDed, values ORed.
+ * An explicit Deny wins; otherwise any matching Allow allows; otherwise the request is implicitly
+ * denied (IAM policy evaluation logic). Tests cross-check it against @cloud-copilot/iam-simulate.
+ */
+export function evaluateAwsTrust(policy: AwsPolicyDocument, request: AwsWebIdentityRequest): TrustDecision {
+  let allowReason: string | undefined;
+  const misses: string[] = [];
+  for (const [index, statement] of policy.Statement.entries()) {
+    const label = statement.Sid ?? `statement ${index + 1}`;
+    const federated = statement.Principal?.Federated;
+    const principals = Array.isArray(federated) ? federated : [federated];
+    if (!principals.includes(request.providerArn)) {
+      misses.push(`${label}: principal is ${principals.join(", ")}, not the provider ${request.providerArn}`);
+      continue;
+    }
+    const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+    if (!actions.some((a) => wildcardMatch(a as string, request.action, true))) {
+      misses.push(`${label}: action ${request.action} is not allowed`);
+      continue;
+    }
+    const failed = failedCondition(statement.Condition ?? {}, request.context);
+    if (failed) {
+      misses.push(`${label}: ${failed}`);
+      continue;
+    }
+    if (statement.Effect === "Deny") return { allowed: false, reason: `explicitly denied by ${label}` };
+    allowReason ??= `allowed by ${label}`;
+  }
+  if (allowReason) return { allowed: true, reason: allowReason };
+  return { allowed: false, reason: misses.length ? misses.join("; ") : "no statement allows it" };
+}
+
+const STRING_OPERATORS = ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike"] as const;
+
+/** The first condition that fails, in words, or undefined when all hold. */
+function failedCondition(
+  conditions: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>,
+  context: Readonly<Record<string, string | readonly string[]>>,
+): string | undefined {
+  for (const [rawOperator, entries] of Object.entries(conditions)) {
+    const ifExists = rawOperator.endsWith("IfExists");
+    const operator = rawOperator.replace(/IfExists$/, "") as (typeof STRING_OPERATORS)[number];
+    if (!STRING_OPERATORS.includes(operator)) return `condition operator ${rawOperator} is not supported by the kit's evaluator`;
+    for (const [key, expected] of Object.entries(entries)) {
+      const wanted = Array.isArray(expected) ? expected : [expected as string];
+      // Condition keys are case-insensitive; values are compared case-sensitively.
+      const contextKey = Object.keys(context).find((k) => k.toLowerCase() === key.toLowerCase());
+      const present = contextKey === undefined ? undefined : context[contextKey];
+      if (present === undefined) {
+        if (ifExists) continue;
+        if (operator === "StringNotEquals" || operator === "StringNotLike") continue;
+        return `condition ${operator} on ${key} cannot match: the request has no such key`;
+      }
+      const values = Array.isArray(present) ? present : [present as string];
+      const like = operator === "StringLike" || operator === "StringNotLike";
+      const matches = values.some((v) => wanted.some((w) => (like ? wildcardMatch(w, v, false) : w === v)));
+      const negated = operator === "StringNotEquals" || operator === "StringNotLike";
+      if (matches === negated) {
+        return `${operator} ${key} = ${wanted.join(" | ")} does not hold for ${values.join(", ")}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** IAM wildcard match: `*` any run, `?` one character. */
+function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, caseInsensitive ? "is" : "s").test(value);
+}
+
+/** How two strings that should be equal differ, in words (for findings). */
+export function describeDifference(expected: string, actual: string): string {
+  if (expected === actual) return "identical";
+  if (expected.trim() !== expected || actual.trim() !== actual) {
+    if (expected.trim() === actual.trim()) return "surrounding whitespace";
+  }
+  const slash = (s: string) => s.replace(/\/+$/, "");
+  if (slash(expected) === slash(actual)) return "trailing slash";
+  if (expected.toLowerCase() === actual.toLowerCase()) return "letter case";
+  const scheme = (s: string) => s.replace(/^[a-z]+:\/\//i, "");
+  if (scheme(expected) === scheme(actual)) return "scheme";
+  return "different value";
+}
+
+/** Does an Azure federated identity credential accept a token? Exact, case-sensitive matching. */
+export function azureCredentialAccepts(
+  credential: { readonly issuer: string; readonly subject: string; readonly audiences: readonly string[] },
+  token: { readonly iss: string; readonly sub: string; readonly aud: string },
+): TrustDecision {
+  if (credential.issuer !== token.iss) {
+    return { allowed: false, reason: `issuer mismatch (${describeDifference(token.iss, credential.issuer)}): credential has ${credential.issuer}, token has ${token.iss}` };
+  }
+  if (credential.subject !== token.sub) {
+    return { allowed: false, reason: `subject mismatch (${describeDifference(token.sub, credential.subject)}): credential has ${credential.subject}, token has ${token.sub}` };
+  }
+  if (!credential.audiences.includes(token.aud)) {
+    return { allowed: false, reason: `audience mismatch: credential has ${credential.audiences.join(", ")}, token has ${token.aud}` };
+  }
+  return { allowed: true, reason: "issuer, subject and audience match exactly" };
 }

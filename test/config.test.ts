@@ -1,0 +1,917 @@
+import { describe, expect, it } from "vitest";
+import {
+  FederationConfigError,
+  formatProblems,
+  isValidScopeName,
+  parseFederationConfig,
+  serverSettings,
+  type ConfigProblem,
+  type FederationConfig,
+} from "../components/config";
+import { LIMITS } from "../components/internal/limits";
+import { gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../components/internal/names";
+import { gcpAttributeConditionLength } from "../components/internal/trust";
+import { baseConfig, jwtAuth } from "./helpers/fixtures";
+
+/** A mutation of a deep copy of the valid base config (one service `payments` on all three clouds). */
+type Mutation = (config: any) => void;
+
+/** Copies the base config, applies `mutate`, parses it and returns the problems of the error it must throw. */
+function problemsOf(mutate: Mutation): ConfigProblem[] {
+  const config = structuredClone(baseConfig());
+  mutate(config);
+  let thrown: unknown;
+  try {
+    parseFederationConfig(config);
+  } catch (error) {
+    thrown = error;
+  }
+  if (!(thrown instanceof FederationConfigError)) {
+    throw new Error(`expected a FederationConfigError, got ${thrown === undefined ? "no error (the config parsed)" : String(thrown)}`);
+  }
+  return [...thrown.problems];
+}
+
+/** Copies the base config, applies `mutate` and parses it; it must be valid. */
+function parsed(mutate: Mutation = () => {}): FederationConfig {
+  const config = structuredClone(baseConfig());
+  mutate(config);
+  return parseFederationConfig(config);
+}
+
+const payments = (c: any) => c.services.payments;
+const server = (c: any) => c.okta.authorizationServer;
+const policyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
+const SERVICE_KEY_RULE = "2-30 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'";
+const SCOPE_RULE =
+  "printable ASCII without spaces, '\"' or '\\', not starting with 'okta.' or 'okta:', not 'okta' or '*', and not one of Okta's reserved scopes";
+const RESERVED_CLAIMS =
+  "acr, as_uri, auth_time, authorization_details, cid, cnf, exp, groups, iat, iss, jti, rpt, rsi, scp, sid, token_type, uid, username, ver, aud, sub";
+const GCP_ID_RULE = "4-32 characters of a-z, 0-9 and '-', not starting with 'gcp-'";
+const LIFETIME_RANGE = "must be 5-1440 minutes (Okta's access-token lifetime range)";
+const SESSION_RANGE = "must be 3600-43200 seconds (IAM role max session duration)";
+const DYNAMIC_REFUSED =
+  "DYNAMIC is refused: the issuer would follow the request's domain, so iss would vary and no cloud trust could pin it; allowed: ORG_URL, CUSTOM_URL";
+const CUSTOM_DOMAIN_REQUIRED =
+  "is required with issuerMode CUSTOM_URL: the org's custom domain (e.g. id.example.com), which becomes the issuer's host";
+const CUSTOM_DOMAIN_UNUSED = "is only used with issuerMode CUSTOM_URL; remove it or set issuerMode: CUSTOM_URL";
+const INVALID_URI = "must be a valid URI (Okta requires a valid URI when the audience contains ':'), e.g. api://services-dev";
+const EXACTLY_ONE_KEY_SOURCE = "private_key_jwt needs exactly one of jwks (public keys) or jwksUri";
+
+interface Case {
+  readonly name: string;
+  readonly mutate: Mutation;
+  /** Every problem the parse must report, in order. */
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** Each case breaks exactly one rule of the base config and must report exactly these problems. */
+const cases: readonly Case[] = [
+  // Services and scopes
+  {
+    name: "unknown scope granted to a service",
+    mutate: (c) => (payments(c).scopes = ["api.admin"]),
+    problems: [{ path: "services.payments.scopes[0]", message: 'unknown scope "api.admin"; allowed: api.read, api.write (declared under okta.scopes)' }],
+  },
+  {
+    name: "invalid service key",
+    mutate: (c) => (c.services = { "Bad_Name!": payments(c) }),
+    problems: [{ path: "services.Bad_Name!", message: `invalid service key "Bad_Name!"; allowed: ${SERVICE_KEY_RULE}` }],
+  },
+  {
+    name: "service key ending in '-'",
+    mutate: (c) => (c.services = { "pay-": payments(c) }),
+    problems: [{ path: "services.pay-", message: `invalid service key "pay-"; allowed: ${SERVICE_KEY_RULE}` }],
+  },
+  {
+    name: "duplicate scope in a service",
+    mutate: (c) => (payments(c).scopes = ["api.read", "api.read"]),
+    problems: [{ path: "services.payments.scopes", message: 'scope "api.read" is listed more than once' }],
+  },
+  {
+    name: "service that grants no scope",
+    mutate: (c) => (payments(c).scopes = []),
+    problems: [{ path: "services.payments.scopes", message: "must grant at least one scope (Okta's token endpoint needs a custom scope)" }],
+  },
+  {
+    name: "service with no cloud",
+    mutate: (c) => {
+      delete payments(c).aws;
+      delete payments(c).gcp;
+      delete payments(c).azure;
+    },
+    problems: [{ path: "services.payments", message: "has no cloud: add at least one of aws, gcp or azure" }],
+  },
+  {
+    name: "service aws block without a top-level aws block",
+    mutate: (c) => delete c.aws,
+    problems: [{ path: "services.payments.aws", message: "needs the top-level aws block (accountId) to be configured" }],
+  },
+  {
+    name: "service gcp block without a top-level gcp block",
+    mutate: (c) => delete c.gcp,
+    problems: [{ path: "services.payments.gcp", message: "needs the top-level gcp block (project) to be configured" }],
+  },
+  {
+    name: "service azure block without a top-level azure block",
+    mutate: (c) => delete c.azure,
+    problems: [{ path: "services.payments.azure", message: "needs the top-level azure block (subscriptionId, tenantId, resourceGroup, location) to be configured" }],
+  },
+  {
+    name: "service asks for the token hook that is not configured",
+    mutate: (c) => (payments(c).tokenHook = true),
+    problems: [{ path: "services.payments.tokenHook", message: "asks for the token hook, but okta.tokenHook is not configured" }],
+  },
+  {
+    name: "services as a list instead of a map",
+    mutate: (c) => (c.services = [payments(c)]),
+    problems: [{ path: "services", message: "must be a map of services keyed by service name (not a list)" }],
+  },
+  {
+    name: "empty services map",
+    mutate: (c) => (c.services = {}),
+    problems: [{ path: "services", message: "must define at least one service" }],
+  },
+
+  // Audience
+  {
+    name: "audience with a space inside a URI (whitespace wins over the URI rule)",
+    mutate: (c) => (server(c).audience = "api:// bad"),
+    problems: [{ path: "okta.authorizationServer.audience", message: "must not contain whitespace" }],
+  },
+  {
+    name: "audience 'a:b c' (whitespace wins over the URI rule)",
+    mutate: (c) => (server(c).audience = "a:b c"),
+    problems: [{ path: "okta.authorizationServer.audience", message: "must not contain whitespace" }],
+  },
+  {
+    name: "audience with a trailing space",
+    mutate: (c) => (server(c).audience = "api://services-test "),
+    problems: [{ path: "okta.authorizationServer.audience", message: "must not contain whitespace" }],
+  },
+  {
+    name: "audience with ':' and no scheme",
+    mutate: (c) => (server(c).audience = ":nope"),
+    problems: [{ path: "okta.authorizationServer.audience", message: INVALID_URI }],
+  },
+  {
+    name: "audience with ':' and a scheme starting with a digit",
+    mutate: (c) => (server(c).audience = "1abc:def"),
+    problems: [{ path: "okta.authorizationServer.audience", message: INVALID_URI }],
+  },
+  {
+    name: "audience that is an unparsable URL",
+    mutate: (c) => (server(c).audience = "http://[::1"),
+    problems: [{ path: "okta.authorizationServer.audience", message: INVALID_URI }],
+  },
+  {
+    name: "audience of 256 characters",
+    mutate: (c) => (server(c).audience = `api://${"x".repeat(250)}`),
+    problems: [{ path: "okta.authorizationServer.audience", message: "must be at most 255 characters (the AWS client id limit)" }],
+  },
+  {
+    name: "empty audience",
+    mutate: (c) => (server(c).audience = ""),
+    problems: [{ path: "okta.authorizationServer.audience", message: "must not be empty" }],
+  },
+
+  // Token lifetime
+  {
+    name: "top-level token lifetime 4",
+    mutate: (c) => (c.okta.tokenLifetimeMinutes = 4),
+    problems: [{ path: "okta.tokenLifetimeMinutes", message: LIFETIME_RANGE }],
+  },
+  {
+    name: "top-level token lifetime 1441",
+    mutate: (c) => (c.okta.tokenLifetimeMinutes = 1441),
+    problems: [{ path: "okta.tokenLifetimeMinutes", message: LIFETIME_RANGE }],
+  },
+  {
+    name: "service token lifetime 4",
+    mutate: (c) => (payments(c).tokenLifetimeMinutes = 4),
+    problems: [{ path: "services.payments.tokenLifetimeMinutes", message: LIFETIME_RANGE }],
+  },
+  {
+    name: "service token lifetime 1441",
+    mutate: (c) => (payments(c).tokenLifetimeMinutes = 1441),
+    problems: [{ path: "services.payments.tokenLifetimeMinutes", message: LIFETIME_RANGE }],
+  },
+  {
+    name: "fractional token lifetime",
+    mutate: (c) => (c.okta.tokenLifetimeMinutes = 60.5),
+    problems: [{ path: "okta.tokenLifetimeMinutes", message: "must be a whole number of minutes" }],
+  },
+
+  // Authorization server
+  {
+    name: "DYNAMIC issuer mode",
+    mutate: (c) => (server(c).issuerMode = "DYNAMIC"),
+    problems: [{ path: "okta.authorizationServer.issuerMode", message: DYNAMIC_REFUSED }],
+  },
+  {
+    name: "unknown issuer mode",
+    mutate: (c) => (server(c).issuerMode = "BOGUS"),
+    problems: [{ path: "okta.authorizationServer.issuerMode", message: "must be ORG_URL or CUSTOM_URL" }],
+  },
+  {
+    name: "CUSTOM_URL without customDomain",
+    mutate: (c) => (server(c).issuerMode = "CUSTOM_URL"),
+    problems: [{ path: "okta.authorizationServer.customDomain", message: CUSTOM_DOMAIN_REQUIRED }],
+  },
+  {
+    name: "customDomain with explicit ORG_URL",
+    mutate: (c) => {
+      server(c).issuerMode = "ORG_URL";
+      server(c).customDomain = "id.example.com";
+    },
+    problems: [{ path: "okta.authorizationServer.customDomain", message: CUSTOM_DOMAIN_UNUSED }],
+  },
+  {
+    name: "customDomain with the default issuer mode",
+    mutate: (c) => (server(c).customDomain = "id.example.com"),
+    problems: [{ path: "okta.authorizationServer.customDomain", message: CUSTOM_DOMAIN_UNUSED }],
+  },
+  {
+    name: "missing authorization server",
+    mutate: (c) => delete c.okta.authorizationServer,
+    problems: [{ path: "okta.authorizationServer", message: "is required" }],
+  },
+
+  // GCP ids
+  {
+    name: "GCP pool id too short",
+    mutate: (c) => (c.gcp.poolId = "abc"),
+    problems: [{ path: "gcp.poolId", message: `invalid id "abc"; allowed: ${GCP_ID_RULE}` }],
+  },
+  {
+    name: "GCP pool id with uppercase",
+    mutate: (c) => (c.gcp.poolId = "Okta-Test"),
+    problems: [{ path: "gcp.poolId", message: `invalid id "Okta-Test"; allowed: ${GCP_ID_RULE}` }],
+  },
+  {
+    name: "GCP pool id with the reserved gcp- prefix",
+    mutate: (c) => (c.gcp.poolId = "gcp-pool"),
+    problems: [{ path: "gcp.poolId", message: `invalid id "gcp-pool"; allowed: ${GCP_ID_RULE}` }],
+  },
+  {
+    name: "GCP pool id of 33 characters",
+    mutate: (c) => (c.gcp.poolId = "a".repeat(33)),
+    problems: [{ path: "gcp.poolId", message: `invalid id "${"a".repeat(33)}"; allowed: ${GCP_ID_RULE}` }],
+  },
+  {
+    name: "GCP pool id too long after idSuffix",
+    mutate: (c) => {
+      c.gcp.poolId = "a".repeat(25);
+      c.gcp.idSuffix = "abcdefgh";
+    },
+    problems: [{ path: "gcp.poolId", message: `invalid id "${"a".repeat(25)}-abcdefgh" (as derived with idSuffix); allowed: ${GCP_ID_RULE}` }],
+  },
+  {
+    name: "GCP provider id of a shard too long",
+    mutate: (c) => {
+      c.gcp.providerId = "p".repeat(30);
+      c.gcp.providerShards = 10;
+    },
+    problems: [{ path: "gcp.providerId", message: `invalid id "${"p".repeat(30)}-10" (as derived with providerShards); allowed: ${GCP_ID_RULE}` }],
+  },
+  ...[0, 21, 1.5, "2"].map(
+    (shards): Case => ({
+      name: `GCP providerShards ${JSON.stringify(shards)}`,
+      mutate: (c) => (c.gcp.providerShards = shards),
+      problems: [{ path: "gcp.providerShards", message: "must be a whole number from 1 to 20" }],
+    }),
+  ),
+  {
+    name: "GCP provider id too short",
+    mutate: (c) => (c.gcp.providerId = "ok"),
+    problems: [{ path: "gcp.providerId", message: `invalid id "ok"; allowed: ${GCP_ID_RULE}` }],
+  },
+
+  // GCP service and claims
+  {
+    name: "gcp mappedClaims naming a claim not under okta.claims",
+    mutate: (c) => (c.gcp.mappedClaims = ["team"]),
+    problems: [{ path: "gcp.mappedClaims[0]", message: 'claim "team" is not emitted by the authorization server; declare it under okta.claims (declared: tenant_id)' }],
+  },
+  {
+    name: "gcp mappedClaims with no claims declared",
+    mutate: (c) => {
+      c.okta.claims = {};
+      c.gcp.mappedClaims = ["team"];
+    },
+    problems: [{ path: "gcp.mappedClaims[0]", message: 'claim "team" is not emitted by the authorization server; declare it under okta.claims (declared: none)' }],
+  },
+  {
+    name: "gcp mappedClaims with an invalid attribute name",
+    mutate: (c) => (c.gcp.mappedClaims = ["Team"]),
+    problems: [{ path: "gcp.mappedClaims[0]", message: "invalid attribute name \"Team\"; allowed: 1-100 characters of a-z, 0-9 and '_'" }],
+  },
+  {
+    name: "gcp mappedClaims over the custom attribute limit (50)",
+    mutate: (c) => {
+      const names = Array.from({ length: 50 }, (_, i) => `c${i}`);
+      c.okta.claims = Object.fromEntries(names.map((n) => [n, { value: "x" }]));
+      c.gcp.mappedClaims = names;
+    },
+    problems: [{ path: "gcp.mappedClaims", message: "at most 49 claims (GCP allows 50 custom attributes; the kit maps client_id itself)" }],
+  },
+  {
+    name: "gcp service that grants nothing",
+    mutate: (c) => (payments(c).gcp = {}),
+    problems: [{ path: "services.payments.gcp", message: "grants nothing: list roles, or set serviceAccount: true to impersonate a service account" }],
+  },
+  {
+    name: "gcp role listed twice",
+    mutate: (c) => (payments(c).gcp.roles = ["roles/storage.objectViewer", "roles/storage.objectViewer"]),
+    problems: [{ path: "services.payments.gcp.roles", message: 'role "roles/storage.objectViewer" is listed more than once' }],
+  },
+
+  // Azure
+  {
+    name: "role assignment without a scope",
+    mutate: (c) => delete payments(c).azure.roleAssignments["blob-reader"].scope,
+    problems: [
+      {
+        path: "services.payments.azure.roleAssignments.blob-reader.scope",
+        message: "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>",
+      },
+    ],
+  },
+  {
+    name: "unknown Azure role name",
+    mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Storage Blob Data Owner"),
+    problems: [
+      {
+        path: "services.payments.azure.roleAssignments.blob-reader.role",
+        message:
+          'unknown role "Storage Blob Data Owner"; allowed: a role definition GUID or one of Owner, Contributor, Reader, AcrPull, Key Vault Secrets User, Storage Blob Data Reader, Storage Blob Data Contributor, Storage Queue Data Contributor, Azure Service Bus Data Sender, Azure Service Bus Data Receiver',
+      },
+    ],
+  },
+
+  // Claims
+  ...["sub", "cid", "scp"].map(
+    (claim): Case => ({
+      name: `reserved claim name ${claim}`,
+      mutate: (c) => (c.okta.claims[claim] = { value: "x" }),
+      problems: [{ path: `okta.claims.${claim}`, message: `"${claim}" is a reserved claim name in Okta access tokens; reserved: ${RESERVED_CLAIMS}` }],
+    }),
+  ),
+  {
+    name: "invalid claim name",
+    mutate: (c) => (c.okta.claims["has-dash"] = { value: "x" }),
+    problems: [
+      { path: "okta.claims.has-dash", message: "invalid claim name \"has-dash\"; allowed: letters, digits and '_', a letter or '_' first, at most 100 characters" },
+    ],
+  },
+  {
+    name: "claim with both value and expression",
+    mutate: (c) => (c.okta.claims.tenant_id = { value: "a", expression: "app.profile.tenant" }),
+    problems: [{ path: "okta.claims.tenant_id", message: "must be { value: <string> } or { expression: <Okta EL> }, optionally with scopes" }],
+  },
+  {
+    name: "claim limited to an unknown scope",
+    mutate: (c) => (c.okta.claims.tenant_id = { value: "a", scopes: ["nope"] }),
+    problems: [{ path: "okta.claims.tenant_id.scopes[0]", message: 'unknown scope "nope"; allowed: api.read, api.write (declared under okta.scopes)' }],
+  },
+
+  // Scope names
+  ...["okta.users", "openid", "*", "has space"].map(
+    (scope): Case => ({
+      name: `invalid scope name ${JSON.stringify(scope)}`,
+      mutate: (c) => (c.okta.scopes[scope] = {}),
+      problems: [{ path: `okta.scopes.${scope}`, message: `invalid scope name "${scope}"; allowed: ${SCOPE_RULE}` }],
+    }),
+  ),
+
+  // Service auth
+  {
+    name: "private_key_jwt with both jwks and jwksUri",
+    mutate: (c) => (payments(c).auth.jwksUri = "https://keys.example.com/jwks"),
+    problems: [{ path: "services.payments.auth", message: EXACTLY_ONE_KEY_SOURCE }],
+  },
+  {
+    name: "private_key_jwt with neither jwks nor jwksUri",
+    mutate: (c) => (payments(c).auth = { method: "private_key_jwt" }),
+    problems: [{ path: "services.payments.auth", message: EXACTLY_ONE_KEY_SOURCE }],
+  },
+  {
+    name: "JWK with the private member d",
+    mutate: (c) => (payments(c).auth.jwks[0].d = "private"),
+    problems: [
+      { path: "services.payments.auth.jwks[0]", message: "unknown key 'd'; allowed: kid, kty, e, n, x, y, alg, use, crv" },
+      { path: "services.payments.auth.jwks[0].d", message: "is private key material: give Okta only the public key (kty, kid, n, e or x, y)" },
+    ],
+  },
+  {
+    name: "duplicate kid",
+    mutate: (c) => payments(c).auth.jwks.push({ ...payments(c).auth.jwks[0] }),
+    problems: [{ path: "services.payments.auth.jwks[1].kid", message: 'duplicate key id "payments-1"' }],
+  },
+  {
+    name: "RSA JWK missing n",
+    mutate: (c) => delete payments(c).auth.jwks[0].n,
+    problems: [{ path: "services.payments.auth.jwks[0]", message: "an RSA key needs n and e" }],
+  },
+  {
+    name: "EC JWK missing y",
+    mutate: (c) => (payments(c).auth.jwks = [{ kid: "ec-1", kty: "EC", x: "abc" }]),
+    problems: [{ path: "services.payments.auth.jwks[0]", message: "an EC key needs x and y" }],
+  },
+  {
+    name: "JWK n with base64 padding",
+    mutate: (c) => (payments(c).auth.jwks[0].n = "abc="),
+    problems: [{ path: "services.payments.auth.jwks[0].n", message: "must be base64url without padding (a public JWK)" }],
+  },
+  {
+    name: "empty jwks",
+    mutate: (c) => (payments(c).auth.jwks = []),
+    problems: [{ path: "services.payments.auth.jwks", message: "must list at least one public key" }],
+  },
+  {
+    name: "unknown auth method",
+    mutate: (c) => (payments(c).auth = { method: "none" }),
+    problems: [{ path: "services.payments.auth.method", message: "method must be private_key_jwt or client_secret_basic" }],
+  },
+  {
+    name: "missing auth",
+    mutate: (c) => delete payments(c).auth,
+    problems: [
+      { path: "services.payments.auth", message: "is required: { method: private_key_jwt, jwks: [...] } (recommended) or { method: client_secret_basic }" },
+    ],
+  },
+
+  // Shape: unknown keys, types, required fields
+  {
+    name: "unknown key at top level",
+    mutate: (c) => (c.extra = 1),
+    problems: [{ path: "(root)", message: "unknown key 'extra'; allowed: environment, protect, okta, aws, gcp, azure, services" }],
+  },
+  {
+    name: "two unknown keys at top level",
+    mutate: (c) => {
+      c.extra = 1;
+      c.production = true;
+    },
+    problems: [{ path: "(root)", message: "unknown keys 'extra', 'production'; allowed: environment, protect, okta, aws, gcp, azure, services" }],
+  },
+  {
+    name: "unknown key inside a service",
+    mutate: (c) => (payments(c).role = "admin"),
+    problems: [{ path: "services.payments", message: "unknown key 'role'; allowed: description, scopes, tokenLifetimeMinutes, tokenHook, auth, aws, gcp, azure" }],
+  },
+  {
+    name: "unknown key inside a claim",
+    mutate: (c) => (c.okta.claims.tenant_id = { value: "a", extra: 1 }),
+    problems: [{ path: "okta.claims.tenant_id", message: "unknown key 'extra'; allowed: value, scopes" }],
+  },
+  {
+    // The lifetime schema's own error replaces describeIssue's "must be a number, got string".
+    name: "token lifetime as a string",
+    mutate: (c) => (c.okta.tokenLifetimeMinutes = "60"),
+    problems: [{ path: "okta.tokenLifetimeMinutes", message: "must be a whole number of minutes" }],
+  },
+  {
+    name: "session duration as a string (describeIssue wording)",
+    mutate: (c) => (c.aws.maxSessionDurationSeconds = "3600"),
+    problems: [{ path: "aws.maxSessionDurationSeconds", message: "must be a number, got string" }],
+  },
+  {
+    name: "protect as a string (describeIssue wording)",
+    mutate: (c) => (c.protect = "yes"),
+    problems: [{ path: "protect", message: "must be a boolean, got string" }],
+  },
+  {
+    name: "scopes as a string",
+    mutate: (c) => (payments(c).scopes = "api.read"),
+    problems: [{ path: "services.payments.scopes", message: "must be a list of scope names declared under okta.scopes" }],
+  },
+  {
+    name: "missing okta.orgName",
+    mutate: (c) => delete c.okta.orgName,
+    problems: [{ path: "okta.orgName", message: "is required: the Okta org name, e.g. acme for https://acme.okta.com" }],
+  },
+  {
+    name: "missing environment",
+    mutate: (c) => delete c.environment,
+    problems: [{ path: "environment", message: "is required: a short environment name such as dev or prod" }],
+  },
+  {
+    name: "invalid environment",
+    mutate: (c) => (c.environment = "Prod"),
+    problems: [{ path: "environment", message: "invalid environment \"Prod\"; allowed: 2-16 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'" }],
+  },
+  {
+    name: "missing authorization server name (create form)",
+    mutate: (c) => delete server(c).name,
+    problems: [{ path: "okta.authorizationServer.name", message: "must be a string (the authorization server's name in Okta)" }],
+  },
+
+  // AWS
+  {
+    name: "11 AWS policies on one role",
+    mutate: (c) => (payments(c).aws.policies = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`policy-${i}`, policyArn]))),
+    problems: [{ path: "services.payments.aws.policies", message: "11 policies; IAM allows 10 managed policies per role by default" }],
+  },
+  {
+    name: "invalid AWS policy key",
+    mutate: (c) => (payments(c).aws.policies = { S3_Read: policyArn }),
+    problems: [
+      { path: "services.payments.aws.policies.S3_Read", message: "invalid policy key \"S3_Read\"; allowed: 2-64 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'" },
+    ],
+  },
+  {
+    name: "service maxSessionDurationSeconds 3599",
+    mutate: (c) => (payments(c).aws.maxSessionDurationSeconds = 3599),
+    problems: [{ path: "services.payments.aws.maxSessionDurationSeconds", message: SESSION_RANGE }],
+  },
+  {
+    name: "top-level maxSessionDurationSeconds 3599",
+    mutate: (c) => (c.aws.maxSessionDurationSeconds = 3599),
+    problems: [{ path: "aws.maxSessionDurationSeconds", message: SESSION_RANGE }],
+  },
+  {
+    name: "top-level maxSessionDurationSeconds 43201",
+    mutate: (c) => (c.aws.maxSessionDurationSeconds = 43201),
+    problems: [{ path: "aws.maxSessionDurationSeconds", message: SESSION_RANGE }],
+  },
+];
+
+describe("parseFederationConfig: one broken rule, exact problems", () => {
+  it.each(cases)("$name", ({ mutate, problems }) => {
+    expect(problemsOf(mutate)).toEqual(problems);
+  });
+});
+
+/** Variations of the base config that sit exactly on a limit and must parse. */
+const validCases: ReadonlyArray<{ readonly name: string; readonly mutate: Mutation }> = [
+  { name: "audience of exactly 255 characters", mutate: (c) => (server(c).audience = `api://${"x".repeat(249)}`) },
+  { name: "audience 'a:b' (a valid URI)", mutate: (c) => (server(c).audience = "a:b") },
+  { name: "audience without ':'", mutate: (c) => (server(c).audience = "services-test") },
+  { name: "token lifetime 5", mutate: (c) => (c.okta.tokenLifetimeMinutes = 5) },
+  { name: "token lifetime 1440", mutate: (c) => (payments(c).tokenLifetimeMinutes = 1440) },
+  { name: "CUSTOM_URL with customDomain", mutate: (c) => Object.assign(server(c), { issuerMode: "CUSTOM_URL", customDomain: "id.example.com" }) },
+  { name: "GCP pool id of 32 characters", mutate: (c) => (c.gcp.poolId = "a".repeat(32)) },
+  { name: "client_secret_basic auth", mutate: (c) => (payments(c).auth = { method: "client_secret_basic" }) },
+  { name: "private_key_jwt with only jwksUri", mutate: (c) => (payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/jwks" }) },
+  { name: "10 AWS policies", mutate: (c) => (payments(c).aws.policies = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`policy-${i}`, policyArn]))) },
+  { name: "maxSessionDurationSeconds 43200", mutate: (c) => ((c.aws.maxSessionDurationSeconds = 43200), (payments(c).aws.maxSessionDurationSeconds = 3600)) },
+  { name: "gcp mappedClaims naming a declared claim", mutate: (c) => (c.gcp.mappedClaims = ["tenant_id"]) },
+  { name: "scope name with '<' only", mutate: (c) => (c.okta.scopes["a<b"] = {}) },
+  { name: "claim name of 100 characters", mutate: (c) => (c.okta.claims["a".repeat(100)] = { value: "x" }) },
+];
+
+describe("parseFederationConfig: values on the limits parse", () => {
+  it.each(validCases)("$name", ({ mutate }) => {
+    expect(() => parsed(mutate)).not.toThrow();
+  });
+});
+
+describe("parseFederationConfig: GCP attribute condition size", () => {
+  const gcpOnlyServices = (count: number) =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [`s${i}`, { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: ["roles/storage.objectViewer"] } }]),
+    );
+  const conditionLength = (count: number) => gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength);
+
+  it("reports too many GCP services for the 4096-character condition, with the computed length", () => {
+    const length = conditionLength(200);
+    expect(length).toBeGreaterThan(LIMITS.gcp.attributeConditionMaxLength);
+    expect(problemsOf((c) => (c.services = gcpOnlyServices(200)))).toEqual([
+      {
+        path: "gcp.providerShards",
+        message: `provider okta would admit 200 services: its attribute condition would be ${length} characters, over GCP's ${LIMITS.gcp.attributeConditionMaxLength}; raise providerShards (now 1)`,
+      },
+    ]);
+  });
+
+  it("the limit of one provider falls between 169 and 170 GCP services", () => {
+    expect(conditionLength(169)).toBeLessThanOrEqual(LIMITS.gcp.attributeConditionMaxLength);
+    expect(() => parsed((c) => (c.services = gcpOnlyServices(169)))).not.toThrow();
+    expect(problemsOf((c) => (c.services = gcpOnlyServices(170)))).toEqual([
+      {
+        path: "gcp.providerShards",
+        message: `provider okta would admit 170 services: its attribute condition would be ${conditionLength(170)} characters, over GCP's 4096; raise providerShards (now 1)`,
+      },
+    ]);
+  });
+
+  it("providerShards spreads the services so 200 fit in two providers", () => {
+    expect(() =>
+      parsed((c) => {
+        c.services = gcpOnlyServices(200);
+        c.gcp.providerShards = 2;
+      }),
+    ).not.toThrow();
+  });
+
+  it("reports each overfull shard by its provider id", () => {
+    const keys = Object.keys(gcpOnlyServices(400));
+    const counts = [0, 1].map((shard) => keys.filter((k) => gcpProviderShard(k, 2) === shard).length);
+    expect(counts[0]! + counts[1]!).toBe(400);
+    expect(
+      problemsOf((c) => {
+        c.services = gcpOnlyServices(400);
+        c.gcp.providerShards = 2;
+      }),
+    ).toEqual(
+      [0, 1].map((shard) => ({
+        path: "gcp.providerShards",
+        message: `provider ${gcpShardProviderId("okta", shard, undefined)} would admit ${counts[shard]} services: its attribute condition would be ${conditionLength(counts[shard]!)} characters, over GCP's 4096; raise providerShards (now 2)`,
+      })),
+    );
+    expect(gcpShardProviderId("okta", 1, undefined)).toBe("okta-2");
+  });
+});
+
+describe("parseFederationConfig: derived GCP service account id collisions", () => {
+  it("a short name padded with -wif collides with a key ending in -wif", () => {
+    expect(gcpServiceAccountId("qa", "ab")).toBe("qa-ab-wif");
+    expect(gcpServiceAccountId("qa", "ab-wif")).toBe("qa-ab-wif");
+    const problems = problemsOf((c) => {
+      c.environment = "qa";
+      c.services = { ab: payments(c), "ab-wif": { ...payments(c), auth: jwtAuth("ab-wif-1") } };
+    });
+    expect(problems).toEqual([
+      { path: "services.ab-wif.gcp", message: 'derived service account id "qa-ab-wif" collides with service ab; rename one of the services' },
+    ]);
+  });
+
+  it("a long key shortened with a hash collides with a key spelling that shortened id", () => {
+    const longKey = "a-very-long-service-name-here";
+    const derived = gcpServiceAccountId("test", longKey);
+    expect(derived).toMatch(/^test-a-very-long-servic-[0-9a-f]{6}$/);
+    const lookalike = derived.slice("test-".length);
+    expect(gcpServiceAccountId("test", lookalike)).toBe(derived);
+    const problems = problemsOf((c) => (c.services = { [longKey]: payments(c), [lookalike]: { ...payments(c), auth: jwtAuth("other-1") } }));
+    expect(problems).toEqual([
+      { path: `services.${lookalike}.gcp`, message: `derived service account id "${derived}" collides with service ${longKey}; rename one of the services` },
+    ]);
+  });
+
+  it("two long keys sharing their first characters get distinct hashed ids", () => {
+    expect(() =>
+      parsed((c) => {
+        c.services = {
+          "a-very-long-service-name-one": payments(c),
+          "a-very-long-service-name-two": { ...payments(c), auth: jwtAuth("two-1") },
+        };
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe("parseFederationConfig: every problem at once", () => {
+  const mutate: Mutation = (c) => (c.services = { "Bad_Name!": { ...payments(c), scopes: ["api.admin"] } });
+
+  it("reports the bad service key and the unknown scope in one throw", () => {
+    expect(problemsOf(mutate)).toEqual([
+      { path: "services.Bad_Name!", message: `invalid service key "Bad_Name!"; allowed: ${SERVICE_KEY_RULE}` },
+      { path: "services.Bad_Name!.scopes[0]", message: 'unknown scope "api.admin"; allowed: api.read, api.write (declared under okta.scopes)' },
+    ]);
+  });
+
+  it("reports shape and cross-field problems together", () => {
+    const problems = problemsOf((c) => {
+      c.okta.tokenLifetimeMinutes = 4;
+      server(c).issuerMode = "CUSTOM_URL";
+      delete payments(c).auth;
+    });
+    expect(problems).toEqual([
+      { path: "okta.tokenLifetimeMinutes", message: LIFETIME_RANGE },
+      { path: "okta.authorizationServer.customDomain", message: CUSTOM_DOMAIN_REQUIRED },
+      { path: "services.payments.auth", message: "is required: { method: private_key_jwt, jwks: [...] } (recommended) or { method: client_secret_basic }" },
+    ]);
+  });
+});
+
+describe("formatProblems", () => {
+  it("error message is a header with the count, then one '  - path: message' line per problem", () => {
+    const config = structuredClone(baseConfig());
+    config.services = { "Bad_Name!": { ...config.services.payments, scopes: ["api.admin"] } };
+    let error: unknown;
+    try {
+      parseFederationConfig(config);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FederationConfigError);
+    const { message, problems, name } = error as FederationConfigError;
+    expect(name).toBe("FederationConfigError");
+    expect(message.startsWith("invalid config okta-federation:federation: 2 problems")).toBe(true);
+    const lines = message.split("\n");
+    expect(lines).toEqual([
+      "invalid config okta-federation:federation: 2 problems",
+      `  - services.Bad_Name!: invalid service key "Bad_Name!"; allowed: ${SERVICE_KEY_RULE}`,
+      '  - services.Bad_Name!.scopes[0]: unknown scope "api.admin"; allowed: api.read, api.write (declared under okta.scopes)',
+    ]);
+    expect(lines.slice(1)).toEqual(problems.map((p) => `  - ${p.path}: ${p.message}`));
+    expect(message).toBe(formatProblems(problems));
+  });
+
+  it("uses the singular for one problem", () => {
+    expect(formatProblems([{ path: "environment", message: "is required" }])).toBe(
+      "invalid config okta-federation:federation: 1 problem\n  - environment: is required",
+    );
+  });
+});
+
+describe("parseFederationConfig: the valid base config and its defaults", () => {
+  it("parses the base config", () => {
+    expect(() => parsed()).not.toThrow();
+  });
+
+  it("applies every default exactly", () => {
+    const config = parsed();
+    expect(config.protect).toBe(false);
+    expect(config.okta.baseUrl).toBe("okta.com");
+    expect(config.okta.tokenLifetimeMinutes).toBe(60);
+    expect(config.okta.authorizationServer).toEqual({
+      name: "services-test",
+      audience: "api://services-test",
+      issuerMode: "ORG_URL",
+      keyRotation: "AUTO",
+    });
+    expect(serverSettings(config)).toEqual({
+      name: "services-test",
+      description: undefined,
+      audience: "api://services-test",
+      issuerMode: "ORG_URL",
+      customDomain: undefined,
+      keyRotation: "AUTO",
+    });
+    expect(config.aws).toEqual({ accountId: "111111111111", region: "us-east-1", rolePath: "/oktafed/", maxSessionDurationSeconds: 3600 });
+    expect(config.gcp).toEqual({ project: "acme-test-example", poolId: "okta-test", providerId: "okta", providerShards: 1, mappedClaims: [] });
+    expect(config.services.payments!.tokenHook).toBe(false);
+    expect(config.services.payments!.tokenLifetimeMinutes).toBeUndefined();
+    expect(config.services.payments!.aws?.maxSessionDurationSeconds).toBeUndefined();
+  });
+
+  it("has no `production` setting: the parsed config carries no such key", () => {
+    expect(parsed()).not.toHaveProperty("production");
+  });
+
+  it("defaults a service's gcp.serviceAccount, gcp.roles, aws.policies and keepSecretInState", () => {
+    const config = parsed((c) => {
+      c.services.payments = {
+        scopes: ["api.read"],
+        auth: { method: "client_secret_basic" },
+        aws: {},
+        gcp: { roles: ["roles/storage.objectViewer"] },
+      };
+    });
+    expect(config.services.payments).toEqual({
+      scopes: ["api.read"],
+      tokenHook: false,
+      auth: { method: "client_secret_basic", keepSecretInState: false },
+      aws: { policies: {} },
+      gcp: { serviceAccount: false, roles: ["roles/storage.objectViewer"] },
+    });
+  });
+
+  it("defaults gcp.roles to [] when the service only impersonates", () => {
+    const config = parsed((c) => (c.services.payments.gcp = { serviceAccount: true }));
+    expect(config.services.payments!.gcp).toEqual({ serviceAccount: true, roles: [] });
+  });
+});
+
+describe("parseFederationConfig: adopting an existing authorization server", () => {
+  const adopt = (existing: Record<string, unknown>, extra: Record<string, unknown> = {}): Mutation => (c) => {
+    c.okta.authorizationServer = { existing, ...extra };
+  };
+
+  it("accepts { existing: { id: default, audience: api://default } } and defaults its issuer mode", () => {
+    const config = parsed(adopt({ id: "default", audience: "api://default" }));
+    expect(config.okta.authorizationServer).toEqual({ existing: { id: "default", audience: "api://default", issuerMode: "ORG_URL" } });
+    expect(serverSettings(config)).toEqual({
+      existingId: "default",
+      audience: "api://default",
+      issuerMode: "ORG_URL",
+      customDomain: undefined,
+      keyRotation: "AUTO",
+    });
+  });
+
+  const adoptCases: readonly Case[] = [
+    {
+      name: "invalid server id",
+      mutate: adopt({ id: "not-valid!", audience: "api://default" }),
+      problems: [{ path: "okta.authorizationServer.existing.id", message: "must be an Okta authorization server id such as default or aus1a2b3c4d5e6f7g8h9" }],
+    },
+    {
+      name: "audience with whitespace",
+      mutate: adopt({ id: "default", audience: "api:// bad" }),
+      problems: [{ path: "okta.authorizationServer.existing.audience", message: "must not contain whitespace" }],
+    },
+    {
+      name: "missing audience",
+      mutate: adopt({ id: "default" }),
+      problems: [{ path: "okta.authorizationServer.existing.audience", message: "must be a string: the one audience every cloud trusts, e.g. api://services-dev" }],
+    },
+    {
+      name: "DYNAMIC issuer mode",
+      mutate: adopt({ id: "default", audience: "api://default", issuerMode: "DYNAMIC" }),
+      problems: [{ path: "okta.authorizationServer.existing.issuerMode", message: DYNAMIC_REFUSED }],
+    },
+    {
+      name: "CUSTOM_URL without customDomain",
+      mutate: adopt({ id: "default", audience: "api://default", issuerMode: "CUSTOM_URL" }),
+      problems: [{ path: "okta.authorizationServer.existing.customDomain", message: CUSTOM_DOMAIN_REQUIRED }],
+    },
+    {
+      name: "customDomain with ORG_URL",
+      mutate: adopt({ id: "default", audience: "api://default", customDomain: "id.example.com" }),
+      problems: [{ path: "okta.authorizationServer.existing.customDomain", message: CUSTOM_DOMAIN_UNUSED }],
+    },
+    {
+      name: "unknown key inside existing",
+      mutate: adopt({ id: "default", audience: "api://default", keyRotation: "AUTO" }),
+      problems: [{ path: "okta.authorizationServer.existing", message: "unknown key 'keyRotation'; allowed: id, audience, issuerMode, customDomain" }],
+    },
+    {
+      name: "create-form key next to existing",
+      mutate: adopt({ id: "default", audience: "api://default" }, { name: "services-test" }),
+      problems: [{ path: "okta.authorizationServer", message: "unknown key 'name'; allowed: existing" }],
+    },
+  ];
+
+  it.each(adoptCases)("reports $name under okta.authorizationServer.existing", ({ mutate, problems }) => {
+    expect(problemsOf(mutate)).toEqual(problems);
+  });
+
+  it("reports several problems inside existing at once", () => {
+    expect(problemsOf(adopt({ id: "not-valid!", audience: "api:// bad", issuerMode: "DYNAMIC" }))).toEqual([
+      { path: "okta.authorizationServer.existing.id", message: "must be an Okta authorization server id such as default or aus1a2b3c4d5e6f7g8h9" },
+      { path: "okta.authorizationServer.existing.audience", message: "must not contain whitespace" },
+      { path: "okta.authorizationServer.existing.issuerMode", message: DYNAMIC_REFUSED },
+    ]);
+  });
+});
+
+describe("isValidScopeName", () => {
+  it.each([
+    ["api.read", true],
+    ["payments:write", true],
+    ["okta_x", true],
+    ["oktaread", true],
+    ["a<b", true],
+    ["a>b", true],
+    ["okta.users", false],
+    ["okta:users", false],
+    ["okta", false],
+    ["*", false],
+    ["openid", false],
+    ["offline_access", false],
+    ["device_sso", false],
+    ["has space", false],
+    ['quo"te', false],
+    ["back\\slash", false],
+    ["a<b>", false],
+    ["", false],
+    ["tab\there", false],
+    ["caf\u00e9", false],
+  ] as const)("%j -> %s", (name, valid) => {
+    expect(isValidScopeName(name)).toBe(valid);
+  });
+});
+
+describe("fixes found by review", () => {
+  it.each(["constructor", "toString", "__proto__"])("an inherited object name (%s) is neither an Azure role nor a declared claim", (name) => {
+    const roleProblems = problemsOf((c) => {
+      c.services.payments.azure.roleAssignments["blob-reader"].role = name;
+    });
+    expect(roleProblems.map((p) => p.path)).toContain("services.payments.azure.roleAssignments.blob-reader.role");
+    const claimProblems = problemsOf((c) => {
+      c.gcp.mappedClaims = [name === "__proto__" ? "proto" : name.toLowerCase()];
+    });
+    expect(claimProblems.map((p) => p.path)).toContain("gcp.mappedClaims[0]");
+  });
+
+  it("client_id cannot be re-mapped: the kit maps attribute.client_id from assertion.cid", () => {
+    expect(
+      problemsOf((c) => {
+        c.okta.claims.client_id = { value: "x" };
+        c.gcp.mappedClaims = ["client_id"];
+      }),
+    ).toEqual([{ path: "gcp.mappedClaims[0]", message: "attribute.client_id is mapped by the kit itself (from assertion.cid); choose another claim" }]);
+  });
+
+  it("service account ids only collide between services that impersonate", () => {
+    const config = baseConfig();
+    config.environment = "qa";
+    config.services = {
+      ab: { scopes: ["api.read"], auth: jwtAuth("k1"), gcp: { roles: ["roles/viewer"] } },
+      "ab-wif": { scopes: ["api.read"], auth: jwtAuth("k2"), gcp: { roles: ["roles/viewer"] } },
+    };
+    expect(() => parseFederationConfig(config)).not.toThrow();
+  });
+
+  it.each([
+    ["environment", (c: any) => (c.environment = 5), "must be a string: a short environment name such as dev or prod"],
+    ["okta.orgName", (c: any) => (c.okta.orgName = 5), "must be a string: the Okta org name, e.g. acme for https://acme.okta.com"],
+    ["services", (c: any) => delete c.services, "is required: a map of services keyed by service name"],
+  ])("a mistyped or missing %s says which", (path, mutate, message) => {
+    expect(problemsOf(mutate)).toContainEqual({ path, message });
+  });
+});
