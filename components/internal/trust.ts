@@ -267,19 +267,24 @@ export function describeDifference(expected: string, actual: string): string {
   return "different value";
 }
 
-/** Does an Azure federated identity credential accept a token? Exact, case-sensitive matching. */
+/**
+ * Does an Azure federated identity credential accept a token? Exact, case-sensitive matching of
+ * issuer, subject and audience (AADSTS7002138 for a case difference, 700213 for a wrong subject).
+ * `label` names the credential in the reason, e.g. "Azure credential payments/okta-dev".
+ */
 export function azureCredentialAccepts(
   credential: { readonly issuer: string; readonly subject: string; readonly audiences: readonly string[] },
   token: { readonly iss: string; readonly sub: string; readonly aud: string },
+  label = "the Azure credential",
 ): TrustDecision {
   if (credential.issuer !== token.iss) {
-    return { allowed: false, reason: `issuer mismatch (${describeDifference(token.iss, credential.issuer)}): credential has ${credential.issuer}, token has ${token.iss}` };
+    return { allowed: false, reason: `issuer mismatch (${describeDifference(token.iss, credential.issuer)}) between Okta issuer and ${label}: it has ${JSON.stringify(credential.issuer)}, the token ${JSON.stringify(token.iss)}` };
   }
   if (credential.subject !== token.sub) {
-    return { allowed: false, reason: `subject mismatch (${describeDifference(token.sub, credential.subject)}): credential has ${credential.subject}, token has ${token.sub}` };
+    return { allowed: false, reason: `subject mismatch (${describeDifference(token.sub, credential.subject)}) between the token and ${label}: it has ${JSON.stringify(credential.subject)}, the token ${JSON.stringify(token.sub)}` };
   }
   if (!credential.audiences.includes(token.aud)) {
-    return { allowed: false, reason: `audience mismatch: credential has ${credential.audiences.join(", ")}, token has ${token.aud}` };
+    return { allowed: false, reason: `audience mismatch between the token and ${label}: it has ${credential.audiences.join(", ")}, the token ${token.aud}` };
   }
-  return { allowed: true, reason: "issuer, subject and audience match exactly" };
+  return { allowed: true, reason: `issuer, subject and audience match ${label} exactly` };
 }
