@@ -81,9 +81,13 @@ export function tokenFor(model: TrustModel, service: ServiceModel): TokenClaims 
   };
 }
 
+let signingKey: ReturnType<typeof generateKeyPair> | undefined;
+
 /** Signs the claims with a throwaway RS256 key (Okta signs with RS256) and verifies them back. */
 export async function signAndVerify(claims: TokenClaims): Promise<{ token: string; verified: TokenClaims }> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256");
+  // One throwaway key per process: generating RSA keys is the slow part.
+  signingKey ??= generateKeyPair("RS256");
+  const { privateKey, publicKey } = await signingKey;
   const kid = (await exportJWK(publicKey)).n?.slice(0, 16) ?? "offline";
   const token = await new SignJWT(claims as unknown as JWTPayload).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).sign(privateKey);
   const { payload } = await jwtVerify(token, publicKey, { issuer: claims.iss, audience: claims.aud, currentDate: new Date((claims.iat as number) * 1000) });

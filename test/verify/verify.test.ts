@@ -1,0 +1,245 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { planStack, planToJson } from "../../tools/offline/plan";
+import { accessDiff } from "../../tools/verify/diff";
+import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
+import { toJson, toMarkdown } from "../../tools/verify/render";
+import { verifyModel, type VerifyResult } from "../../tools/verify/verify";
+
+const ISSUER = "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
+const HOST = "acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
+const POOL = "projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev";
+const clientId = (service: string) => `<federation-${service}-app.clientId>`;
+
+let devPlan: PlanDocument;
+let prodPlan: PlanDocument;
+beforeAll(async () => {
+  devPlan = planToJson(await planStack("dev")) as unknown as PlanDocument;
+  prodPlan = planToJson(await planStack("prod")) as unknown as PlanDocument;
+});
+
+/** A copy of the dev plan with one resource's inputs changed: a wiring bug, as the program would register it. */
+function broken(name: string, change: (inputs: Record<string, any>, resource: PlanResource) => void): PlanDocument {
+  const copy = structuredClone(devPlan) as { resources: PlanResource[] } & PlanDocument;
+  const resource = copy.resources.find((r) => r.name === name);
+  if (!resource) throw new Error(`no resource ${name} in the dev plan`);
+  change(resource.inputs, resource);
+  return copy;
+}
+
+async function verify(plan: PlanDocument): Promise<VerifyResult> {
+  return verifyModel(extractModel(plan));
+}
+
+const allowed = (result: VerifyResult) =>
+  Object.fromEntries(result.services.map((s) => [s.key, result.matrix.filter((c) => c.service === s.key && c.decision === "allow").map((c) => c.target)]));
+
+describe("the example stacks", () => {
+  it("dev: each service reaches exactly its own targets and every probe is denied", async () => {
+    const result = await verify(devPlan);
+    expect(result.findings).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(allowed(result)).toEqual({
+      "billing-export": ["aws-role:billing-export", "azure-identity:billing-export"],
+      payments: ["aws-role:payments", "azure-identity:payments", "gcp-sa:payments"],
+      reporting: ["gcp-direct:reporting"],
+    });
+    expect(result.targets.map((t) => t.id)).toEqual([
+      "aws-role:billing-export",
+      "aws-role:payments",
+      "azure-identity:billing-export",
+      "azure-identity:payments",
+      "gcp-direct:reporting",
+      "gcp-sa:payments",
+    ]);
+    expect(result.matrix).toHaveLength(18);
+    expect(result.probes).toHaveLength(3 * 3 * 6);
+    expect(result.probes.every((p) => p.decision === "deny")).toBe(true);
+  });
+
+  it("dev: the simulated token carries Okta's client-credentials claims", async () => {
+    const result = await verify(devPlan);
+    const payments = result.services.find((s) => s.key === "payments")!;
+    expect(payments.claims).toMatchObject({
+      iss: ISSUER,
+      aud: "api://services-dev",
+      sub: clientId("payments"),
+      cid: clientId("payments"),
+      scp: ["api.read", "api.write"],
+      tenant_id: "acme",
+      deployment: "dev",
+      ver: 1,
+    });
+  });
+
+  it("prod: each service reaches exactly its own targets", async () => {
+    const result = await verify(prodPlan);
+    expect(result.findings).toEqual([]);
+    expect(allowed(result)).toEqual({
+      ledger: ["aws-role:ledger", "azure-identity:ledger"],
+      payments: ["aws-role:payments", "azure-identity:payments", "gcp-sa:payments"],
+    });
+  });
+});
+
+describe("broken wiring is named for humans", () => {
+  it("Azure credential issuer with a trailing slash", async () => {
+    const result = await verify(broken("federation-payments-azure-okta-dev", (i) => (i.issuer = `${ISSUER}/`)));
+    expect(result.findings).toEqual([
+      {
+        kind: "intended-deny",
+        service: "payments",
+        target: "azure-identity:payments",
+        message: `payments cannot reach Azure identity id-dev-payments: issuer mismatch (trailing slash) between Okta issuer and Azure credential payments/okta-dev: it has "${ISSUER}/", the token "${ISSUER}"`,
+      },
+    ]);
+  });
+
+  it("Azure credential subject that differs in letter case", async () => {
+    const result = await verify(broken("federation-payments-azure-okta-dev", (i) => (i.subject = clientId("payments").toUpperCase())));
+    expect(result.findings.map((f) => f.message)).toEqual([
+      `payments cannot reach Azure identity id-dev-payments: subject mismatch (letter case) between the token and Azure credential payments/okta-dev: it has "${clientId("payments").toUpperCase()}", the token "${clientId("payments")}"`,
+    ]);
+  });
+
+  it("Azure credential with another audience", async () => {
+    const result = await verify(broken("federation-billing-export-azure-okta-dev", (i) => (i.audiences = ["api://AzureADTokenExchange"])));
+    expect(result.findings.map((f) => f.message)).toEqual([
+      "billing-export cannot reach Azure identity id-dev-billing-export: audience mismatch between the token and Azure credential billing-export/okta-dev: it has api://AzureADTokenExchange, the token api://services-dev",
+    ]);
+  });
+
+  it("AWS OIDC provider URL with a trailing slash breaks every role", async () => {
+    const result = await verify(broken("federation-aws-oidc-provider", (i) => (i.url = `${ISSUER}/`)));
+    const reason = `issuer mismatch (trailing slash) between the token issuer ${ISSUER} and the AWS OIDC provider ${ISSUER}/`;
+    expect(result.findings.map((f) => f.message)).toEqual([
+      `billing-export cannot reach AWS role billing-export: ${reason}`,
+      `payments cannot reach AWS role payments: ${reason}`,
+    ]);
+  });
+
+  it("AWS OIDC provider that does not list the audience", async () => {
+    const result = await verify(broken("federation-aws-oidc-provider", (i) => (i.clientIdLists = ["sts.amazonaws.com"])));
+    expect(result.findings.map((f) => f.message)).toContain(
+      "payments cannot reach AWS role payments: audience api://services-dev is not a client id of the AWS OIDC provider (it lists sts.amazonaws.com)",
+    );
+  });
+
+  it("AWS condition keys whose host/path differs from the provider URL", async () => {
+    const result = await verify(
+      broken("federation-payments-aws-role", (i) => (i.assumeRolePolicy = i.assumeRolePolicy.replaceAll(`${HOST}:`, "acme-dev-example.oktapreview.com:"))),
+    );
+    expect(result.findings.map((f) => f.message)).toEqual([
+      `payments cannot reach AWS role payments: AWS role payments trust: condition key acme-dev-example.oktapreview.com:aud does not match the provider URL host/path ${HOST} (IAM never sets it)`,
+    ]);
+  });
+
+  it("an AWS role pinned to another service's client id: one intended deny, one unintended allow", async () => {
+    const result = await verify(broken("federation-payments-aws-role", (i) => (i.assumeRolePolicy = i.assumeRolePolicy.replace(clientId("payments"), clientId("reporting")))));
+    expect(result.findings.map((f) => [f.kind, f.service, f.target])).toEqual([
+      ["intended-deny", "payments", "aws-role:payments"],
+      ["unintended-allow", "reporting", "aws-role:payments"],
+    ]);
+    expect(result.findings[1]!.message).toBe(
+      "reporting can reach AWS role payments, which belongs to payments: AWS role payments trust allows it (allowed by OktaServiceToken)",
+    );
+  });
+
+  it("an AWS trust without a sub condition lets every client of the server in", async () => {
+    const result = await verify(
+      broken("federation-payments-aws-role", (i) => {
+        const policy = JSON.parse(i.assumeRolePolicy);
+        delete policy.Statement[0].Condition.StringEquals[`${HOST}:sub`];
+        i.assumeRolePolicy = JSON.stringify(policy);
+      }),
+    );
+    expect(result.findings.filter((f) => f.kind === "unintended-allow").map((f) => f.service)).toEqual(["billing-export", "reporting"]);
+    expect(result.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toContain(
+      "a token of payments with other client is accepted at AWS role payments: AWS role payments trust allows it (allowed by OktaServiceToken)",
+    );
+  });
+
+  it("a GCP condition that reads a claim the issuer never emits", async () => {
+    const result = await verify(broken("federation-gcp-pool-provider-okta", (i) => (i.attributeCondition = "assertion.tenant == 'acme'")));
+    expect(result.findings.map((f) => f.message)).toEqual([
+      "payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP condition references assertion.tenant, which the issuer does not emit",
+      "reporting cannot reach GCP direct grants reporting: GCP condition references assertion.tenant, which the issuer does not emit",
+    ]);
+  });
+
+  it("a GCP provider with a trailing-slash issuer or another audience", async () => {
+    const slash = await verify(broken("federation-gcp-pool-provider-okta", (i) => (i.oidc = { ...i.oidc, issuerUri: `${ISSUER}/` })));
+    expect(slash.findings[0]!.message).toBe(
+      `payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: issuer mismatch (trailing slash) between the token issuer ${ISSUER} and GCP provider okta (${ISSUER}/)`,
+    );
+    const audience = await verify(broken("federation-gcp-pool-provider-okta", (i) => (i.oidc = { ...i.oidc, allowedAudiences: ["api://other"] })));
+    expect(audience.findings[0]!.message).toBe(
+      "payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: audience api://services-dev is not allowed by GCP provider okta (allowed: api://other)",
+    );
+  });
+
+  it("a whole-pool grant on a service account lets every admitted service impersonate it", async () => {
+    const result = await verify(broken("federation-payments-gcp-impersonation", (i) => (i.member = `principalSet://iam.googleapis.com/${POOL}/*`)));
+    expect(result.findings.map((f) => f.message)).toEqual([
+      `reporting can reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com, which belongs to payments: GCP provider okta admits it as principal://iam.googleapis.com/${POOL}/subject/${clientId("reporting")}, which GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com grants (principalSet://iam.googleapis.com/${POOL}/*)`,
+    ]);
+  });
+
+  it("a GCP provider without a condition admits clients outside the kit (caught by the other-client probe)", async () => {
+    const result = await verify(broken("federation-payments-gcp-impersonation", (i) => (i.member = `principalSet://iam.googleapis.com/${POOL}/attribute.tenant_id/acme`)));
+    // With the condition in place, only kit clients get in: the tenant-wide grant still over-reaches to reporting.
+    expect(result.findings.map((f) => f.kind)).toEqual(["unintended-allow"]);
+    const open = structuredClone(
+      broken("federation-payments-gcp-impersonation", (i) => (i.member = `principalSet://iam.googleapis.com/${POOL}/attribute.tenant_id/acme`)),
+    ) as { resources: PlanResource[] } & PlanDocument;
+    delete open.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!.inputs.attributeCondition;
+    const withoutCondition = await verify(open);
+    expect(withoutCondition.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toContain(
+      `a token of payments with other client is accepted at GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP provider okta admits it as principal://iam.googleapis.com/${POOL}/subject/0oaOTHERCLIENT000000, which GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com grants (principalSet://iam.googleapis.com/${POOL}/attribute.tenant_id/acme)`,
+    );
+  });
+
+  it("an Okta policy that whitelists the wrong app: the service gets no token", async () => {
+    const result = await verify(broken("federation-reporting-policy", (i) => (i.clientWhitelists = [clientId("payments")])));
+    expect(result.findings).toEqual([
+      {
+        kind: "no-token",
+        service: "reporting",
+        message: `reporting gets no token: no Okta access policy lets reporting (${clientId("reporting")}) use client_credentials (so it cannot reach GCP direct grants reporting)`,
+      },
+    ]);
+  });
+});
+
+describe("access diff", () => {
+  it("names an added service and a removed grant", async () => {
+    const { parseStackYaml } = await import("../../tools/offline/stackFile");
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
+    const federation = doc.config["okta-federation:federation"];
+    federation.services.audit = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, azure: {} };
+    delete federation.services.payments.gcp;
+    const head = planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "head" }))) as unknown as PlanDocument;
+    const baseModel = extractModel(devPlan);
+    const headModel = extractModel(head);
+    const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result: await verifyModel(headModel) });
+    expect(changes.map((c) => c.message)).toEqual([
+      "service audit added; it can reach Azure identity id-dev-audit",
+      "payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+      `trust inputs of GCP direct grants reporting change: was provider okta: issuer ${ISSUER}, audiences api://services-dev, condition assertion.sub in ['${clientId("payments")}', '${clientId("reporting")}']; now provider okta: issuer ${ISSUER}, audiences api://services-dev, condition assertion.sub in ['${clientId("reporting")}']`,
+    ]);
+    const markdown = toMarkdown(await verifyModel(headModel), changes);
+    expect(markdown).toContain("**Access changes in this PR**");
+    expect(markdown).toContain("- 🟢 service audit added; it can reach Azure identity id-dev-audit");
+    expect(markdown).toContain("- 🔴 payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com");
+  });
+
+  it("the JSON form carries a decision and a reason in every matrix cell", async () => {
+    const json = toJson(await verify(devPlan)) as { matrix: Array<{ decision: string; reason: string }> };
+    expect(json.matrix.length).toBe(18);
+    for (const cell of json.matrix) {
+      expect(["allow", "deny"]).toContain(cell.decision);
+      expect(cell.reason.length).toBeGreaterThan(10);
+    }
+  });
+});
