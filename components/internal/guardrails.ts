@@ -1,0 +1,87 @@
+/**
+ * Guardrail predicates, shared by the policy pack (policy/) and anything else that reviews
+ * resources: each returns the problems it finds, in words, for plain resource inputs. No Pulumi here.
+ * @internal
+ */
+import { LIMITS } from "./limits";
+import type { AwsPolicyDocument } from "./trust";
+
+/** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
+export function awsOidcTrustProblems(assumeRolePolicy: unknown): string[] {
+  let policy: AwsPolicyDocument;
+  try {
+    policy = (typeof assumeRolePolicy === "string" ? JSON.parse(assumeRolePolicy) : assumeRolePolicy) as AwsPolicyDocument;
+  } catch {
+    return ["the trust policy is not valid JSON"];
+  }
+  const problems: string[] = [];
+  for (const [index, statement] of (policy?.Statement ?? []).entries()) {
+    if (statement.Effect !== "Allow") continue;
+    const federated = statement.Principal?.Federated;
+    const principals = (Array.isArray(federated) ? federated : [federated]).filter((p): p is string => typeof p === "string");
+    const oidc = principals.filter((p) => p.includes(":oidc-provider/"));
+    if (oidc.length === 0) continue;
+    const label = statement.Sid ?? `statement ${index + 1}`;
+    const conditions = statement.Condition ?? {};
+    for (const operator of Object.keys(conditions)) {
+      if (/Like/.test(operator)) problems.push(`${label}: uses ${operator}; pin the token with StringEquals`);
+    }
+    const equals = conditions.StringEquals ?? {};
+    for (const provider of oidc) {
+      const prefix = provider.split(":oidc-provider/")[1] ?? "";
+      for (const claim of ["aud", "sub"]) {
+        const value = Object.entries(equals).find(([k]) => k.toLowerCase() === `${prefix}:${claim}`.toLowerCase())?.[1];
+        if (value === undefined) problems.push(`${label}: does not pin ${prefix}:${claim} with StringEquals`);
+        else if ((Array.isArray(value) ? value : [value]).some((v) => /[*?]/.test(String(v)))) {
+          problems.push(`${label}: ${prefix}:${claim} contains a wildcard`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** GCP: an IAM member that names a whole workload identity pool. */
+export function gcpWholePoolMember(member: unknown): boolean {
+  return typeof member === "string" && /^principalSet:\/\/iam\.googleapis\.com\/.*\/workloadIdentityPools\/[^/]+\/\*$/.test(member);
+}
+
+/** Azure: a federated credential issuer must be https with no surrounding whitespace. */
+export function azureIssuerProblems(issuer: unknown): string[] {
+  if (typeof issuer !== "string") return ["issuer is missing"];
+  const problems: string[] = [];
+  if (issuer.trim() !== issuer) problems.push("issuer has surrounding whitespace (Entra ID matches it exactly)");
+  if (!issuer.trim().startsWith("https://")) problems.push(`issuer ${JSON.stringify(issuer)} is not an https URL`);
+  return problems;
+}
+
+/** Okta: a service app may use client_credentials and nothing else. */
+export function oktaServiceAppProblems(props: { type?: unknown; grantTypes?: unknown }): string[] {
+  if (props.type !== "service") return [];
+  const grants = Array.isArray(props.grantTypes) ? props.grantTypes : [];
+  const extra = grants.filter((g) => g !== "client_credentials");
+  if (grants.length === 0) return ["a service app must list grant type client_credentials"];
+  return extra.length ? [`a service app allows ${extra.join(", ")}; only client_credentials is allowed`] : [];
+}
+
+/** Azure built-in roles too broad to hand a workload at subscription scope. */
+export const BROAD_AZURE_ROLES: Readonly<Record<string, string>> = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+};
+
+/** Azure: Owner or Contributor at a whole subscription. */
+export function azureBroadAssignment(props: { roleDefinitionId?: unknown; scope?: unknown }): string | undefined {
+  const guid = String(props.roleDefinitionId ?? "").split("/").pop()?.toLowerCase() ?? "";
+  const role = BROAD_AZURE_ROLES[guid];
+  if (!role) return undefined;
+  return /^\/subscriptions\/[^/]+\/?$/i.test(String(props.scope ?? "")) ? `${role} at subscription scope ${String(props.scope)}` : undefined;
+}
+
+/** AWS managed policies that grant everything. */
+export function awsAdminPolicy(policyArn: unknown): boolean {
+  return typeof policyArn === "string" && /^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/.test(policyArn);
+}
+
+/** Okta: a token lifetime above this is flagged in production stacks (minutes). */
+export const PRODUCTION_MAX_TOKEN_MINUTES = LIMITS.okta.tokenLifetimeMinutes.default;

@@ -1,0 +1,162 @@
+/**
+ * The okta-federation guardrails as CrossGuard policies. Mandatory policies stop a
+ * `pulumi preview --policy-pack policy`; advisory ones warn. The checks themselves are the shared
+ * predicates in components/internal/guardrails.ts.
+ */
+import * as aws from "@pulumi/aws";
+import * as azure from "@pulumi/azure-native";
+import * as gcp from "@pulumi/gcp";
+import * as okta from "@pulumi/okta";
+import {
+  PolicyResource,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
+import {
+  PRODUCTION_MAX_TOKEN_MINUTES,
+  awsAdminPolicy,
+  awsOidcTrustProblems,
+  azureBroadAssignment,
+  azureIssuerProblems,
+  gcpWholePoolMember,
+  oktaServiceAppProblems,
+} from "../components/internal/guardrails";
+import { LIMITS } from "../components/internal/limits";
+
+/** Stack tag that marks a production stack: `pulumi stack tag set okta-federation:production true`. */
+export const PRODUCTION_TAG = "okta-federation:production";
+
+export const awsOidcTrustPinned: ResourceValidationPolicy = {
+  name: "aws-oidc-trust-pinned",
+  description: "IAM roles that trust an OIDC provider pin aud and sub with StringEquals, without wildcards.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(aws.iam.Role, (role, _args, report) => {
+    for (const problem of awsOidcTrustProblems(role.assumeRolePolicy)) report(problem);
+  }),
+};
+
+export const gcpProviderHasCondition: ResourceValidationPolicy = {
+  name: "gcp-provider-has-condition",
+  description: "Workload identity pool providers have an attribute condition.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(gcp.iam.WorkloadIdentityPoolProvider, (provider, _args, report) => {
+    if (!provider.attributeCondition || String(provider.attributeCondition).trim() === "") {
+      report("the provider has no attribute condition: every client of the issuer could exchange tokens in the pool");
+    }
+  }),
+};
+
+const wholePool = (member: unknown, report: (message: string) => void) => {
+  if (gcpWholePoolMember(member)) report(`grants to a whole workload identity pool (${String(member)}); grant to principal://…/subject/<client id>`);
+};
+
+export const gcpNoWholePoolGrant: ResourceValidationPolicy = {
+  name: "gcp-no-whole-pool-grant",
+  description: "No IAM grant to a whole workload identity pool (principalSet://…/*).",
+  enforcementLevel: "mandatory",
+  validateResource: [
+    validateResourceOfType(gcp.serviceaccount.IAMMember, (m, _a, report) => wholePool(m.member, report)),
+    validateResourceOfType(gcp.projects.IAMMember, (m, _a, report) => wholePool(m.member, report)),
+    validateResourceOfType(gcp.serviceaccount.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
+    validateResourceOfType(gcp.projects.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
+  ],
+};
+
+export const azureCredentialIssuer: ResourceValidationPolicy = {
+  name: "azure-credential-issuer",
+  description: "Federated identity credentials use an https issuer with no surrounding whitespace.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(azure.managedidentity.FederatedIdentityCredential, (credential, _args, report) => {
+    for (const problem of azureIssuerProblems(credential.issuer)) report(problem);
+  }),
+};
+
+export const azureCredentialsPerIdentity: StackValidationPolicy = {
+  name: "azure-credentials-per-identity",
+  description: `At most ${LIMITS.azure.credentialsPerIdentity} federated identity credentials per identity.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const counts = new Map<string, PolicyResource[]>();
+    for (const r of args.resources.filter((r) => r.isType(azure.managedidentity.FederatedIdentityCredential))) {
+      const key = `${String(r.props.resourceGroupName)}/${String(r.props.resourceName)}`;
+      counts.set(key, [...(counts.get(key) ?? []), r]);
+    }
+    for (const [identity, credentials] of counts) {
+      if (credentials.length > LIMITS.azure.credentialsPerIdentity) {
+        report(`identity ${identity} has ${credentials.length} federated credentials; Azure allows ${LIMITS.azure.credentialsPerIdentity}`);
+      }
+    }
+  },
+};
+
+export const oktaServiceAppClientCredentialsOnly: ResourceValidationPolicy = {
+  name: "okta-service-app-client-credentials-only",
+  description: "Okta service apps allow the client_credentials grant only.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(okta.app.OAuth, (app, _args, report) => {
+    for (const problem of oktaServiceAppProblems(app)) report(problem);
+  }),
+};
+
+export const oktaNoDynamicIssuer: ResourceValidationPolicy = {
+  name: "okta-no-dynamic-issuer",
+  description: "Authorization servers do not use the DYNAMIC issuer mode (iss would vary with the request's domain).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(okta.auth.Server, (server, _args, report) => {
+    if (server.issuerMode === "DYNAMIC") report("issuerMode is DYNAMIC: iss would follow the request's domain, so no cloud trust can pin it; use ORG_URL or CUSTOM_URL");
+  }),
+};
+
+export const oktaNoWildcardScope: ResourceValidationPolicy = {
+  name: "okta-no-wildcard-scope",
+  description: "No access policy rule whitelists every scope (*).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(okta.auth.ServerPolicyRule, (rule, _args, report) => {
+    if ((rule.scopeWhitelists ?? []).includes("*")) report("the rule whitelists every scope (*); list the scopes the client needs");
+  }),
+};
+
+export const azureNoBroadSubscriptionRole: ResourceValidationPolicy = {
+  name: "azure-no-broad-subscription-role",
+  description: "Advisory: no Owner or Contributor at subscription scope for a workload identity.",
+  enforcementLevel: "advisory",
+  validateResource: validateResourceOfType(azure.authorization.RoleAssignment, (assignment, _args, report) => {
+    const problem = azureBroadAssignment(assignment);
+    if (problem) report(`${problem}: grant a narrower role at a narrower scope`);
+  }),
+};
+
+export const awsNoAdministratorAccess: ResourceValidationPolicy = {
+  name: "aws-no-administrator-access",
+  description: "Advisory: no AdministratorAccess on a workload role.",
+  enforcementLevel: "advisory",
+  validateResource: validateResourceOfType(aws.iam.RolePolicyAttachment, (attachment, _args, report) => {
+    if (awsAdminPolicy(attachment.policyArn)) report("AdministratorAccess is attached: attach only what the workload needs");
+  }),
+};
+
+export const oktaProductionTokenLifetime: ResourceValidationPolicy = {
+  name: "okta-production-token-lifetime",
+  description: `Advisory: in a stack tagged ${PRODUCTION_TAG}=true, access tokens live at most ${PRODUCTION_MAX_TOKEN_MINUTES} minutes.`,
+  enforcementLevel: "advisory",
+  validateResource: validateResourceOfType(okta.auth.ServerPolicyRule, (rule, args, report) => {
+    if (args.stackTags.get(PRODUCTION_TAG) !== "true") return;
+    const minutes = rule.accessTokenLifetimeMinutes ?? 60;
+    if (minutes > PRODUCTION_MAX_TOKEN_MINUTES) report(`access tokens live ${minutes} minutes; keep production tokens at ${PRODUCTION_MAX_TOKEN_MINUTES} minutes or less`);
+  }),
+};
+
+export const policies = [
+  awsOidcTrustPinned,
+  gcpProviderHasCondition,
+  gcpNoWholePoolGrant,
+  azureCredentialIssuer,
+  azureCredentialsPerIdentity,
+  oktaServiceAppClientCredentialsOnly,
+  oktaNoDynamicIssuer,
+  oktaNoWildcardScope,
+  azureNoBroadSubscriptionRole,
+  awsNoAdministratorAccess,
+  oktaProductionTokenLifetime,
+];

@@ -1,0 +1,185 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as p from "../../policy/policies";
+import { unwrapSecrets, type RecordedResource } from "../../tools/offline/engine";
+import { planStack } from "../../tools/offline/plan";
+
+interface Fake {
+  readonly type: string;
+  readonly name?: string;
+  readonly props: Record<string, any>;
+}
+
+const isType = (type: string) => (cls: { __pulumiType?: string }) => cls.__pulumiType === type;
+
+/** Runs a resource policy the way the analyzer does (without the CLI), returning its violations. */
+async function violations(policy: ResourceValidationPolicy, resource: Fake, stackTags: Record<string, string> = {}): Promise<string[]> {
+  const found: string[] = [];
+  const args = {
+    type: resource.type,
+    props: resource.props,
+    urn: `urn:pulumi:test::okta-federation::${resource.type}::${resource.name ?? "r"}`,
+    name: resource.name ?? "r",
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: {}, additionalSecretOutputs: [] },
+    stackTags: new Map(Object.entries(stackTags)),
+    isType: isType(resource.type),
+    asType: () => resource.props,
+    getConfig: () => ({}),
+    notApplicable: () => {
+      throw new Error("not applicable");
+    },
+  };
+  const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  for (const validate of validations) {
+    try {
+      await validate(args as any, (message: string) => found.push(message));
+    } catch (error) {
+      if ((error as Error).message !== "not applicable") throw error;
+    }
+  }
+  return found;
+}
+
+async function stackViolations(policy: StackValidationPolicy, resources: readonly Fake[]): Promise<string[]> {
+  const found: string[] = [];
+  await policy.validateStack(
+    {
+      resources: resources.map((r) => ({ ...r, urn: r.name ?? "r", name: r.name ?? "r", isType: isType(r.type), asType: () => r.props, dependencies: [], propertyDependencies: {} })) as any,
+      stackTags: new Map(),
+      getConfig: () => ({}) as any,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    },
+    (message: string) => found.push(message),
+  );
+  return found;
+}
+
+const asFake = (r: RecordedResource): Fake => ({ type: r.type, name: r.name, props: unwrapSecrets(r.inputs) as Record<string, any> });
+
+describe("every policy passes the example stacks", () => {
+  let resources: RecordedResource[] = [];
+  beforeAll(async () => {
+    resources = [...(await planStack("dev")).resources, ...(await planStack("prod")).resources];
+  });
+
+  it.each(p.policies.filter((x): x is ResourceValidationPolicy => "validateResource" in x).map((x) => [x.name, x] as const))("%s", async (_name, policy) => {
+    let checked = 0;
+    for (const r of resources) {
+      expect(await violations(policy, asFake(r), { [p.PRODUCTION_TAG]: "true" }), `${policy.name} on ${r.urn}`).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBe(resources.length);
+    expect(checked).toBeGreaterThan(90);
+  });
+
+  it("azure-credentials-per-identity", async () => {
+    expect(await stackViolations(p.azureCredentialsPerIdentity, resources.map(asFake))).toEqual([]);
+  });
+});
+
+const HOST = "acme.okta.com/oauth2/aus1";
+const trust = (condition: Record<string, unknown>) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "Okta", Effect: "Allow", Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${HOST}` }, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition }],
+  });
+
+describe("each policy fails a bad resource with its message", () => {
+  it.each([
+    ["no sub pin", { StringEquals: { [`${HOST}:aud`]: "api://x" } }, [`Okta: does not pin ${HOST}:sub with StringEquals`]],
+    ["StringLike on sub", { StringEquals: { [`${HOST}:aud`]: "api://x" }, StringLike: { [`${HOST}:sub`]: "0oa*" } }, ["Okta: uses StringLike; pin the token with StringEquals", `Okta: does not pin ${HOST}:sub with StringEquals`]],
+    ["wildcard in sub", { StringEquals: { [`${HOST}:aud`]: "api://x", [`${HOST}:sub`]: "0oa*" } }, [`Okta: ${HOST}:sub contains a wildcard`]],
+    ["no conditions", {}, [`Okta: does not pin ${HOST}:aud with StringEquals`, `Okta: does not pin ${HOST}:sub with StringEquals`]],
+  ])("aws-oidc-trust-pinned: %s", async (_label, condition, expected) => {
+    expect(await violations(p.awsOidcTrustPinned, { type: "aws:iam/role:Role", props: { assumeRolePolicy: trust(condition) } })).toEqual(expected);
+  });
+
+  it("gcp-provider-has-condition", async () => {
+    expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { oidc: { issuerUri: "https://x" } } })).toEqual([
+      "the provider has no attribute condition: every client of the issuer could exchange tokens in the pool",
+    ]);
+  });
+
+  it.each(["gcp:serviceaccount/iAMMember:IAMMember", "gcp:projects/iAMMember:IAMMember"])("gcp-no-whole-pool-grant on %s", async (type) => {
+    const member = "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/okta-dev/*";
+    expect(await violations(p.gcpNoWholePoolGrant, { type, props: { role: "roles/viewer", member } })).toEqual([
+      `grants to a whole workload identity pool (${member}); grant to principal://…/subject/<client id>`,
+    ]);
+  });
+
+  it.each([
+    [" https://acme.okta.com/oauth2/aus1", ["issuer has surrounding whitespace (Entra ID matches it exactly)"]],
+    ["http://acme.okta.com/oauth2/aus1", ['issuer "http://acme.okta.com/oauth2/aus1" is not an https URL']],
+  ])("azure-credential-issuer: %j", async (issuer, expected) => {
+    expect(await violations(p.azureCredentialIssuer, { type: "azure-native:managedidentity:FederatedIdentityCredential", props: { issuer, subject: "s", audiences: ["a"] } })).toEqual(expected);
+  });
+
+  it("azure-credentials-per-identity", async () => {
+    const credentials = Array.from({ length: 21 }, (_, i) => ({
+      type: "azure-native:managedidentity:FederatedIdentityCredential",
+      name: `c${i}`,
+      props: { resourceGroupName: "rg", resourceName: "id-payments", issuer: "https://x", subject: `s${i}`, audiences: ["a"] },
+    }));
+    expect(await stackViolations(p.azureCredentialsPerIdentity, credentials)).toEqual(["identity rg/id-payments has 21 federated credentials; Azure allows 20"]);
+    expect(await stackViolations(p.azureCredentialsPerIdentity, credentials.slice(1))).toEqual([]);
+  });
+
+  it("okta-service-app-client-credentials-only", async () => {
+    expect(await violations(p.oktaServiceAppClientCredentialsOnly, { type: "okta:app/oAuth:OAuth", props: { type: "service", grantTypes: ["client_credentials", "implicit"] } })).toEqual([
+      "a service app allows implicit; only client_credentials is allowed",
+    ]);
+  });
+
+  it("okta-no-dynamic-issuer", async () => {
+    expect(await violations(p.oktaNoDynamicIssuer, { type: "okta:auth/server:Server", props: { issuerMode: "DYNAMIC", audiences: ["a"] } })).toEqual([
+      "issuerMode is DYNAMIC: iss would follow the request's domain, so no cloud trust can pin it; use ORG_URL or CUSTOM_URL",
+    ]);
+  });
+
+  it("okta-no-wildcard-scope", async () => {
+    expect(await violations(p.oktaNoWildcardScope, { type: "okta:auth/serverPolicyRule:ServerPolicyRule", props: { scopeWhitelists: ["*"] } })).toEqual([
+      "the rule whitelists every scope (*); list the scopes the client needs",
+    ]);
+  });
+
+  it("azure-no-broad-subscription-role (advisory)", async () => {
+    const props = { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635", scope: "/subscriptions/00000000-0000-0000-0000-000000000001" };
+    expect(p.azureNoBroadSubscriptionRole.enforcementLevel).toBe("advisory");
+    expect(await violations(p.azureNoBroadSubscriptionRole, { type: "azure-native:authorization:RoleAssignment", props })).toEqual([
+      "Owner at subscription scope /subscriptions/00000000-0000-0000-0000-000000000001: grant a narrower role at a narrower scope",
+    ]);
+    expect(await violations(p.azureNoBroadSubscriptionRole, { type: "azure-native:authorization:RoleAssignment", props: { ...props, scope: `${props.scope}/resourceGroups/rg` } })).toEqual([]);
+  });
+
+  it("aws-no-administrator-access (advisory)", async () => {
+    expect(await violations(p.awsNoAdministratorAccess, { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } })).toEqual([
+      "AdministratorAccess is attached: attach only what the workload needs",
+    ]);
+  });
+
+  it("okta-production-token-lifetime (advisory) applies only to stacks tagged production", async () => {
+    const rule = { type: "okta:auth/serverPolicyRule:ServerPolicyRule", props: { accessTokenLifetimeMinutes: 120, scopeWhitelists: ["a"] } };
+    expect(await violations(p.oktaProductionTokenLifetime, rule, { [p.PRODUCTION_TAG]: "true" })).toEqual([
+      "access tokens live 120 minutes; keep production tokens at 60 minutes or less",
+    ]);
+    expect(await violations(p.oktaProductionTokenLifetime, rule)).toEqual([]);
+  });
+
+  it("the mandatory and advisory split is as documented", () => {
+    expect(Object.fromEntries(p.policies.map((x) => [x.name, x.enforcementLevel]))).toEqual({
+      "aws-oidc-trust-pinned": "mandatory",
+      "gcp-provider-has-condition": "mandatory",
+      "gcp-no-whole-pool-grant": "mandatory",
+      "azure-credential-issuer": "mandatory",
+      "azure-credentials-per-identity": "mandatory",
+      "okta-service-app-client-credentials-only": "mandatory",
+      "okta-no-dynamic-issuer": "mandatory",
+      "okta-no-wildcard-scope": "mandatory",
+      "azure-no-broad-subscription-role": "advisory",
+      "aws-no-administrator-access": "advisory",
+      "okta-production-token-lifetime": "advisory",
+    });
+  });
+});
