@@ -213,6 +213,11 @@ const azureServiceSchema = strictObject({
 
 const serviceSchema = strictObject({
   description: z.string().optional(),
+  /**
+   * The service's former key. Keeps every resource of the service (aliases for logical names, the
+   * old key in physical names) so a rename changes nothing in Okta or the clouds.
+   */
+  renamedFrom: z.string().optional(),
   /** Custom scopes the service may request; each must be declared under okta.scopes. */
   scopes: z.array(z.string(), { error: "must be a list of scope names declared under okta.scopes" }).min(1, "must grant at least one scope (Okta's token endpoint needs a custom scope)"),
   tokenLifetimeMinutes: lifetimeSchema.optional(),
@@ -423,6 +428,17 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
       add(path, `invalid service key "${key}"; allowed: ${KEY_RULE(keyMin, keyMax)}`);
     }
     const service = asRecord(services[key]);
+    if (service.renamedFrom !== undefined) {
+      const from = service.renamedFrom;
+      if (typeof from !== "string" || !KEY_PATTERN.test(from) || from.length < keyMin || from.length > keyMax) {
+        add(`${path}.renamedFrom`, `invalid former key ${JSON.stringify(from)}; allowed: ${KEY_RULE(keyMin, keyMax)}`);
+      } else if (from === key || serviceKeys.includes(from)) {
+        add(`${path}.renamedFrom`, `"${from}" is ${from === key ? "this service's own key" : "the key of another service"}; name the key this service had before`);
+      } else if (serviceKeys.some((k) => k !== key && asRecord(services[k]).renamedFrom === from)) {
+        add(`${path}.renamedFrom`, `"${from}" is claimed by more than one service`);
+      }
+    }
+    const physicalKey = typeof service.renamedFrom === "string" ? service.renamedFrom : key;
     const granted = asStrings(service.scopes);
     granted.forEach((scope, i) => {
       if (!scopeNames.includes(scope)) add(`${path}.scopes[${i}]`, `unknown scope "${scope}"; allowed: ${declared} (declared under okta.scopes)`);
@@ -466,10 +482,10 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     for (const p of policies) if (!KEY_PATTERN.test(p) || p.length > 64) add(`${path}.aws.policies.${p}`, `invalid policy key "${p}"; allowed: ${KEY_RULE(2, 64)}`);
 
     if (service.gcp !== undefined) {
-      gcpServiceKeys.push(key);
+      gcpServiceKeys.push(physicalKey);
       const g = asRecord(service.gcp);
       if (g.serviceAccount === true) {
-        const accountId = gcpServiceAccountId(environment, key);
+        const accountId = gcpServiceAccountId(environment, physicalKey);
         const other = gcpAccountIds.get(accountId);
         if (other) add(`${path}.gcp`, `derived service account id "${accountId}" collides with service ${other}; rename one of the services`);
         gcpAccountIds.set(accountId, key);
@@ -490,7 +506,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
       if (asRecord(a).scope === undefined) add(`${aPath}.scope`, "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>");
     }
     if (service.azure !== undefined) {
-      const name = azureIdentityName(azurePrefix, key);
+      const name = azureIdentityName(azurePrefix, physicalKey);
       const { min, max } = LIMITS.azure.identityNameLength;
       if (name.length < min || name.length > max) add(`${path}.azure`, `derived identity name "${name}" must be ${min}-${max} characters`);
     }

@@ -50,6 +50,13 @@ export class Federation extends pulumi.ComponentResource {
     const env = config.environment;
     const server = serverSettings(config);
     const serviceKeys = Object.keys(config.services).sort();
+    // A renamed service keeps its resources: physical names use its former key, and each of its
+    // components is aliased to its former logical name (children follow their parent's alias).
+    const physical = (key: string) => config.services[key]!.renamedFrom ?? key;
+    const formerly = (key: string, suffix = ""): pulumi.ComponentResourceOptions => {
+      const from = config.services[key]!.renamedFrom;
+      return from ? { parent: this, aliases: [{ name: `${name}-${from}${suffix}` }] } : { parent: this };
+    };
 
     const authz = new AuthorizationServer(
       `${name}-authz`,
@@ -91,7 +98,7 @@ export class Federation extends pulumi.ComponentResource {
         `${name}-${key}`,
         {
           authServerId: authz.serverId,
-          label: oktaAppLabel(env, key),
+          label: oktaAppLabel(env, physical(key)),
           description: service.description,
           scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
           tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
@@ -99,7 +106,7 @@ export class Federation extends pulumi.ComponentResource {
           auth: toServiceAuth(service.auth!),
           inlineHookId: service.tokenHook ? hook?.hookId : undefined,
         },
-        { parent: this },
+        formerly(key),
       );
     });
 
@@ -137,10 +144,10 @@ export class Federation extends pulumi.ComponentResource {
             maxSessionDurationSeconds: spec.maxSessionDurationSeconds ?? aws.maxSessionDurationSeconds,
             path: aws.rolePath,
             permissionsBoundaryArn: aws.permissionsBoundaryArn,
-            description: `Assumed by Okta service ${key} (${env}) with its access token`,
-            tags: { "managed-by": "okta-federation", environment: env, service: key },
+            description: `Assumed by Okta service ${physical(key)} (${env}) with its access token`,
+            tags: { "managed-by": "okta-federation", environment: env, service: physical(key) },
           },
-          { parent: this },
+          formerly(key, "-aws"),
         );
         set(key, { aws: { roleArn: role.roleArn } });
       }
@@ -150,7 +157,7 @@ export class Federation extends pulumi.ComponentResource {
     if (config.gcp && gcpKeys.length > 0) {
       const gcp = config.gcp;
       const shards = gcp.providerShards;
-      const providerIdOf = (key: string) => gcpShardProviderId(gcp.providerId, gcpProviderShard(key, shards), gcp.idSuffix);
+      const providerIdOf = (key: string) => gcpShardProviderId(gcp.providerId, gcpProviderShard(physical(key), shards), gcp.idSuffix);
       const providers: Record<string, pulumi.Output<string>[]> = {};
       for (const key of gcpKeys) (providers[providerIdOf(key)] ??= []).push(apps[key]!.clientId);
       const pool = new WorkloadIdentityPool(
@@ -174,11 +181,11 @@ export class Federation extends pulumi.ComponentResource {
             project: gcp.project,
             poolName: pool.poolName,
             clientId: apps[key]!.clientId,
-            serviceAccountId: spec.serviceAccount ? gcpServiceAccountId(env, key) : undefined,
+            serviceAccountId: spec.serviceAccount ? gcpServiceAccountId(env, physical(key)) : undefined,
             roles: spec.roles,
-            description: `Impersonated by Okta service ${key} (${env})`,
+            description: `Impersonated by Okta service ${physical(key)} (${env})`,
           },
-          { parent: this },
+          formerly(key, "-gcp"),
         );
         set(key, {
           gcp: {
@@ -201,15 +208,15 @@ export class Federation extends pulumi.ComponentResource {
             subscriptionId: az.subscriptionId,
             resourceGroupName: az.resourceGroup,
             location: az.location,
-            identityName: azureIdentityName(az.identityNamePrefix ?? `id-${env}-`, key),
+            identityName: azureIdentityName(az.identityNamePrefix ?? `id-${env}-`, physical(key)),
             credentials: {
               [`okta-${env}`]: { issuerUrl: authz.issuerUrl, subject: apps[key]!.clientId, audience: authz.audience },
             },
             roleAssignments: spec.roleAssignments,
             protect: config.protect,
-            tags: { environment: env, service: key },
+            tags: { environment: env, service: physical(key) },
           },
-          { parent: this },
+          formerly(key, "-azure"),
         );
         set(key, { azure: { clientId: identity.clientId, tenantId: identity.tenantId, principalId: identity.principalId } });
       }

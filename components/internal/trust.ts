@@ -182,7 +182,8 @@ export interface TrustDecision {
  * Evaluates a role trust policy for a web identity request, as IAM would, for the subset of the
  * policy grammar the kit writes and reviews: Allow/Deny statements, `Principal.Federated`,
  * `Action` (with `*` and `?` wildcards), and the string condition operators StringEquals,
- * StringNotEquals, StringLike, StringNotLike (optionally with IfExists), keys ANDed, values ORed.
+ * StringNotEquals, StringLike, StringNotLike (optionally with IfExists), keys ANDed, policy values
+ * ORed, single-valued context keys (a multi-valued key fails: it needs a set operator).
  * An explicit Deny wins; otherwise any matching Allow allows; otherwise the request is implicitly
  * denied (IAM policy evaluation logic). Tests cross-check it against @cloud-copilot/iam-simulate.
  */
@@ -235,7 +236,10 @@ function failedCondition(
         if (operator === "StringNotEquals" || operator === "StringNotLike") continue;
         return `condition ${operator} on ${key} cannot match: the request has no such key`;
       }
-      const values = Array.isArray(present) ? present : [present as string];
+      // A multi-valued key needs a set operator (ForAnyValue/ForAllValues), which the kit neither
+      // writes nor evaluates: a plain string operator does not hold for it.
+      if (Array.isArray(present)) return `${operator} ${key} cannot be evaluated on a multi-valued key without ForAnyValue/ForAllValues`;
+      const values = [present as string];
       const like = operator === "StringLike" || operator === "StringNotLike";
       const matches = values.some((v) => wanted.some((w) => (like ? wildcardMatch(w, v, false) : w === v)));
       const negated = operator === "StringNotEquals" || operator === "StringNotLike";

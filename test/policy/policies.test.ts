@@ -32,7 +32,7 @@ async function violations(policy: ResourceValidationPolicy, resource: Fake, stac
   const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   for (const validate of validations) {
     try {
-      await validate(args as any, (message: string) => found.push(message));
+      await validate!(args as any, (message: string) => found.push(message));
     } catch (error) {
       if ((error as Error).message !== "not applicable") throw error;
     }

@@ -16,9 +16,9 @@ function variant(stack: string, change: (federation: any) => void) {
   return parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack, file: `variant of ${stack}` });
 }
 
-/** Reverses the order of every map (object) in a value, recursively. */
+/** Reverses the order of every map and list in a value, recursively. */
 function reverseMaps(value: any): any {
-  if (Array.isArray(value)) return value.map(reverseMaps);
+  if (Array.isArray(value)) return value.map(reverseMaps).reverse();
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseMaps(v)]));
   return value;
 }
@@ -195,7 +195,7 @@ describe("prod stack", async () => {
 });
 
 describe("stable identities", () => {
-  it("reordering every map in the dev config gives the identical URN set", async () => {
+  it("reordering every map and list in the dev config gives the identical URN set", async () => {
     const original = await planStack("dev");
     const reversed = await planStack(variant("dev", (f) => Object.assign(f, reverseMaps(f))));
     expect(identities(reversed.resources)).toEqual(identities(original.resources));
@@ -214,6 +214,43 @@ describe("stable identities", () => {
     const newOnes = after.filter((urn) => !before.has(urn));
     expect(newOnes.length).toBeGreaterThan(0);
     expect(newOnes.every((urn) => urn.includes("federation-audit"))).toBe(true);
+  });
+});
+
+describe("stable identities: removal and rename", () => {
+  it("removing a service removes only its own resources", async () => {
+    const original = await planStack("dev");
+    const removed = await planStack(variant("dev", (f) => delete f.services["billing-export"]));
+    const after = new Set(identities(removed.resources));
+    const gone = identities(original.resources).filter((urn) => !after.has(urn));
+    expect(gone.length).toBe(11);
+    expect(gone.every((urn) => urn.includes("federation-billing-export"))).toBe(true);
+    expect([...after].filter((urn) => !identities(original.resources).includes(urn))).toEqual([]);
+  });
+
+  it("renaming a service with renamedFrom keeps every resource through aliases and keeps physical names", async () => {
+    const original = await planStack("dev");
+    const renamed = await planStack(
+      variant("dev", (f) => {
+        f.services.checkout = { ...f.services.payments, renamedFrom: "payments" };
+        delete f.services.payments;
+      }),
+    );
+    const oldUrns = identities(original.resources).filter((urn) => urn.includes("::federation-payments"));
+    const newOnes = renamed.resources.filter((r) => r.urn.includes("::federation-checkout"));
+    expect(newOnes.length).toBe(oldUrns.length);
+    // Every new resource names exactly one former URN, and together they cover all of them.
+    expect(newOnes.flatMap((r) => r.aliases.filter((a) => oldUrns.includes(a))).sort()).toEqual(oldUrns);
+    // Physical names do not move: nothing in Okta or the clouds would be replaced.
+    expect(inputsOf(one(renamed.resources, "okta:app/oAuth:OAuth", "federation-checkout-app")).label).toBe("dev-payments");
+    expect(inputsOf(one(renamed.resources, "gcp:serviceaccount/account:Account", "federation-checkout-gcp-sa")).accountId).toBe("dev-payments");
+    expect(inputsOf(one(renamed.resources, "azure-native:managedidentity:UserAssignedIdentity", "federation-checkout-azure-identity")).resourceName).toBe("id-dev-payments");
+    expect(inputsOf(one(renamed.resources, "azure-native:authorization:RoleAssignment", "federation-checkout-azure-blob-reader")).roleAssignmentName).toBe(
+      inputsOf(one(original.resources, "azure-native:authorization:RoleAssignment", "federation-payments-azure-blob-reader")).roleAssignmentName,
+    );
+    // Resources of other services are untouched.
+    const others = (plan: typeof original) => identities(plan.resources).filter((urn) => !/federation-(payments|checkout)/.test(urn) && !/Provider::federation-gcp-pool|Federation::federation$/.test(urn));
+    expect(others(renamed)).toEqual(others(original));
   });
 });
 

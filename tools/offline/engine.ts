@@ -36,6 +36,8 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly ignoreChanges: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
+  /** Former URNs this resource keeps its identity from (aliases, including those inherited from a parent). */
+  readonly aliases: readonly string[];
 }
 
 export interface OfflineRunOptions {
@@ -110,6 +112,7 @@ interface RequestMeta {
   protect: boolean;
   ignoreChanges: string[];
   additionalSecretOutputs: string[];
+  aliases: string[];
 }
 
 /** URN as the engine builds it: the parent's full qualified type chain, without the root stack. */
@@ -172,6 +175,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
         protect: meta.protect,
         ignoreChanges: meta.ignoreChanges,
         additionalSecretOutputs: meta.additionalSecretOutputs,
+        aliases: meta.aliases,
       };
       if (byUrn.has(urn)) {
         // The real engine rejects duplicate URNs; the mock monitor would silently overwrite.
@@ -187,6 +191,9 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   };
 
   await runtime.setMocks(mocks, options.project, options.stack, false);
+  // Have the SDK compute alias URNs itself (parents' aliases inherited by their children), as it
+  // does for engines without alias specs, so the plan can show which identities are kept.
+  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
   const monitor = runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
   // Capture what the mock monitor does not pass to newResource, and build URNs as the engine does.
   (monitor as any).newUrn = (parent: string, type: string, name: string) =>
@@ -200,6 +207,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       protect: Boolean(req.getProtect()),
       ignoreChanges: [...req.getIgnorechangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      aliases: [...req.getAliasurnsList()],
     });
     return register(req, cb);
   };
@@ -212,6 +220,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       protect: false,
       ignoreChanges: [],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      aliases: [],
     });
     return read(req, cb);
   };

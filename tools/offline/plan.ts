@@ -54,6 +54,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       protect: r.protect,
       ignoreChanges: r.ignoreChanges,
       dependsOn: r.dependencies,
+      ...(r.aliases.length ? { aliases: r.aliases } : {}),
       inputs: redact(r.inputs),
       afterDeploy: Object.fromEntries(r.afterDeploy.map((k) => [k, redact(r.outputs[k])])),
     })),
