@@ -459,7 +459,7 @@ const cases: readonly Case[] = [
   {
     name: "unknown key inside a service",
     mutate: (c) => (payments(c).role = "admin"),
-    problems: [{ path: "services.payments", message: "unknown key 'role'; allowed: description, scopes, tokenLifetimeMinutes, tokenHook, auth, aws, gcp, azure" }],
+    problems: [{ path: "services.payments", message: "unknown key 'role'; allowed: description, renamedFrom, scopes, tokenLifetimeMinutes, tokenHook, auth, aws, gcp, azure" }],
   },
   {
     name: "unknown key inside a claim",
@@ -913,5 +913,29 @@ describe("fixes found by review", () => {
     ["services", (c: any) => delete c.services, "is required: a map of services keyed by service name"],
   ])("a mistyped or missing %s says which", (path, mutate, message) => {
     expect(problemsOf(mutate)).toContainEqual({ path, message });
+  });
+});
+
+describe("renamedFrom", () => {
+  it.each([
+    ["its own key", "payments", '"payments" is this service\'s own key; name the key this service had before'],
+    ["an invalid key", "Old_Name", `invalid former key "Old_Name"; allowed: 2-30 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'`],
+  ])("refuses %s", (_label, from, message) => {
+    expect(problemsOf((c) => (c.services.payments.renamedFrom = from))).toEqual([{ path: "services.payments.renamedFrom", message }]);
+  });
+
+  it("refuses the key of another current service", () => {
+    expect(
+      problemsOf((c) => {
+        c.services.billing = { ...structuredClone(c.services.payments), renamedFrom: "payments" };
+      }),
+    ).toContainEqual({ path: "services.billing.renamedFrom", message: '"payments" is the key of another service; name the key this service had before' });
+  });
+
+  it("derived physical names use the former key, so a rename cannot collide with a fresh service of that name", () => {
+    const config = baseConfig();
+    config.services.checkout = { ...config.services.payments, renamedFrom: "payments" };
+    delete config.services.payments;
+    expect(() => parseFederationConfig(config)).not.toThrow();
   });
 });
