@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { OidcProvider } from "../../components/aws/oidcProvider";
 import { ServiceRole } from "../../components/aws/serviceRole";
@@ -93,5 +94,25 @@ describe("ServiceRole", () => {
     await expect(
       runWithProviders((p) => new ServiceRole("r", { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", policies }, { providers: p.all })),
     ).rejects.toThrow("at most 10 managed policies per role, got 11");
+  });
+});
+
+describe("aliases", () => {
+  it("a renamed component type keeps its identity and its children's through aliases", async () => {
+    const { resources } = await runWithProviders((p) => {
+      // Components live under a parent in a stack (the Federation, or the caller's own component).
+      const parent = new pulumi.ComponentResource("test:index:Platform", "platform", {}, { providers: p.all });
+      return new ServiceRole(
+        "payments-aws",
+        { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", policies: { "s3-read": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } },
+        { parent, aliases: [{ type: "oktafed:aws:OidcRole" }] },
+      );
+    });
+    const base = "urn:pulumi:test::okta-federation::test:index:Platform$oktafed:aws:OidcRole";
+    expect(one(resources, "oktafed:aws:ServiceRole", "payments-aws").aliases).toEqual([`${base}::payments-aws`]);
+    expect(one(resources, "aws:iam/role:Role", "payments-aws-role").aliases).toEqual([`${base}$aws:iam/role:Role::payments-aws-role`]);
+    expect(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "payments-aws-s3-read").aliases).toEqual([
+      `${base}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::payments-aws-s3-read`,
+    ]);
   });
 });
