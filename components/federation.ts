@@ -43,6 +43,10 @@ export class Federation extends pulumi.ComponentResource {
   public readonly audience: pulumi.Output<string>;
   public readonly authorizationServerId: pulumi.Output<string>;
   public readonly services: Readonly<Record<string, ServiceOutputs>>;
+  /** The IAM OIDC provider (created or adopted), when a service uses AWS. */
+  public readonly awsOidcProviderArn: pulumi.Output<string> | undefined;
+  /** The workload identity pool's resource name, when a service uses GCP. */
+  public readonly gcpPoolName: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("index", "Federation"), name, {}, opts);
@@ -116,6 +120,8 @@ export class Federation extends pulumi.ComponentResource {
     }
     const set = (key: string, part: Partial<ServiceOutputs>) => (outputs[key] = { ...outputs[key]!, ...part });
 
+    let awsOidcProviderArn: pulumi.Output<string> | undefined;
+    let gcpPoolName: pulumi.Output<string> | undefined;
     const awsKeys = serviceKeys.filter((k) => config.services[k]!.aws);
     if (config.aws && awsKeys.length > 0) {
       const aws = config.aws;
@@ -131,6 +137,7 @@ export class Federation extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      awsOidcProviderArn = provider.providerArn;
       for (const key of awsKeys) {
         const spec = config.services[key]!.aws!;
         const role = new ServiceRole(
@@ -173,6 +180,7 @@ export class Federation extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      gcpPoolName = pool.poolName;
       for (const key of gcpKeys) {
         const spec = config.services[key]!.gcp!;
         const access = new ServiceAccess(
@@ -226,6 +234,8 @@ export class Federation extends pulumi.ComponentResource {
     this.audience = authz.audience;
     this.authorizationServerId = authz.serverId;
     this.services = outputs;
+    this.awsOidcProviderArn = awsOidcProviderArn;
+    this.gcpPoolName = gcpPoolName;
     this.registerOutputs({ issuerUrl: this.issuerUrl, audience: this.audience, authorizationServerId: this.authorizationServerId });
   }
 }

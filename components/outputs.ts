@@ -21,6 +21,10 @@ export interface FederationOutputsV1 {
     /** The issuer's signing keys, for APIs that verify these tokens. */
     readonly jwksUri: string;
   };
+  /** Present when a service uses AWS: the IAM OIDC provider other stacks' roles can trust. */
+  readonly aws?: { readonly oidcProviderArn: string };
+  /** Present when a service uses GCP: the pool principals are named in. */
+  readonly gcp?: { readonly poolName: string };
   readonly services: Readonly<
     Record<
       string,
@@ -68,7 +72,65 @@ export function toStackOutputs(federation: Federation, environment: string): Fed
       tokenEndpoint: pulumi.interpolate`${federation.issuerUrl}/v1/token`,
       jwksUri: pulumi.interpolate`${federation.issuerUrl}/v1/keys`,
     },
+    ...(federation.awsOidcProviderArn ? { aws: { oidcProviderArn: federation.awsOidcProviderArn } } : {}),
+    ...(federation.gcpPoolName ? { gcp: { poolName: federation.gcpPoolName } } : {}),
     services,
     ...(Object.keys(secrets).length > 0 ? { clientSecrets: pulumi.secret(secrets) } : {}),
+  };
+}
+
+type ServiceV1 = FederationOutputsV1["services"][string];
+
+/** Typed Outputs of a federation stack, read through a StackReference. */
+export interface FederationReference {
+  readonly environment: pulumi.Output<string>;
+  readonly issuerUrl: pulumi.Output<string>;
+  readonly audience: pulumi.Output<string>;
+  readonly tokenEndpoint: pulumi.Output<string>;
+  readonly jwksUri: pulumi.Output<string>;
+  /** The IAM OIDC provider ARN; fails at deploy time if the federation stack has no AWS. */
+  readonly awsOidcProviderArn: pulumi.Output<string>;
+  /** The GCP pool's resource name; fails at deploy time if the federation stack has no GCP. */
+  readonly gcpPoolName: pulumi.Output<string>;
+  /** One service's outputs; fails with the known service keys if `key` is not one of them. */
+  service(key: string): pulumi.Output<ServiceV1>;
+  /** The keys of all services. */
+  readonly serviceKeys: pulumi.Output<string[]>;
+}
+
+/**
+ * Reads a federation stack's outputs (contract version 1) with types, so another stack can build on
+ * the issuer, audience and each service's client id without retyping them. Fails clearly when the
+ * referenced stack speaks another contract version.
+ */
+export function readFederation(stack: pulumi.StackReference): FederationReference {
+  const contract = pulumi.all([stack.requireOutput("contractVersion"), stack.requireOutput("okta")]).apply(([version, okta]) => {
+    if (version !== 1) {
+      throw new Error(`the federation stack has output contract version ${String(version)}; this reader understands version 1`);
+    }
+    return okta as FederationOutputsV1["okta"];
+  });
+  const services = stack.requireOutput("services") as pulumi.Output<FederationOutputsV1["services"]>;
+  const cloud = (name: "aws" | "gcp", field: string) =>
+    stack.getOutput(name).apply((value) => {
+      const found = (value as Record<string, string> | undefined)?.[field];
+      if (found === undefined) throw new Error(`the federation stack has no ${name}.${field} output: no service there uses ${name.toUpperCase()}`);
+      return found;
+    });
+  return {
+    environment: stack.requireOutput("environment") as pulumi.Output<string>,
+    issuerUrl: contract.apply((o) => o.issuerUrl),
+    audience: contract.apply((o) => o.audience),
+    tokenEndpoint: contract.apply((o) => o.tokenEndpoint),
+    jwksUri: contract.apply((o) => o.jwksUri),
+    awsOidcProviderArn: cloud("aws", "oidcProviderArn"),
+    gcpPoolName: cloud("gcp", "poolName"),
+    serviceKeys: services.apply((s) => Object.keys(s).sort()),
+    service: (key: string) =>
+      services.apply((s) => {
+        const found = s[key];
+        if (!found) throw new Error(`the federation stack has no service "${key}"; services: ${Object.keys(s).sort().join(", ")}`);
+        return found;
+      }),
   };
 }

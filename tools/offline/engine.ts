@@ -49,6 +49,8 @@ export interface OfflineRunOptions {
   readonly secretKeys?: readonly string[];
   /** Facts the engine cannot see in the inputs (e.g. an Okta custom domain), used for placeholders. */
   readonly hints?: PlaceholderHints;
+  /** Outputs of other stacks, by stack name, for programs that read them with a StackReference. */
+  readonly stackReferences?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export interface PlaceholderHints {
@@ -143,6 +145,12 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
 
+  const stackReference = (name: string) => {
+    const outputs = options.stackReferences?.[name];
+    if (!outputs) throw new Error(`the offline engine has no outputs for stack reference ${name}`);
+    return { id: name, values: { outputs, secretOutputNames: [] as string[] } };
+  };
+
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
       const meta = pending.shift();
@@ -150,7 +158,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       const urn = newUrn(options.stack, options.project, meta.parent, args.type, args.name);
       const providerRef = providerUrn(args.provider);
       const providerInputs = providerRef ? byUrn.get(providerRef)?.inputs ?? {} : {};
-      const computed = placeholderOutputs({
+      const computed = args.type === "pulumi:pulumi:StackReference" ? stackReference(args.inputs.name) : placeholderOutputs({
         type: args.type,
         name: args.name,
         inputs: args.inputs,

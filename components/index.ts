@@ -1,0 +1,29 @@
+/**
+ * okta-federation as a library: every component with its Args, the config schema and the output
+ * contract. Each cloud component works on its own (e.g. AWS trust for an existing issuer and client
+ * ids) and takes explicit providers through `opts.providers`, so one stack can target several
+ * accounts, projects or subscriptions.
+ */
+export { AuthorizationServer, claimExpression, type AuthorizationServerArgs, type ClaimSpec } from "./okta/authorizationServer";
+export { ServiceApp, type ServiceAppArgs, type ServiceAuth, type ServiceJwk } from "./okta/serviceApp";
+export { TokenHook, type TokenHookArgs } from "./okta/tokenHook";
+export { OidcProvider, type OidcProviderArgs } from "./aws/oidcProvider";
+export { ServiceRole, type ServiceRoleArgs } from "./aws/serviceRole";
+export { WorkloadIdentityPool, type WorkloadIdentityPoolArgs } from "./gcp/workloadIdentityPool";
+export { ServiceAccess, type ServiceAccessArgs } from "./gcp/serviceAccess";
+export { ServiceIdentity, type FederatedCredentialSpec, type RoleAssignmentSpec, type ServiceIdentityArgs } from "./azure/serviceIdentity";
+export { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
+export { Federation, type FederationArgs, type ServiceOutputs } from "./federation";
+export {
+  CONFIG_KEY,
+  CONFIG_NAMESPACE,
+  FederationConfigError,
+  HOOK_SECRET_KEY,
+  formatProblems,
+  parseFederationConfig,
+  type ConfigProblem,
+  type FederationConfig,
+  type ServiceConfig,
+} from "./config";
+export { readFederation, toStackOutputs, type FederationOutputsV1, type FederationReference, type FederationStackOutputs } from "./outputs";
+export { LIMITS } from "./internal/limits";

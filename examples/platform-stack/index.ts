@@ -1,0 +1,3 @@
+import { platformProgram } from "./program";
+
+export = platformProgram;

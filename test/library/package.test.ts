@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as library from "okta-federation";
+import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+
+const EXPECTED = [
+  "AZURE_BUILTIN_ROLES", "AuthorizationServer", "CONFIG_KEY", "CONFIG_NAMESPACE", "Federation", "FederationConfigError",
+  "HOOK_SECRET_KEY", "LIMITS", "OidcProvider", "ServiceAccess", "ServiceApp", "ServiceIdentity", "ServiceRole", "TokenHook",
+  "WorkloadIdentityPool", "claimExpression", "formatProblems", "parseFederationConfig", "readFederation", "toStackOutputs",
+];
+
+describe("the package", () => {
+  it("package.json exports the built library with its types", () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"));
+    expect(pkg.exports["."]).toEqual({ types: "./dist/components/index.d.ts", default: "./dist/components/index.js" });
+    expect(pkg.scripts.prepare).toBe("npm run build");
+  });
+
+  it("the barrel exports every component, the config schema and the output contract", () => {
+    expect(Object.keys(library).filter((k) => !EXPECTED.includes(k) || typeof (library as any)[k] === "undefined")).toEqual([]);
+    expect(EXPECTED.filter((k) => !(k in library))).toEqual([]);
+  });
+
+  it("the built package (npm ci runs the build) loads by its name and has the same exports", () => {
+    const entry = join(PROJECT_ROOT, "dist", "components", "index.js");
+    expect(existsSync(entry), "dist/ is missing: run npm run build").toBe(true);
+    // Self-reference through package.json "exports", as a consumer's require("okta-federation") resolves it.
+    const built = createRequire(join(PROJECT_ROOT, "package.json"))("okta-federation");
+    expect(Object.keys(built).sort()).toEqual([...EXPECTED].sort());
+    expect(existsSync(join(PROJECT_ROOT, "dist", "components", "index.d.ts"))).toBe(true);
+  });
+});
