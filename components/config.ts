@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "./internal/limits";
-import { gcpAttributeConditionLength } from "./internal/trust";
+import { OKTA_ACCESS_TOKEN_CLAIMS, assertionClaimsIn, gcpAttributeConditionLength } from "./internal/trust";
 import { azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "./internal/names";
 import { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
 
@@ -257,6 +257,8 @@ const federationSchema = strictObject({
     existingOidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, "must be an IAM OIDC provider ARN").optional(),
     thumbprints: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/, "must be a 40-hex SHA-1 thumbprint")).max(LIMITS.aws.thumbprintsMax, `at most ${LIMITS.aws.thumbprintsMax} thumbprints`).optional(),
     rolePath: z.string().regex(/^\/([\x21-\x7e]*\/)?$/, "must start and end with '/'").max(LIMITS.aws.rolePathMaxLength, `must be at most ${LIMITS.aws.rolePathMaxLength} characters (IAM role path)`).default("/oktafed/"),
+    /** The issuer sends AWS session tags (https://aws.amazon.com/tags claim): every role also allows sts:TagSession. */
+    sessionTags: z.boolean().default(false),
     permissionsBoundaryArn: z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, "must be an IAM policy ARN").optional(),
     maxSessionDurationSeconds: sessionDurationSchema.default(LIMITS.aws.maxSessionDurationSeconds.default),
   }).optional(),
@@ -273,6 +275,8 @@ const federationSchema = strictObject({
     idSuffix: z.string().regex(/^[a-z0-9]{1,8}$/, "must be 1-8 characters of a-z and 0-9").optional(),
     /** Token claims mapped to attribute.<claim>, usable in IAM conditions and principalSets. */
     mappedClaims: z.array(z.string()).default([]),
+    /** A CEL condition ANDed to the kit's client-id condition, e.g. assertion.tenant_id == 'acme'. */
+    additionalCondition: z.string().min(1, "must not be empty").optional(),
   }).optional(),
   azure: strictObject({
     subscriptionId: z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a subscription GUID"),
@@ -526,10 +530,19 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
         add(`gcp.${field}`, `invalid id "${id}"${derived ? ` (as derived with ${derived})` : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
       }
     }
+    const additional = typeof gcpRecord.additionalCondition === "string" ? gcpRecord.additionalCondition : undefined;
+    if (additional !== undefined) {
+      const emitted = new Set<string>([...OKTA_ACCESS_TOKEN_CLAIMS, ...Object.keys(claims)]);
+      for (const claim of assertionClaimsIn(additional)) {
+        if (!emitted.has(claim)) {
+          add("gcp.additionalCondition", `references assertion.${claim}, which the issuer does not emit; tokens carry ${[...emitted].join(", ")}`);
+        }
+      }
+    }
     const perShard = new Map<number, number>();
     for (const key of gcpServiceKeys) perShard.set(gcpProviderShard(key, shards), (perShard.get(gcpProviderShard(key, shards)) ?? 0) + 1);
     for (const [shard, count] of [...perShard.entries()].sort(([a], [b]) => a - b)) {
-      const conditionLength = gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength);
+      const conditionLength = gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength, additional);
       if (conditionLength > LIMITS.gcp.attributeConditionMaxLength) {
         add(
           "gcp.providerShards",

@@ -741,7 +741,7 @@ describe("parseFederationConfig: the valid base config and its defaults", () => 
       customDomain: undefined,
       keyRotation: "AUTO",
     });
-    expect(config.aws).toEqual({ accountId: "111111111111", region: "us-east-1", rolePath: "/oktafed/", maxSessionDurationSeconds: 3600 });
+    expect(config.aws).toEqual({ accountId: "111111111111", region: "us-east-1", rolePath: "/oktafed/", maxSessionDurationSeconds: 3600, sessionTags: false });
     expect(config.gcp).toEqual({ project: "acme-test-example", poolId: "okta-test", providerId: "okta", providerShards: 1, mappedClaims: [] });
     expect(config.services.payments!.tokenHook).toBe(false);
     expect(config.services.payments!.tokenLifetimeMinutes).toBeUndefined();
@@ -937,5 +937,22 @@ describe("renamedFrom", () => {
     config.services.checkout = { ...config.services.payments, renamedFrom: "payments" };
     delete config.services.payments;
     expect(() => parseFederationConfig(config)).not.toThrow();
+  });
+});
+
+describe("gcp.additionalCondition", () => {
+  it("must read only claims the issuer emits", () => {
+    expect(problemsOf((c) => (c.gcp.additionalCondition = "assertion.tenant == 'acme'"))).toEqual([
+      {
+        path: "gcp.additionalCondition",
+        message: "references assertion.tenant, which the issuer does not emit; tokens carry ver, jti, iss, aud, iat, exp, cid, sub, scp, tenant_id",
+      },
+    ]);
+  });
+
+  it("may read a declared claim", () => {
+    const config = baseConfig();
+    config.gcp.additionalCondition = "assertion.tenant_id == 'acme'";
+    expect(parseFederationConfig(config).gcp?.additionalCondition).toBe("assertion.tenant_id == 'acme'");
   });
 });

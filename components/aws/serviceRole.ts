@@ -13,6 +13,8 @@ export interface ServiceRoleArgs {
   readonly audience: pulumi.Input<string>;
   /** Required `sub` (StringEquals): the service app's client id. */
   readonly clientId: pulumi.Input<string>;
+  /** Also allow `sts:TagSession`: required once the issuer sends session tags. */
+  readonly allowSessionTags?: boolean;
   /** Managed policies to attach, keyed by a stable name. */
   readonly policies?: Readonly<Record<string, string>>;
   /** Max session duration, seconds (3600-43200). Defaults to 3600. */
@@ -54,7 +56,7 @@ export class ServiceRole extends pulumi.ComponentResource {
         assumeRolePolicy: pulumi
           .all([args.oidcProviderArn, args.issuerUrl, args.audience, args.clientId])
           .apply(([oidcProviderArn, issuerUrl, audience, subject]) =>
-            JSON.stringify(awsTrustPolicy({ oidcProviderArn, issuerUrl, audience, subject })),
+            JSON.stringify(awsTrustPolicy({ oidcProviderArn, issuerUrl, audience, subject, allowSessionTags: args.allowSessionTags })),
           ),
         tags: args.tags ? { ...args.tags } : undefined,
       },

@@ -27,6 +27,8 @@ export interface WorkloadIdentityPoolArgs {
   readonly providers: Readonly<Record<string, readonly pulumi.Input<string>[]>>;
   /** Token claims also mapped to `attribute.<claim>`. */
   readonly mappedClaims?: readonly string[];
+  /** A CEL condition ANDed to the client-id condition (e.g. on a tenant claim). */
+  readonly additionalCondition?: string;
   readonly displayName?: string;
   readonly protect?: boolean;
 }
@@ -84,7 +86,7 @@ export class WorkloadIdentityPool extends pulumi.ComponentResource {
           displayName: providerId.slice(0, 32),
           description: "Okta authorization server (okta-federation)",
           attributeMapping: gcpAttributeMapping(args.mappedClaims),
-          attributeCondition: pulumi.all([...args.providers[providerId]!]).apply((ids) => gcpAttributeCondition(ids)),
+          attributeCondition: pulumi.all([...args.providers[providerId]!]).apply((ids) => gcpAttributeCondition(ids, args.additionalCondition)),
           oidc: { issuerUri: args.issuerUrl, allowedAudiences: [args.audience] },
         },
         { parent: this, protect: args.protect },

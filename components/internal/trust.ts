@@ -28,6 +28,8 @@ export interface AwsTrustInput {
   readonly audience: string;
   /** The service app's client id (`sub` of a client-credentials token). */
   readonly subject: string;
+  /** Also allow `sts:TagSession`, for issuers that send session tags. */
+  readonly allowSessionTags?: boolean;
 }
 
 /**
@@ -37,6 +39,9 @@ export interface AwsTrustInput {
  */
 export function awsTrustPolicy(input: AwsTrustInput): AwsPolicyDocument {
   const prefix = awsConditionKeyPrefix(input.issuerUrl);
+  // Once the issuer sends session tags (the https://aws.amazon.com/tags claim), every role trusting
+  // it must also allow sts:TagSession, or AssumeRoleWithWebIdentity fails (IAM guide, session tags).
+  const action = input.allowSessionTags ? [AWS_WEB_IDENTITY_ACTION, "sts:TagSession"] : AWS_WEB_IDENTITY_ACTION;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -44,7 +49,7 @@ export function awsTrustPolicy(input: AwsTrustInput): AwsPolicyDocument {
         Sid: "OktaServiceToken",
         Effect: "Allow",
         Principal: { Federated: input.oidcProviderArn },
-        Action: AWS_WEB_IDENTITY_ACTION,
+        Action: action,
         Condition: {
           StringEquals: {
             [`${prefix}:aud`]: input.audience,
@@ -92,19 +97,33 @@ export function celString(value: string): string {
  * The attribute condition of the GCP provider: it admits only tokens whose subject is one of the
  * kit's client ids, so another client of the same authorization server is refused at the pool,
  * before any IAM binding is consulted (the condition is mandatory in the kit; CKV_GCP_118).
+ * An additional condition from config (e.g. on a tenant claim) is ANDed to it.
  */
-export function gcpAttributeCondition(clientIds: readonly string[]): string {
+export function gcpAttributeCondition(clientIds: readonly string[], additional?: string): string {
   if (clientIds.length === 0) {
     throw new Error("a GCP attribute condition needs at least one client id");
   }
-  return `assertion.sub in [${clientIds.map(celString).join(", ")}]`;
+  const subjects = `assertion.sub in [${clientIds.map(celString).join(", ")}]`;
+  return additional ? `${subjects} && (${additional})` : subjects;
 }
 
 /** Length of the attribute condition for `count` client ids of Okta's fixed length. */
-export function gcpAttributeConditionLength(count: number, clientIdLength: number): number {
+export function gcpAttributeConditionLength(count: number, clientIdLength: number, additional?: string): number {
   if (count === 0) return 0;
-  return gcpAttributeCondition(Array.from({ length: count }, () => "x".repeat(clientIdLength))).length;
+  return gcpAttributeCondition(Array.from({ length: count }, () => "x".repeat(clientIdLength)), additional).length;
 }
+
+/** The claims a CEL expression reads from `assertion` (e.g. `assertion.tenant` -> "tenant"). */
+export function assertionClaimsIn(expression: string): string[] {
+  const names = new Set<string>();
+  for (const match of expression.matchAll(/\bassertion\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])/g)) {
+    names.add(match[1] ?? match[2]!);
+  }
+  return [...names].sort();
+}
+
+/** Claims every Okta client-credentials access token carries. */
+export const OKTA_ACCESS_TOKEN_CLAIMS = ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "sub", "scp"] as const;
 
 /**
  * The IAM principal for one subject in a pool. `poolName` is the pool's resource name

@@ -243,3 +243,40 @@ describe("access diff", () => {
     }
   });
 });
+
+describe("tenant conditions and session tags", () => {
+  async function devWith(change: (federation: any) => void) {
+    const { parseStackYaml } = await import("../../tools/offline/stackFile");
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
+    change(doc.config["okta-federation:federation"]);
+    return planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "variant" }))) as unknown as PlanDocument;
+  }
+
+  it("a GCP condition on the tenant claim is ANDed to the client-id condition and holds for the issuer's tenant", async () => {
+    const plan = await devWith((f) => (f.gcp.additionalCondition = "assertion.tenant_id == 'acme'"));
+    const provider = plan.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!;
+    expect(provider.inputs.attributeCondition).toBe(
+      `assertion.sub in ['${clientId("payments")}', '${clientId("reporting")}'] && (assertion.tenant_id == 'acme')`,
+    );
+    expect((await verify(plan)).findings).toEqual([]);
+  });
+
+  it("a tenant condition that does not hold for the issuer's tenant denies every GCP target", async () => {
+    const plan = await devWith((f) => (f.gcp.additionalCondition = "assertion.tenant_id == 'globex'"));
+    expect((await verify(plan)).findings.map((f) => f.message)).toEqual([
+      `payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP provider okta condition is false for sub ${clientId("payments")}`,
+      `reporting cannot reach GCP direct grants reporting: GCP provider okta condition is false for sub ${clientId("reporting")}`,
+    ]);
+  });
+
+  it("session tags: every role also allows sts:TagSession and the trust still admits exactly its service", async () => {
+    const plan = await devWith((f) => (f.aws.sessionTags = true));
+    const role = plan.resources.find((r) => r.name === "federation-payments-aws-role")!;
+    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Action).toEqual(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]);
+    const result = await verify(plan);
+    expect(result.findings).toEqual([]);
+    expect(allowed(result).payments).toContain("aws-role:payments");
+  });
+});

@@ -4,6 +4,7 @@
  * Tests cross-check the results against a second implementation (@bufbuild/cel).
  */
 import { evaluate } from "@marcbachmann/cel-js";
+export { assertionClaimsIn } from "../../components/internal/trust";
 
 /** The outcome of one CEL expression: a value, or the error CEL reports (e.g. a missing claim). */
 export type CelResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
@@ -16,15 +17,6 @@ export function evaluateCel(expression: string, assertion: Readonly<Record<strin
   } catch (error) {
     return { ok: false, error: (error as Error).message.split("\n")[0]! };
   }
-}
-
-/** The claims an expression reads from `assertion` (e.g. `assertion.tenant` -> "tenant"). */
-export function assertionClaimsIn(expression: string): string[] {
-  const names = new Set<string>();
-  for (const match of expression.matchAll(/\bassertion\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])/g)) {
-    names.add(match[1] ?? match[2]!);
-  }
-  return [...names].sort();
 }
 
 /** A condition's verdict: true admits the token; anything else (false, an error) rejects it. */
