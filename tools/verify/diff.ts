@@ -48,8 +48,13 @@ export function accessDiff(base: { model: TrustModel; result: VerifyResult }, he
     for (const t of [...after].filter((t) => !before.has(t)).sort()) changes.push({ kind: "access-gained", service: key, target: t, message: `${key} gains ${label(head.model, t)}` });
     for (const t of [...before].filter((t) => !after.has(t)).sort()) changes.push({ kind: "access-lost", service: key, target: t, message: `${key} loses ${label(base.model, t)}` });
   }
-  if (base.model.issuer !== head.model.issuer) changes.push({ kind: "trust-changed", message: `issuer changes from ${base.model.issuer} to ${head.model.issuer}` });
-  if (base.model.audience !== head.model.audience) changes.push({ kind: "trust-changed", message: `audience changes from ${base.model.audience} to ${head.model.audience}` });
+  for (const issuer of head.model.issuers) {
+    const old = base.model.issuers.find((i) => i.federation === issuer.federation);
+    const where = head.model.issuers.length > 1 ? ` of ${issuer.federation}` : "";
+    if (!old) continue;
+    if (old.issuer !== issuer.issuer) changes.push({ kind: "trust-changed", message: `issuer${where} changes from ${old.issuer} to ${issuer.issuer}` });
+    if (old.audience !== issuer.audience) changes.push({ kind: "trust-changed", message: `audience${where} changes from ${old.audience} to ${issuer.audience}` });
+  }
   for (const service of head.model.services) {
     const old = base.model.services.find((s) => s.key === service.key);
     if (old && old.clientId !== service.clientId) changes.push({ kind: "trust-changed", service: service.key, message: `${service.key}: subject (client id) changes from ${old.clientId} to ${service.clientId}` });

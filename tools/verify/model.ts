@@ -23,8 +23,13 @@ export interface PlanDocument {
 }
 
 export interface ServiceModel {
+  /** The service key; `<federation>/<key>` when the stack holds several federations. */
   readonly key: string;
   readonly clientId: string;
+  /** The issuer, audience and custom claims of the authorization server that mints its tokens. */
+  readonly issuer: string;
+  readonly audience: string;
+  readonly claims: Readonly<Record<string, string | null>>;
   /** Scopes its rule grants (client_credentials), or undefined when Okta would mint no token. */
   readonly scopes?: readonly string[];
   /** Why Okta would refuse a token, when it would. */
@@ -65,12 +70,19 @@ export interface TargetModel {
   readonly azure?: { readonly credentials: ReadonlyArray<{ name: string; issuer: string; subject: string; audiences: readonly string[] }> };
 }
 
-export interface TrustModel {
-  readonly stack: string;
+export interface IssuerModel {
+  /** The federation (Federation component) name. */
+  readonly federation: string;
   readonly issuer: string;
   readonly audience: string;
   /** Claims the server adds: a fixed value, or null when evaluated by Okta at run time. */
   readonly claims: Readonly<Record<string, string | null>>;
+}
+
+export interface TrustModel {
+  readonly stack: string;
+  /** One per federation (authorization server) in the stack. */
+  readonly issuers: readonly IssuerModel[];
   readonly services: readonly ServiceModel[];
   readonly awsProviders: readonly AwsProviderModel[];
   readonly gcpPools: ReadonlyArray<{ readonly name: string; readonly providers: readonly GcpProviderModel[] }>;
@@ -79,13 +91,18 @@ export interface TrustModel {
 
 const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key];
 
-/** Service key of a resource: the name of its ServiceApp/ServiceRole/... component minus the federation prefix and cloud suffix. */
-function ownerOf(plan: PlanDocument, resource: PlanResource, prefix: string, suffix: string): string {
-  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+/** The oktafed component a resource belongs to (itself, or its nearest oktafed ancestor). */
+function componentOf(byUrn: ReadonlyMap<string, PlanResource>, resource: PlanResource): PlanResource | undefined {
   let current: PlanResource | undefined = resource;
-  while (current && current.type.startsWith("oktafed:") === false) current = current.parent ? byUrn.get(current.parent) : undefined;
-  const name = current?.name ?? resource.name;
-  return name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : name;
+  while (current && !current.type.startsWith("oktafed:")) current = current.parent ? byUrn.get(current.parent) : undefined;
+  return current;
+}
+
+/** The Federation component a resource lives under, if any. */
+function federationOf(byUrn: ReadonlyMap<string, PlanResource>, resource: PlanResource): PlanResource | undefined {
+  let current: PlanResource | undefined = resource;
+  while (current && current.type !== "oktafed:index:Federation") current = current.parent ? byUrn.get(current.parent) : undefined;
+  return current;
 }
 
 /** Parses a fixed claim value written as an Okta EL string literal; null for an expression. */
@@ -98,33 +115,57 @@ export function staticClaimValue(expression: string): string | null {
   }
 }
 
-/** Builds the trust model from an offline plan document. */
+/** Builds the trust model from an offline plan document; several federations in one stack are supported. */
 export function extractModel(plan: PlanDocument): TrustModel {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const federations = plan.resources.filter((r) => r.type === "oktafed:index:Federation");
+  const qualify = federations.length > 1;
+  /** The service key a resource is meant for, from its component's name: `<federation>-<key><suffix>`. */
+  const ownerOf = (resource: PlanResource, suffix: string): string => {
+    const federation = federationOf(byUrn, resource);
+    const name = componentOf(byUrn, resource)?.name ?? resource.name;
+    const prefix = federation ? `${federation.name}-` : "";
+    const key = name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : name;
+    return qualify && federation ? `${federation.name}/${key}` : key;
+  };
   const of = (type: string) => plan.resources.filter((r) => r.type === type);
-  const federation = of("oktafed:index:Federation")[0];
-  const prefix = federation ? `${federation.name}-` : "";
-  const server = of("okta:auth/server:Server")[0];
-  if (!server) throw new Error("the plan has no Okta authorization server");
-  const issuer = String(get(server, "issuer"));
-  const audience = String((get(server, "audiences") as string[] | undefined)?.[0] ?? plan.outputs?.okta?.audience ?? "");
+  const servers = of("okta:auth/server:Server");
+  if (servers.length === 0) throw new Error("the plan has no Okta authorization server");
 
-  const claims: Record<string, string | null> = {};
-  for (const claim of of("okta:auth/serverClaim:ServerClaim")) claims[String(get(claim, "name"))] = staticClaimValue(String(get(claim, "value")));
+  const issuers: IssuerModel[] = servers.map((server) => {
+    const federation = federationOf(byUrn, server);
+    const claims: Record<string, string | null> = {};
+    for (const claim of of("okta:auth/serverClaim:ServerClaim").filter((c) => get(c, "authServerId") === get(server, "id"))) {
+      claims[String(get(claim, "name"))] = staticClaimValue(String(get(claim, "value")));
+    }
+    const outputsOkta = qualify ? plan.outputs?.federations?.[federation?.name ?? ""]?.okta : plan.outputs?.okta;
+    return {
+      federation: federation?.name ?? "",
+      issuer: String(get(server, "issuer")),
+      audience: String((get(server, "audiences") as string[] | undefined)?.[0] ?? outputsOkta?.audience ?? ""),
+      claims,
+    };
+  });
+  const issuerOf = (resource: PlanResource): IssuerModel => {
+    const federation = federationOf(byUrn, resource)?.name ?? "";
+    return issuers.find((i) => i.federation === federation) ?? issuers[0]!;
+  };
 
-  const apps = of("okta:app/oAuth:OAuth");
   const policies = of("okta:auth/serverPolicy:ServerPolicy").sort((a, b) => Number(get(a, "priority")) - Number(get(b, "priority")));
   const rules = of("okta:auth/serverPolicyRule:ServerPolicyRule");
-  const services: ServiceModel[] = apps.map((app) => {
-    const key = ownerOf(plan, app, prefix, "");
+  const services: ServiceModel[] = of("okta:app/oAuth:OAuth").map((app) => {
+    const key = ownerOf(app, "");
     const clientId = String(get(app, "clientId"));
     const grants = get(app, "grantTypes") as string[] | undefined;
-    const base = { key, clientId, hook: false };
+    const issuer = issuerOf(app);
+    const base = { key, clientId, hook: false, issuer: issuer.issuer, audience: issuer.audience, claims: issuer.claims };
     if (get(app, "type") !== "service" || !grants?.includes("client_credentials")) {
       return { ...base, tokenProblem: `Okta app ${key} is not a service app allowed client_credentials` };
     }
-    // Okta evaluates policies in priority order; the first whose whitelist has the client and
-    // whose rule allows client_credentials decides the scopes.
-    for (const policy of policies) {
+    // Okta evaluates the server's policies in priority order; the first whose whitelist has the
+    // client and whose rule allows client_credentials decides the scopes.
+    const server = servers.find((s) => federationOf(byUrn, s) === federationOf(byUrn, app)) ?? servers[0]!;
+    for (const policy of policies.filter((p) => get(p, "authServerId") === get(server, "id"))) {
       const whitelist = get(policy, "clientWhitelists") as string[] | undefined;
       if (!whitelist?.includes(clientId) && !whitelist?.includes("ALL_CLIENTS")) continue;
       const policyId = String(get(policy, "id"));
@@ -149,7 +190,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
   const pools = of("gcp:iam/workloadIdentityPool:WorkloadIdentityPool").map((pool) => ({
     name: String(get(pool, "name")),
     providers: of("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
-      .filter((p) => get(p, "workloadIdentityPoolId") === get(pool, "workloadIdentityPoolId"))
+      .filter((p) => get(p, "workloadIdentityPoolId") === get(pool, "workloadIdentityPoolId") && (get(p, "project") ?? "") === (get(pool, "project") ?? ""))
       .map((p) => ({
         id: String(get(p, "workloadIdentityPoolProviderId")),
         name: String(get(p, "name")),
@@ -162,7 +203,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
 
   const targets: TargetModel[] = [];
   for (const role of of("aws:iam/role:Role")) {
-    const owner = ownerOf(plan, role, prefix, "-aws");
+    const owner = ownerOf(role, "-aws");
     const text = String(get(role, "assumeRolePolicy") ?? "");
     let policy: AwsPolicyDocument | undefined;
     try {
@@ -176,7 +217,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
   const saMembers = of("gcp:serviceaccount/iAMMember:IAMMember");
   const projectMembers = of("gcp:projects/iAMMember:IAMMember");
   for (const account of of("gcp:serviceaccount/account:Account")) {
-    const owner = ownerOf(plan, account, prefix, "-gcp");
+    const owner = ownerOf(account, "-gcp");
     const accountName = String(get(account, "name"));
     const members = saMembers.filter((m) => get(m, "serviceAccountId") === accountName && get(m, "role") === "roles/iam.workloadIdentityUser").map((m) => String(get(m, "member")));
     const email = String(get(account, "email"));
@@ -185,7 +226,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
   }
   const direct = new Map<string, PlanResource[]>();
   for (const grant of projectMembers.filter((m) => /^principal(Set)?:\/\//.test(String(get(m, "member"))))) {
-    const owner = ownerOf(plan, grant, prefix, "-gcp");
+    const owner = ownerOf(grant, "-gcp");
     direct.set(owner, [...(direct.get(owner) ?? []), grant]);
   }
   for (const [owner, grants] of [...direct.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -200,7 +241,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
 
   const credentials = of("azure-native:managedidentity:FederatedIdentityCredential");
   for (const identity of of("azure-native:managedidentity:UserAssignedIdentity")) {
-    const owner = ownerOf(plan, identity, prefix, "-azure");
+    const owner = ownerOf(identity, "-azure");
     const identityName = get(identity, "resourceName");
     targets.push({
       id: `azure-identity:${owner}`,
@@ -209,7 +250,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       owner,
       azure: {
         credentials: credentials
-          .filter((c) => get(c, "resourceName") === identityName)
+          .filter((c) => get(c, "resourceName") === identityName && get(c, "resourceGroupName") === get(identity, "resourceGroupName"))
           .map((c) => ({
             name: String(get(c, "federatedIdentityCredentialResourceName")),
             issuer: String(get(c, "issuer")),
@@ -222,9 +263,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
 
   return {
     stack: plan.stack,
-    issuer,
-    audience,
-    claims,
+    issuers,
     services: services.sort((a, b) => a.key.localeCompare(b.key)),
     awsProviders,
     gcpPools: pools,

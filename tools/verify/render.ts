@@ -5,8 +5,7 @@ import type { VerifyResult } from "./verify";
 export function toText(result: VerifyResult, changes?: readonly AccessChange[]): string {
   const lines: string[] = [];
   lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against the planned trust)`);
-  lines.push(`issuer ${result.issuer}`);
-  lines.push(`audience ${result.audience}`);
+  for (const i of result.issuers) lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}issuer ${i.issuer}  audience ${i.audience}`);
   lines.push("");
   const columns = result.targets.map((t, i) => ({ ...t, short: `T${i + 1}` }));
   for (const c of columns) lines.push(`  ${c.short.padEnd(4)} ${c.label}  (for ${c.owner})`);
@@ -50,8 +49,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
     version: 1,
     stack: result.stack,
     passed: result.passed,
-    issuer: result.issuer,
-    audience: result.audience,
+    issuers: result.issuers,
     services: result.services,
     targets: result.targets,
     matrix: result.matrix,
@@ -65,7 +63,9 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
   const lines: string[] = [];
   lines.push(`### Okta federation access review: \`${result.stack}\` ${result.passed ? "✅ passed" : "❌ failed"}`);
   lines.push("");
-  lines.push(`Tokens from issuer \`${result.issuer}\` with audience \`${result.audience}\`, simulated offline against the planned trust.`);
+  lines.push(
+    `Tokens from ${result.issuers.map((i) => `issuer \`${i.issuer}\` with audience \`${i.audience}\``).join(", and from ")}, simulated offline against the planned trust.`,
+  );
   lines.push("");
   if (changes) {
     lines.push(changes.length ? "**Access changes in this PR**" : "**No access changes in this PR.**");

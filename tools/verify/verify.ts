@@ -51,8 +51,7 @@ export interface Finding {
 export interface VerifyResult {
   readonly stack: string;
   readonly passed: boolean;
-  readonly issuer: string;
-  readonly audience: string;
+  readonly issuers: ReadonlyArray<{ federation: string; issuer: string; audience: string }>;
   readonly services: ReadonlyArray<{ key: string; clientId: string; scopes: readonly string[]; runtimeClaims: readonly string[]; claims?: TokenClaims }>;
   readonly targets: ReadonlyArray<{ id: string; label: string; kind: string; owner: string }>;
   readonly matrix: readonly MatrixCell[];
@@ -64,15 +63,15 @@ export interface VerifyResult {
 export const RUNTIME_CLAIM = "<evaluated by Okta at run time>";
 
 /** The access token the authorization server would mint for a service (client credentials). */
-export function tokenFor(model: TrustModel, service: ServiceModel): TokenClaims {
+export function tokenFor(service: ServiceModel): TokenClaims {
   const now = Math.floor(Date.parse("2026-01-01T00:00:00Z") / 1000);
-  const custom = Object.fromEntries(Object.entries(model.claims).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
+  const custom = Object.fromEntries(Object.entries(service.claims).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
   return {
     ...custom,
     ver: 1,
     jti: `AT.offline-${service.key}`,
-    iss: model.issuer,
-    aud: model.audience,
+    iss: service.issuer,
+    aud: service.audience,
     iat: now,
     exp: now + 60 * (service.lifetimeMinutes ?? LIMITS.okta.tokenLifetimeMinutes.default),
     cid: service.clientId,
@@ -258,12 +257,12 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
       findings.push({ kind: "no-token", service: service.key, message: `${service.key} gets no token: ${reason}${owned.length ? ` (so it cannot reach ${owned.map((t) => t.label).join(", ")})` : ""}` });
       continue;
     }
-    const { verified } = await signAndVerify(tokenFor(model, service));
+    const { verified } = await signAndVerify(tokenFor(service));
     services.push({
       key: service.key,
       clientId: service.clientId,
       scopes: service.scopes,
-      runtimeClaims: Object.entries(model.claims).filter(([, v]) => v === null).map(([k]) => k),
+      runtimeClaims: Object.entries(service.claims).filter(([, v]) => v === null).map(([k]) => k),
       claims: verified,
     });
     for (const target of model.targets) {
@@ -290,8 +289,7 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
   return {
     stack: model.stack,
     passed: findings.length === 0,
-    issuer: model.issuer,
-    audience: model.audience,
+    issuers: model.issuers.map(({ federation, issuer, audience }) => ({ federation, issuer, audience })),
     services,
     targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner })),
     matrix,
