@@ -12,6 +12,8 @@ import { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
 /** The config key (namespace and name) that holds the whole federation config. */
 export const CONFIG_NAMESPACE = "okta-federation";
 export const CONFIG_KEY = "federation";
+/** The alternative key for several federations (issuers) in one stack, keyed by federation name. */
+export const CONFIG_KEY_MULTI = "federations";
 /** The config key that holds the token hook's Authorization header value (a `secure:` value). */
 export const HOOK_SECRET_KEY = "tokenHookAuthorization";
 
@@ -303,14 +305,17 @@ export interface ConfigProblem {
 
 /** Thrown when the config is invalid; carries every problem at once. */
 export class FederationConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(formatProblems(problems));
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly key: string = CONFIG_KEY,
+  ) {
+    super(formatProblems(problems, key));
     this.name = "FederationConfigError";
   }
 }
 
-export function formatProblems(problems: readonly ConfigProblem[]): string {
-  const head = `invalid config ${CONFIG_NAMESPACE}:${CONFIG_KEY}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+export function formatProblems(problems: readonly ConfigProblem[], key: string = CONFIG_KEY): string {
+  const head = `invalid config ${CONFIG_NAMESPACE}:${key}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`;
   return [head, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join("\n");
 }
 
@@ -561,6 +566,57 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * Parses several federations (`okta-federation:federations`), each a full federation config keyed
+ * by a federation name: one authorization server (issuer) each, e.g. one per tenant, or a dedicated
+ * issuer per cloud so that a token for one cloud is useless at another. Problems are reported with
+ * the federation name as the first path segment, together with clashes between federations.
+ */
+export function parseFederations(raw: unknown): Record<string, FederationConfig> {
+  const problems: ConfigProblem[] = [];
+  if (!isRecord(raw) || Object.keys(raw).length === 0) {
+    throw new FederationConfigError([{ path: "(root)", message: "must be a map of federations keyed by name, with at least one" }], CONFIG_KEY_MULTI);
+  }
+  const parsed: Record<string, FederationConfig> = {};
+  const { min, max } = LIMITS.kit.serviceKeyLength;
+  for (const name of Object.keys(raw).sort()) {
+    if (!(KEY_PATTERN.test(name) && name.length >= min && name.length <= max)) {
+      problems.push({ path: name, message: `invalid federation name "${name}"; allowed: ${KEY_RULE(min, max)}` });
+    }
+    try {
+      parsed[name] = parseFederationConfig(raw[name]);
+    } catch (error) {
+      if (!(error instanceof FederationConfigError)) throw error;
+      for (const p of error.problems) problems.push({ path: p.path === "(root)" ? name : `${name}.${p.path}`, message: p.message });
+    }
+  }
+  // Clashes between federations: the same physical objects would be claimed twice.
+  const seen = new Map<string, string>();
+  const claim = (what: string, id: string, path: string) => {
+    const other = seen.get(`${what}|${id}`);
+    if (other) problems.push({ path, message: `${what} ${id} is also used by ${other}; give each federation its own` });
+    else seen.set(`${what}|${id}`, path);
+  };
+  for (const [name, config] of Object.entries(parsed)) {
+    const server = serverSettings(config);
+    if (server.name) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.name}`, `${name}.okta.authorizationServer.name`);
+    else if (server.existingId) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.existingId}`, `${name}.okta.authorizationServer.existing.id`);
+    if (config.gcp && Object.values(config.services).some((s) => s.gcp)) {
+      claim("GCP pool", `${config.gcp.project}/${gcpId(config.gcp.poolId ?? `okta-${config.environment}`, config.gcp.idSuffix)}`, `${name}.gcp.poolId`);
+    }
+    if (config.azure) {
+      const prefix = config.azure.identityNamePrefix ?? `id-${config.environment}-`;
+      for (const [key, service] of Object.entries(config.services)) {
+        if (!service.azure) continue;
+        const identity = azureIdentityName(prefix, service.renamedFrom ?? key);
+        claim("Azure identity", `${config.azure.subscriptionId}/${config.azure.resourceGroup}/${identity}`, `${name}.services.${key}.azure`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
+  return parsed;
 }
 
 /** Okta's scope-name rules (authorization server API). */

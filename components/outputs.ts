@@ -101,35 +101,47 @@ export interface FederationReference {
 /**
  * Reads a federation stack's outputs (contract version 1) with types, so another stack can build on
  * the issuer, audience and each service's client id without retyping them. Fails clearly when the
- * referenced stack speaks another contract version.
+ * referenced stack speaks another contract version. For a stack with several federations
+ * (`okta-federation:federations`), name the one to read.
  */
-export function readFederation(stack: pulumi.StackReference): FederationReference {
-  const contract = pulumi.all([stack.requireOutput("contractVersion"), stack.requireOutput("okta")]).apply(([version, okta]) => {
-    if (version !== 1) {
-      throw new Error(`the federation stack has output contract version ${String(version)}; this reader understands version 1`);
-    }
-    return okta as FederationOutputsV1["okta"];
+export function readFederation(stack: pulumi.StackReference, options: { readonly federation?: string } = {}): FederationReference {
+  const version = stack.requireOutput("contractVersion").apply((v) => {
+    if (v !== 1) throw new Error(`the federation stack has output contract version ${String(v)}; this reader understands version 1`);
+    return v as 1;
   });
-  const services = stack.requireOutput("services") as pulumi.Output<FederationOutputsV1["services"]>;
-  const cloud = (name: "aws" | "gcp", field: string) =>
-    stack.getOutput(name).apply((value) => {
-      const found = (value as Record<string, string> | undefined)?.[field];
+  const root: pulumi.Output<Omit<FederationOutputsV1, "contractVersion">> = options.federation
+    ? pulumi.all([version, stack.requireOutput("federations")]).apply(([, all]) => {
+        const found = (all as Record<string, Omit<FederationOutputsV1, "contractVersion">>)[options.federation!];
+        if (!found) throw new Error(`the federation stack has no federation "${options.federation}"; federations: ${Object.keys(all as object).sort().join(", ")}`);
+        return found;
+      })
+    : pulumi
+        .all([version, stack.requireOutput("environment"), stack.requireOutput("okta"), stack.requireOutput("services"), stack.getOutput("aws"), stack.getOutput("gcp")])
+        .apply(([, environment, okta, services, aws, gcp]) => ({ environment, okta, services, aws, gcp }) as Omit<FederationOutputsV1, "contractVersion">);
+  const cloud = (name: "aws" | "gcp", field: "oidcProviderArn" | "poolName") =>
+    root.apply((r) => {
+      const found = (r[name] as Record<string, string> | undefined)?.[field];
       if (found === undefined) throw new Error(`the federation stack has no ${name}.${field} output: no service there uses ${name.toUpperCase()}`);
       return found;
     });
   return {
-    environment: stack.requireOutput("environment") as pulumi.Output<string>,
-    issuerUrl: contract.apply((o) => o.issuerUrl),
-    audience: contract.apply((o) => o.audience),
-    tokenEndpoint: contract.apply((o) => o.tokenEndpoint),
-    jwksUri: contract.apply((o) => o.jwksUri),
-    awsOidcProviderArn: cloud("aws", "oidcProviderArn"),
-    gcpPoolName: cloud("gcp", "poolName"),
-    serviceKeys: services.apply((s) => Object.keys(s).sort()),
+    environment: root.apply((r) => r.environment),
+    issuerUrl: root.apply((r) => r.okta.issuerUrl),
+    audience: root.apply((r) => r.okta.audience),
+    tokenEndpoint: root.apply((r) => r.okta.tokenEndpoint),
+    jwksUri: root.apply((r) => r.okta.jwksUri),
+    // Getters: a federation without AWS or GCP fails only if the caller actually asks for it.
+    get awsOidcProviderArn() {
+      return cloud("aws", "oidcProviderArn");
+    },
+    get gcpPoolName() {
+      return cloud("gcp", "poolName");
+    },
+    serviceKeys: root.apply((r) => Object.keys(r.services).sort()),
     service: (key: string) =>
-      services.apply((s) => {
-        const found = s[key];
-        if (!found) throw new Error(`the federation stack has no service "${key}"; services: ${Object.keys(s).sort().join(", ")}`);
+      root.apply((r) => {
+        const found = r.services[key];
+        if (!found) throw new Error(`the federation stack has no service "${key}"; services: ${Object.keys(r.services).sort().join(", ")}`);
         return found;
       }),
   };

@@ -1,6 +1,6 @@
 /**
- * The stack program: read and validate the one config, build explicit providers, compose the
- * federation and return the stack outputs. Exported as a function so tests and the offline plan
+ * The stack program: read and validate the config, build explicit providers, compose the
+ * federation(s) and return the stack outputs. Exported as a function so tests and the offline plan
  * run exactly what `pulumi up` runs.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -10,37 +10,79 @@ import * as gcp from "@pulumi/gcp";
 import * as azure from "@pulumi/azure-native";
 import {
   CONFIG_KEY,
+  CONFIG_KEY_MULTI,
   CONFIG_NAMESPACE,
   FederationConfigError,
   HOOK_SECRET_KEY,
   parseFederationConfig,
+  parseFederations,
+  type FederationConfig,
 } from "../components/config";
 import { Federation } from "../components/federation";
 import { FederationStackOutputs, toStackOutputs } from "../components/outputs";
 
+/** The validated config: one federation (the usual case) or several, keyed by name. */
+export type ReadConfig =
+  | { readonly mode: "single"; readonly config: FederationConfig; readonly hookAuthorization?: pulumi.Output<string> }
+  | { readonly mode: "multi"; readonly configs: Readonly<Record<string, FederationConfig>>; readonly hookAuthorization?: pulumi.Output<string> };
+
 /** Reads and validates the federation config; every problem is reported at once. */
-export function readFederationConfig() {
+export function readFederationConfig(): ReadConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw = config.getObject<unknown>(CONFIG_KEY);
-  if (raw === undefined) {
+  const single = config.getObject<unknown>(CONFIG_KEY);
+  const multi = config.getObject<unknown>(CONFIG_KEY_MULTI);
+  if (single !== undefined && multi !== undefined) {
+    throw new FederationConfigError([
+      { path: "(root)", message: `set ${CONFIG_NAMESPACE}:${CONFIG_KEY} (one federation) or ${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI} (several), not both` },
+    ]);
+  }
+  if (single === undefined && multi === undefined) {
     throw new FederationConfigError([{ path: "(root)", message: `config key ${CONFIG_NAMESPACE}:${CONFIG_KEY} is not set; see docs/config.md` }]);
   }
-  const parsed = parseFederationConfig(raw);
   const hookAuthorization = config.getSecret(HOOK_SECRET_KEY);
-  if (parsed.okta.tokenHook && hookAuthorization === undefined) {
+  const configs = multi !== undefined ? parseFederations(multi) : { [CONFIG_KEY]: parseFederationConfig(single) };
+  const hooked = Object.entries(configs).find(([, c]) => c.okta.tokenHook);
+  if (hooked && hookAuthorization === undefined) {
     throw new FederationConfigError([
       {
         path: `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY}`,
-        message: `is required when okta.tokenHook is set: the value of the hook's ${parsed.okta.tokenHook.authHeader} header (pulumi config set --secret ${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} ...)`,
+        message: `is required when okta.tokenHook is set: the value of the hook's ${hooked[1].okta.tokenHook!.authHeader} header (pulumi config set --secret ${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} ...)`,
       },
     ]);
   }
-  return { config: parsed, hookAuthorization };
+  return multi !== undefined ? { mode: "multi", configs, hookAuthorization } : { mode: "single", config: configs[CONFIG_KEY]!, hookAuthorization };
+}
+
+/**
+ * One explicit provider per org/account/project/subscription; credentials come from each
+ * provider's usual environment variables (see README). Default providers are disabled in the
+ * stack files, so nothing can reach an ambient account by mistake. `prefix` keeps the providers of
+ * several federations apart ("" for the single federation, so its provider names stay short).
+ */
+function providersFor(config: FederationConfig, prefix: string): Record<string, pulumi.ProviderResource> {
+  const providers: Record<string, pulumi.ProviderResource> = {
+    okta: new okta.Provider(`${prefix}okta`, { orgName: config.okta.orgName, baseUrl: config.okta.baseUrl }),
+  };
+  const uses = (cloud: "aws" | "gcp" | "azure") => Object.values(config.services).some((s) => s[cloud] !== undefined);
+  if (config.aws && uses("aws")) {
+    providers.aws = new aws.Provider(`${prefix}aws`, { region: config.aws.region as aws.Region, allowedAccountIds: [config.aws.accountId] });
+  }
+  if (config.gcp && uses("gcp")) {
+    providers.gcp = new gcp.Provider(`${prefix}gcp`, { project: config.gcp.project });
+  }
+  if (config.azure && uses("azure")) {
+    providers["azure-native"] = new azure.Provider(`${prefix}azure-native`, {
+      subscriptionId: config.azure.subscriptionId,
+      tenantId: config.azure.tenantId,
+      location: config.azure.location,
+    });
+  }
+  return providers;
 }
 
 /** Runs the program and returns the stack outputs. */
-export function federationProgram(): FederationStackOutputs {
-  let read: ReturnType<typeof readFederationConfig>;
+export function federationProgram(): FederationStackOutputs | { contractVersion: 1; federations: Record<string, unknown>; clientSecrets?: pulumi.Input<unknown> } {
+  let read: ReadConfig;
   try {
     read = readFederationConfig();
   } catch (error) {
@@ -48,29 +90,25 @@ export function federationProgram(): FederationStackOutputs {
     if (error instanceof FederationConfigError) throw new pulumi.RunError(error.message);
     throw error;
   }
-  const { config, hookAuthorization } = read;
 
-  // One explicit provider per org/account/project/subscription; credentials come from each
-  // provider's usual environment variables (see README). Default providers are disabled in the
-  // stack files, so nothing can reach an ambient account by mistake.
-  const providers: Record<string, pulumi.ProviderResource> = {
-    okta: new okta.Provider("okta", { orgName: config.okta.orgName, baseUrl: config.okta.baseUrl }),
-  };
-  const uses = (cloud: "aws" | "gcp" | "azure") => Object.values(config.services).some((s) => s[cloud] !== undefined);
-  if (config.aws && uses("aws")) {
-    providers.aws = new aws.Provider("aws", { region: config.aws.region as aws.Region, allowedAccountIds: [config.aws.accountId] });
-  }
-  if (config.gcp && uses("gcp")) {
-    providers.gcp = new gcp.Provider("gcp", { project: config.gcp.project });
-  }
-  if (config.azure && uses("azure")) {
-    providers["azure-native"] = new azure.Provider("azure-native", {
-      subscriptionId: config.azure.subscriptionId,
-      tenantId: config.azure.tenantId,
-      location: config.azure.location,
-    });
+  if (read.mode === "single") {
+    const federation = new Federation(
+      "federation",
+      { config: read.config, tokenHookAuthorization: read.hookAuthorization },
+      { providers: providersFor(read.config, "") },
+    );
+    return toStackOutputs(federation, read.config.environment);
   }
 
-  const federation = new Federation("federation", { config, tokenHookAuthorization: hookAuthorization }, { providers });
-  return toStackOutputs(federation, config.environment);
+  const federations: Record<string, unknown> = {};
+  const clientSecrets: Record<string, pulumi.Input<unknown>> = {};
+  for (const name of Object.keys(read.configs).sort()) {
+    const config = read.configs[name]!;
+    const federation = new Federation(name, { config, tokenHookAuthorization: read.hookAuthorization }, { providers: providersFor(config, `${name}-`) });
+    // Secrets stay in their own top-level output, so the rest of the contract stays readable.
+    const { contractVersion: _version, clientSecrets: secrets, ...outputs } = toStackOutputs(federation, config.environment);
+    federations[name] = outputs;
+    if (secrets) clientSecrets[name] = secrets;
+  }
+  return { contractVersion: 1, federations, ...(Object.keys(clientSecrets).length ? { clientSecrets: pulumi.secret(clientSecrets) } : {}) };
 }

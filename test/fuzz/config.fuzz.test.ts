@@ -112,7 +112,7 @@ function plan(config: unknown, secret: string) {
     stack: "fuzz",
     config: { "okta-federation:federation": JSON.stringify(config), [`okta-federation:${HOOK_SECRET_KEY}`]: secret },
     secretKeys: [`okta-federation:${HOOK_SECRET_KEY}`],
-    hints: { oktaCustomDomain: "id.example.com" },
+    hints: { oktaCustomDomains: { "acme-fuzz-example.okta.com": "id.example.com" } },
   });
 }
 
@@ -152,7 +152,7 @@ describe("config fuzzing", () => {
       { numRuns: VALID_RUNS },
     );
     expect(counts.valid).toBe(VALID_RUNS);
-  });
+  }, 180_000);
 
   it("every generated invalid config is rejected with its key path; a sample also through the program, registering nothing", async () => {
     await fc.assert(
@@ -184,7 +184,7 @@ describe("config fuzzing", () => {
       }),
       { numRuns: INVALID_RUNS },
     );
-  });
+  }, 180_000);
 
   it("arbitrary input never crashes validation: it is accepted or rejected with paths", () => {
     fc.assert(

@@ -282,7 +282,7 @@ describe("bad input", () => {
   });
 
   it("an unknown stack is named with the stacks that exist", () => {
-    expect(() => loadStack("staging")).toThrow(new StackFileError('unknown stack "staging": there is no stacks/Pulumi.staging.yaml; stacks: dev, prod'));
+    expect(() => loadStack("staging")).toThrow(new StackFileError('unknown stack "staging": there is no stacks/Pulumi.staging.yaml; stacks: dev, multi, prod'));
   });
 
   it("secure values inside the federation object and duplicate service keys are refused with their location", () => {

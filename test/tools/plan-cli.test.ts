@@ -47,7 +47,7 @@ describe("npm run plan", () => {
     const { code, stdout, stderr } = plan("--stack", "qa");
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toBe('error: unknown stack "qa": there is no stacks/Pulumi.qa.yaml; stacks: dev, prod\n');
+    expect(stderr).toBe('error: unknown stack "qa": there is no stacks/Pulumi.qa.yaml; stacks: dev, multi, prod\n');
   });
 
   it("a missing --stack exits 2 with usage", () => {

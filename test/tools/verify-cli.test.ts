@@ -43,6 +43,6 @@ describe("npm run verify", () => {
   it("an unknown stack exits 2 without a stack trace", () => {
     const { code, stderr } = run("verify.ts", "--stack", "nope");
     expect(code).toBe(2);
-    expect(stderr).toBe('error: unknown stack "nope": there is no stacks/Pulumi.nope.yaml; stacks: dev, prod\n');
+    expect(stderr).toBe('error: unknown stack "nope": there is no stacks/Pulumi.nope.yaml; stacks: dev, multi, prod\n');
   });
 });

@@ -54,8 +54,8 @@ export interface OfflineRunOptions {
 }
 
 export interface PlaceholderHints {
-  /** Host of the issuer when the authorization server uses CUSTOM_URL. */
-  readonly oktaCustomDomain?: string;
+  /** Issuer host per Okta org (`<orgName>.<baseUrl>`) whose authorization servers use CUSTOM_URL. */
+  readonly oktaCustomDomains?: Readonly<Record<string, string>>;
 }
 
 export interface OfflineRunResult {

@@ -40,7 +40,7 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
         issuerMode: customUrl ? "CUSTOM_URL" : "ORG_URL",
         orgName: String(p.orgName ?? "<okta.orgName>"),
         baseUrl: String(p.baseUrl ?? "okta.com"),
-        customDomain: customUrl ? r.hints.oktaCustomDomain ?? "<okta.customDomain>" : undefined,
+        customDomain: customUrl ? r.hints.oktaCustomDomains?.[`${p.orgName}.${p.baseUrl ?? "okta.com"}`] ?? "<okta.customDomain>" : undefined,
         serverId: id,
       });
       values.kid = unknown(r.name, "kid");

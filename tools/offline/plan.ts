@@ -15,16 +15,25 @@ export interface Plan extends OfflineRunResult {
 /** Runs the stack program offline with the given stack's config. */
 export async function planStack(stack: string | StackConfig): Promise<Plan> {
   const loaded = typeof stack === "string" ? loadStack(stack) : stack;
-  const federation = (loaded.federation ?? {}) as { okta?: { authorizationServer?: { customDomain?: string; existing?: { customDomain?: string } } } };
-  const server = federation.okta?.authorizationServer;
   const result = await runOffline(federationProgram, {
     project: loaded.project,
     stack: loaded.stack,
     config: loaded.config,
     secretKeys: loaded.secretKeys,
-    hints: { oktaCustomDomain: server?.customDomain ?? server?.existing?.customDomain },
+    hints: { oktaCustomDomains: customDomains(loaded.federations) },
   });
   return { ...result, project: loaded.project, stack: loaded.stack };
+}
+
+/** The custom domain each Okta org's CUSTOM_URL servers use, from the raw configs (for placeholders). */
+function customDomains(federations: readonly unknown[]): Record<string, string> {
+  const domains: Record<string, string> = {};
+  for (const raw of federations as Array<{ okta?: { orgName?: string; baseUrl?: string; authorizationServer?: { customDomain?: string; existing?: { customDomain?: string } } } }>) {
+    const server = raw?.okta?.authorizationServer;
+    const domain = server?.customDomain ?? server?.existing?.customDomain;
+    if (raw?.okta?.orgName && domain) domains[`${raw.okta.orgName}.${raw.okta.baseUrl ?? "okta.com"}`] = domain;
+  }
+  return domains;
 }
 
 /** Resource counts per type, sorted by type. */

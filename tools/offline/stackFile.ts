@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { CONFIG_KEY, CONFIG_NAMESPACE, type ConfigProblem } from "../../components/config";
+import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, type ConfigProblem } from "../../components/config";
 import { SECRET_MARK } from "./engine";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -18,8 +18,8 @@ export interface StackConfig {
   /** `namespace:key` -> value, as the SDK receives config. */
   readonly config: Record<string, string>;
   readonly secretKeys: string[];
-  /** The raw federation object (for hints), if present. */
-  readonly federation: unknown;
+  /** The raw federation configs (for hints): the one federation, or each of several. */
+  readonly federations: readonly unknown[];
 }
 
 /** A stack file that cannot be used: unknown stack, unreadable YAML, or secrets in the wrong place. */
@@ -90,7 +90,9 @@ export function parseStackYaml(text: string, where: { project: string; stack: st
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   if (problems.length > 0) throw new StackFileError(`cannot use ${where.file}`, problems);
-  return { ...where, config, secretKeys, federation: entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`] };
+  const multi = entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI}`];
+  const federations = [entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`], ...(multi && typeof multi === "object" ? Object.values(multi) : [])].filter((f) => f !== undefined);
+  return { ...where, config, secretKeys, federations };
 }
 
 function isSecure(value: unknown): boolean {

@@ -1,0 +1,106 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FederationConfigError, parseFederations } from "../../components/config";
+import { readFederation } from "../../components/outputs";
+import { runOffline, unwrapSecrets } from "../../tools/offline/engine";
+import { planStack, planToJson, type Plan } from "../../tools/offline/plan";
+import { extractModel, type PlanDocument } from "../../tools/verify/model";
+import { verifyModel } from "../../tools/verify/verify";
+import { baseConfig } from "../helpers/fixtures";
+import { one } from "../helpers/recorded";
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await planStack("multi");
+});
+
+describe("several federations in one stack (stacks/Pulumi.multi.yaml)", () => {
+  it("builds one Federation per entry, each with its own providers", () => {
+    expect(plan.resources.filter((r) => r.type === "oktafed:index:Federation").map((r) => r.urn).sort()).toEqual([
+      "urn:pulumi:multi::okta-federation::oktafed:index:Federation::aws-issuer",
+      "urn:pulumi:multi::okta-federation::oktafed:index:Federation::gcp-issuer",
+      "urn:pulumi:multi::okta-federation::oktafed:index:Federation::globex",
+    ]);
+    expect(plan.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.name).sort()).toEqual([
+      "aws-issuer-aws",
+      "aws-issuer-okta",
+      "gcp-issuer-gcp",
+      "gcp-issuer-okta",
+      "globex-azure-native",
+      "globex-okta",
+    ]);
+    expect(one(plan.resources, "okta:auth/server:Server", "globex-authz-server").provider).toBe("urn:pulumi:multi::okta-federation::pulumi:providers:okta::globex-okta");
+  });
+
+  it("exports each federation's contract under federations", () => {
+    const outputs = unwrapSecrets(plan.outputs) as any;
+    expect(outputs.contractVersion).toBe(1);
+    expect(Object.keys(outputs.federations)).toEqual(["aws-issuer", "gcp-issuer", "globex"]);
+    expect(outputs.federations["aws-issuer"].okta.audience).toBe("api://services-aws");
+    expect(outputs.federations["gcp-issuer"].services.payments.clientId).toBe("<gcp-issuer-payments-app.clientId>");
+  });
+
+  it("a token for one cloud's issuer is useless at another cloud", async () => {
+    const result = await verifyModel(extractModel(planToJson(plan) as unknown as PlanDocument));
+    expect(result.findings).toEqual([]);
+    const cell = result.matrix.find((c) => c.service === "aws-issuer/payments" && c.target === "gcp-direct:gcp-issuer/payments")!;
+    expect(cell.decision).toBe("deny");
+    expect(cell.reason).toBe(
+      "issuer mismatch (different value) between the token issuer https://acme-example.okta.com/oauth2/<aws-issuer-authz-server.id> and GCP provider okta (https://acme-example.okta.com/oauth2/<gcp-issuer-authz-server.id>)",
+    );
+  });
+
+  it("readFederation reads one named federation", async () => {
+    const outputs = unwrapSecrets(plan.outputs) as Record<string, unknown>;
+    const result = await runOffline(
+      () => {
+        const globex = readFederation(new pulumi.StackReference("acme/okta-federation/multi"), { federation: "globex" });
+        return { issuer: globex.issuerUrl, billing: globex.service("billing").clientId };
+      },
+      { project: "x", stack: "dev", config: {}, stackReferences: { "acme/okta-federation/multi": outputs } },
+    );
+    expect(result.outputs).toEqual({ issuer: "https://globex-example.okta.com/oauth2/<globex-authz-server.id>", billing: "<globex-billing-app.clientId>" });
+  });
+});
+
+describe("federations config", () => {
+  const problems = (raw: unknown) => {
+    try {
+      parseFederations(raw);
+    } catch (e) {
+      return (e as FederationConfigError).problems;
+    }
+    throw new Error("expected the config to be rejected");
+  };
+
+  /** A second, non-clashing federation. */
+  const other = () => {
+    const b = baseConfig();
+    b.okta.authorizationServer.name = "other";
+    b.gcp.poolId = "okta-other";
+    b.azure.identityNamePrefix = "id-other-";
+    return b;
+  };
+
+  it("reports problems under the federation's name", () => {
+    const b = other();
+    b.services.payments.scopes = ["api.nope"];
+    expect(problems({ one: baseConfig(), two: b, "Bad!": other() }).filter((p) => !p.message.includes("is also used by"))).toEqual([
+      { path: "Bad!", message: `invalid federation name "Bad!"; allowed: 2-30 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'` },
+      { path: "two.services.payments.scopes[0]", message: 'unknown scope "api.nope"; allowed: api.read, api.write (declared under okta.scopes)' },
+    ]);
+  });
+
+  it("refuses two federations claiming the same authorization server, GCP pool or Azure identity", () => {
+    expect(problems({ one: baseConfig(), two: baseConfig() })).toEqual([
+      { path: "two.okta.authorizationServer.name", message: "Okta authorization server acme-test-example.okta.com/services-test is also used by one.okta.authorizationServer.name; give each federation its own" },
+      { path: "two.gcp.poolId", message: "GCP pool acme-test-example/okta-test is also used by one.gcp.poolId; give each federation its own" },
+      { path: "two.services.payments.azure", message: "Azure identity 00000000-0000-0000-0000-000000000001/identities-test/id-test-payments is also used by one.services.payments.azure; give each federation its own" },
+    ]);
+    expect(() => parseFederations({ one: baseConfig(), two: other() })).not.toThrow();
+  });
+
+  it("refuses an empty map", () => {
+    expect(problems({})).toEqual([{ path: "(root)", message: "must be a map of federations keyed by name, with at least one" }]);
+  });
+});
