@@ -43,6 +43,8 @@ export class Federation extends pulumi.ComponentResource {
   public readonly audience: pulumi.Output<string>;
   public readonly authorizationServerId: pulumi.Output<string>;
   public readonly services: Readonly<Record<string, ServiceOutputs>>;
+  /** The custom scope names of the authorization server, sorted. */
+  public readonly scopes: pulumi.Output<string[]>;
   /** The IAM OIDC provider (created or adopted), when a service uses AWS. */
   public readonly awsOidcProviderArn: pulumi.Output<string> | undefined;
   /** The workload identity pool's resource name, when a service uses GCP. */
@@ -237,6 +239,7 @@ export class Federation extends pulumi.ComponentResource {
     this.authorizationServerId = authz.serverId;
     this.services = outputs;
     this.awsOidcProviderArn = awsOidcProviderArn;
+    this.scopes = pulumi.all(Object.keys(authz.scopeNames).sort().map((k) => authz.scopeNames[k]!));
     this.gcpPoolName = gcpPoolName;
     this.registerOutputs({ issuerUrl: this.issuerUrl, audience: this.audience, authorizationServerId: this.authorizationServerId });
   }

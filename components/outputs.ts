@@ -20,6 +20,8 @@ export interface FederationOutputsV1 {
     readonly tokenEndpoint: string;
     /** The issuer's signing keys, for APIs that verify these tokens. */
     readonly jwksUri: string;
+    /** The custom scopes the server defines (an API checks the token's `scp` against them). */
+    readonly scopes: readonly string[];
   };
   /** Present when a service uses AWS: the IAM OIDC provider other stacks' roles can trust. */
   readonly aws?: { readonly oidcProviderArn: string };
@@ -71,6 +73,7 @@ export function toStackOutputs(federation: Federation, environment: string): Fed
       authorizationServerId: federation.authorizationServerId,
       tokenEndpoint: pulumi.interpolate`${federation.issuerUrl}/v1/token`,
       jwksUri: pulumi.interpolate`${federation.issuerUrl}/v1/keys`,
+      scopes: federation.scopes,
     },
     ...(federation.awsOidcProviderArn ? { aws: { oidcProviderArn: federation.awsOidcProviderArn } } : {}),
     ...(federation.gcpPoolName ? { gcp: { poolName: federation.gcpPoolName } } : {}),

@@ -127,6 +127,7 @@ describe("dev stack", async () => {
       authorizationServerId: "<federation-authz-server.id>",
       tokenEndpoint: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/token",
       jwksUri: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/keys",
+      scopes: ["api.read", "api.write", "events.publish"],
     });
     expect(outputs.services.payments).toEqual({
       clientId: "<federation-payments-app.clientId>",
