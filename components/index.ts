@@ -16,14 +16,27 @@ export { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
 export { Federation, type FederationArgs, type ServiceOutputs } from "./federation";
 export {
   CONFIG_KEY,
+  CONFIG_KEY_MULTI,
   CONFIG_NAMESPACE,
   FederationConfigError,
   HOOK_SECRET_KEY,
   formatProblems,
   parseFederationConfig,
+  parseFederations,
   type ConfigProblem,
   type FederationConfig,
   type ServiceConfig,
 } from "./config";
 export { readFederation, toStackOutputs, type FederationOutputsV1, type FederationReference, type FederationStackOutputs } from "./outputs";
 export { LIMITS } from "./internal/limits";
+export {
+  DEFAULT_TOKEN_FILE,
+  awsEnvironment,
+  awsProfile,
+  azureEnvironment,
+  gcpExternalAccount,
+  oktaTokenEndpoint,
+  type AwsWebIdentityEnv,
+  type AzureWorkloadIdentityEnv,
+  type GcpExternalAccountConfig,
+} from "./credentials";

@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Federation } from "./federation";
+import {
+  awsEnvironment,
+  azureEnvironment,
+  gcpExternalAccount,
+  type AwsWebIdentityEnv,
+  type AzureWorkloadIdentityEnv,
+  type GcpExternalAccountConfig,
+} from "./credentials";
 
 /**
  * The stack output contract, version 1: plain JSON, keyed by the config's service keys. Other
@@ -33,14 +41,26 @@ export interface FederationOutputsV1 {
       {
         /** The Okta client id: `sub` and `cid` of the service's tokens. */
         readonly clientId: string;
-        readonly aws?: { readonly roleArn: string };
+        readonly aws?: {
+          readonly roleArn: string;
+          /** AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE for the workload (default token file). */
+          readonly environment: AwsWebIdentityEnv;
+        };
         readonly gcp?: {
           /** Full provider resource name: the `audience` of the workload's external_account config. */
           readonly workloadIdentityProvider: string;
           readonly principal: string;
           readonly serviceAccountEmail?: string;
+          /** The external_account credential config (file source, default token file). */
+          readonly credentialConfig: GcpExternalAccountConfig;
         };
-        readonly azure?: { readonly clientId: string; readonly tenantId: string; readonly principalId: string };
+        readonly azure?: {
+          readonly clientId: string;
+          readonly tenantId: string;
+          readonly principalId: string;
+          /** AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE for the workload. */
+          readonly environment: AzureWorkloadIdentityEnv;
+        };
       }
     >
   >;
@@ -56,11 +76,29 @@ export function toStackOutputs(federation: Federation, environment: string): Fed
   const services: Record<string, unknown> = {};
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [key, s] of Object.entries(federation.services)) {
+    // Ready-to-use workload credentials (see docs/credentials.md), built by the same functions as
+    // `npm run credentials`.
     services[key] = {
       clientId: s.clientId,
-      ...(s.aws ? { aws: { roleArn: s.aws.roleArn } } : {}),
-      ...(s.gcp ? { gcp: { ...s.gcp } } : {}),
-      ...(s.azure ? { azure: { ...s.azure } } : {}),
+      ...(s.aws ? { aws: { roleArn: s.aws.roleArn, environment: s.aws.roleArn.apply((roleArn) => awsEnvironment({ roleArn })) } } : {}),
+      ...(s.gcp
+        ? {
+            gcp: {
+              ...s.gcp,
+              credentialConfig: pulumi
+                .all([s.gcp.workloadIdentityProvider, s.gcp.serviceAccountEmail])
+                .apply(([workloadIdentityProvider, serviceAccountEmail]) => gcpExternalAccount({ workloadIdentityProvider, serviceAccountEmail })),
+            },
+          }
+        : {}),
+      ...(s.azure
+        ? {
+            azure: {
+              ...s.azure,
+              environment: pulumi.all([s.azure.clientId, s.azure.tenantId]).apply(([clientId, tenantId]) => azureEnvironment({ clientId, tenantId })),
+            },
+          }
+        : {}),
     };
     if (s.clientSecret) secrets[key] = s.clientSecret;
   }

@@ -9,6 +9,7 @@ const EXPECTED = [
   "AZURE_BUILTIN_ROLES", "AuthorizationServer", "CONFIG_KEY", "CONFIG_NAMESPACE", "Federation", "FederationConfigError",
   "HOOK_SECRET_KEY", "LIMITS", "OidcProvider", "ServiceAccess", "ServiceApp", "ServiceIdentity", "ServiceRole", "TokenHook",
   "WorkloadIdentityPool", "claimExpression", "formatProblems", "parseFederationConfig", "readFederation", "toStackOutputs",
+  "DEFAULT_TOKEN_FILE", "awsEnvironment", "awsProfile", "azureEnvironment", "gcpExternalAccount", "oktaTokenEndpoint", "parseFederations", "CONFIG_KEY_MULTI",
 ];
 
 describe("the package", () => {

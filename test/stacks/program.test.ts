@@ -129,15 +129,34 @@ describe("dev stack", async () => {
       jwksUri: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/keys",
       scopes: ["api.read", "api.write", "events.publish"],
     });
+    const roleArn = "arn:aws:iam::111111111111:role/oktafed/<federation-payments-aws-role.name>";
+    const provider = "projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/providers/okta";
     expect(outputs.services.payments).toEqual({
       clientId: "<federation-payments-app.clientId>",
-      aws: { roleArn: "arn:aws:iam::111111111111:role/oktafed/<federation-payments-aws-role.name>" },
+      aws: { roleArn, environment: { AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/okta/token" } },
       gcp: {
-        workloadIdentityProvider: "projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/providers/okta",
+        workloadIdentityProvider: provider,
         principal: "principal://iam.googleapis.com/projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/subject/<federation-payments-app.clientId>",
         serviceAccountEmail: "dev-payments@acme-dev-example.iam.gserviceaccount.com",
+        credentialConfig: {
+          type: "external_account",
+          audience: `//iam.googleapis.com/${provider}`,
+          subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+          token_url: "https://sts.googleapis.com/v1/token",
+          service_account_impersonation_url: "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/dev-payments@acme-dev-example.iam.gserviceaccount.com:generateAccessToken",
+          credential_source: { file: "/var/run/secrets/okta/token", format: { type: "text" } },
+        },
       },
-      azure: { clientId: "<federation-payments-azure-identity.clientId>", tenantId: "00000000-0000-0000-0000-0000000000aa", principalId: "<federation-payments-azure-identity.principalId>" },
+      azure: {
+        clientId: "<federation-payments-azure-identity.clientId>",
+        tenantId: "00000000-0000-0000-0000-0000000000aa",
+        principalId: "<federation-payments-azure-identity.principalId>",
+        environment: {
+          AZURE_CLIENT_ID: "<federation-payments-azure-identity.clientId>",
+          AZURE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
+          AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/okta/token",
+        },
+      },
     });
     expect(Object.keys(outputs.services).sort()).toEqual(["billing-export", "payments", "reporting"]);
     expect(outputs.clientSecrets).toBeUndefined();
