@@ -280,3 +280,25 @@ describe("tenant conditions and session tags", () => {
     expect(allowed(result).payments).toContain("aws-role:payments");
   });
 });
+
+describe("an adopted AWS OIDC provider (aws.existingOidcProviderArn)", () => {
+  it("is found from the roles' trust, by the ARN's path, and the roles verify", async () => {
+    const { parseStackYaml } = await import("../../tools/offline/stackFile");
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
+    doc.config["okta-federation:federation"].aws.existingOidcProviderArn = `arn:aws:iam::111111111111:oidc-provider/${HOST}`;
+    const plan = planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "adopted" }))) as unknown as PlanDocument;
+    expect(plan.resources.some((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toBe(false);
+    const result = await verify(plan);
+    expect(result.findings).toEqual([]);
+    expect(allowed(result).payments).toContain("aws-role:payments");
+
+    const wrong = structuredClone(doc);
+    wrong.config["okta-federation:federation"].aws.existingOidcProviderArn = "arn:aws:iam::111111111111:oidc-provider/acme-dev-example.oktapreview.com/oauth2/default";
+    const wrongPlan = planToJson(await planStack(parseStackYaml(JSON.stringify(wrong), { project: "okta-federation", stack: "dev", file: "adopted" }))) as unknown as PlanDocument;
+    expect((await verify(wrongPlan)).findings.map((f) => f.message)).toContain(
+      `payments cannot reach AWS role payments: issuer mismatch (different value) between the token issuer ${ISSUER} and the AWS OIDC provider https://acme-dev-example.oktapreview.com/oauth2/default`,
+    );
+  });
+});

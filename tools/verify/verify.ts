@@ -97,8 +97,15 @@ export async function signAndVerify(claims: TokenClaims): Promise<{ token: strin
 export function awsDecision(model: TrustModel, target: TargetModel, token: TokenClaims): Decision {
   const policy = target.aws?.policy;
   if (!policy) return deny(`${target.label}: the trust policy is not valid JSON`);
-  // STS finds the IAM OIDC provider by the token's iss (the provider URL must equal iss).
-  const providers = model.awsProviders.map((p) => ({ ...p, url: p.url ?? `https://${p.arn.split(":oidc-provider/")[1] ?? ""}` }));
+  // STS finds the IAM OIDC provider by the token's iss (the provider URL must equal iss). An
+  // adopted provider (aws.existingOidcProviderArn) is not in the plan; its URL is the ARN's path
+  // (IAM names the provider after its URL), and its client ids are not visible offline.
+  const trusted = policy.Statement.flatMap((st) => {
+    const federated = st.Principal?.Federated;
+    return (Array.isArray(federated) ? federated : [federated]).filter((p): p is string => typeof p === "string" && p.includes(":oidc-provider/"));
+  });
+  const adopted = trusted.filter((arn) => !model.awsProviders.some((p) => p.arn === arn)).map((arn) => ({ arn, url: undefined, clientIds: undefined }));
+  const providers = [...model.awsProviders, ...adopted].map((p) => ({ ...p, url: p.url ?? `https://${p.arn.split(":oidc-provider/")[1] ?? ""}` }));
   const provider = providers.find((p) => p.url === token.iss);
   if (!provider) {
     const near = providers.map((p) => `issuer mismatch (${describeDifference(token.iss, p.url)}) between the token issuer ${token.iss} and the AWS OIDC provider ${p.url}`);
