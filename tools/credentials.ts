@@ -25,9 +25,10 @@ import {
 } from "../components/credentials";
 import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE } from "../components/config";
 import type { FederationOutputsV1 } from "../components/outputs";
-import { ProgramError, redact } from "./offline/engine";
+import { redact } from "./offline/engine";
 import { placeholdersIn, planStack } from "./offline/plan";
-import { StackFileError, loadStack } from "./offline/stackFile";
+import { reportUserError, runCommand } from "./cli";
+import { loadStack } from "./offline/stackFile";
 
 const USAGE =
   "usage: npm run credentials -- --stack <name> --service <key> --cloud aws|gcp|azure [--token-file PATH] [--format env|profile|json] [--executable CMD] [--profile NAME] [--federation NAME]";
@@ -196,24 +197,10 @@ async function main(): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof StackFileError) {
-      const details = error.problems.map((p) => `\n  - ${p.path}: ${p.message}`).join("");
-      process.stderr.write(`error: ${error.message}${details}\n`);
-      return error.problems.length > 0 ? 1 : 2;
-    }
-    if (error instanceof ProgramError) {
-      process.stderr.write(`error: stack ${values.stack}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    const code = reportUserError(error, values.stack);
+    if (code === undefined) throw error;
+    return code;
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    // Only a bug in the kit gets here; say so, with the trace that helps fix it.
-    process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(3);
-  },
-);
+runCommand(main);

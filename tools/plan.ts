@@ -4,9 +4,8 @@
  * program error, 2 usage error or unknown stack.
  */
 import { parseArgs } from "node:util";
-import { ProgramError } from "./offline/engine";
+import { reportUserError, runCommand } from "./cli";
 import { planStack, planToJson, planToText } from "./offline/plan";
-import { StackFileError } from "./offline/stackFile";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json]";
 
@@ -34,24 +33,10 @@ async function main(): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${planToText(plan)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof StackFileError) {
-      const details = error.problems.map((p) => `\n  - ${p.path}: ${p.message}`).join("");
-      process.stderr.write(`error: ${error.message}${details}\n`);
-      return error.problems.length > 0 ? 1 : 2;
-    }
-    if (error instanceof ProgramError) {
-      process.stderr.write(`error: stack ${values.stack}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    const code = reportUserError(error, values.stack);
+    if (code === undefined) throw error;
+    return code;
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    // Only a bug in the kit gets here; say so, with the trace that helps fix it.
-    process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(3);
-  },
-);
+runCommand(main);

@@ -6,13 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ProgramError } from "./offline/engine";
 import { planStack, planToJson } from "./offline/plan";
-import { StackFileError } from "./offline/stackFile";
 import { accessDiff } from "./verify/diff";
 import { extractModel, type PlanDocument } from "./verify/model";
 import { toJson, toMarkdown, toText } from "./verify/render";
 import { verifyModel } from "./verify/verify";
+import { reportUserError, runCommand } from "./cli";
 
 const USAGE = "usage: npm run verify -- --stack <name> [--json | --markdown] [--base base-plan.json]";
 
@@ -61,23 +60,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${out}\n`);
     return result.passed ? 0 : 1;
   } catch (error) {
-    if (error instanceof StackFileError) {
-      const details = error.problems.map((p) => `\n  - ${p.path}: ${p.message}`).join("");
-      process.stderr.write(`error: ${error.message}${details}\n`);
-      return error.problems.length > 0 ? 1 : 2;
-    }
-    if (error instanceof ProgramError) {
-      process.stderr.write(`error: stack ${values.stack}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    const code = reportUserError(error, values.stack);
+    if (code === undefined) throw error;
+    return code;
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(3);
-  },
-);
+runCommand(main);

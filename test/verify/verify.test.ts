@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { PROJECT_ROOT, parseStackYaml } from "../../tools/offline/stackFile";
 import { planStack, planToJson } from "../../tools/offline/plan";
 import { accessDiff } from "../../tools/verify/diff";
 import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
@@ -28,6 +32,13 @@ function broken(name: string, change: (inputs: Record<string, any>, resource: Pl
 
 async function verify(plan: PlanDocument): Promise<VerifyResult> {
   return verifyModel(extractModel(plan));
+}
+
+/** The dev stack's plan with its config changed first (a config change, not a wiring bug). */
+async function devWith(change: (federation: any) => void): Promise<PlanDocument> {
+  const doc = parse(readFileSync(join(PROJECT_ROOT, "stacks", "Pulumi.dev.yaml"), "utf8"));
+  change(doc.config["okta-federation:federation"]);
+  return planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "variant" }))) as unknown as PlanDocument;
 }
 
 const allowed = (result: VerifyResult) =>
@@ -212,14 +223,10 @@ describe("broken wiring is named for humans", () => {
 
 describe("access diff", () => {
   it("names an added service and a removed grant", async () => {
-    const { parseStackYaml } = await import("../../tools/offline/stackFile");
-    const { readFileSync } = await import("node:fs");
-    const { parse } = await import("yaml");
-    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
-    const federation = doc.config["okta-federation:federation"];
-    federation.services.audit = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, azure: {} };
-    delete federation.services.payments.gcp;
-    const head = planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "head" }))) as unknown as PlanDocument;
+    const head = await devWith((federation) => {
+      federation.services.audit = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, azure: {} };
+      delete federation.services.payments.gcp;
+    });
     const baseModel = extractModel(devPlan);
     const headModel = extractModel(head);
     const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result: await verifyModel(headModel) });
@@ -245,15 +252,6 @@ describe("access diff", () => {
 });
 
 describe("tenant conditions and session tags", () => {
-  async function devWith(change: (federation: any) => void) {
-    const { parseStackYaml } = await import("../../tools/offline/stackFile");
-    const { readFileSync } = await import("node:fs");
-    const { parse } = await import("yaml");
-    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
-    change(doc.config["okta-federation:federation"]);
-    return planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "variant" }))) as unknown as PlanDocument;
-  }
-
   it("a GCP condition on the tenant claim is ANDed to the client-id condition and holds for the issuer's tenant", async () => {
     const plan = await devWith((f) => (f.gcp.additionalCondition = "assertion.tenant_id == 'acme'"));
     const provider = plan.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!;
@@ -283,20 +281,13 @@ describe("tenant conditions and session tags", () => {
 
 describe("an adopted AWS OIDC provider (aws.existingOidcProviderArn)", () => {
   it("is found from the roles' trust, by the ARN's path, and the roles verify", async () => {
-    const { parseStackYaml } = await import("../../tools/offline/stackFile");
-    const { readFileSync } = await import("node:fs");
-    const { parse } = await import("yaml");
-    const doc = parse(readFileSync("stacks/Pulumi.dev.yaml", "utf8"));
-    doc.config["okta-federation:federation"].aws.existingOidcProviderArn = `arn:aws:iam::111111111111:oidc-provider/${HOST}`;
-    const plan = planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "adopted" }))) as unknown as PlanDocument;
+    const plan = await devWith((f) => (f.aws.existingOidcProviderArn = `arn:aws:iam::111111111111:oidc-provider/${HOST}`));
     expect(plan.resources.some((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toBe(false);
     const result = await verify(plan);
     expect(result.findings).toEqual([]);
     expect(allowed(result).payments).toContain("aws-role:payments");
 
-    const wrong = structuredClone(doc);
-    wrong.config["okta-federation:federation"].aws.existingOidcProviderArn = "arn:aws:iam::111111111111:oidc-provider/acme-dev-example.oktapreview.com/oauth2/default";
-    const wrongPlan = planToJson(await planStack(parseStackYaml(JSON.stringify(wrong), { project: "okta-federation", stack: "dev", file: "adopted" }))) as unknown as PlanDocument;
+    const wrongPlan = await devWith((f) => (f.aws.existingOidcProviderArn = "arn:aws:iam::111111111111:oidc-provider/acme-dev-example.oktapreview.com/oauth2/default"));
     expect((await verify(wrongPlan)).findings.map((f) => f.message)).toContain(
       `payments cannot reach AWS role payments: issuer mismatch (different value) between the token issuer ${ISSUER} and the AWS OIDC provider https://acme-dev-example.oktapreview.com/oauth2/default`,
     );

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench`: how the kit scales (issue 6).
+ *
+ * For N generated services (each on AWS, GCP and Azure), in fresh processes (tools/bench/worker.ts):
+ * - the offline plan of the real program (stacks/program.ts under tools/offline/engine.ts), median of runs;
+ * - a baseline that registers the same custom resources (types, names, inputs, providers) directly,
+ *   without components, under the same engine and mocks: the kit's cost on top of Pulumi's own;
+ * - peak RSS of both, resources per service and in total, and the critical-path depth of the
+ *   dependency graph;
+ * then the test suite's and the type-check's wall time. Prints tables and, last, one summary line:
+ *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
+ *
+ * Also, for reference, a "typed" baseline: the same resources through the provider SDKs' classes
+ * (still without components), which separates the components' cost from the typed classes' cost.
+ *
+ * Options: --sizes 10,100,500  --runs 3  --no-typed (skip the typed baseline)
+ *          --no-suite (skip vitest and tsc)  --profile (also CPU-profile one kit run at the
+ *          largest N; the .cpuprofile goes under /tmp)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { serviceKey, shardsFor, supportsProviderShards } from "./bench/config";
+import { summarise, type BenchResource, type GraphSummary } from "./bench/graph";
+import { formatProfileSummary, summariseProfile } from "./bench/profile";
+import { RESULT_MARK, type WorkerResult } from "./bench/protocol";
+
+const ROOT = resolve(__dirname, "..");
+const WORKER = join(__dirname, "bench", "worker.ts");
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  typed: boolean;
+  suite: boolean;
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { sizes: [10, 100, 500], runs: 3, typed: true, suite: true, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--sizes") options.sizes = value().split(",").map(Number);
+    else if (arg === "--runs") options.runs = Number(value());
+    else if (arg === "--no-suite") options.suite = false;
+    else if (arg === "--no-typed") options.typed = false;
+    else if (arg === "--profile") options.profile = true;
+    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-typed --no-suite --profile`);
+  }
+  if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers, comma-separated");
+  if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error("--runs: at least 3 (the median of 3 or more runs is reported)");
+  return options;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Spawned {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Spawned> {
+  return new Promise((done, fail) => {
+    const start = performance.now();
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr, wallMs: performance.now() - start }));
+  });
+}
+
+interface Measured extends WorkerResult {
+  /** Wall time of the whole worker process, as the parent saw it. */
+  readonly processMs: number;
+}
+
+async function worker(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measured> {
+  const result = await run(process.execPath, [...nodeFlags, "--import", "tsx", WORKER, ...args]);
+  const line = result.stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
+  if (result.code !== 0 || !line) {
+    throw new Error(`worker ${args.join(" ")} exited with ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
+  }
+  return { ...(JSON.parse(line.slice(RESULT_MARK.length)) as WorkerResult), processMs: result.wallMs };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const mb = (kib: number) => kib / 1024;
+
+interface SizeResult {
+  readonly n: number;
+  readonly shards: number | undefined;
+  readonly error?: string;
+  readonly kit: Measured[];
+  readonly baseline: Measured[];
+  readonly typed: Measured[];
+  readonly graph?: GraphSummary;
+}
+
+async function measureSize(n: number, options: Options, shardsSupported: boolean, dir: string): Promise<SizeResult> {
+  const runs = options.runs;
+  const shards = shardsSupported ? shardsFor(n) : undefined;
+  const dump = join(dir, `resources-${n}.json`);
+  const kitArgs = [String(n), shards === undefined ? "-" : String(shards)];
+  const kit: Measured[] = [];
+  const baseline: Measured[] = [];
+  const typed: Measured[] = [];
+  const checkSame = (m: Measured) => {
+    if (m.mismatches) throw new Error(`N=${n}: the ${m.mode} baseline did not register the kit's resources: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
+  };
+  for (let i = 0; i < runs; i++) {
+    // The first kit run also writes what it registered (after its timing), for the baseline.
+    const k = await worker(["kit", ...kitArgs, ...(i === 0 ? [dump] : [])]);
+    if (!k.ok) {
+      log(`  N=${n}: the kit's program failed: ${k.error}`);
+      return { n, shards, error: k.error ?? "unknown error", kit: [k], baseline, typed };
+    }
+    kit.push(k);
+    const b = await worker(["baseline", dump]);
+    if (!b.ok) throw new Error(`N=${n}: the baseline failed: ${b.error}`);
+    checkSame(b);
+    baseline.push(b);
+    let line = `  N=${n} run ${i + 1}/${runs}: kit ${k.runMs.toFixed(0)} ms (${mb(k.maxRssKiB).toFixed(0)} MB), baseline ${b.runMs.toFixed(0)} ms (${mb(b.maxRssKiB).toFixed(0)} MB)`;
+    if (options.typed) {
+      const t = await worker(["typed", dump]);
+      if (!t.ok) throw new Error(`N=${n}: the typed baseline failed: ${t.error}`);
+      checkSame(t);
+      typed.push(t);
+      line += `, typed ${t.runMs.toFixed(0)} ms (${mb(t.maxRssKiB).toFixed(0)} MB)`;
+    }
+    log(line);
+  }
+  const resources = JSON.parse(readFileSync(dump, "utf8")) as BenchResource[];
+  const graph = summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i)));
+  return { n, shards, kit, baseline, typed, graph };
+}
+
+interface Timed {
+  readonly label: string;
+  readonly wallMs: number;
+  readonly code: number | null;
+  readonly note: string;
+}
+
+async function timeCommand(label: string, command: string, args: string[]): Promise<Timed> {
+  log(`  ${label} ...`);
+  const result = await run(command, args, { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" });
+  // eslint-disable-next-line no-control-regex
+  const text = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
+  let note = "";
+  if (label.startsWith("npx vitest")) {
+    const files = /Test Files\s+(.+)/.exec(text)?.[1]?.trim();
+    const tests = /Tests\s+(.+)/.exec(text)?.[1]?.trim();
+    note = [files && `files: ${files}`, tests && `tests: ${tests}`].filter(Boolean).join("; ");
+  } else {
+    const errors = text.split("\n").filter((l) => /error TS\d+/.test(l)).length;
+    note = result.code === 0 ? "no type errors" : `${errors} type error${errors === 1 ? "" : "s"}`;
+  }
+  return { label, wallMs: result.wallMs, code: result.code, note };
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+async function profileKit(n: number, shards: number | undefined): Promise<string> {
+  const dir = join(tmpdir(), `okta-fed-bench-profile-${Date.now()}`);
+  log(`  CPU profile of the kit at N=${n} -> ${dir}`);
+  const result = await worker(["kit", String(n), shards === undefined ? "-" : String(shards)], ["--cpu-prof", "--cpu-prof-dir", dir]);
+  // tsx's loader thread writes a profile of its own; the program's is the largest.
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!files[0]) return "no profile was written";
+  const summary = summariseProfile(JSON.parse(readFileSync(files[0], "utf8")), result.runWindowUs, 25);
+  return `${files[0]}  (run ${result.runMs.toFixed(0)} ms under the profiler)\n${formatProfileSummary(summary)}`;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const shardsSupported = supportsProviderShards();
+  log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes`);
+  log(`  gcp.providerShards ${shardsSupported ? "supported: set to ceil(N / 120)" : "not supported by the config yet: not set"}`);
+  const dir = mkdtempSync(join(tmpdir(), "okta-fed-bench-"));
+  const sizes: SizeResult[] = [];
+  try {
+    for (const n of options.sizes) sizes.push(await measureSize(n, options, shardsSupported, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const suite: Timed[] = [];
+  if (options.suite) {
+    suite.push(await timeCommand("npx vitest run", "npx", ["vitest", "run"]));
+    suite.push(await timeCommand("npx tsc --noEmit -p .", "npx", ["tsc", "--noEmit", "-p", "."]));
+  }
+
+  const ok = sizes.filter((s) => s.error === undefined);
+  const largest = ok.at(-1);
+  let profile = "";
+  if (options.profile && largest) profile = await profileKit(largest.n, largest.shards);
+
+  const fmt = (x: number, digits = 0) => x.toFixed(digits);
+  const med = (runs: readonly Measured[], pick: (r: Measured) => number) => median(runs.map(pick));
+  const kitMs = (s: SizeResult) => med(s.kit, (r) => r.runMs);
+  const baseMs = (s: SizeResult) => med(s.baseline, (r) => r.runMs);
+  const kitRss = (s: SizeResult) => med(s.kit, (r) => r.maxRssKiB);
+  const hasTyped = (s: SizeResult) => s.typed.length > 0;
+  const dash = "-";
+
+  const out: string[] = [];
+  out.push("");
+  out.push(`Offline plan of N services (each on AWS, GCP and Azure), median of ${options.runs} fresh processes per cell.`);
+  out.push(`plan ms = runOffline only (program, registrations, drain). baseline = the same custom resources registered as raw`);
+  out.push(`pulumi.CustomResource, no components; typed = the same through the provider SDK classes, no components.`);
+  out.push("");
+  out.push(
+    table(
+      ["N", "shards", "kit plan ms", "baseline ms", "kit/baseline", "typed ms", "kit/typed", "kit µs/res", "baseline µs/res", "kit/N ms"],
+      sizes.map((s) =>
+        s.error !== undefined
+          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", ""]
+          : [
+              String(s.n),
+              String(s.shards ?? dash),
+              fmt(kitMs(s)),
+              fmt(baseMs(s)),
+              fmt(kitMs(s) / baseMs(s), 2),
+              hasTyped(s) ? fmt(med(s.typed, (r) => r.runMs)) : dash,
+              hasTyped(s) ? fmt(kitMs(s) / med(s.typed, (r) => r.runMs), 2) : dash,
+              fmt((kitMs(s) * 1000) / s.graph!.custom),
+              fmt((baseMs(s) * 1000) / s.graph!.custom),
+              fmt(kitMs(s) / s.n, 1),
+            ],
+      ),
+    ),
+  );
+  for (const s of sizes) {
+    if (s.error !== undefined) out.push("", `N=${s.n}: the kit's program failed (reported, not worked around):`, ...s.error.split("\n").map((l) => `  ${l}`));
+  }
+  out.push("");
+  out.push("Memory (peak RSS = process.resourceUsage().maxRSS, MB = MiB) and whole-process wall time (node + tsx + imports + plan):");
+  out.push("");
+  out.push(
+    table(
+      ["N", "kit peak MB", "baseline peak MB", "typed peak MB", "kit RSS before plan MB", "kit process ms", "baseline process ms"],
+      ok.map((s) => [
+        String(s.n),
+        fmt(mb(kitRss(s))),
+        fmt(mb(med(s.baseline, (r) => r.maxRssKiB))),
+        hasTyped(s) ? fmt(mb(med(s.typed, (r) => r.maxRssKiB))) : dash,
+        fmt(med(s.kit, (r) => r.rssBefore) / 1048576),
+        fmt(med(s.kit, (r) => r.processMs)),
+        fmt(med(s.baseline, (r) => r.processMs)),
+      ]),
+    ),
+  );
+  out.push("");
+  out.push("Resources (custom = custom resources without providers; all = every registration, components and providers included):");
+  out.push("");
+  out.push(
+    table(
+      ["N", "custom", "all", "components", "providers", "custom/service", "all/service", "shared custom", "depth"],
+      ok.map((s) => {
+        const g = s.graph!;
+        const range = (r: { min: number; max: number }) => (r.min === r.max ? String(r.min) : `${r.min}-${r.max}`);
+        return [String(s.n), String(g.custom), String(g.all), String(g.components), String(g.providers), range(g.customPerService), range(g.allPerService), String(g.sharedCustom), String(g.depth)];
+      }),
+    ),
+  );
+  if (largest) {
+    const g = largest.graph!;
+    out.push("");
+    out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${g.criticalPath.join(" -> ")}`);
+    out.push(`Registrations by type at N=${largest.n}: ${Object.entries(g.byType).map(([t, c]) => `${t} ${c}`).join(", ")}`);
+    const runs = (label: string, list: readonly Measured[]) => (list.length ? `${label} ${list.map((r) => fmt(r.runMs)).join(", ")}` : "");
+    out.push(`Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("typed", largest.typed)].filter(Boolean).join("; ")}`);
+    out.push(`Baselines registered exactly the kit's custom resources (type, name, provider, inputs): yes (checked on every run)`);
+  }
+  if (suite.length > 0) {
+    out.push("");
+    out.push(table(["command", "wall s", "exit", "result"], suite.map((t) => [t.label, fmt(t.wallMs / 1000, 1), String(t.code), t.note])));
+  }
+  if (profile) {
+    out.push("");
+    out.push(profile);
+  }
+  out.push("");
+  out.push(`Total bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);
+
+  const at = (n: number) => ok.find((s) => s.n === n);
+  const s10 = at(10);
+  const s500 = at(500);
+  const na = "NA";
+  const overhead = s500 ? fmt(kitMs(s500) / baseMs(s500), 2) : na;
+  const depth = s500 ? String(s500.graph!.depth) : na;
+  const growth = s10 && s500 ? fmt(kitMs(s500) / kitMs(s10), 2) : na;
+  const rss = s500 ? fmt(mb(kitRss(s500))) : na;
+  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}`);
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

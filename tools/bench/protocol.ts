@@ -1,0 +1,34 @@
+/** What a benchmark worker (tools/bench/worker.ts) reports to tools/bench.ts. */
+
+export const BENCH_PROJECT = "okta-federation";
+export const BENCH_STACK = "bench";
+
+/** Prefix of the one result line a worker prints on stdout. */
+export const RESULT_MARK = "BENCH_RESULT ";
+
+/** kit: the real program; baseline: the same custom resources as raw CustomResources; typed: through the provider SDK classes. */
+export type WorkerMode = "kit" | "baseline" | "typed";
+
+export interface WorkerResult {
+  readonly mode: WorkerMode;
+  readonly ok: boolean;
+  /** The program's error (e.g. invalid config), when not ok. */
+  readonly error?: string;
+  /** Process start until the run could begin: node, tsx, module loading, input preparation. */
+  readonly startupMs: number;
+  /** runOffline only: the program, every registration and the drain, as the offline plan does it. */
+  readonly runMs: number;
+  /** Registrations recorded by the engine (components included). */
+  readonly registered: number;
+  /** RSS just before runOffline, bytes. */
+  readonly rssBefore: number;
+  /** RSS right after runOffline, bytes (process.memoryUsage().rss). */
+  readonly rssAfter: number;
+  /** Peak RSS of the process, KiB (process.resourceUsage().maxRSS). */
+  readonly maxRssKiB: number;
+  /** The run's start and end on the monotonic clock, microseconds: the window of a --cpu-prof profile to look at. */
+  readonly runWindowUs: readonly [number, number];
+  /** Baselines: custom resources whose type, name, provider or inputs differ from the recorded kit plan (0 = identical set). */
+  readonly mismatches?: number;
+  readonly mismatchSample?: readonly string[];
+}
