@@ -3,6 +3,7 @@
  * usage) is one clear message on stderr and a documented exit code, never a stack trace; only a
  * bug in the kit prints a trace, marked as such.
  */
+import { parseArgs } from "node:util";
 import { ProgramError } from "./offline/engine";
 import { StackFileError } from "./offline/stackFile";
 
@@ -30,4 +31,25 @@ export function runCommand(main: () => Promise<number>): void {
       process.exit(3);
     },
   );
+}
+
+type Flags = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+/**
+ * Parses a command's flags (plus --help). Returns the values, or the exit code when the command
+ * should stop: 0 after printing the usage for --help, 2 after a usage error.
+ */
+export function parseFlags<V extends Record<string, string | boolean | undefined>>(flags: Flags, usage: string): { values: V } | { exit: number } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ options: { ...flags, help: { type: "boolean", short: "h" } }, strict: true }));
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n${usage}\n`);
+    return { exit: 2 };
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return { exit: 0 };
+  }
+  return { values: values as V };
 }

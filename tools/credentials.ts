@@ -11,7 +11,6 @@
  * Exit codes: 0 printed; 1 invalid config or program error; 2 usage error, unknown stack, service or
  * cloud, or a service that does not use the cloud.
  */
-import { parseArgs } from "node:util";
 import {
   CredentialsError,
   DEFAULT_TOKEN_FILE,
@@ -27,7 +26,7 @@ import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE } from "../components/co
 import type { FederationOutputsV1 } from "../components/outputs";
 import { redact } from "./offline/engine";
 import { placeholdersIn, planStack } from "./offline/plan";
-import { reportUserError, runCommand } from "./cli";
+import { parseFlags, reportUserError, runCommand } from "./cli";
 import { loadStack } from "./offline/stackFile";
 
 const USAGE =
@@ -102,30 +101,30 @@ function selectService(
 }
 
 async function main(): Promise<number> {
-  let values: { stack?: string; service?: string; cloud?: string; "token-file"?: string; format?: string; executable?: string; profile?: string; federation?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        stack: { type: "string", short: "s" },
-        service: { type: "string" },
-        cloud: { type: "string" },
-        "token-file": { type: "string" },
-        format: { type: "string" },
-        executable: { type: "string" },
-        profile: { type: "string" },
-        federation: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseFlags<{
+    stack?: string;
+    service?: string;
+    cloud?: string;
+    "token-file"?: string;
+    format?: string;
+    executable?: string;
+    profile?: string;
+    federation?: string;
+  }>(
+    {
+      stack: { type: "string", short: "s" },
+      service: { type: "string" },
+      cloud: { type: "string" },
+      "token-file": { type: "string" },
+      format: { type: "string" },
+      executable: { type: "string" },
+      profile: { type: "string" },
+      federation: { type: "string" },
+    },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   const missing = (["stack", "service", "cloud"] as const).filter((k) => !values[k]).map((k) => `--${k}`);
   if (missing.length > 0) {
     process.stderr.write(`error: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} required\n${USAGE}\n`);

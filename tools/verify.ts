@@ -5,37 +5,22 @@
  * config, 2 usage error or unknown stack.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { planStack, planToJson } from "./offline/plan";
 import { accessDiff } from "./verify/diff";
 import { extractModel, type PlanDocument } from "./verify/model";
 import { toJson, toMarkdown, toText } from "./verify/render";
 import { verifyModel } from "./verify/verify";
-import { reportUserError, runCommand } from "./cli";
+import { parseFlags, reportUserError, runCommand } from "./cli";
 
 const USAGE = "usage: npm run verify -- --stack <name> [--json | --markdown] [--base base-plan.json]";
 
 async function main(): Promise<number> {
-  let values: { stack?: string; json?: boolean; markdown?: boolean; base?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        stack: { type: "string", short: "s" },
-        json: { type: "boolean" },
-        markdown: { type: "boolean" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseFlags<{ stack?: string; json?: boolean; markdown?: boolean; base?: string }>(
+    { stack: { type: "string", short: "s" }, json: { type: "boolean" }, markdown: { type: "boolean" }, base: { type: "string" } },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   if (!values.stack || (values.json && values.markdown)) {
     process.stderr.write(`error: ${values.stack ? "choose one of --json and --markdown" : "--stack is required"}\n${USAGE}\n`);
     return 2;
