@@ -161,7 +161,6 @@ interface Timed {
 async function timeCommand(label: string, command: string, args: string[]): Promise<Timed> {
   log(`  ${label} ...`);
   const result = await run(command, args, { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" });
-  // eslint-disable-next-line no-control-regex
   const text = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
   let note = "";
   if (label.startsWith("npx vitest")) {

@@ -51,7 +51,6 @@ type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceO
 function sdkClass(type: string): ResourceClass {
   const [pkg, module, name] = type.split(":");
   const namespace = module!.split("/")[0]!;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require(`@pulumi/${pkg}`) as Record<string, any>;
   const cls = namespace === "index" ? sdk[name!] : sdk[namespace]?.[name!];
   if (typeof cls !== "function" || cls.__pulumiType !== type) throw new Error(`no provider SDK class for ${type}`);

@@ -144,6 +144,16 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  // The SDK captures a stack trace for every promise it creates, and with source maps on (tsx)
+  // each one is mapped frame by frame: about two thirds of a large plan's time (docs/benchmarks.md).
+  // The plan shows error messages only, so trace capture is switched off while the program runs.
+  // OKTAFED_STACK_TRACES=1 keeps it, for debugging the kit.
+  const keepTraces = process.env.OKTAFED_STACK_TRACES === "1";
+  const saved = { limit: Error.stackTraceLimit, sourceMaps: process.sourceMapsEnabled };
+  if (!keepTraces) {
+    Error.stackTraceLimit = 0;
+    process.setSourceMapsEnabled(false);
+  }
 
   const stackReference = (name: string) => {
     const outputs = options.stackReferences?.[name];
@@ -251,6 +261,8 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     return { resources: recorded, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
+    Error.stackTraceLimit = saved.limit;
+    process.setSourceMapsEnabled(saved.sourceMaps);
   }
 }
 
