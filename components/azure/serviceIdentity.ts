@@ -107,7 +107,7 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     const identityResourceId = azureIdentityResourceId(args.subscriptionId, args.resourceGroupName, args.identityName);
     for (const key of Object.keys(args.roleAssignments ?? {}).sort()) {
       const assignment = args.roleAssignments![key]!;
-      const roleDefinitionId = azureRoleDefinitionId(args.subscriptionId, azureRoleGuid(assignment.role));
+      const roleDefinitionId = azureRoleDefinitionId(assignment.scope, args.subscriptionId, azureRoleGuid(assignment.role));
       new azure.authorization.RoleAssignment(
         `${name}-${key}`,
         {

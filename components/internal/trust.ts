@@ -159,8 +159,13 @@ export function azureIdentityResourceId(subscriptionId: string, resourceGroup: s
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
 }
 
-/** The full role definition id for a role GUID at subscription level. */
-export function azureRoleDefinitionId(subscriptionId: string, roleGuid: string): string {
+/**
+ * The full role definition id for a role GUID, in the subscription the assignment's scope belongs
+ * to (a scope may name another subscription than the identity's; the definition id must match the
+ * scope's). Falls back to `defaultSubscriptionId` for a scope outside any subscription.
+ */
+export function azureRoleDefinitionId(scope: string, defaultSubscriptionId: string, roleGuid: string): string {
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? defaultSubscriptionId;
   return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
 }
 

@@ -81,3 +81,26 @@ describe("ServiceIdentity", () => {
     ).rejects.toThrow("at most 20 federated credentials per identity, got 21");
   });
 });
+
+describe("role definitions follow the assignment's scope", () => {
+  it("uses the scope's subscription for the role definition id", async () => {
+    const other = "00000000-0000-0000-0000-000000000009";
+    const { resources } = await runWithProviders((p) =>
+      new ServiceIdentity(
+        "svc",
+        {
+          subscriptionId: SUB,
+          resourceGroupName: "rg",
+          location: "westeurope",
+          identityName: "id-svc",
+          credentials: { "okta-x": cred("c") },
+          roleAssignments: { elsewhere: { role: "Reader", scope: `/subscriptions/${other}/resourceGroups/data` } },
+        },
+        { providers: p.all },
+      ),
+    );
+    expect(inputsOf(one(resources, "azure-native:authorization:RoleAssignment", "svc-elsewhere")).roleDefinitionId).toBe(
+      `/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+    );
+  });
+});
