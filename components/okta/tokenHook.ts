@@ -32,6 +32,7 @@ export class TokenHook extends pulumi.ComponentResource {
         type: LIMITS.okta.tokenHookType,
         version: LIMITS.okta.tokenHookVersion,
         status: "ACTIVE",
+        // Channel and auth maps as in okta/terraform-provider-okta examples/okta_inline_hook/*.tf.
         channel: { type: "HTTP", version: "1.0.0", uri: args.url, method: "POST" },
         // The whole auth map is one secret: Pulumi tracks secrecy per input property.
         auth: pulumi.secret(
