@@ -20,6 +20,7 @@
  * @see ./outputs.ts for where the inputs come from.
  */
 import { LIMITS } from "./internal/limits";
+import { isPlaceholder } from "./internal/placeholder";
 
 /** A value or a combination that no client library would accept; `message` is for humans. */
 export class CredentialsError extends Error {
@@ -225,7 +226,7 @@ export function gcpExternalAccount(args: {
     credentialSource = { file: nonEmptyPath(args.tokenFile ?? DEFAULT_TOKEN_FILE), format: { type: "text" } };
   }
   const email = args.serviceAccountEmail;
-  if (email !== undefined && !/^[^\s@/:]+@[^\s@/:]+$/.test(email) && !isPlaceholderValue(email)) throw new CredentialsError(`invalid service account email "${email}"`);
+  if (email !== undefined && !/^[^\s@/:]+@[^\s@/:]+$/.test(email) && !isPlaceholder(email)) throw new CredentialsError(`invalid service account email "${email}"`);
   return {
     type: "external_account",
     audience: `${GCP_AUDIENCE_PREFIX}${provider}`,
@@ -351,7 +352,7 @@ export interface AzureWorkloadIdentityEnv {
 export function azureEnvironment(args: { readonly clientId: string; readonly tenantId: string; readonly tokenFile?: string }): AzureWorkloadIdentityEnv {
   if (!args.clientId.trim()) throw new CredentialsError("Azure client id is empty");
   // The same characters @azure/identity's checkTenantId allows; or an offline-plan placeholder.
-  if (!/^[A-Za-z0-9.-]+$/.test(args.tenantId) && !isPlaceholderValue(args.tenantId)) throw new CredentialsError(`invalid Azure tenant id "${args.tenantId}"`);
+  if (!/^[A-Za-z0-9.-]+$/.test(args.tenantId) && !isPlaceholder(args.tenantId)) throw new CredentialsError(`invalid Azure tenant id "${args.tenantId}"`);
   return { AZURE_CLIENT_ID: args.clientId, AZURE_TENANT_ID: args.tenantId, AZURE_FEDERATED_TOKEN_FILE: nonEmptyPath(args.tokenFile ?? DEFAULT_TOKEN_FILE) };
 }
 
@@ -383,11 +384,6 @@ export function formatEnv(env: Readonly<Record<string, string | undefined>>, opt
 /** JSON text with two-space indentation and a final newline (undefined members dropped). */
 export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-/** An offline-plan placeholder such as `<federation-payments-azure-identity.tenantId>` (known after deploy). */
-function isPlaceholderValue(value: string): boolean {
-  return /^<[^<>\s]+>$/.test(value);
 }
 
 function nonEmptyPath(path: string): string {

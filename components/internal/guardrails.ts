@@ -4,6 +4,7 @@
  * @internal
  */
 import { LIMITS } from "./limits";
+import { AZURE_BUILTIN_ROLES } from "../azure/builtinRoles";
 import type { AwsPolicyDocument } from "./trust";
 
 /** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
@@ -64,11 +65,10 @@ export function oktaServiceAppProblems(props: { type?: unknown; grantTypes?: unk
   return extra.length ? [`a service app allows ${extra.join(", ")}; only client_credentials is allowed`] : [];
 }
 
-/** Azure built-in roles too broad to hand a workload at subscription scope. */
-export const BROAD_AZURE_ROLES: Readonly<Record<string, string>> = {
-  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-};
+/** Azure built-in roles too broad to hand a workload at subscription scope, by role GUID. */
+export const BROAD_AZURE_ROLES: Readonly<Record<string, string>> = Object.fromEntries(
+  (["Owner", "Contributor"] as const).map((role) => [AZURE_BUILTIN_ROLES[role]!, role]),
+);
 
 /** Azure: Owner or Contributor at a whole subscription. */
 export function azureBroadAssignment(props: { roleDefinitionId?: unknown; scope?: unknown }): string | undefined {

@@ -8,6 +8,17 @@ const SUB = "00000000-0000-0000-0000-000000000001";
 const ISSUER = "https://acme.okta.com/oauth2/aus1abc";
 const cred = (subject: string): FederatedCredentialSpec => ({ issuerUrl: ISSUER, subject, audience: "api://services" });
 
+/** Runs one ServiceIdentity "svc" (identity id-svc in rg) with the given credentials and assignments. */
+function identity(credentials: Record<string, FederatedCredentialSpec>, roleAssignments?: Record<string, { role: string; scope: string }>) {
+  return runWithProviders((p) =>
+    new ServiceIdentity(
+      "svc",
+      { subscriptionId: SUB, resourceGroupName: "rg", location: "westeurope", identityName: "id-svc", credentials, roleAssignments },
+      { providers: p.all },
+    ),
+  );
+}
+
 describe("ServiceIdentity", () => {
   it("creates an identity whose credential pins issuer, subject and audience exactly, and deterministic role assignments", async () => {
     const scope = `/subscriptions/${SUB}/resourceGroups/payments-test`;
@@ -53,19 +64,7 @@ describe("ServiceIdentity", () => {
   });
 
   it("writes several credentials on one identity one after another (Azure rejects concurrent writes)", async () => {
-    const { resources } = await runWithProviders((p) =>
-      new ServiceIdentity(
-        "svc",
-        {
-          subscriptionId: SUB,
-          resourceGroupName: "rg",
-          location: "westeurope",
-          identityName: "id-svc",
-          credentials: { "okta-c": cred("c"), "okta-a": cred("a"), "okta-b": cred("b") },
-        },
-        { providers: p.all },
-      ),
-    );
+    const { resources } = await identity({ "okta-c": cred("c"), "okta-a": cred("a"), "okta-b": cred("b") });
     const fics = byType(resources, "azure-native:managedidentity:FederatedIdentityCredential");
     const urn = (name: string) => fics.find((f) => f.name === name)!.urn;
     expect(fics.map((f) => f.name).sort()).toEqual(["svc-okta-a", "svc-okta-b", "svc-okta-c"]);
@@ -76,29 +75,14 @@ describe("ServiceIdentity", () => {
 
   it("refuses more than 20 credentials on one identity", async () => {
     const credentials = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`okta-${String(i).padStart(2, "0")}`, cred(`c${i}`)]));
-    await expect(
-      runWithProviders((p) => new ServiceIdentity("svc", { subscriptionId: SUB, resourceGroupName: "rg", location: "x", identityName: "id-svc", credentials }, { providers: p.all })),
-    ).rejects.toThrow("at most 20 federated credentials per identity, got 21");
+    await expect(identity(credentials)).rejects.toThrow("at most 20 federated credentials per identity, got 21");
   });
 });
 
 describe("role definitions follow the assignment's scope", () => {
   it("uses the scope's subscription for the role definition id", async () => {
     const other = "00000000-0000-0000-0000-000000000009";
-    const { resources } = await runWithProviders((p) =>
-      new ServiceIdentity(
-        "svc",
-        {
-          subscriptionId: SUB,
-          resourceGroupName: "rg",
-          location: "westeurope",
-          identityName: "id-svc",
-          credentials: { "okta-x": cred("c") },
-          roleAssignments: { elsewhere: { role: "Reader", scope: `/subscriptions/${other}/resourceGroups/data` } },
-        },
-        { providers: p.all },
-      ),
-    );
+    const { resources } = await identity({ "okta-x": cred("c") }, { elsewhere: { role: "Reader", scope: `/subscriptions/${other}/resourceGroups/data` } });
     expect(inputsOf(one(resources, "azure-native:authorization:RoleAssignment", "svc-elsewhere")).roleDefinitionId).toBe(
       `/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
     );

@@ -1,9 +1,10 @@
 /**
  * What the offline engine answers for values a real deployment learns from Okta or the cloud.
- * Unknown values are `<resource-name.property>`; values fully determined by inputs are predicted
+ * Unknown values are placeholders `<resource-name.property>` (components/internal/placeholder.ts); values fully determined by inputs are predicted
  * the way the cloud forms them (documented formats, cited inline).
  */
 import { oktaIssuerUrl } from "../../components/internal/trust";
+import { placeholder } from "../../components/internal/placeholder";
 import type { PlaceholderHints } from "./engine";
 
 export interface PlaceholderInput {
@@ -16,18 +17,8 @@ export interface PlaceholderInput {
   readonly hints: PlaceholderHints;
 }
 
-/** A value known only after deploy. */
-export function unknown(name: string, property: string): string {
-  return `<${name}.${property}>`;
-}
-
-/** True for a placeholder produced by {@link unknown}. */
-export function isPlaceholder(value: unknown): boolean {
-  return typeof value === "string" && /<[^<>]+\.[A-Za-z]+>/.test(value);
-}
-
 export function placeholderOutputs(r: PlaceholderInput): { id: string; values: Record<string, unknown> } {
-  const id = r.id && r.id !== "" ? r.id : unknown(r.name, "id");
+  const id = r.id && r.id !== "" ? r.id : placeholder(r.name, "id");
   const values: Record<string, unknown> = {};
   const known = r.id !== undefined && r.id !== "";
   if (!known && !r.type.startsWith("pulumi:providers:")) values.id = id;
@@ -43,12 +34,12 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
         customDomain: customUrl ? r.hints.oktaCustomDomains?.[`${p.orgName}.${p.baseUrl ?? "okta.com"}`] ?? "<okta.customDomain>" : undefined,
         serverId: id,
       });
-      values.kid = unknown(r.name, "kid");
+      values.kid = placeholder(r.name, "kid");
       break;
     }
     case "okta:app/oAuth:OAuth":
-      values.clientId = unknown(r.name, "clientId");
-      if (r.inputs.omitSecret === false) values.clientSecret = unknown(r.name, "clientSecret");
+      values.clientId = placeholder(r.name, "clientId");
+      if (r.inputs.omitSecret === false) values.clientSecret = placeholder(r.name, "clientSecret");
       break;
     case "okta:inline/hook:Hook":
       break;
@@ -59,17 +50,17 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
       break;
     }
     case "aws:iam/role:Role": {
-      const name = unknown(r.name, "name");
+      const name = placeholder(r.name, "name");
       values.name = name;
       values.arn = `arn:aws:iam::${firstAccount(p)}:role${r.inputs.path ?? "/"}${name}`;
-      values.uniqueId = unknown(r.name, "uniqueId");
+      values.uniqueId = placeholder(r.name, "uniqueId");
       break;
     }
     case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
-      values.name = `projects/${unknown(r.inputs.project ?? p.project, "projectNumber")}/locations/global/workloadIdentityPools/${r.inputs.workloadIdentityPoolId}`;
+      values.name = `projects/${placeholder(r.inputs.project ?? p.project, "projectNumber")}/locations/global/workloadIdentityPools/${r.inputs.workloadIdentityPoolId}`;
       break;
     case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
-      values.name = `projects/${unknown(r.inputs.project ?? p.project, "projectNumber")}/locations/global/workloadIdentityPools/${r.inputs.workloadIdentityPoolId}/providers/${r.inputs.workloadIdentityPoolProviderId}`;
+      values.name = `projects/${placeholder(r.inputs.project ?? p.project, "projectNumber")}/locations/global/workloadIdentityPools/${r.inputs.workloadIdentityPoolId}/providers/${r.inputs.workloadIdentityPoolProviderId}`;
       break;
     case "gcp:serviceaccount/account:Account": {
       // <accountId>@<project>.iam.gserviceaccount.com (cloud.google.com/iam/docs/service-account-overview)
@@ -77,15 +68,15 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
       values.email = `${r.inputs.accountId}@${project}.iam.gserviceaccount.com`;
       values.name = `projects/${project}/serviceAccounts/${values.email}`;
       values.member = `serviceAccount:${values.email}`;
-      values.uniqueId = unknown(r.name, "uniqueId");
+      values.uniqueId = placeholder(r.name, "uniqueId");
       break;
     }
     case "azure-native:managedidentity:UserAssignedIdentity":
       values.id = `/subscriptions/${p.subscriptionId ?? "<azure.subscriptionId>"}/resourceGroups/${r.inputs.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${r.inputs.resourceName}`;
       values.name = r.inputs.resourceName;
-      values.clientId = unknown(r.name, "clientId");
-      values.principalId = unknown(r.name, "principalId");
-      values.tenantId = p.tenantId ?? unknown(r.name, "tenantId");
+      values.clientId = placeholder(r.name, "clientId");
+      values.principalId = placeholder(r.name, "principalId");
+      values.tenantId = p.tenantId ?? placeholder(r.name, "tenantId");
       break;
     default:
       break;

@@ -4,7 +4,7 @@
  */
 import { federationProgram } from "../../stacks/program";
 import { redact, runOffline, type OfflineRunResult, type RecordedResource } from "./engine";
-import { isPlaceholder } from "./placeholders";
+import { containsPlaceholder } from "../../components/internal/placeholder";
 import { loadStack, type StackConfig } from "./stackFile";
 
 export interface Plan extends OfflineRunResult {
@@ -166,7 +166,7 @@ export function planToText(plan: Plan): string {
 
 /** Every placeholder value in a plan's outputs (for docs and tests). */
 export function placeholdersIn(value: unknown): string[] {
-  if (isPlaceholder(value)) return [value as string];
+  if (containsPlaceholder(value)) return [value as string];
   if (Array.isArray(value)) return value.flatMap(placeholdersIn);
   if (typeof value === "object" && value !== null) return Object.values(value).flatMap(placeholdersIn);
   return [];

@@ -18,8 +18,3 @@ export function evaluateCel(expression: string, assertion: Readonly<Record<strin
     return { ok: false, error: (error as Error).message.split("\n")[0]! };
   }
 }
-
-/** A condition's verdict: true admits the token; anything else (false, an error) rejects it. */
-export function conditionAdmits(condition: string, assertion: Readonly<Record<string, unknown>>, attribute: Readonly<Record<string, unknown>> = {}): CelResult {
-  return evaluateCel(condition, assertion, attribute);
-}

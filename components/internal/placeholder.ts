@@ -1,0 +1,22 @@
+/**
+ * The offline plan's marker for a value known only after deploy: `<resource-name.property>`.
+ * Defined once: the offline engine writes it, and pure helpers that validate values (e.g. the
+ * credential builders) accept it in place of the real value.
+ * @internal
+ */
+const PLACEHOLDER = /<[^<>\s]+\.[A-Za-z]+>/;
+
+/** The placeholder for `property` of the resource named `name`. */
+export function placeholder(name: string, property: string): string {
+  return `<${name}.${property}>`;
+}
+
+/** True for a string that contains a placeholder (e.g. an ARN built from one). */
+export function containsPlaceholder(value: unknown): boolean {
+  return typeof value === "string" && PLACEHOLDER.test(value);
+}
+
+/** True for a string that is exactly one placeholder. */
+export function isPlaceholder(value: string): boolean {
+  return new RegExp(`^${PLACEHOLDER.source}$`).test(value);
+}
