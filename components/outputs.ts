@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Federation } from "./federation";
+import type { Federation, ServiceOutputs } from "./federation";
 import {
   awsEnvironment,
   azureEnvironment,
@@ -71,35 +71,59 @@ export type FederationStackOutputs = { readonly [K in keyof FederationOutputsV1]
   readonly clientSecrets?: pulumi.Input<unknown>;
 };
 
-/** Builds the versioned stack outputs from a Federation. */
-export function toStackOutputs(federation: Federation, environment: string): FederationStackOutputs {
-  const services: Record<string, unknown> = {};
-  const secrets: Record<string, pulumi.Output<string>> = {};
-  for (const [key, s] of Object.entries(federation.services)) {
-    // Ready-to-use workload credentials (see docs/credentials.md), built by the same functions as
-    // `npm run credentials`.
-    services[key] = {
+type ServiceV1 = FederationOutputsV1["services"][string];
+
+/**
+ * One service's part of the contract as a single Output: one `all` and one `apply` per service
+ * rather than one per field and artifact, which is a good part of what a large plan spends on its
+ * outputs (docs/benchmarks.md). In a preview, a service whose values are not known yet shows as
+ * unknown as a whole. The workload credentials are built by the same functions as
+ * `npm run credentials` (docs/credentials.md).
+ */
+function serviceOutput(s: ServiceOutputs): pulumi.Output<ServiceV1> {
+  return pulumi
+    .all({
       clientId: s.clientId,
-      ...(s.aws ? { aws: { roleArn: s.aws.roleArn, environment: s.aws.roleArn.apply((roleArn) => awsEnvironment({ roleArn })) } } : {}),
+      roleArn: s.aws?.roleArn,
+      workloadIdentityProvider: s.gcp?.workloadIdentityProvider,
+      principal: s.gcp?.principal,
+      serviceAccountEmail: s.gcp?.serviceAccountEmail,
+      azureClientId: s.azure?.clientId,
+      tenantId: s.azure?.tenantId,
+      principalId: s.azure?.principalId,
+    })
+    .apply((v): ServiceV1 => ({
+      clientId: v.clientId!,
+      ...(s.aws ? { aws: { roleArn: v.roleArn!, environment: awsEnvironment({ roleArn: v.roleArn! }) } } : {}),
       ...(s.gcp
         ? {
             gcp: {
-              ...s.gcp,
-              credentialConfig: pulumi
-                .all([s.gcp.workloadIdentityProvider, s.gcp.serviceAccountEmail])
-                .apply(([workloadIdentityProvider, serviceAccountEmail]) => gcpExternalAccount({ workloadIdentityProvider, serviceAccountEmail })),
+              workloadIdentityProvider: v.workloadIdentityProvider!,
+              principal: v.principal!,
+              ...(v.serviceAccountEmail !== undefined ? { serviceAccountEmail: v.serviceAccountEmail } : {}),
+              credentialConfig: gcpExternalAccount({ workloadIdentityProvider: v.workloadIdentityProvider!, serviceAccountEmail: v.serviceAccountEmail }),
             },
           }
         : {}),
       ...(s.azure
         ? {
             azure: {
-              ...s.azure,
-              environment: pulumi.all([s.azure.clientId, s.azure.tenantId]).apply(([clientId, tenantId]) => azureEnvironment({ clientId, tenantId })),
+              clientId: v.azureClientId!,
+              tenantId: v.tenantId!,
+              principalId: v.principalId!,
+              environment: azureEnvironment({ clientId: v.azureClientId!, tenantId: v.tenantId! }),
             },
           }
         : {}),
-    };
+    }));
+}
+
+/** Builds the versioned stack outputs from a Federation. */
+export function toStackOutputs(federation: Federation, environment: string): FederationStackOutputs {
+  const services: Record<string, pulumi.Output<ServiceV1>> = {};
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const [key, s] of Object.entries(federation.services)) {
+    services[key] = serviceOutput(s);
     if (s.clientSecret) secrets[key] = s.clientSecret;
   }
   return {
@@ -120,7 +144,6 @@ export function toStackOutputs(federation: Federation, environment: string): Fed
   };
 }
 
-type ServiceV1 = FederationOutputsV1["services"][string];
 
 /** Typed Outputs of a federation stack, read through a StackReference. */
 export interface FederationReference {

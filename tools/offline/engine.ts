@@ -269,11 +269,10 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
 /** Resolves Outputs inside plain data; secret outputs come back wrapped like secret inputs. */
 async function resolveDeep(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
-    const output = value as pulumi.Output<unknown>;
-    const [inner, secret] = await Promise.all([
-      new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
-      pulumi.isSecret(output),
-    ]);
+    // The Output's own promises (internal in the typings): reading the value through `apply` would
+    // build a new Output per value read, and would never settle for an unknown value.
+    const output = value as unknown as { promise(): Promise<unknown>; readonly isSecret: Promise<boolean> };
+    const [inner, secret] = await Promise.all([output.promise(), output.isSecret]);
     const resolved = await resolveDeep(inner);
     return secret ? { [SIG_KEY]: SECRET_SIG, value: resolved } : resolved;
   }
