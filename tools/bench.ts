@@ -1,21 +1,22 @@
 /**
  * `npm run bench`: how the kit scales (issue 6).
  *
- * For N generated services (each on AWS, GCP and Azure), in fresh processes (tools/bench/worker.ts):
- * - the offline plan of the real program (stacks/program.ts under tools/offline/engine.ts), median of runs;
- * - a baseline that registers the same custom resources (types, names, inputs, providers) directly,
- *   without components, under the same engine and mocks: the kit's cost on top of Pulumi's own;
- * - peak RSS of both, resources per service and in total, and the critical-path depth of the
- *   dependency graph;
- * then the test suite's and the type-check's wall time. Prints tables and, last, one summary line:
+ * For N generated services (each on AWS, GCP and Azure), in fresh processes (tools/bench/worker.ts),
+ * median of runs, each program under the same offline engine and mocks:
+ * - kit: the offline plan of the real program (stacks/program.ts under tools/offline/engine.ts);
+ * - baseline: the same custom resources (types, names, providers, inputs, dependency graph)
+ *   registered directly through the provider SDK classes, without components
+ *   (tools/bench/baselines.ts); kit/baseline is the issue's overhead figure;
+ * - tree: the baseline plus the kit's component tree (same URNs): Pulumi's own cost for the kit's
+ *   registrations, so tree/baseline is what the components cost in the SDK and kit/tree what the
+ *   kit's own code costs;
+ * - raw: plain CustomResources with literal inputs, a floor for reference;
+ * peak RSS of each, resources per service and in total, the critical-path depth of the dependency
+ * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
  *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
  *
- * Also, for reference, a "typed" baseline: the same resources through the provider SDKs' classes
- * (still without components), which separates the components' cost from the typed classes' cost.
- *
- * Options: --sizes 10,100,500  --runs 3  --no-typed (skip the typed baseline)
- *          --no-suite (skip vitest and tsc)  --profile (also CPU-profile one kit run at the
- *          largest N; the .cpuprofile goes under /tmp)
+ * Options: --sizes 10,100,500  --runs 3  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
+ *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -33,13 +34,14 @@ const WORKER = join(__dirname, "bench", "worker.ts");
 interface Options {
   sizes: number[];
   runs: number;
-  typed: boolean;
+  tree: boolean;
+  raw: boolean;
   suite: boolean;
   profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [10, 100, 500], runs: 3, typed: true, suite: true, profile: false };
+  const options: Options = { sizes: [10, 100, 500], runs: 3, tree: true, raw: true, suite: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -50,9 +52,10 @@ function parseArgs(argv: string[]): Options {
     if (arg === "--sizes") options.sizes = value().split(",").map(Number);
     else if (arg === "--runs") options.runs = Number(value());
     else if (arg === "--no-suite") options.suite = false;
-    else if (arg === "--no-typed") options.typed = false;
+    else if (arg === "--no-tree") options.tree = false;
+    else if (arg === "--no-raw") options.raw = false;
     else if (arg === "--profile") options.profile = true;
-    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-typed --no-suite --profile`);
+    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-tree --no-raw --no-suite --profile`);
   }
   if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers, comma-separated");
   if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error("--runs: at least 3 (the median of 3 or more runs is reported)");
@@ -103,52 +106,45 @@ function median(values: readonly number[]): number {
 
 const mb = (kib: number) => kib / 1024;
 
+type Compared = "baseline" | "tree" | "raw";
+
 interface SizeResult {
   readonly n: number;
   readonly shards: number | undefined;
   readonly error?: string;
   readonly kit: Measured[];
   readonly baseline: Measured[];
-  readonly typed: Measured[];
+  readonly tree: Measured[];
+  readonly raw: Measured[];
   readonly graph?: GraphSummary;
 }
 
 async function measureSize(n: number, options: Options, shardsSupported: boolean, dir: string): Promise<SizeResult> {
-  const runs = options.runs;
   const shards = shardsSupported ? shardsFor(n) : undefined;
   const dump = join(dir, `resources-${n}.json`);
   const kitArgs = [String(n), shards === undefined ? "-" : String(shards)];
-  const kit: Measured[] = [];
-  const baseline: Measured[] = [];
-  const typed: Measured[] = [];
-  const checkSame = (m: Measured) => {
-    if (m.mismatches) throw new Error(`N=${n}: the ${m.mode} baseline did not register the kit's resources: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
-  };
-  for (let i = 0; i < runs; i++) {
-    // The first kit run also writes what it registered (after its timing), for the baseline.
+  const result: SizeResult = { n, shards, kit: [], baseline: [], tree: [], raw: [] };
+  const compared: Compared[] = ["baseline", ...(options.tree ? (["tree"] as const) : []), ...(options.raw ? (["raw"] as const) : [])];
+  for (let i = 0; i < options.runs; i++) {
+    // The first kit run also writes what it registered (after its timing), for the other programs.
     const k = await worker(["kit", ...kitArgs, ...(i === 0 ? [dump] : [])]);
     if (!k.ok) {
       log(`  N=${n}: the kit's program failed: ${k.error}`);
-      return { n, shards, error: k.error ?? "unknown error", kit: [k], baseline, typed };
+      return { ...result, error: k.error ?? "unknown error", kit: [k] };
     }
-    kit.push(k);
-    const b = await worker(["baseline", dump]);
-    if (!b.ok) throw new Error(`N=${n}: the baseline failed: ${b.error}`);
-    checkSame(b);
-    baseline.push(b);
-    let line = `  N=${n} run ${i + 1}/${runs}: kit ${k.runMs.toFixed(0)} ms (${mb(k.maxRssKiB).toFixed(0)} MB), baseline ${b.runMs.toFixed(0)} ms (${mb(b.maxRssKiB).toFixed(0)} MB)`;
-    if (options.typed) {
-      const t = await worker(["typed", dump]);
-      if (!t.ok) throw new Error(`N=${n}: the typed baseline failed: ${t.error}`);
-      checkSame(t);
-      typed.push(t);
-      line += `, typed ${t.runMs.toFixed(0)} ms (${mb(t.maxRssKiB).toFixed(0)} MB)`;
+    result.kit.push(k);
+    let line = `  N=${n} run ${i + 1}/${options.runs}: kit ${k.runMs.toFixed(0)} ms (${mb(k.maxRssKiB).toFixed(0)} MB)`;
+    for (const mode of compared) {
+      const m = await worker([mode, dump]);
+      if (!m.ok) throw new Error(`N=${n}: the ${mode} program failed: ${m.error}`);
+      if (m.mismatches) throw new Error(`N=${n}: the ${mode} program did not register the kit's resources: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
+      result[mode].push(m);
+      line += `, ${mode} ${m.runMs.toFixed(0)} ms (${mb(m.maxRssKiB).toFixed(0)} MB)`;
     }
     log(line);
   }
   const resources = JSON.parse(readFileSync(dump, "utf8")) as BenchResource[];
-  const graph = summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i)));
-  return { n, shards, kit, baseline, typed, graph };
+  return { ...result, graph: summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i))) };
 }
 
 interface Timed {
@@ -221,35 +217,36 @@ async function main(): Promise<void> {
 
   const fmt = (x: number, digits = 0) => x.toFixed(digits);
   const med = (runs: readonly Measured[], pick: (r: Measured) => number) => median(runs.map(pick));
-  const kitMs = (s: SizeResult) => med(s.kit, (r) => r.runMs);
-  const baseMs = (s: SizeResult) => med(s.baseline, (r) => r.runMs);
+  const ms = (s: SizeResult, mode: "kit" | Compared) => med(s[mode], (r) => r.runMs);
   const kitRss = (s: SizeResult) => med(s.kit, (r) => r.maxRssKiB);
-  const hasTyped = (s: SizeResult) => s.typed.length > 0;
   const dash = "-";
+  const cell = (s: SizeResult, mode: Compared, value: () => string) => (s[mode].length > 0 ? value() : dash);
 
   const out: string[] = [];
   out.push("");
   out.push(`Offline plan of N services (each on AWS, GCP and Azure), median of ${options.runs} fresh processes per cell.`);
-  out.push(`plan ms = runOffline only (program, registrations, drain). baseline = the same custom resources registered as raw`);
-  out.push(`pulumi.CustomResource, no components; typed = the same through the provider SDK classes, no components.`);
+  out.push(`plan ms = runOffline only (program, registrations, drain). baseline = the kit's custom resources through the provider`);
+  out.push(`SDK classes, wired by reference (same inputs and dependency graph), no components; tree = baseline + the kit's`);
+  out.push(`component tree (same URNs); raw = plain CustomResources with literal inputs (floor). See docs/benchmarks.md.`);
   out.push("");
   out.push(
     table(
-      ["N", "shards", "kit plan ms", "baseline ms", "kit/baseline", "typed ms", "kit/typed", "kit µs/res", "baseline µs/res", "kit/N ms"],
+      ["N", "shards", "kit ms", "baseline ms", "kit/baseline", "tree ms", "tree/baseline", "kit/tree", "raw ms", "kit µs/res", "kit/N ms"],
       sizes.map((s) =>
         s.error !== undefined
-          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", ""]
+          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", "", ""]
           : [
               String(s.n),
               String(s.shards ?? dash),
-              fmt(kitMs(s)),
-              fmt(baseMs(s)),
-              fmt(kitMs(s) / baseMs(s), 2),
-              hasTyped(s) ? fmt(med(s.typed, (r) => r.runMs)) : dash,
-              hasTyped(s) ? fmt(kitMs(s) / med(s.typed, (r) => r.runMs), 2) : dash,
-              fmt((kitMs(s) * 1000) / s.graph!.custom),
-              fmt((baseMs(s) * 1000) / s.graph!.custom),
-              fmt(kitMs(s) / s.n, 1),
+              fmt(ms(s, "kit")),
+              fmt(ms(s, "baseline")),
+              fmt(ms(s, "kit") / ms(s, "baseline"), 2),
+              cell(s, "tree", () => fmt(ms(s, "tree"))),
+              cell(s, "tree", () => fmt(ms(s, "tree") / ms(s, "baseline"), 2)),
+              cell(s, "tree", () => fmt(ms(s, "kit") / ms(s, "tree"), 2)),
+              cell(s, "raw", () => fmt(ms(s, "raw"))),
+              fmt((ms(s, "kit") * 1000) / s.graph!.custom),
+              fmt(ms(s, "kit") / s.n, 1),
             ],
       ),
     ),
@@ -260,14 +257,16 @@ async function main(): Promise<void> {
   out.push("");
   out.push("Memory (peak RSS = process.resourceUsage().maxRSS, MB = MiB) and whole-process wall time (node + tsx + imports + plan):");
   out.push("");
+  const peakMb = (s: SizeResult, mode: Compared) => cell(s, mode, () => fmt(mb(med(s[mode], (r) => r.maxRssKiB))));
   out.push(
     table(
-      ["N", "kit peak MB", "baseline peak MB", "typed peak MB", "kit RSS before plan MB", "kit process ms", "baseline process ms"],
+      ["N", "kit peak MB", "baseline peak MB", "tree peak MB", "raw peak MB", "kit RSS before plan MB", "kit process ms", "baseline process ms"],
       ok.map((s) => [
         String(s.n),
         fmt(mb(kitRss(s))),
-        fmt(mb(med(s.baseline, (r) => r.maxRssKiB))),
-        hasTyped(s) ? fmt(mb(med(s.typed, (r) => r.maxRssKiB))) : dash,
+        peakMb(s, "baseline"),
+        peakMb(s, "tree"),
+        peakMb(s, "raw"),
         fmt(med(s.kit, (r) => r.rssBefore) / 1048576),
         fmt(med(s.kit, (r) => r.processMs)),
         fmt(med(s.baseline, (r) => r.processMs)),
@@ -293,8 +292,10 @@ async function main(): Promise<void> {
     out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${g.criticalPath.join(" -> ")}`);
     out.push(`Registrations by type at N=${largest.n}: ${Object.entries(g.byType).map(([t, c]) => `${t} ${c}`).join(", ")}`);
     const runs = (label: string, list: readonly Measured[]) => (list.length ? `${label} ${list.map((r) => fmt(r.runMs)).join(", ")}` : "");
-    out.push(`Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("typed", largest.typed)].filter(Boolean).join("; ")}`);
-    out.push(`Baselines registered exactly the kit's custom resources (type, name, provider, inputs): yes (checked on every run)`);
+    out.push(`Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("tree", largest.tree), runs("raw", largest.raw)].filter(Boolean).join("; ")}`);
+    out.push(
+      "Checked on every run: baseline and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs.",
+    );
   }
   if (suite.length > 0) {
     out.push("");
@@ -311,10 +312,16 @@ async function main(): Promise<void> {
   const s10 = at(10);
   const s500 = at(500);
   const na = "NA";
-  const overhead = s500 ? fmt(kitMs(s500) / baseMs(s500), 2) : na;
+  const overhead = s500 ? fmt(ms(s500, "kit") / ms(s500, "baseline"), 2) : na;
   const depth = s500 ? String(s500.graph!.depth) : na;
-  const growth = s10 && s500 ? fmt(kitMs(s500) / kitMs(s10), 2) : na;
+  const growth = s10 && s500 ? fmt(ms(s500, "kit") / ms(s10, "kit"), 2) : na;
   const rss = s500 ? fmt(mb(kitRss(s500))) : na;
+  if (s500 && s500.tree.length > 0) {
+    // The overhead split in two: the SDK's cost of the kit's component registrations, and the kit's own code.
+    const components = ms(s500, "tree") / ms(s500, "baseline");
+    const own = ms(s500, "kit") / ms(s500, "tree");
+    out.push(`at N=500: kit/baseline ${overhead} = components in the SDK (tree/baseline) ${fmt(components, 2)} x the kit's own code (kit/tree) ${fmt(own, 2)}`);
+  }
   out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }

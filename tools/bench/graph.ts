@@ -5,7 +5,11 @@
 import type { RecordedResource } from "../offline/engine";
 
 /** The fields of a recorded resource the benchmark keeps (as written to the temp JSON file). */
-export type BenchResource = Pick<RecordedResource, "urn" | "type" | "name" | "parent" | "provider" | "custom" | "read" | "inputs" | "outputs" | "dependencies">;
+export type BenchResource = Pick<
+  RecordedResource,
+  | "urn" | "type" | "name" | "parent" | "provider" | "custom" | "read" | "inputs" | "outputs" | "afterDeploy" | "dependencies"
+  | "protect" | "ignoreChanges" | "additionalSecretOutputs"
+>;
 
 export const isProvider = (r: { type: string }) => r.type.startsWith("pulumi:providers:");
 
@@ -31,11 +35,10 @@ export interface GraphSummary {
 }
 
 /**
- * Summarises a plan of services keyed by `serviceKeys`. A resource belongs to a service when its
- * name is `<prefix><key>` or starts with `<prefix><key>-` (the kit names every per-service
- * resource after the service key under the Federation component's name).
+ * Each custom resource's dependencies as custom resources (providers excluded): depending on a
+ * component means depending on every custom resource under it. Keyed by URN, in recorded order.
  */
-export function summarise(resources: readonly BenchResource[], serviceKeys: readonly string[], prefix = "federation-"): GraphSummary {
+export function customDependencies(resources: readonly BenchResource[]): Map<string, string[]> {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const children = new Map<string, BenchResource[]>();
   for (const r of resources) {
@@ -44,8 +47,6 @@ export function summarise(resources: readonly BenchResource[], serviceKeys: read
     if (list) list.push(r);
     else children.set(r.parent, [r]);
   }
-
-  // Depending on a component means depending on every custom resource under it.
   const customUnder = new Map<string, string[]>();
   const expand = (urn: string): string[] => {
     const r = byUrn.get(urn);
@@ -57,9 +58,19 @@ export function summarise(resources: readonly BenchResource[], serviceKeys: read
     customUnder.set(urn, out);
     return out;
   };
-
   const nodes = resources.filter((r) => r.custom && !isProvider(r));
-  const deps = new Map(nodes.map((r) => [r.urn, [...new Set(r.dependencies.flatMap(expand))].filter((d) => d !== r.urn)]));
+  return new Map(nodes.map((r) => [r.urn, [...new Set(r.dependencies.flatMap(expand))].filter((d) => d !== r.urn).sort()]));
+}
+
+/**
+ * Summarises a plan of services keyed by `serviceKeys`. A resource belongs to a service when its
+ * name is `<prefix><key>` or starts with `<prefix><key>-` (the kit names every per-service
+ * resource after the service key under the Federation component's name).
+ */
+export function summarise(resources: readonly BenchResource[], serviceKeys: readonly string[], prefix = "federation-"): GraphSummary {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const nodes = resources.filter((r) => r.custom && !isProvider(r));
+  const deps = customDependencies(resources);
   const depth = new Map<string, number>();
   const via = new Map<string, string | undefined>();
   const visiting = new Set<string>();

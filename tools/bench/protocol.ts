@@ -6,8 +6,12 @@ export const BENCH_STACK = "bench";
 /** Prefix of the one result line a worker prints on stdout. */
 export const RESULT_MARK = "BENCH_RESULT ";
 
-/** kit: the real program; baseline: the same custom resources as raw CustomResources; typed: through the provider SDK classes. */
-export type WorkerMode = "kit" | "baseline" | "typed";
+/**
+ * kit: the real program. baseline: the same custom resources through the provider SDK classes,
+ * wired by reference, no components. tree: the same with the kit's component tree replayed.
+ * raw: plain CustomResources with literal inputs (a floor). See tools/bench/baselines.ts.
+ */
+export type WorkerMode = "kit" | "baseline" | "tree" | "raw";
 
 export interface WorkerResult {
   readonly mode: WorkerMode;
@@ -28,7 +32,10 @@ export interface WorkerResult {
   readonly maxRssKiB: number;
   /** The run's start and end on the monotonic clock, microseconds: the window of a --cpu-prof profile to look at. */
   readonly runWindowUs: readonly [number, number];
-  /** Baselines: custom resources whose type, name, provider or inputs differ from the recorded kit plan (0 = identical set). */
+  /**
+   * Baselines: how many registrations differ from the recorded kit plan in type, name, provider or
+   * inputs (and for baseline and tree in dependencies, for tree in URN); 0 = identical.
+   */
   readonly mismatches?: number;
   readonly mismatchSample?: readonly string[];
 }

@@ -2,105 +2,39 @@
  * One benchmark run in a fresh process (spawned by tools/bench.ts):
  *
  *   node --import tsx tools/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
- *   node --import tsx tools/bench/worker.ts baseline <resources.json>
- *   node --import tsx tools/bench/worker.ts typed <resources.json>
+ *   node --import tsx tools/bench/worker.ts baseline|tree|raw <dump.json>
  *
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
  * config of n services; with a dump path it also writes what was registered (after timing).
- * `baseline` re-registers the custom resources of such a dump directly, without components, under
- * the same engine and mocks: `new pulumi.CustomResource(type, name, inputs, { provider })`, the
- * providers first as `pulumi.ProviderResource`s. `typed` does the same through the provider SDKs'
- * own classes (`new aws.iam.Role(name, inputs, { provider })`, ...), which also declare every
- * output property: what the same resources cost in a component-free program written with the SDKs.
+ * `baseline`, `tree` and `raw` re-register the custom resources of such a dump under the same
+ * engine and mocks (tools/bench/baselines.ts) and check that they registered the same thing.
  * Every mode prints one line `BENCH_RESULT <json>` (see WorkerResult).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import * as pulumi from "@pulumi/pulumi";
-import { errorMessage, isSecretValue, runOffline, type RecordedResource } from "../offline/engine";
-import { isProvider, type BenchResource } from "./graph";
+import { errorMessage, runOffline, type RecordedResource } from "../offline/engine";
+import { baselineProgram, differences, rawProgram } from "./baselines";
+import type { BenchResource } from "./graph";
 import { BENCH_PROJECT, BENCH_STACK, RESULT_MARK, type WorkerMode, type WorkerResult } from "./protocol";
 
 /** The registrations of a kit run, as the baselines need them. */
-function toBench(resources: readonly BenchResource[]): BenchResource[] {
-  return resources.map(({ urn, type, name, parent, provider, custom, read, inputs, outputs, dependencies }) => ({
-    urn, type, name, parent, provider, custom, read, inputs, outputs, dependencies,
+function toBench(resources: readonly RecordedResource[]): BenchResource[] {
+  return resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    provider: r.provider,
+    custom: r.custom,
+    read: r.read,
+    inputs: r.inputs,
+    outputs: r.outputs,
+    afterDeploy: r.afterDeploy,
+    dependencies: r.dependencies,
+    protect: r.protect,
+    ignoreChanges: r.ignoreChanges,
+    additionalSecretOutputs: r.additionalSecretOutputs,
   }));
-}
-
-/** Recorded inputs back to program inputs: secret-wrapped values become `pulumi.secret(value)`. */
-function rewrap(value: unknown): any {
-  if (isSecretValue(value)) return pulumi.secret(rewrap(value.value));
-  if (Array.isArray(value)) return value.map(rewrap);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrap(v)]));
-  }
-  return value;
-}
-
-/** `ProviderResource` and `CustomResource` are abstract in the typings only; these are the plain classes. */
-class BaselineProvider extends pulumi.ProviderResource {}
-class BaselineResource extends pulumi.CustomResource {}
-
-type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
-
-/**
- * The provider SDK class for a type token: `aws:iam/role:Role` is `require("@pulumi/aws").iam.Role`,
- * checked against the class's own `__pulumiType`.
- */
-function sdkClass(type: string): ResourceClass {
-  const [pkg, module, name] = type.split(":");
-  const namespace = module!.split("/")[0]!;
-  const sdk = require(`@pulumi/${pkg}`) as Record<string, any>;
-  const cls = namespace === "index" ? sdk[name!] : sdk[namespace]?.[name!];
-  if (typeof cls !== "function" || cls.__pulumiType !== type) throw new Error(`no provider SDK class for ${type}`);
-  return cls as ResourceClass;
-}
-
-/** Every custom resource of a recorded plan, registered directly: providers first, no components. */
-function baselineProgram(resources: readonly BenchResource[], typed: boolean): () => Record<string, never> {
-  const classes = new Map<string, ResourceClass>();
-  if (typed) {
-    // Resolved (and the SDK modules loaded) before timing, as the kit's program has its imports loaded.
-    for (const r of resources) if (r.custom && !isProvider(r) && !classes.has(r.type)) classes.set(r.type, sdkClass(r.type));
-  }
-  return () => {
-    const providers = new Map<string, pulumi.ProviderResource>();
-    for (const r of resources) {
-      if (r.custom && isProvider(r)) {
-        providers.set(r.urn, new BaselineProvider(r.type.slice("pulumi:providers:".length), r.name, rewrap(r.inputs)));
-      }
-    }
-    for (const r of resources) {
-      if (!r.custom || isProvider(r)) continue;
-      const provider = r.provider ? providers.get(r.provider) : undefined;
-      if (r.provider && !provider) throw new Error(`no provider ${r.provider} for ${r.type} ${r.name}`);
-      const opts: pulumi.CustomResourceOptions = { provider, ...(r.read ? { id: String(r.outputs.id) } : {}) };
-      const cls = classes.get(r.type);
-      if (cls) new cls(r.name, rewrap(r.inputs), opts);
-      else new BaselineResource(r.type, r.name, rewrap(r.inputs), opts);
-    }
-    return {};
-  };
-}
-
-/** Canonical JSON (sorted keys) for comparing inputs. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-}
-
-/** Custom resources whose type, name, provider or inputs differ between the recorded plan and a baseline run. */
-function differences(expected: readonly BenchResource[], actual: readonly RecordedResource[]): string[] {
-  const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
-  const describe = (r: BenchResource | RecordedResource) => `${r.provider ?? ""} ${canonical(r.inputs)}`;
-  const want = new Map(expected.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
-  const got = new Map(actual.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
-  const out: string[] = [];
-  for (const [k, v] of want) if (got.get(k) !== v) out.push(got.has(k) ? `${k}: different inputs or provider` : `${k}: missing`);
-  for (const k of got.keys()) if (!want.has(k)) out.push(`${k}: extra`);
-  return out;
 }
 
 async function main(argv: string[]): Promise<WorkerResult> {
@@ -119,12 +53,12 @@ async function main(argv: string[]): Promise<WorkerResult> {
     program = federationProgram;
     config = benchConfigMap(n, shards);
     dump = rest[2];
-  } else if (mode === "baseline" || mode === "typed") {
-    if (!rest[0]) throw new Error(`usage: worker.ts ${mode} <resources.json>`);
+  } else if (mode === "baseline" || mode === "tree" || mode === "raw") {
+    if (!rest[0]) throw new Error(`usage: worker.ts ${mode} <dump.json>`);
     expected = JSON.parse(readFileSync(rest[0], "utf8")) as BenchResource[];
-    program = baselineProgram(expected, mode === "typed");
+    program = mode === "raw" ? rawProgram(expected) : baselineProgram(expected, { components: mode === "tree" });
   } else {
-    throw new Error(`unknown mode ${String(mode)}; use kit, baseline or typed`);
+    throw new Error(`unknown mode ${String(mode)}; use kit, baseline, tree or raw`);
   }
 
   const startupMs = performance.now();
@@ -146,7 +80,9 @@ async function main(argv: string[]): Promise<WorkerResult> {
   const maxRssKiB = process.resourceUsage().maxRSS;
 
   if (dump && ok) writeFileSync(dump, JSON.stringify(toBench(recorded)));
-  const diff = expected && ok ? differences(expected, recorded) : [];
+  // The raw floor passes literals, so only its resources and inputs are compared; the baseline's
+  // dependency graph and the tree's URNs must be the kit's too.
+  const diff = expected && ok ? differences(expected, recorded, { dependencies: mode !== "raw", urns: mode === "tree" }) : [];
   return {
     mode,
     ok,

@@ -1,0 +1,108 @@
+/**
+ * The benchmark's comparison programs (tools/bench/baselines.ts) and graph summary
+ * (tools/bench/graph.ts): what the overhead figure is measured against must really be the kit's
+ * resources, inputs, dependency graph and (for the tree) URNs, and the checks must be able to fail.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runOffline, type RecordedResource } from "../../tools/offline/engine";
+import { federationProgram } from "../../stacks/program";
+import { benchConfigMap, serviceKey } from "../../tools/bench/config";
+import { baselineProgram, differences, rawProgram, wire, type Reference } from "../../tools/bench/baselines";
+import { customDependencies, summarise } from "../../tools/bench/graph";
+import { BENCH_PROJECT, BENCH_STACK } from "../../tools/bench/protocol";
+
+const N = 3;
+const run = (program: () => unknown, config: Record<string, string> = {}) =>
+  runOffline(program, { project: BENCH_PROJECT, stack: BENCH_STACK, config });
+
+describe("bench baselines", () => {
+  let kit: readonly RecordedResource[];
+  beforeAll(async () => {
+    kit = (await run(federationProgram, benchConfigMap(N, 1))).resources;
+  });
+
+  it("the kit's plan of N services: 11 custom resources and 4 components per service, depth 4", () => {
+    const graph = summarise(kit, Array.from({ length: N }, (_, i) => serviceKey(i)));
+    expect(graph.customPerService).toEqual({ min: 11, max: 11 });
+    expect(graph.allPerService).toEqual({ min: 15, max: 15 });
+    expect(graph.custom).toBe(11 * N + 5);
+    expect(graph.components).toBe(4 * N + 4);
+    expect(graph.depth).toBe(4);
+    expect(graph.criticalPath[0]).toBe("federation-authz-server");
+    expect(graph.criticalPath).toHaveLength(4);
+  });
+
+  it("baseline: the same custom resources, inputs and dependency graph, without components", async () => {
+    const recorded = (await run(baselineProgram(kit))).resources;
+    expect(recorded.length).toBe(kit.filter((r) => r.custom).length);
+    expect(recorded.every((r) => r.custom)).toBe(true);
+    expect(differences(kit, recorded, { dependencies: true })).toEqual([]);
+    // The references carry the dependencies: the trust policy of a role waits for the OIDC provider and the app.
+    const role = recorded.find((r) => r.name === "federation-svc-0001-aws-role")!;
+    const depNames = role.dependencies.map((u) => recorded.find((r) => r.urn === u)!.name).sort();
+    expect(depNames).toEqual(["federation-authz-server", "federation-aws-oidc-provider", "federation-svc-0001-app"]);
+  });
+
+  it("tree: the kit's URNs, components included", async () => {
+    const recorded = (await run(baselineProgram(kit, { components: true }))).resources;
+    expect(recorded.length).toBe(kit.length);
+    expect(differences(kit, recorded, { dependencies: true, urns: true })).toEqual([]);
+    expect(new Set(recorded.map((r) => r.urn))).toEqual(new Set(kit.map((r) => r.urn)));
+  });
+
+  it("raw: the same inputs as literals, so its graph is flat and the dependency check reports it", async () => {
+    const recorded = (await run(rawProgram(kit))).resources;
+    expect(differences(kit, recorded)).toEqual([]);
+    const deps = differences(kit, recorded, { dependencies: true });
+    expect(deps).toContain("aws:iam/role:Role::federation-svc-0001-aws-role: different dependencies");
+    expect([...customDependencies(recorded).values()].every((d) => d.length === 0)).toBe(true);
+  });
+
+  it("the checks report missing, extra and changed resources and foreign URNs", () => {
+    const role = kit.find((r) => r.name === "federation-svc-0002-aws-role")!;
+    const changed = kit.map((r) => (r === role ? { ...r, inputs: { ...r.inputs, maxSessionDuration: 7200 } } : r));
+    expect(differences(kit, changed)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: different inputs or provider"]);
+    const without = kit.filter((r) => r !== role);
+    expect(differences(kit, without)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: missing"]);
+    expect(differences(without, kit)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: extra"]);
+    const moved = kit.map((r) => (r.urn === role.urn ? { ...r, urn: `${r.urn}-moved` } : r));
+    expect(differences(kit, moved, { urns: true })).toEqual([`${role.urn}: URN not registered`]);
+  });
+});
+
+const SECRET_X = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "x" };
+
+describe("wire", () => {
+  it("takes values from the referenced resources' Outputs: exactly, inside strings, inside secrets", async () => {
+    let wired: Record<string, unknown> = {};
+    const result = await run(() => {
+      const provider = new aws.Provider("aws", { region: "eu-west-1" });
+      const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" }, { provider });
+      const refs: Reference[] = [
+        { value: "arn:aws:iam::111111111111:role/x", resource: role, property: "arn" },
+        { value: "x", resource: role, property: "name" },
+      ];
+      const used = new Set<pulumi.CustomResource>();
+      wired = wire(
+        { exact: "x", inside: "role arn:aws:iam::111111111111:role/x named x", none: "nothing here", n: 3, secret: SECRET_X },
+        refs,
+        used,
+      );
+      expect(used.size).toBe(1);
+      return { exact: wired.exact, inside: wired.inside, none: wired.none, n: wired.n, secret: wired.secret };
+    });
+    expect(pulumi.Output.isInstance(wired.exact)).toBe(true);
+    expect(pulumi.Output.isInstance(wired.inside)).toBe(true);
+    expect(wired.none).toBe("nothing here");
+    // The offline engine answers a role's name and arn with placeholders: the joined string shows them.
+    expect(result.outputs).toEqual({
+      exact: "<r.name>",
+      inside: "role arn:aws:iam::<aws.accountId>:role/<r.name> named <r.name>",
+      none: "nothing here",
+      n: 3,
+      secret: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "<r.name>" },
+    });
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * The programs the kit's offline plan is compared with (tools/bench/worker.ts). Each registers,
+ * under the same offline engine and mocks, exactly the custom resources a kit run recorded:
+ *
+ * - {@link baselineProgram} (the issue's baseline): every custom resource through its provider SDK
+ *   class (`new aws.iam.Role(name, inputs, { provider })`), with no components, wired as a
+ *   hand-written program would wire them: an input that came from another resource is that
+ *   resource's Output again, so types, names, providers, input values and the dependency graph are
+ *   the kit's (checked after each run by {@link differences}).
+ * - the same with `{ components: true }`: the kit's component tree replayed around them (same
+ *   component types, names and parents, so the same URNs), each component registering empty
+ *   outputs. This is Pulumi's own cost for the kit's registrations; the kit's time above it is
+ *   what its own code costs.
+ * - {@link rawProgram} (a floor for reference): plain `pulumi.CustomResource`s with the recorded
+ *   values as literals: no SDK classes, no references, a flat graph.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, type RecordedResource } from "../offline/engine";
+import { customDependencies, isProvider, type BenchResource } from "./graph";
+
+/** Recorded inputs back to program inputs: secret-wrapped values become `pulumi.secret(value)`. */
+export function rewrap(value: unknown): any {
+  if (isSecretValue(value)) return pulumi.secret(rewrap(value.value));
+  if (Array.isArray(value)) return value.map(rewrap);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrap(v)]));
+  }
+  return value;
+}
+
+/** `ProviderResource` and `CustomResource` are abstract in the typings only; these are the plain classes. */
+class RawProvider extends pulumi.ProviderResource {}
+class RawResource extends pulumi.CustomResource {}
+
+type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/**
+ * The provider SDK class for a type token: `aws:iam/role:Role` is `require("@pulumi/aws").iam.Role`,
+ * checked against the class's own `__pulumiType`.
+ */
+export function sdkClass(type: string): ResourceClass {
+  const [pkg, module, name] = type.split(":");
+  const namespace = module!.split("/")[0]!;
+  const sdk = require(`@pulumi/${pkg}`) as Record<string, any>;
+  const cls = namespace === "index" ? sdk[name!] : sdk[namespace]?.[name!];
+  if (typeof cls !== "function" || cls.__pulumiType !== type) throw new Error(`no provider SDK class for ${type}`);
+  return cls as ResourceClass;
+}
+
+/** The recorded resource options that are not wiring: as the kit set them. */
+function recordedOptions(r: BenchResource): pulumi.CustomResourceOptions {
+  return {
+    ...(r.protect ? { protect: true } : {}),
+    ...(r.ignoreChanges.length ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+    ...(r.additionalSecretOutputs.length ? { additionalSecretOutputs: [...r.additionalSecretOutputs] } : {}),
+    ...(r.read ? { id: String(r.outputs.id) } : {}),
+  };
+}
+
+function registerProviders(resources: readonly BenchResource[]): Map<string, pulumi.ProviderResource> {
+  const providers = new Map<string, pulumi.ProviderResource>();
+  for (const r of resources) {
+    if (r.custom && isProvider(r)) providers.set(r.urn, new RawProvider(r.type.slice("pulumi:providers:".length), r.name, rewrap(r.inputs)));
+  }
+  return providers;
+}
+
+function providerOf(r: BenchResource, providers: ReadonlyMap<string, pulumi.ProviderResource>): pulumi.ProviderResource | undefined {
+  if (!r.provider) return undefined;
+  const provider = providers.get(r.provider);
+  if (!provider) throw new Error(`no provider ${r.provider} for ${r.type} ${r.name}`);
+  return provider;
+}
+
+/** Every custom resource of a recorded plan as a raw `CustomResource` with literal inputs. */
+export function rawProgram(resources: readonly BenchResource[]): () => Record<string, never> {
+  return () => {
+    const providers = registerProviders(resources);
+    for (const r of resources) {
+      if (!r.custom || isProvider(r)) continue;
+      new RawResource(r.type, r.name, rewrap(r.inputs), { provider: providerOf(r, providers), ...recordedOptions(r) });
+    }
+    return {};
+  };
+}
+
+/** A value a program can only take from another resource: one of that resource's after-deploy outputs. */
+export interface Reference {
+  /** The value as recorded. */
+  readonly value: string;
+  readonly resource: pulumi.CustomResource;
+  readonly property: string;
+}
+
+/**
+ * A recorded input back to a program input in which every value that came from a dependency is
+ * taken from that dependency's Output again: a string equal to a reference becomes the resource's
+ * output property; a string that contains references (a trust policy, a principal) becomes
+ * `pulumi.all(outputs).apply(join)`. `references` must be sorted longest value first, so a value
+ * is never split inside a longer one that contains it. `used` collects the referenced resources.
+ */
+export function wire(value: unknown, references: readonly Reference[], used: Set<pulumi.CustomResource>): any {
+  if (isSecretValue(value)) return pulumi.secret(wire(value.value, references, used));
+  if (Array.isArray(value)) return value.map((v) => wire(v, references, used));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v, references, used)]));
+  }
+  if (typeof value !== "string") return value;
+  const output = (r: Reference) => (r.resource as unknown as Record<string, pulumi.Output<string>>)[r.property]!;
+  const exact = references.find((r) => r.value === value);
+  if (exact) {
+    used.add(exact.resource);
+    return output(exact);
+  }
+  const parts: (string | Reference)[] = [value];
+  for (const ref of references) {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (typeof part !== "string" || !part.includes(ref.value)) continue;
+      const pieces = part.split(ref.value).flatMap((piece, j) => (j === 0 ? [piece] : [ref, piece]));
+      parts.splice(i, 1, ...pieces);
+      i += pieces.length - 1;
+    }
+  }
+  const refs = parts.filter((p): p is Reference => typeof p !== "string");
+  if (refs.length === 0) return value;
+  for (const r of refs) used.add(r.resource);
+  return pulumi.all(refs.map(output)).apply((values) => {
+    let next = 0;
+    return parts.map((p) => (typeof p === "string" ? p : values[next++])).join("");
+  });
+}
+
+/**
+ * The recorded custom resources through their provider SDK classes, wired by reference (see
+ * {@link wire}); a dependency that no input carries becomes a `dependsOn`. With `components`, the
+ * recorded component tree is registered too and each resource gets its recorded parent.
+ */
+export function baselineProgram(resources: readonly BenchResource[], options: { readonly components?: boolean } = {}): () => Record<string, never> {
+  // Resolved (and the SDK modules loaded) before timing, as the kit's program has its imports loaded.
+  const classes = new Map<string, ResourceClass>();
+  for (const r of resources) if (r.custom && !isProvider(r) && !classes.has(r.type)) classes.set(r.type, sdkClass(r.type));
+  const dependencies = customDependencies(resources);
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return () => {
+    const providers = registerProviders(resources);
+    const components = new Map<string, pulumi.ComponentResource>();
+    if (options.components) {
+      // Recorded order registers a parent before its children.
+      for (const r of resources) {
+        if (r.custom) continue;
+        const component = new ReplayedComponent(r.type, r.name, r.parent ? components.get(r.parent) : undefined);
+        components.set(r.urn, component);
+      }
+    }
+    const created = new Map<string, pulumi.CustomResource>();
+    // Recorded order is registration order: a resource's dependencies were registered before it.
+    for (const r of resources) {
+      if (!r.custom || isProvider(r)) continue;
+      const deps = dependencies.get(r.urn) ?? [];
+      const references: Reference[] = deps
+        .flatMap((urn) => {
+          const dep = byUrn.get(urn)!;
+          const resource = created.get(urn);
+          if (!resource) throw new Error(`${r.name} depends on ${dep.name}, which was not registered before it`);
+          return dep.afterDeploy
+            .filter((property) => typeof dep.outputs[property] === "string" && dep.outputs[property] !== "")
+            .map((property) => ({ value: dep.outputs[property] as string, resource, property }));
+        })
+        .sort((a, b) => b.value.length - a.value.length);
+      const used = new Set<pulumi.CustomResource>();
+      const inputs = wire(r.inputs, references, used);
+      const dependsOn = deps.map((urn) => created.get(urn)!).filter((d) => !used.has(d));
+      const parent = options.components && r.parent ? components.get(r.parent) : undefined;
+      const opts: pulumi.CustomResourceOptions = {
+        provider: providerOf(r, providers),
+        ...(parent ? { parent } : {}),
+        ...(dependsOn.length ? { dependsOn } : {}),
+        ...recordedOptions(r),
+      };
+      created.set(r.urn, new (classes.get(r.type)!)(r.name, inputs, opts));
+    }
+    return {};
+  };
+}
+
+/** A recorded component: same type, name and parent; registers empty outputs, as a component must. */
+class ReplayedComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, parent: pulumi.Resource | undefined) {
+    super(type, name, {}, parent ? { parent } : {});
+    this.registerOutputs({});
+  }
+}
+
+/** Canonical JSON (sorted keys) for comparing inputs. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+/**
+ * How a run differs from the recorded plan: custom resources missing, extra, or with other inputs
+ * or provider; with `dependencies`, custom resources whose dependencies (as custom resources)
+ * differ; with `urns`, registrations (components included) whose URN is not the recorded one.
+ */
+export function differences(
+  expected: readonly BenchResource[],
+  actual: readonly RecordedResource[],
+  check: { readonly dependencies?: boolean; readonly urns?: boolean } = {},
+): string[] {
+  const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+  const describe = (r: BenchResource | RecordedResource) => `${r.provider ?? ""} ${canonical(r.inputs)}`;
+  const want = new Map(expected.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
+  const got = new Map(actual.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
+  const out: string[] = [];
+  for (const [k, v] of want) if (got.get(k) !== v) out.push(got.has(k) ? `${k}: different inputs or provider` : `${k}: missing`);
+  for (const k of got.keys()) if (!want.has(k)) out.push(`${k}: extra`);
+  if (check.dependencies) {
+    const named = (resources: readonly BenchResource[]) => {
+      const names = new Map(resources.map((r) => [r.urn, key(r)]));
+      return new Map([...customDependencies(resources)].map(([urn, deps]) => [names.get(urn)!, deps.map((d) => names.get(d)!).sort().join(",")]));
+    };
+    const wantDeps = named(expected);
+    const gotDeps = named(actual);
+    for (const [k, v] of wantDeps) if (gotDeps.has(k) && gotDeps.get(k) !== v) out.push(`${k}: different dependencies`);
+  }
+  if (check.urns) {
+    const urns = new Set(actual.map((r) => r.urn));
+    for (const r of expected) if (!urns.has(r.urn)) out.push(`${r.urn}: URN not registered`);
+  }
+  return out;
+}
