@@ -89,8 +89,20 @@ interface Measured extends WorkerResult {
   readonly processMs: number;
 }
 
+/**
+ * The Node flags `npm run plan` runs with (package.json: `tsx <flags> tools/plan.ts`), so that every
+ * program is measured under the same engine settings as the plan users run. The plan raises V8's
+ * young generation (`--max-semi-space-size`): a plan allocates many short-lived promises in one
+ * long task, and a larger nursery lets far fewer of them be promoted and collected by full GCs.
+ */
+function planNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts.plan ?? "").split(/\s+/);
+  return words.slice(words.indexOf("tsx") + 1).filter((w) => w.startsWith("--"));
+}
+
 async function worker(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measured> {
-  const result = await run(process.execPath, [...nodeFlags, "--import", "tsx", WORKER, ...args]);
+  const result = await run(process.execPath, [...planNodeFlags(), ...nodeFlags, "--import", "tsx", WORKER, ...args]);
   const line = result.stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
   if (result.code !== 0 || !line) {
     throw new Error(`worker ${args.join(" ")} exited with ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
@@ -194,7 +206,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const shardsSupported = supportsProviderShards();
-  log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes`);
+  log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes (node ${planNodeFlags().join(" ")}, as npm run plan)`);
   log(`  gcp.providerShards ${shardsSupported ? "supported: set to ceil(N / 120)" : "not supported by the config yet: not set"}`);
   const dir = mkdtempSync(join(tmpdir(), "okta-fed-bench-"));
   const sizes: SizeResult[] = [];
