@@ -5,11 +5,7 @@
 import type { RecordedResource } from "../offline/engine";
 
 /** The fields of a recorded resource the benchmark keeps (as written to the temp JSON file). */
-export type BenchResource = Pick<
-  RecordedResource,
-  | "urn" | "type" | "name" | "parent" | "provider" | "custom" | "read" | "inputs" | "outputs" | "afterDeploy" | "dependencies"
-  | "protect" | "ignoreChanges" | "additionalSecretOutputs"
->;
+export type BenchResource = Omit<RecordedResource, "aliases">;
 
 export const isProvider = (r: { type: string }) => r.type.startsWith("pulumi:providers:");
 

@@ -17,24 +17,9 @@ import { baselineProgram, differences, rawProgram } from "./baselines";
 import type { BenchResource } from "./graph";
 import { BENCH_PROJECT, BENCH_STACK, RESULT_MARK, type WorkerMode, type WorkerResult } from "./protocol";
 
-/** The registrations of a kit run, as the baselines need them. */
+/** The registrations of a kit run, as the other programs need them (aliases play no part). */
 function toBench(resources: readonly RecordedResource[]): BenchResource[] {
-  return resources.map((r) => ({
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    parent: r.parent,
-    provider: r.provider,
-    custom: r.custom,
-    read: r.read,
-    inputs: r.inputs,
-    outputs: r.outputs,
-    afterDeploy: r.afterDeploy,
-    dependencies: r.dependencies,
-    protect: r.protect,
-    ignoreChanges: r.ignoreChanges,
-    additionalSecretOutputs: r.additionalSecretOutputs,
-  }));
+  return resources.map(({ aliases: _aliases, ...resource }) => resource);
 }
 
 async function main(argv: string[]): Promise<WorkerResult> {
