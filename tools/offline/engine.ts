@@ -18,7 +18,7 @@ export interface RecordedResource {
   readonly urn: string;
   readonly type: string;
   readonly name: string;
-  /** Parent URN, or null for a top-level resource. */
+  /** Parent URN, or null for a resource directly under the stack (the root `pulumi:pulumi:Stack`, not recorded). */
   readonly parent: string | null;
   /** Provider URN for custom resources. */
   readonly provider: string | null;
@@ -80,6 +80,9 @@ export class ProgramError extends Error {
 // waitForRPCs is exported by the SDK but marked internal in its typings.
 const runtime = pulumi.runtime as typeof pulumi.runtime & { waitForRPCs(): Promise<void> };
 const SIG_KEY = pulumi.runtime.specialSigKey;
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const ALIAS_SPECS_FEATURE = (require("@pulumi/pulumi/proto/resource_pb") as { ResourceMonitorFeature: Record<string, number> })
+  .ResourceMonitorFeature.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS;
 const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** True for a value the SDK marked secret (`{[sig]: secretSig, value}`). */
@@ -139,6 +142,8 @@ function providerUrn(reference: string | undefined): string | null {
  */
 export async function runOffline(program: () => unknown, options: OfflineRunOptions): Promise<OfflineRunResult> {
   const recorded: RecordedResource[] = [];
+  let stackUrn: string | undefined;
+  let stackOutputs: Record<string, unknown> | undefined;
   const byUrn = new Map<string, RecordedResource>();
   const pending: RequestMeta[] = [];
   const failures: unknown[] = [];
@@ -166,6 +171,10 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       const meta = pending.shift();
       if (!meta) throw new Error(`internal: no request metadata for ${args.type} ${args.name}`);
       const urn = newUrn(options.stack, options.project, meta.parent, args.type, args.name);
+      if (args.type === ROOT_STACK_TYPE && !meta.parent) {
+        stackUrn = urn;
+        return { id: undefined, state: {} };
+      }
       const providerRef = providerUrn(args.provider);
       const providerInputs = providerRef ? byUrn.get(providerRef)?.inputs ?? {} : {};
       const computed = args.type === "pulumi:pulumi:StackReference" ? stackReference(args.inputs.name) : placeholderOutputs({
@@ -182,7 +191,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
         urn,
         type: args.type,
         name: args.name,
-        parent: meta.parent || null,
+        parent: meta.parent && meta.parent !== stackUrn ? meta.parent : null,
         provider: providerRef,
         custom: args.custom ?? true,
         read: args.id !== undefined && args.id !== "" && !args.type.startsWith("pulumi:providers:"),
@@ -209,10 +218,17 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   };
 
   await runtime.setMocks(mocks, options.project, options.stack, false);
-  // Have the SDK compute alias URNs itself (parents' aliases inherited by their children), as it
-  // does for engines without alias specs, so the plan can show which identities are kept.
-  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
   const monitor = runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
+  // Have the SDK compute alias URNs itself (parents' aliases inherited by their children), as it
+  // does for engines without alias specs, so the plan can show which identities are kept. The SDK
+  // asks the monitor for its features when the root stack registers, so the monitor says so.
+  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
+  const deploymentInfo = monitor.getDeploymentInfo!.bind(monitor);
+  monitor.getDeploymentInfo = (req: any, cb: any) =>
+    deploymentInfo(req, (err: unknown, info: any) => {
+      if (info) info.setSupportedfeaturesList(info.getSupportedfeaturesList().filter((f: number) => f !== ALIAS_SPECS_FEATURE));
+      cb(err, info);
+    });
   // Capture what the mock monitor does not pass to newResource, and build URNs as the engine does.
   (monitor as any).newUrn = (parent: string, type: string, name: string) =>
     newUrn(options.stack, options.project, parent, type, name);
@@ -242,13 +258,20 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     });
     return read(req, cb);
   };
+  // The stack outputs as the engine receives them: serialized by the SDK, secrets still wrapped.
+  const registerOutputs = monitor.registerResourceOutputs!.bind(monitor);
+  monitor.registerResourceOutputs = (req: any, cb: any) => {
+    if (stackUrn !== undefined && req.getUrn() === stackUrn) stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
+    return registerOutputs(req, cb);
+  };
   runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
   try {
     let programError: unknown;
-    let outputs: Record<string, unknown> = {};
     try {
-      outputs = ((await resolveDeep(await program())) as Record<string, unknown>) ?? {};
+      // As the Pulumi runtime runs a program: under the root stack resource, which parents every
+      // top-level resource and registers the program's return value as the stack outputs.
+      await runtime.runInPulumiStack(async () => program());
     } catch (error) {
       programError = error;
     }
@@ -258,30 +281,12 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     await new Promise((resolve) => setImmediate(resolve));
     if (programError !== undefined) throw new ProgramError(errorMessage(programError), programError, recorded);
     if (failures.length > 0) throw new ProgramError([...new Set(failures.map(errorMessage))].join("\n"), failures[0], recorded);
-    return { resources: recorded, outputs };
+    return { resources: recorded, outputs: stackOutputs ?? {} };
   } finally {
     process.off("unhandledRejection", onRejection);
     Error.stackTraceLimit = saved.limit;
     process.setSourceMapsEnabled(saved.sourceMaps);
   }
-}
-
-/** Resolves Outputs inside plain data; secret outputs come back wrapped like secret inputs. */
-async function resolveDeep(value: unknown): Promise<unknown> {
-  if (pulumi.Output.isInstance(value)) {
-    // The Output's own promises (internal in the typings): reading the value through `apply` would
-    // build a new Output per value read, and would never settle for an unknown value.
-    const output = value as unknown as { promise(): Promise<unknown>; readonly isSecret: Promise<boolean> };
-    const [inner, secret] = await Promise.all([output.promise(), output.isSecret]);
-    const resolved = await resolveDeep(inner);
-    return secret ? { [SIG_KEY]: SECRET_SIG, value: resolved } : resolved;
-  }
-  if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
-  if (typeof value === "object" && value !== null && !(value instanceof pulumi.Resource)) {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const));
-    return Object.fromEntries(entries);
-  }
-  return value;
 }
 
 /** The message of an error as a user should see it: no stack trace, no SDK prefixes. */
