@@ -87,9 +87,7 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     let previous: pulumi.Resource | undefined;
     for (const credentialName of credentialNames) {
       const spec = args.credentials[credentialName]!;
-      const fields = pulumi
-        .all([spec.issuerUrl, spec.subject, spec.audience])
-        .apply(([issuerUrl, subject, audience]) => azureFederatedCredential({ issuerUrl, subject, audience }));
+      const fields = azureFederatedCredential(spec);
       previous = new azure.managedidentity.FederatedIdentityCredential(
         `${name}-${credentialName}`,
         {

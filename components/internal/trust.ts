@@ -133,12 +133,15 @@ export function gcpSubjectPrincipal(poolName: string, subject: string): string {
   return `principal://iam.googleapis.com/${poolName}/subject/${subject}`;
 }
 
-/** The Azure federated identity credential for one service: exact issuer, subject and audience. */
-export function azureFederatedCredential(input: {
-  readonly issuerUrl: string;
-  readonly subject: string;
-  readonly audience: string;
-}): { issuer: string; subject: string; audiences: string[] } {
+/**
+ * The Azure federated identity credential for one service: exact issuer, subject and audience.
+ * Generic in the value type, so a component maps its Inputs without building an Output per field.
+ */
+export function azureFederatedCredential<T>(input: {
+  readonly issuerUrl: T;
+  readonly subject: T;
+  readonly audience: T;
+}): { issuer: T; subject: T; audiences: T[] } {
   return { issuer: input.issuerUrl, subject: input.subject, audiences: [input.audience] };
 }
 
