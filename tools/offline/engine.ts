@@ -81,6 +81,8 @@ export class ProgramError extends Error {
 const runtime = pulumi.runtime as typeof pulumi.runtime & { waitForRPCs(): Promise<void> };
 const SIG_KEY = pulumi.runtime.specialSigKey;
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+// Resource.stackTrace is static and internal to the SDK (not in its typings).
+const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
 const ALIAS_SPECS_FEATURE = (require("@pulumi/pulumi/proto/resource_pb") as { ResourceMonitorFeature: Record<string, number> })
   .ResourceMonitorFeature.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS;
 const SECRET_SIG = pulumi.runtime.specialSecretSig;
@@ -154,10 +156,13 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   // The plan shows error messages only, so trace capture is switched off while the program runs.
   // OKTAFED_STACK_TRACES=1 keeps it, for debugging the kit.
   const keepTraces = process.env.OKTAFED_STACK_TRACES === "1";
-  const saved = { limit: Error.stackTraceLimit, sourceMaps: process.sourceMapsEnabled };
+  const saved = { limit: Error.stackTraceLimit, sourceMaps: process.sourceMapsEnabled, resourceStackTrace: resourceClass.stackTrace };
   if (!keepTraces) {
     Error.stackTraceLimit = 0;
     process.setSourceMapsEnabled(false);
+    // Likewise the source position of every registration: the SDK captures a full, uncapped stack
+    // per resource and converts every frame to a file URL, for the engine's error reports.
+    resourceClass.stackTrace = () => [];
   }
 
   const stackReference = (name: string) => {
@@ -286,6 +291,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     process.off("unhandledRejection", onRejection);
     Error.stackTraceLimit = saved.limit;
     process.setSourceMapsEnabled(saved.sourceMaps);
+    resourceClass.stackTrace = saved.resourceStackTrace;
   }
 }
 
