@@ -144,7 +144,6 @@ export function toStackOutputs(federation: Federation, environment: string): Fed
   };
 }
 
-
 /** Typed Outputs of a federation stack, read through a StackReference. */
 export interface FederationReference {
   readonly environment: pulumi.Output<string>;

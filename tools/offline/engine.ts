@@ -80,12 +80,12 @@ export class ProgramError extends Error {
 // waitForRPCs is exported by the SDK but marked internal in its typings.
 const runtime = pulumi.runtime as typeof pulumi.runtime & { waitForRPCs(): Promise<void> };
 const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 // Resource.stackTrace is static and internal to the SDK (not in its typings).
 const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
 const ALIAS_SPECS_FEATURE = (require("@pulumi/pulumi/proto/resource_pb") as { ResourceMonitorFeature: Record<string, number> })
   .ResourceMonitorFeature.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS;
-const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** True for a value the SDK marked secret (`{[sig]: secretSig, value}`). */
 export function isSecretValue(value: unknown): value is { value: unknown } {
