@@ -100,9 +100,10 @@ function planNodeFlags(): string[] {
   const words = (scripts.plan ?? "").split(/\s+/);
   return words.slice(words.indexOf("tsx") + 1).filter((w) => w.startsWith("--"));
 }
+const PLAN_NODE_FLAGS = planNodeFlags();
 
 async function worker(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measured> {
-  const result = await run(process.execPath, [...planNodeFlags(), ...nodeFlags, "--import", "tsx", WORKER, ...args]);
+  const result = await run(process.execPath, [...PLAN_NODE_FLAGS, ...nodeFlags, "--import", "tsx", WORKER, ...args]);
   const line = result.stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
   if (result.code !== 0 || !line) {
     throw new Error(`worker ${args.join(" ")} exited with ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const shardsSupported = supportsProviderShards();
-  log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes (node ${planNodeFlags().join(" ")}, as npm run plan)`);
+  log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes (node ${PLAN_NODE_FLAGS.join(" ")}, as npm run plan)`);
   log(`  gcp.providerShards ${shardsSupported ? "supported: set to ceil(N / 120)" : "not supported by the config yet: not set"}`);
   const dir = mkdtempSync(join(tmpdir(), "okta-fed-bench-"));
   const sizes: SizeResult[] = [];

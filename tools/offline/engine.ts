@@ -226,8 +226,7 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
   const monitor = runtime.getMonitor() as unknown as Record<string, (req: any, cb: any) => unknown>;
   // Have the SDK compute alias URNs itself (parents' aliases inherited by their children), as it
   // does for engines without alias specs, so the plan can show which identities are kept. The SDK
-  // asks the monitor for its features when the root stack registers, so the monitor says so.
-  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
+  // asks the monitor for its features as the root stack starts, before the program runs.
   const deploymentInfo = monitor.getDeploymentInfo!.bind(monitor);
   monitor.getDeploymentInfo = (req: any, cb: any) =>
     deploymentInfo(req, (err: unknown, info: any) => {
