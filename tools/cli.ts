@@ -21,14 +21,25 @@ export function reportUserError(error: unknown, stack: string | undefined): numb
   return undefined;
 }
 
+/**
+ * Exits with `code` once stdout and stderr have taken everything written to them. When stdout is a
+ * pipe (`npm run plan -- --json | jq`), Node may still be writing the output asynchronously, and a
+ * bare `process.exit` cut it off at the pipe's 64 KiB buffer.
+ */
+export async function exitAfterFlush(code: number): Promise<never> {
+  // A write's callback runs after everything written before it has been handed to the OS.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
+  process.exit(code);
+}
+
 /** Runs a command's main function and exits with its code. */
 export function runCommand(main: () => Promise<number>): void {
   main().then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (error) => {
       // Only a bug in the kit gets here; say so, with the trace that helps fix it.
       process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exit(3);
+      return exitAfterFlush(3);
     },
   );
 }

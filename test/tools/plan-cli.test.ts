@@ -34,6 +34,15 @@ describe("npm run plan", () => {
     expect(rule.parent).toBe("urn:pulumi:dev::okta-federation::oktafed:index:Federation$oktafed:okta:ServiceApp::federation-payments");
   });
 
+  it("--json through a shell pipe arrives whole, past the pipe's 64 KiB buffer", () => {
+    // `| cat` makes stdout a pipe the way `| jq` does; process.exit used to cut it at 65,536 bytes.
+    const script = `"${process.execPath}" --import tsx tools/plan.ts --stack dev --json | cat`;
+    const result = spawnSync("sh", ["-c", script], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    expect(result.status).toBe(0);
+    expect(result.stdout.length).toBeGreaterThan(65_536);
+    expect(JSON.parse(result.stdout).resources.length).toBe(54);
+  });
+
   it("prints a readable tree labelled as an offline plan, with counts per type", () => {
     const { code, stdout } = plan("--stack", "prod");
     expect(code).toBe(0);
