@@ -5,17 +5,19 @@
  * median of runs, each program under the same offline engine and mocks:
  * - kit: the offline plan of the real program (stacks/program.ts under tools/offline/engine.ts);
  * - baseline: the same custom resources (types, names, providers, inputs, dependency graph)
- *   registered directly through the provider SDK classes, without components
- *   (tools/bench/baselines.ts); kit/baseline is the issue's overhead figure;
+ *   registered directly through the provider SDK classes, without components, returning the same
+ *   stack outputs (tools/bench/baselines.ts); kit/baseline is the overhead figure;
+ * - bare: the baseline without stack outputs (the issue's baseline read literally: resources
+ *   only); baseline/bare is what the output contract costs in the SDK;
  * - tree: the baseline plus the kit's component tree (same URNs): Pulumi's own cost for the kit's
  *   registrations, so tree/baseline is what the components cost in the SDK and kit/tree what the
  *   kit's own code costs;
- * - raw: plain CustomResources with literal inputs, a floor for reference;
+ * - raw: plain CustomResources with literal inputs and outputs, a floor for reference;
  * peak RSS of each, resources per service and in total, the critical-path depth of the dependency
  * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
  *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
  *
- * Options: --sizes 10,100,500  --runs 3  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
+ * Options: --sizes 10,100,500  --runs 3  --no-bare  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
  *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
  */
 import { spawn } from "node:child_process";
@@ -24,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { serviceKey, shardsFor, supportsProviderShards } from "./bench/config";
-import { summarise, type BenchResource, type GraphSummary } from "./bench/graph";
+import { summarise, type BenchPlan, type GraphSummary } from "./bench/graph";
 import { formatProfileSummary, summariseProfile } from "./bench/profile";
 import { RESULT_MARK, type WorkerResult } from "./bench/protocol";
 
@@ -34,6 +36,7 @@ const WORKER = join(__dirname, "bench", "worker.ts");
 interface Options {
   sizes: number[];
   runs: number;
+  bare: boolean;
   tree: boolean;
   raw: boolean;
   suite: boolean;
@@ -41,7 +44,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [10, 100, 500], runs: 3, tree: true, raw: true, suite: true, profile: false };
+  const options: Options = { sizes: [10, 100, 500], runs: 3, bare: true, tree: true, raw: true, suite: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -52,10 +55,11 @@ function parseArgs(argv: string[]): Options {
     if (arg === "--sizes") options.sizes = value().split(",").map(Number);
     else if (arg === "--runs") options.runs = Number(value());
     else if (arg === "--no-suite") options.suite = false;
+    else if (arg === "--no-bare") options.bare = false;
     else if (arg === "--no-tree") options.tree = false;
     else if (arg === "--no-raw") options.raw = false;
     else if (arg === "--profile") options.profile = true;
-    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-tree --no-raw --no-suite --profile`);
+    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-bare --no-tree --no-raw --no-suite --profile`);
   }
   if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers, comma-separated");
   if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error("--runs: at least 3 (the median of 3 or more runs is reported)");
@@ -119,7 +123,7 @@ function median(values: readonly number[]): number {
 
 const mb = (kib: number) => kib / 1024;
 
-type Compared = "baseline" | "tree" | "raw";
+type Compared = "baseline" | "bare" | "tree" | "raw";
 
 interface SizeResult {
   readonly n: number;
@@ -127,6 +131,7 @@ interface SizeResult {
   readonly error?: string;
   readonly kit: Measured[];
   readonly baseline: Measured[];
+  readonly bare: Measured[];
   readonly tree: Measured[];
   readonly raw: Measured[];
   readonly graph?: GraphSummary;
@@ -136,8 +141,13 @@ async function measureSize(n: number, options: Options, shardsSupported: boolean
   const shards = shardsSupported ? shardsFor(n) : undefined;
   const dump = join(dir, `resources-${n}.json`);
   const kitArgs = [String(n), shards === undefined ? "-" : String(shards)];
-  const result: SizeResult = { n, shards, kit: [], baseline: [], tree: [], raw: [] };
-  const compared: Compared[] = ["baseline", ...(options.tree ? (["tree"] as const) : []), ...(options.raw ? (["raw"] as const) : [])];
+  const result: SizeResult = { n, shards, kit: [], baseline: [], bare: [], tree: [], raw: [] };
+  const compared: Compared[] = [
+    "baseline",
+    ...(options.bare ? (["bare"] as const) : []),
+    ...(options.tree ? (["tree"] as const) : []),
+    ...(options.raw ? (["raw"] as const) : []),
+  ];
   for (let i = 0; i < options.runs; i++) {
     // The first kit run also writes what it registered (after its timing), for the other programs.
     const k = await worker(["kit", ...kitArgs, ...(i === 0 ? [dump] : [])]);
@@ -150,13 +160,15 @@ async function measureSize(n: number, options: Options, shardsSupported: boolean
     for (const mode of compared) {
       const m = await worker([mode, dump]);
       if (!m.ok) throw new Error(`N=${n}: the ${mode} program failed: ${m.error}`);
-      if (m.mismatches) throw new Error(`N=${n}: the ${mode} program did not register the kit's resources: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
+      if (m.mismatches) {
+        throw new Error(`N=${n}: the ${mode} program did not register the kit's resources or return its outputs: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
+      }
       result[mode].push(m);
       line += `, ${mode} ${m.runMs.toFixed(0)} ms (${mb(m.maxRssKiB).toFixed(0)} MB)`;
     }
     log(line);
   }
-  const resources = JSON.parse(readFileSync(dump, "utf8")) as BenchResource[];
+  const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
   return { ...result, graph: summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i))) };
 }
 
@@ -239,21 +251,24 @@ async function main(): Promise<void> {
   out.push("");
   out.push(`Offline plan of N services (each on AWS, GCP and Azure), median of ${options.runs} fresh processes per cell.`);
   out.push(`plan ms = runOffline only (program, registrations, drain). baseline = the kit's custom resources through the provider`);
-  out.push(`SDK classes, wired by reference (same inputs and dependency graph), no components; tree = baseline + the kit's`);
-  out.push(`component tree (same URNs); raw = plain CustomResources with literal inputs (floor). See docs/benchmarks.md.`);
+  out.push(`SDK classes, wired by reference (same inputs and dependency graph), no components, returning the kit's stack outputs;`);
+  out.push(`bare = baseline without stack outputs (resources only); tree = baseline + the kit's component tree (same URNs);`);
+  out.push(`raw = plain CustomResources with literal inputs and outputs (floor). See docs/benchmarks.md.`);
   out.push("");
   out.push(
     table(
-      ["N", "shards", "kit ms", "baseline ms", "kit/baseline", "tree ms", "tree/baseline", "kit/tree", "raw ms", "kit µs/res", "kit/N ms"],
+      ["N", "shards", "kit ms", "baseline ms", "kit/baseline", "bare ms", "kit/bare", "tree ms", "tree/baseline", "kit/tree", "raw ms", "kit µs/res", "kit/N ms"],
       sizes.map((s) =>
         s.error !== undefined
-          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", "", ""]
+          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", "", "", "", ""]
           : [
               String(s.n),
               String(s.shards ?? dash),
               fmt(ms(s, "kit")),
               fmt(ms(s, "baseline")),
               fmt(ms(s, "kit") / ms(s, "baseline"), 2),
+              cell(s, "bare", () => fmt(ms(s, "bare"))),
+              cell(s, "bare", () => fmt(ms(s, "kit") / ms(s, "bare"), 2)),
               cell(s, "tree", () => fmt(ms(s, "tree"))),
               cell(s, "tree", () => fmt(ms(s, "tree") / ms(s, "baseline"), 2)),
               cell(s, "tree", () => fmt(ms(s, "kit") / ms(s, "tree"), 2)),
@@ -273,11 +288,12 @@ async function main(): Promise<void> {
   const peakMb = (s: SizeResult, mode: Compared) => cell(s, mode, () => fmt(mb(med(s[mode], (r) => r.maxRssKiB))));
   out.push(
     table(
-      ["N", "kit peak MB", "baseline peak MB", "tree peak MB", "raw peak MB", "kit RSS before plan MB", "kit process ms", "baseline process ms"],
+      ["N", "kit peak MB", "baseline peak MB", "bare peak MB", "tree peak MB", "raw peak MB", "kit RSS before plan MB", "kit process ms", "baseline process ms"],
       ok.map((s) => [
         String(s.n),
         fmt(mb(kitRss(s))),
         peakMb(s, "baseline"),
+        peakMb(s, "bare"),
         peakMb(s, "tree"),
         peakMb(s, "raw"),
         fmt(med(s.kit, (r) => r.rssBefore) / 1048576),
@@ -305,9 +321,11 @@ async function main(): Promise<void> {
     out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${g.criticalPath.join(" -> ")}`);
     out.push(`Registrations by type at N=${largest.n}: ${Object.entries(g.byType).map(([t, c]) => `${t} ${c}`).join(", ")}`);
     const runs = (label: string, list: readonly Measured[]) => (list.length ? `${label} ${list.map((r) => fmt(r.runMs)).join(", ")}` : "");
-    out.push(`Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("tree", largest.tree), runs("raw", largest.raw)].filter(Boolean).join("; ")}`);
     out.push(
-      "Checked on every run: baseline and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs.",
+      `Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("bare", largest.bare), runs("tree", largest.tree), runs("raw", largest.raw)].filter(Boolean).join("; ")}`,
+    );
+    out.push(
+      "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
     );
   }
   if (suite.length > 0) {
@@ -334,6 +352,12 @@ async function main(): Promise<void> {
     const components = ms(s500, "tree") / ms(s500, "baseline");
     const own = ms(s500, "kit") / ms(s500, "tree");
     out.push(`at N=500: kit/baseline ${overhead} = components in the SDK (tree/baseline) ${fmt(components, 2)} x the kit's own code (kit/tree) ${fmt(own, 2)}`);
+  }
+  if (s500 && s500.bare.length > 0) {
+    // The issue's baseline read literally (no stack outputs): the output contract then counts as overhead.
+    const bare = ms(s500, "kit") / ms(s500, "bare");
+    const contract = ms(s500, "baseline") / ms(s500, "bare");
+    out.push(`at N=500 against bare (resources only, no stack outputs): kit/bare ${fmt(bare, 2)}; the stack outputs alone (baseline/bare) ${fmt(contract, 2)}`);
   }
   out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}`);
   process.stdout.write(`${out.join("\n")}\n`);

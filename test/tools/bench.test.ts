@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RecordedResource } from "../../tools/offline/engine";
 import { federationProgram } from "../../stacks/program";
 import { benchConfigMap, serviceKey } from "../../tools/bench/config";
-import { baselineProgram, differences, rawProgram, wire, type Reference } from "../../tools/bench/baselines";
-import { customDependencies, summarise } from "../../tools/bench/graph";
+import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type PreparedOutput, type Reference } from "../../tools/bench/baselines";
+import { customDependencies, summarise, type BenchPlan } from "../../tools/bench/graph";
 import { BENCH_PROJECT, BENCH_STACK } from "../../tools/bench/protocol";
 
 const N = 3;
@@ -19,8 +19,10 @@ const run = (program: () => unknown, config: Record<string, string> = {}) =>
 
 describe("bench baselines", () => {
   let kit: readonly RecordedResource[];
+  let plan: Awaited<ReturnType<typeof run>>;
   beforeAll(async () => {
-    kit = (await run(federationProgram, benchConfigMap(N, 1))).resources;
+    plan = await run(federationProgram, benchConfigMap(N, 1));
+    kit = plan.resources;
   });
 
   it("the kit's plan of N services: 11 custom resources and 4 components per service, depth 4", () => {
@@ -34,30 +36,69 @@ describe("bench baselines", () => {
     expect(graph.criticalPath).toHaveLength(4);
   });
 
-  it("baseline: the same custom resources, inputs and dependency graph, without components", async () => {
-    const recorded = (await run(baselineProgram(kit))).resources;
+  it("baseline: the same custom resources, inputs and dependency graph, without components, and the same stack outputs", async () => {
+    const { resources: recorded, outputs } = await run(baselineProgram(plan));
     expect(recorded.length).toBe(kit.filter((r) => r.custom).length);
     expect(recorded.every((r) => r.custom)).toBe(true);
     expect(differences(kit, recorded, { dependencies: true })).toEqual([]);
+    expect(outputDifferences(plan.outputs, outputs)).toEqual([]);
+    expect(Object.keys(outputs.services as object)).toEqual(["svc-0001", "svc-0002", "svc-0003"]);
     // The references carry the dependencies: the trust policy of a role waits for the OIDC provider and the app.
     const role = recorded.find((r) => r.name === "federation-svc-0001-aws-role")!;
     const depNames = role.dependencies.map((u) => recorded.find((r) => r.urn === u)!.name).sort();
     expect(depNames).toEqual(["federation-authz-server", "federation-aws-oidc-provider", "federation-svc-0001-app"]);
   });
 
+  it("bare: the baseline without stack outputs, which the output check reports", async () => {
+    const { resources: recorded, outputs } = await run(baselineProgram(plan, { stackOutputs: false }));
+    expect(differences(kit, recorded, { dependencies: true })).toEqual([]);
+    expect(outputs).toEqual({});
+    expect(outputDifferences({}, outputs)).toEqual([]);
+    expect(outputDifferences(plan.outputs, outputs)).toContain("stack output services.svc-0001: missing");
+  });
+
   it("tree: the kit's URNs, components included", async () => {
-    const recorded = (await run(baselineProgram(kit, { components: true }))).resources;
+    const { resources: recorded, outputs } = await run(baselineProgram(plan, { components: true }));
+    expect(outputDifferences(plan.outputs, outputs)).toEqual([]);
     expect(recorded.length).toBe(kit.length);
     expect(differences(kit, recorded, { dependencies: true, urns: true })).toEqual([]);
     expect(new Set(recorded.map((r) => r.urn))).toEqual(new Set(kit.map((r) => r.urn)));
   });
 
   it("raw: the same inputs as literals, so its graph is flat and the dependency check reports it", async () => {
-    const recorded = (await run(rawProgram(kit))).resources;
+    const { resources: recorded, outputs } = await run(rawProgram(plan));
     expect(differences(kit, recorded)).toEqual([]);
+    expect(outputDifferences(plan.outputs, outputs)).toEqual([]);
     const deps = differences(kit, recorded, { dependencies: true });
     expect(deps).toContain("aws:iam/role:Role::federation-svc-0001-aws-role: different dependencies");
     expect([...customDependencies(recorded).values()].every((d) => d.length === 0)).toBe(true);
+  });
+
+  it("the baseline's stack outputs: one Output per service, from that service's resources and the shared ones", () => {
+    const prepared = prepareStackOutputs(plan) as Record<string, Record<string, PreparedOutput>>;
+    const nameOf = (urn: string) => kit.find((r) => r.urn === urn)!.name;
+    const sources = prepared.services!["svc-0002"]!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        "federation-svc-0002-app.clientId",
+        "federation-svc-0002-aws-role.arn",
+        "federation-svc-0002-gcp-sa.email",
+        "federation-svc-0002-azure-identity.clientId",
+        "federation-svc-0002-azure-identity.principalId",
+      ]),
+    );
+    expect(sources.every((s) => s.startsWith("federation-svc-0002-") || !/svc-\d{4}/.test(s))).toBe(true);
+    // Literal values stay literals, as in the kit's outputs.
+    expect(prepared.contractVersion).toEqual({ template: 1, sources: [], secret: false });
+    expect(prepared.okta!.issuerUrl!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`)).toEqual(["federation-authz-server.issuer"]);
+  });
+
+  it("splitByReferences splits on the longest reference first", () => {
+    const name = { value: "<r.name>" };
+    const arn = { value: "arn:aws:iam::1:role/<r.name>" };
+    expect(splitByReferences("role arn:aws:iam::1:role/<r.name> named <r.name>", [arn, name])).toEqual(["role ", arn, " named ", name]);
+    expect(splitByReferences("<r.name>", [arn, name])).toEqual([name]);
+    expect(splitByReferences("nothing", [arn, name])).toEqual(["nothing"]);
   });
 
   it("the checks report missing, extra and changed resources and foreign URNs", () => {
@@ -69,6 +110,13 @@ describe("bench baselines", () => {
     expect(differences(without, kit)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: extra"]);
     const moved = kit.map((r) => (r.urn === role.urn ? { ...r, urn: `${r.urn}-moved` } : r));
     expect(differences(kit, moved, { urns: true })).toEqual([`${role.urn}: URN not registered`]);
+    const services = plan.outputs.services as Record<string, unknown>;
+    const { ["svc-0003"]: _dropped, ...fewer } = services;
+    expect(outputDifferences(plan.outputs, { ...plan.outputs, environment: "other", services: { ...fewer, extra: {} } })).toEqual([
+      "stack output environment: different value",
+      "stack output services.svc-0003: missing",
+      "stack output services.extra: extra",
+    ]);
   });
 });
 

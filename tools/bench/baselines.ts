@@ -7,16 +7,20 @@
  *   hand-written program would wire them: an input that came from another resource is that
  *   resource's Output again, so types, names, providers, input values and the dependency graph are
  *   the kit's (checked after each run by {@link differences}).
+ *   It returns the kit's stack outputs, built from its resources' Outputs as the kit builds them
+ *   (one Output per service and per top-level field; see {@link prepareStackOutputs}), so that
+ *   both programs end with the same serialized contract; with `{ stackOutputs: false }` it returns
+ *   none (the "bare" program: the issue's baseline read literally, resources only).
  * - the same with `{ components: true }`: the kit's component tree replayed around them (same
  *   component types, names and parents, so the same URNs), each component registering empty
  *   outputs. This is Pulumi's own cost for the kit's registrations; the kit's time above it is
  *   what its own code costs.
  * - {@link rawProgram} (a floor for reference): plain `pulumi.CustomResource`s with the recorded
- *   values as literals: no SDK classes, no references, a flat graph.
+ *   values as literals, stack outputs included: no SDK classes, no references, a flat graph.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, type RecordedResource } from "../offline/engine";
-import { customDependencies, isProvider, type BenchResource } from "./graph";
+import { customDependencies, isProvider, serviceOwner, type BenchPlan, type BenchResource } from "./graph";
 
 /** Recorded inputs back to program inputs: secret-wrapped values become `pulumi.secret(value)`. */
 export function rewrap(value: unknown): any {
@@ -72,15 +76,16 @@ function providerOf(r: BenchResource, providers: ReadonlyMap<string, pulumi.Prov
   return provider;
 }
 
-/** Every custom resource of a recorded plan as a raw `CustomResource` with literal inputs. */
-export function rawProgram(resources: readonly BenchResource[]): () => Record<string, never> {
+/** Every custom resource of a recorded plan as a raw `CustomResource` with literal inputs; the stack outputs as literals. */
+export function rawProgram(plan: BenchPlan): () => Record<string, unknown> {
+  const { resources } = plan;
   return () => {
     const providers = registerProviders(resources);
     for (const r of resources) {
       if (!r.custom || isProvider(r)) continue;
       new RawResource(r.type, r.name, rewrap(r.inputs), { provider: providerOf(r, providers), ...recordedOptions(r) });
     }
-    return {};
+    return rewrap(plan.outputs);
   };
 }
 
@@ -106,13 +111,30 @@ export function wire(value: unknown, references: readonly Reference[], used: Set
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v, references, used)]));
   }
   if (typeof value !== "string") return value;
-  const output = (r: Reference) => (r.resource as unknown as Record<string, pulumi.Output<string>>)[r.property]!;
   const exact = references.find((r) => r.value === value);
   if (exact) {
     used.add(exact.resource);
-    return output(exact);
+    return outputOf(exact.resource, exact.property);
   }
-  const parts: (string | Reference)[] = [value];
+  const parts = splitByReferences(value, references);
+  const refs = parts.filter((p): p is Reference => typeof p !== "string");
+  if (refs.length === 0) return value;
+  for (const r of refs) used.add(r.resource);
+  return pulumi.all(refs.map((r) => outputOf(r.resource, r.property))).apply((values) => {
+    let next = 0;
+    return parts.map((p) => (typeof p === "string" ? p : values[next++])).join("");
+  });
+}
+
+const outputOf = (resource: pulumi.CustomResource, property: string) => (resource as unknown as Record<string, pulumi.Output<unknown>>)[property]!;
+
+/**
+ * `value` split into literal text and the references found in it, longest reference first (so a
+ * value is never split inside a longer one that contains it): `"role/<r.name>"` with a reference
+ * `<r.name>` is `["role/", ref, ""]`.
+ */
+export function splitByReferences<R extends { readonly value: string }>(value: string, references: readonly R[]): (string | R)[] {
+  const parts: (string | R)[] = [value];
   for (const ref of references) {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
@@ -122,13 +144,103 @@ export function wire(value: unknown, references: readonly Reference[], used: Set
       i += pieces.length - 1;
     }
   }
-  const refs = parts.filter((p): p is Reference => typeof p !== "string");
-  if (refs.length === 0) return value;
-  for (const r of refs) used.add(r.resource);
-  return pulumi.all(refs.map(output)).apply((values) => {
-    let next = 0;
-    return parts.map((p) => (typeof p === "string" ? p : values[next++])).join("");
-  });
+  return parts.filter((p) => p !== "");
+}
+
+/** Where a value comes from: one after-deploy output of a recorded resource. */
+interface Source {
+  readonly value: string;
+  readonly urn: string;
+  readonly property: string;
+}
+
+/** A recorded value with each string that holds references replaced by its pieces (index = the source's place in `sources`). */
+type Template = { readonly pieces: readonly (string | number)[] } | readonly Template[] | { readonly [key: string]: Template } | string | number | boolean | null;
+
+const PIECES = "pieces";
+
+/** One stack output value to rebuild: literal when `sources` is empty, else one `all` over them and one `apply`. */
+export interface PreparedOutput {
+  readonly template: unknown;
+  readonly sources: readonly Source[];
+  readonly secret: boolean;
+}
+
+/**
+ * The kit's recorded stack outputs, prepared (before timing) to be rebuilt from the baseline's
+ * resources with the kit's granularity: one Output per top-level value, and one per entry of a
+ * top-level object (`okta.issuerUrl`, `services.<key>`, ...), as `components/outputs.ts` builds
+ * them. A string that equals or contains an after-deploy output of a resource is taken from that
+ * resource's Output. The candidates for `services.<key>` are that service's resources and the
+ * shared ones; for anything else the shared ones (service keys are the keys of `services`).
+ */
+export function prepareStackOutputs(plan: BenchPlan): Record<string, PreparedOutput | Record<string, PreparedOutput>> {
+  const serviceKeys = Object.keys((plan.outputs.services as Record<string, unknown> | undefined) ?? {});
+  const shared: Source[] = [];
+  const owned = new Map<string, Source[]>();
+  for (const r of plan.resources) {
+    if (!r.custom || isProvider(r)) continue;
+    const sources = r.afterDeploy
+      .filter((property) => typeof r.outputs[property] === "string" && r.outputs[property] !== "")
+      .map((property) => ({ value: r.outputs[property] as string, urn: r.urn, property }));
+    const owner = serviceOwner(r.name, serviceKeys);
+    if (owner === undefined) shared.push(...sources);
+    else owned.set(owner, [...(owned.get(owner) ?? []), ...sources]);
+  }
+  const longestFirst = (sources: Source[]) => sources.sort((a, b) => b.value.length - a.value.length);
+  longestFirst(shared);
+  const prepared: Record<string, PreparedOutput | Record<string, PreparedOutput>> = {};
+  for (const [key, value] of Object.entries(plan.outputs)) {
+    if (typeof value === "object" && value !== null && !Array.isArray(value) && !isSecretValue(value)) {
+      prepared[key] = Object.fromEntries(
+        Object.entries(value).map(([inner, v]) => [inner, prepareOutput(v, key === "services" ? longestFirst([...(owned.get(inner) ?? []), ...shared]) : shared)]),
+      );
+    } else {
+      prepared[key] = prepareOutput(value, shared);
+    }
+  }
+  return prepared;
+}
+
+function prepareOutput(value: unknown, candidates: readonly Source[]): PreparedOutput {
+  const sources: Source[] = [];
+  let secret = false;
+  const indexOf = (source: Source) => {
+    const at = sources.indexOf(source);
+    return at >= 0 ? at : sources.push(source) - 1;
+  };
+  const walk = (v: unknown): Template => {
+    if (isSecretValue(v)) {
+      secret = true;
+      return walk(v.value);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (typeof v !== "string") return v as Template;
+    const pieces = splitByReferences(v, candidates);
+    if (pieces.every((p) => typeof p === "string")) return v;
+    return { [PIECES]: pieces.map((p) => (typeof p === "string" ? p : indexOf(p))) };
+  };
+  return { template: walk(value), sources, secret };
+}
+
+function fill(template: unknown, values: readonly unknown[]): unknown {
+  if (Array.isArray(template)) return template.map((t) => fill(t, values));
+  if (typeof template !== "object" || template === null) return template;
+  const pieces = (template as Record<string, unknown>)[PIECES];
+  if (Array.isArray(pieces)) return pieces.length === 1 && typeof pieces[0] === "number" ? values[pieces[0]] : pieces.map((p) => (typeof p === "number" ? values[p] : p)).join("");
+  return Object.fromEntries(Object.entries(template).map(([k, t]) => [k, fill(t, values)]));
+}
+
+/** A prepared value from the created resources' Outputs: one `all` and one `apply`, as the kit does per service. */
+function rebuild(prepared: PreparedOutput, created: ReadonlyMap<string, pulumi.CustomResource>): unknown {
+  if (prepared.sources.length === 0) return prepared.secret ? pulumi.secret(prepared.template) : prepared.template;
+  const output = pulumi.all(prepared.sources.map((s) => outputOf(created.get(s.urn)!, s.property))).apply((values) => fill(prepared.template, values));
+  return prepared.secret ? pulumi.secret(output) : output;
+}
+
+function isPrepared(value: PreparedOutput | Record<string, PreparedOutput>): value is PreparedOutput {
+  return "sources" in value && Array.isArray(value.sources) && "template" in value;
 }
 
 /**
@@ -136,8 +248,13 @@ export function wire(value: unknown, references: readonly Reference[], used: Set
  * {@link wire}); a dependency that no input carries becomes a `dependsOn`. With `components`, the
  * recorded component tree is registered too and each resource gets its recorded parent.
  */
-export function baselineProgram(resources: readonly BenchResource[], options: { readonly components?: boolean } = {}): () => Record<string, never> {
+export function baselineProgram(
+  plan: BenchPlan,
+  options: { readonly components?: boolean; readonly stackOutputs?: boolean } = {},
+): () => Record<string, unknown> {
+  const { resources } = plan;
   // Resolved (and the SDK modules loaded) before timing, as the kit's program has its imports loaded.
+  const outputs = options.stackOutputs === false ? {} : prepareStackOutputs(plan);
   const classes = new Map<string, ResourceClass>();
   for (const r of resources) if (r.custom && !isProvider(r) && !classes.has(r.type)) classes.set(r.type, sdkClass(r.type));
   const dependencies = customDependencies(resources);
@@ -180,7 +297,12 @@ export function baselineProgram(resources: readonly BenchResource[], options: { 
       };
       created.set(r.urn, new (classes.get(r.type)!)(r.name, inputs, opts));
     }
-    return {};
+    return Object.fromEntries(
+      Object.entries(outputs).map(([key, value]) => [
+        key,
+        isPrepared(value) ? rebuild(value, created) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rebuild(v, created)])),
+      ]),
+    );
   };
 }
 
@@ -229,5 +351,29 @@ export function differences(
     const urns = new Set(actual.map((r) => r.urn));
     for (const r of expected) if (!urns.has(r.urn)) out.push(`${r.urn}: URN not registered`);
   }
+  return out;
+}
+
+/**
+ * Stack outputs that differ from the kit's, by path: each top-level value, and each entry of a
+ * top-level object (`services.svc-0001`), compared as canonical JSON.
+ */
+export function outputDifferences(expected: Readonly<Record<string, unknown>>, actual: Readonly<Record<string, unknown>>): string[] {
+  const entries = (outputs: Readonly<Record<string, unknown>>) => {
+    const flat = new Map<string, string>();
+    for (const [key, value] of Object.entries(outputs)) {
+      if (typeof value === "object" && value !== null && !Array.isArray(value) && !isSecretValue(value)) {
+        for (const [inner, v] of Object.entries(value)) flat.set(`${key}.${inner}`, canonical(v));
+      } else {
+        flat.set(key, canonical(value));
+      }
+    }
+    return flat;
+  };
+  const want = entries(expected);
+  const got = entries(actual);
+  const out: string[] = [];
+  for (const [path, v] of want) if (got.get(path) !== v) out.push(got.has(path) ? `stack output ${path}: different value` : `stack output ${path}: missing`);
+  for (const path of got.keys()) if (!want.has(path)) out.push(`stack output ${path}: extra`);
   return out;
 }

@@ -7,6 +7,24 @@ import type { RecordedResource } from "../offline/engine";
 /** The fields of a recorded resource the benchmark keeps (as written to the temp JSON file). */
 export type BenchResource = Omit<RecordedResource, "aliases">;
 
+/** What a kit run registered and returned, as the comparison programs need it (the temp JSON file). */
+export interface BenchPlan {
+  readonly resources: readonly BenchResource[];
+  /** The stack outputs as the engine received them (serialized by the SDK; secrets still wrapped). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The service a resource belongs to: its name is `<prefix><key>` or starts with `<prefix><key>-`
+ * (the kit names every per-service resource after the service key under the Federation
+ * component's name); undefined for a shared resource.
+ */
+export function serviceOwner(name: string, serviceKeys: readonly string[], prefix = "federation-"): string | undefined {
+  if (!name.startsWith(prefix)) return undefined;
+  const rest = name.slice(prefix.length);
+  return serviceKeys.find((k) => rest === k || rest.startsWith(`${k}-`));
+}
+
 export const isProvider = (r: { type: string }) => r.type.startsWith("pulumi:providers:");
 
 export interface GraphSummary {
@@ -95,11 +113,7 @@ export function summarise(resources: readonly BenchResource[], serviceKeys: read
   const criticalPath: string[] = [];
   for (let u = tail; u !== undefined; u = via.get(u)) criticalPath.unshift(byUrn.get(u)!.name);
 
-  const ownerOf = (name: string): string | undefined => {
-    if (!name.startsWith(prefix)) return undefined;
-    const rest = name.slice(prefix.length);
-    return serviceKeys.find((k) => rest === k || rest.startsWith(`${k}-`));
-  };
+  const ownerOf = (name: string) => serviceOwner(name, serviceKeys, prefix);
   const perService = new Map(serviceKeys.map((k) => [k, { custom: 0, all: 0 }]));
   let sharedCustom = 0;
   for (const r of resources) {

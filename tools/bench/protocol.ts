@@ -8,10 +8,11 @@ export const RESULT_MARK = "BENCH_RESULT ";
 
 /**
  * kit: the real program. baseline: the same custom resources through the provider SDK classes,
- * wired by reference, no components. tree: the same with the kit's component tree replayed.
- * raw: plain CustomResources with literal inputs (a floor). See tools/bench/baselines.ts.
+ * wired by reference, no components, returning the kit's stack outputs. bare: the baseline
+ * without stack outputs. tree: the baseline with the kit's component tree replayed. raw: plain
+ * CustomResources with literal inputs and outputs (a floor). See tools/bench/baselines.ts.
  */
-export type WorkerMode = "kit" | "baseline" | "tree" | "raw";
+export type WorkerMode = "kit" | "baseline" | "bare" | "tree" | "raw";
 
 export interface WorkerResult {
   readonly mode: WorkerMode;
@@ -34,7 +35,8 @@ export interface WorkerResult {
   readonly runWindowUs: readonly [number, number];
   /**
    * Baselines: how many registrations differ from the recorded kit plan in type, name, provider or
-   * inputs (and for baseline and tree in dependencies, for tree in URN); 0 = identical.
+   * inputs (and for baseline, bare and tree in dependencies, for tree in URN), plus stack outputs
+   * that differ from the kit's (bare: any stack output at all); 0 = identical.
    */
   readonly mismatches?: number;
   readonly mismatchSample?: readonly string[];

@@ -2,19 +2,20 @@
  * One benchmark run in a fresh process (spawned by tools/bench.ts):
  *
  *   node --import tsx tools/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
- *   node --import tsx tools/bench/worker.ts baseline|tree|raw <dump.json>
+ *   node --import tsx tools/bench/worker.ts baseline|bare|tree|raw <dump.json>
  *
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
- * config of n services; with a dump path it also writes what was registered (after timing).
- * `baseline`, `tree` and `raw` re-register the custom resources of such a dump under the same
- * engine and mocks (tools/bench/baselines.ts) and check that they registered the same thing.
+ * config of n services; with a dump path it also writes what was registered and the stack outputs
+ * (after timing). `baseline`, `bare`, `tree` and `raw` re-register the custom resources of such a
+ * dump under the same engine and mocks (tools/bench/baselines.ts) and check that they registered
+ * the same thing and (all but `bare`) returned the same stack outputs.
  * Every mode prints one line `BENCH_RESULT <json>` (see WorkerResult).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { errorMessage, runOffline, type RecordedResource } from "../offline/engine";
-import { baselineProgram, differences, rawProgram } from "./baselines";
-import type { BenchResource } from "./graph";
+import { baselineProgram, differences, outputDifferences, rawProgram } from "./baselines";
+import type { BenchPlan, BenchResource } from "./graph";
 import { BENCH_PROJECT, BENCH_STACK, RESULT_MARK, type WorkerMode, type WorkerResult } from "./protocol";
 
 /** The registrations of a kit run, as the other programs need them (aliases play no part). */
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
   let program: () => unknown;
   let config: Record<string, string> = {};
   let dump: string | undefined;
-  let expected: BenchResource[] | undefined;
+  let expected: BenchPlan | undefined;
   if (mode === "kit") {
     const n = Number(rest[0]);
     const shards = rest[1] === undefined || rest[1] === "-" ? undefined : Number(rest[1]);
@@ -38,12 +39,12 @@ async function main(argv: string[]): Promise<WorkerResult> {
     program = federationProgram;
     config = benchConfigMap(n, shards);
     dump = rest[2];
-  } else if (mode === "baseline" || mode === "tree" || mode === "raw") {
+  } else if (mode === "baseline" || mode === "bare" || mode === "tree" || mode === "raw") {
     if (!rest[0]) throw new Error(`usage: worker.ts ${mode} <dump.json>`);
-    expected = JSON.parse(readFileSync(rest[0], "utf8")) as BenchResource[];
-    program = mode === "raw" ? rawProgram(expected) : baselineProgram(expected, { components: mode === "tree" });
+    expected = JSON.parse(readFileSync(rest[0], "utf8")) as BenchPlan;
+    program = mode === "raw" ? rawProgram(expected) : baselineProgram(expected, { components: mode === "tree", stackOutputs: mode !== "bare" });
   } else {
-    throw new Error(`unknown mode ${String(mode)}; use kit, baseline, tree or raw`);
+    throw new Error(`unknown mode ${String(mode)}; use kit, baseline, bare, tree or raw`);
   }
 
   const startupMs = performance.now();
@@ -53,8 +54,9 @@ async function main(argv: string[]): Promise<WorkerResult> {
   let ok = true;
   let error: string | undefined;
   let recorded: readonly RecordedResource[] = [];
+  let outputs: Record<string, unknown> = {};
   try {
-    recorded = (await runOffline(program, { project: BENCH_PROJECT, stack: BENCH_STACK, config })).resources;
+    ({ resources: recorded, outputs } = await runOffline(program, { project: BENCH_PROJECT, stack: BENCH_STACK, config }));
   } catch (e) {
     ok = false;
     error = errorMessage(e);
@@ -64,10 +66,16 @@ async function main(argv: string[]): Promise<WorkerResult> {
   const rssAfter = process.memoryUsage().rss;
   const maxRssKiB = process.resourceUsage().maxRSS;
 
-  if (dump && ok) writeFileSync(dump, JSON.stringify(toBench(recorded)));
+  if (dump && ok) writeFileSync(dump, JSON.stringify({ resources: toBench(recorded), outputs } satisfies BenchPlan));
   // The raw floor passes literals, so only its resources and inputs are compared; the baseline's
-  // dependency graph and the tree's URNs must be the kit's too.
-  const diff = expected && ok ? differences(expected, recorded, { dependencies: mode !== "raw", urns: mode === "tree" }) : [];
+  // dependency graph and the tree's URNs must be the kit's too; bare returns no stack outputs.
+  const diff =
+    expected && ok
+      ? [
+          ...differences(expected.resources, recorded, { dependencies: mode !== "raw", urns: mode === "tree" }),
+          ...outputDifferences(mode === "bare" ? {} : expected.outputs, outputs),
+        ]
+      : [];
   return {
     mode,
     ok,
