@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RecordedResource } from "../../tools/offline/engine";
 import { federationProgram } from "../../stacks/program";
 import { benchConfigMap, serviceKey } from "../../tools/bench/config";
-import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type PreparedOutput, type Reference } from "../../tools/bench/baselines";
+import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type Reference } from "../../tools/bench/baselines";
 import { customDependencies, summarise, type BenchPlan } from "../../tools/bench/graph";
 import { BENCH_PROJECT, BENCH_STACK } from "../../tools/bench/protocol";
 
@@ -75,9 +75,14 @@ describe("bench baselines", () => {
   });
 
   it("the baseline's stack outputs: one Output per service, from that service's resources and the shared ones", () => {
-    const prepared = prepareStackOutputs(plan) as Record<string, Record<string, PreparedOutput>>;
+    const prepared = prepareStackOutputs(plan);
+    const entries = (key: string) => {
+      const top = prepared[key]!;
+      if (!("entries" in top)) throw new Error(`${key} is not prepared entry by entry`);
+      return top.entries;
+    };
     const nameOf = (urn: string) => kit.find((r) => r.urn === urn)!.name;
-    const sources = prepared.services!["svc-0002"]!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`);
+    const sources = entries("services")["svc-0002"]!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`);
     expect(sources).toEqual(
       expect.arrayContaining([
         "federation-svc-0002-app.clientId",
@@ -89,8 +94,8 @@ describe("bench baselines", () => {
     );
     expect(sources.every((s) => s.startsWith("federation-svc-0002-") || !/svc-\d{4}/.test(s))).toBe(true);
     // Literal values stay literals, as in the kit's outputs.
-    expect(prepared.contractVersion).toEqual({ template: 1, sources: [], secret: false });
-    expect(prepared.okta!.issuerUrl!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`)).toEqual(["federation-authz-server.issuer"]);
+    expect(prepared.contractVersion).toEqual({ whole: { template: 1, sources: [], secret: false } });
+    expect(entries("okta").issuerUrl!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`)).toEqual(["federation-authz-server.issuer"]);
   });
 
   it("splitByReferences splits on the longest reference first", () => {

@@ -154,10 +154,13 @@ interface Source {
   readonly property: string;
 }
 
-/** A recorded value with each string that holds references replaced by its pieces (index = the source's place in `sources`). */
-type Template = { readonly pieces: readonly (string | number)[] } | readonly Template[] | { readonly [key: string]: Template } | string | number | boolean | null;
+/** A string of a recorded value that holds references: literal text and indexes into `sources`. */
+class Joined {
+  constructor(readonly pieces: readonly (string | number)[]) {}
+}
 
-const PIECES = "pieces";
+/** A top-level stack output: rebuilt as one value, or (an object) entry by entry. */
+export type PreparedTopLevel = { readonly whole: PreparedOutput } | { readonly entries: Readonly<Record<string, PreparedOutput>> };
 
 /** One stack output value to rebuild: literal when `sources` is empty, else one `all` over them and one `apply`. */
 export interface PreparedOutput {
@@ -174,7 +177,7 @@ export interface PreparedOutput {
  * resource's Output. The candidates for `services.<key>` are that service's resources and the
  * shared ones; for anything else the shared ones (service keys are the keys of `services`).
  */
-export function prepareStackOutputs(plan: BenchPlan): Record<string, PreparedOutput | Record<string, PreparedOutput>> {
+export function prepareStackOutputs(plan: BenchPlan): Record<string, PreparedTopLevel> {
   const serviceKeys = Object.keys((plan.outputs.services as Record<string, unknown> | undefined) ?? {});
   const shared: Source[] = [];
   const owned = new Map<string, Source[]>();
@@ -189,14 +192,16 @@ export function prepareStackOutputs(plan: BenchPlan): Record<string, PreparedOut
   }
   const longestFirst = (sources: Source[]) => sources.sort((a, b) => b.value.length - a.value.length);
   longestFirst(shared);
-  const prepared: Record<string, PreparedOutput | Record<string, PreparedOutput>> = {};
+  const prepared: Record<string, PreparedTopLevel> = {};
   for (const [key, value] of Object.entries(plan.outputs)) {
     if (typeof value === "object" && value !== null && !Array.isArray(value) && !isSecretValue(value)) {
-      prepared[key] = Object.fromEntries(
-        Object.entries(value).map(([inner, v]) => [inner, prepareOutput(v, key === "services" ? longestFirst([...(owned.get(inner) ?? []), ...shared]) : shared)]),
-      );
+      prepared[key] = {
+        entries: Object.fromEntries(
+          Object.entries(value).map(([inner, v]) => [inner, prepareOutput(v, key === "services" ? longestFirst([...(owned.get(inner) ?? []), ...shared]) : shared)]),
+        ),
+      };
     } else {
-      prepared[key] = prepareOutput(value, shared);
+      prepared[key] = { whole: prepareOutput(value, shared) };
     }
   }
   return prepared;
@@ -209,17 +214,17 @@ function prepareOutput(value: unknown, candidates: readonly Source[]): PreparedO
     const at = sources.indexOf(source);
     return at >= 0 ? at : sources.push(source) - 1;
   };
-  const walk = (v: unknown): Template => {
+  const walk = (v: unknown): unknown => {
     if (isSecretValue(v)) {
       secret = true;
       return walk(v.value);
     }
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    if (typeof v !== "string") return v as Template;
+    if (typeof v !== "string") return v;
     const pieces = splitByReferences(v, candidates);
     if (pieces.every((p) => typeof p === "string")) return v;
-    return { [PIECES]: pieces.map((p) => (typeof p === "string" ? p : indexOf(p))) };
+    return new Joined(pieces.map((p) => (typeof p === "string" ? p : indexOf(p))));
   };
   return { template: walk(value), sources, secret };
 }
@@ -227,8 +232,10 @@ function prepareOutput(value: unknown, candidates: readonly Source[]): PreparedO
 function fill(template: unknown, values: readonly unknown[]): unknown {
   if (Array.isArray(template)) return template.map((t) => fill(t, values));
   if (typeof template !== "object" || template === null) return template;
-  const pieces = (template as Record<string, unknown>)[PIECES];
-  if (Array.isArray(pieces)) return pieces.length === 1 && typeof pieces[0] === "number" ? values[pieces[0]] : pieces.map((p) => (typeof p === "number" ? values[p] : p)).join("");
+  if (template instanceof Joined) {
+    const { pieces } = template;
+    return pieces.length === 1 && typeof pieces[0] === "number" ? values[pieces[0]] : pieces.map((p) => (typeof p === "number" ? values[p] : p)).join("");
+  }
   return Object.fromEntries(Object.entries(template).map(([k, t]) => [k, fill(t, values)]));
 }
 
@@ -237,10 +244,6 @@ function rebuild(prepared: PreparedOutput, created: ReadonlyMap<string, pulumi.C
   if (prepared.sources.length === 0) return prepared.secret ? pulumi.secret(prepared.template) : prepared.template;
   const output = pulumi.all(prepared.sources.map((s) => outputOf(created.get(s.urn)!, s.property))).apply((values) => fill(prepared.template, values));
   return prepared.secret ? pulumi.secret(output) : output;
-}
-
-function isPrepared(value: PreparedOutput | Record<string, PreparedOutput>): value is PreparedOutput {
-  return "sources" in value && Array.isArray(value.sources) && "template" in value;
 }
 
 /**
@@ -300,7 +303,7 @@ export function baselineProgram(
     return Object.fromEntries(
       Object.entries(outputs).map(([key, value]) => [
         key,
-        isPrepared(value) ? rebuild(value, created) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rebuild(v, created)])),
+        "whole" in value ? rebuild(value.whole, created) : Object.fromEntries(Object.entries(value.entries).map(([k, v]) => [k, rebuild(v, created)])),
       ]),
     );
   };
