@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { ProgramError } from "./offline/engine";
 import { StackFileError } from "./offline/stackFile";
+import { exitAfterFlush } from "./exit";
 
 /** Exit code of an error a user can fix, or undefined for one the command does not know. */
 export function reportUserError(error: unknown, stack: string | undefined): number | undefined {
@@ -19,17 +20,6 @@ export function reportUserError(error: unknown, stack: string | undefined): numb
     return 1;
   }
   return undefined;
-}
-
-/**
- * Exits with `code` once stdout and stderr have taken everything written to them. When stdout is a
- * pipe (`npm run plan -- --json | jq`), Node may still be writing the output asynchronously, and a
- * bare `process.exit` cut it off at the pipe's 64 KiB buffer.
- */
-export async function exitAfterFlush(code: number): Promise<never> {
-  // A write's callback runs after everything written before it has been handed to the OS.
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
-  process.exit(code);
 }
 
 /** Runs a command's main function and exits with its code. */

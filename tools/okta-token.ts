@@ -18,6 +18,7 @@ import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT, decodeJwt } from "jose";
+import { exitAfterFlush } from "./exit";
 import {
   CLIENT_ASSERTION_ALG,
   CredentialsError,
@@ -321,10 +322,10 @@ export async function main(
 // Run only as a program (node --import tsx tools/okta-token.ts), not when imported.
 if (typeof require !== "undefined" && typeof module !== "undefined" && require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.stdout.write("", () => process.exit(code)),
+    (code) => exitAfterFlush(code),
     (error) => {
       process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exit(3);
+      return exitAfterFlush(3);
     },
   );
 }
