@@ -5,9 +5,11 @@
  */
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "./internal/limits";
-import { OKTA_ACCESS_TOKEN_CLAIMS, assertionClaimsIn, gcpAttributeConditionLength } from "./internal/trust";
-import { azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "./internal/names";
-import { AZURE_BUILTIN_ROLES } from "./azure/builtinRoles";
+import { OKTA_ACCESS_TOKEN_CLAIMS, gcpAttributeConditionLength } from "./internal/trust";
+import { awsRoleName, azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "./internal/names";
+import { AZURE_BUILTIN_ROLES } from "./internal/azureRoles";
+import { parseClaimCondition } from "./internal/condition";
+import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems, trustRuleProblems } from "./trustRules";
 
 /** The config key (namespace and name) that holds the whole federation config. */
 export const CONFIG_NAMESPACE = "okta-federation";
@@ -16,6 +18,9 @@ export const CONFIG_KEY = "federation";
 export const CONFIG_KEY_MULTI = "federations";
 /** The config key that holds the token hook's Authorization header value (a `secure:` value). */
 export const HOOK_SECRET_KEY = "tokenHookAuthorization";
+/** Why a `secure:` value may not sit inside the structured federation key (offline plan and real runs alike). */
+export const SECURE_INSIDE_MESSAGE =
+  "holds a secure value inside a structured key; keep secrets in their own key (e.g. okta-federation:tokenHookAuthorization) so the rest of the config stays readable";
 
 /** Attributes the kit maps itself (see gcpAttributeMapping). */
 const KIT_ATTRIBUTES = ["client_id"];
@@ -184,9 +189,28 @@ const serviceAuthSchema = z.discriminatedUnion(
   { error: "method must be private_key_jwt or client_secret_basic" },
 );
 
+const policyArnSchema = z.string({ error: "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess" }).regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess");
+
+/**
+ * The explicit, per-grant opt-in for a grant that lets the service change identities, credentials
+ * or trust (components/internal/identityAdmin.ts). verify then reports which other services'
+ * identities the service could take over.
+ */
+const allowIdentityAdmin = z.boolean({ error: "must be true or false: true accepts a grant that lets this service take over other identities" }).default(false);
+
 const awsServiceSchema = strictObject({
-  /** Managed policies to attach, keyed by a stable name: { s3-read: arn:aws:iam::aws:policy/... }. */
-  policies: z.record(z.string(), z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess")).default({}),
+  /**
+   * Managed policies to attach, keyed by a stable name: { s3-read: arn:aws:iam::aws:policy/... },
+   * or { admin: { arn: ..., allowIdentityAdmin: true } } for an identity-admin policy.
+   */
+  policies: z
+    .record(
+      z.string(),
+      z.union([policyArnSchema, strictObject({ arn: policyArnSchema, allowIdentityAdmin })], {
+        error: "must be an IAM policy ARN, or { arn: <policy ARN>, allowIdentityAdmin: true }",
+      }).transform((value) => (typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value)),
+    )
+    .default({}),
   maxSessionDurationSeconds: sessionDurationSchema.optional(),
 });
 
@@ -195,8 +219,14 @@ const gcpRoleSchema = z.string().regex(/^(roles|projects\/[a-z][a-z0-9-]{4,28}[a
 const gcpServiceSchema = strictObject({
   /** true: a service account the workload impersonates gets the roles; false: the roles go to the federated principal itself. */
   serviceAccount: z.boolean({ error: "must be true (impersonate a service account) or false (direct grants)" }).default(false),
-  /** Project-level IAM roles. */
-  roles: z.array(gcpRoleSchema).default([]),
+  /** Project-level IAM roles; { role, allowIdentityAdmin: true } for an identity-admin role. */
+  roles: z
+    .array(
+      z.union([gcpRoleSchema, strictObject({ role: gcpRoleSchema, allowIdentityAdmin })], {
+        error: "must be an IAM role such as roles/storage.objectViewer, or { role: <role>, allowIdentityAdmin: true }",
+      }).transform((value) => (typeof value === "string" ? { role: value, allowIdentityAdmin: false } : value)),
+    )
+    .default([]),
 });
 
 const azureServiceSchema = strictObject({
@@ -207,7 +237,8 @@ const azureServiceSchema = strictObject({
         role: nonEmpty(`a built-in role name (${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}) or a role definition GUID`),
         scope: z
           .string({ error: required("the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>") })
-          .regex(/^\/subscriptions\/[0-9a-fA-F-]{36}(\/.*)?$/, "must be an Azure resource id starting with /subscriptions/<subscription id>"),
+          .regex(/^\/subscriptions\/[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}(\/.*)?$/, "must be an Azure resource id starting with /subscriptions/<subscription GUID>"),
+        allowIdentityAdmin,
       }),
     )
     .default({}),
@@ -284,7 +315,13 @@ const federationSchema = strictObject({
     subscriptionId: z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a subscription GUID"),
     tenantId: z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, "must be a tenant GUID"),
     resourceGroup: z.string().regex(/^[-\w.()]{1,89}[-\w()]$/, `must be an existing resource group name (1-${LIMITS.azure.resourceGroupMaxLength} characters)`),
-    location: z.string().regex(/^[a-z0-9]+$/, "must be an Azure region name such as westeurope"),
+    location: z
+      .string()
+      .regex(/^[a-z0-9]+$/, "must be an Azure region name such as westeurope")
+      .refine(
+        (location) => !(LIMITS.azure.locationsWithoutFederatedCredentials as readonly string[]).includes(location),
+        { error: (issue) => `${String(issue.input)} does not support federated identity credentials on user-assigned identities (unsupported: ${LIMITS.azure.locationsWithoutFederatedCredentials.join(", ")}); choose another region for the identities` },
+      ),
     /** Prefix of each identity's name; defaults to id-<environment>-. */
     identityNamePrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must start with a letter or digit and use letters, digits, '-' and '_'").optional(),
   }).optional(),
@@ -338,7 +375,7 @@ export function parseFederationConfig(raw: unknown): FederationConfig {
   const problems: ConfigProblem[] = [];
   if (!result.success) problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, [])));
   // Cross-field rules run on whatever parsed shape there is, so one pass reports everything.
-  problems.push(...crossFieldProblems(raw));
+  problems.push(...crossFieldProblems(raw), ...trustRuleProblems(raw));
   const unique = dedupe(problems);
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique);
   return result.data;
@@ -401,13 +438,16 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const scopes = asRecord(okta.scopes);
   const scopeNames = Object.keys(scopes);
   for (const name of scopeNames) {
-    if (!isValidScopeName(name)) add(`okta.scopes.${name}`, `invalid scope name "${name}"; allowed: ${scopeNameRule}`);
+    if (name === "__proto__") add(`okta.scopes.${name}`, PROTO_KEY);
+    else if (!isValidScopeName(name)) add(`okta.scopes.${name}`, `invalid scope name "${name}"; allowed: ${scopeNameRule}`);
   }
   const declared = scopeNames.length ? scopeNames.join(", ") : "(none declared)";
 
   const claims = asRecord(okta.claims);
   for (const [name, claim] of Object.entries(claims)) {
-    if ((LIMITS.okta.reservedClaims as readonly string[]).includes(name)) {
+    if (name === "__proto__") {
+      add(`okta.claims.${name}`, PROTO_KEY);
+    } else if ((LIMITS.okta.reservedClaims as readonly string[]).includes(name)) {
       add(`okta.claims.${name}`, `"${name}" is a reserved claim name in Okta access tokens; reserved: ${LIMITS.okta.reservedClaims.join(", ")}`);
     } else if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name)) {
       add(`okta.claims.${name}`, `invalid claim name "${name}"; allowed: letters, digits and '_', a letter or '_' first, at most 100 characters`);
@@ -499,7 +539,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
         if (other) add(`${path}.gcp`, `derived service account id "${accountId}" collides with service ${other}; rename one of the services`);
         gcpAccountIds.set(accountId, key);
       }
-      const roles = asStrings(g.roles);
+      const roles = (Array.isArray(g.roles) ? g.roles : []).map((r) => (isRecord(r) ? r.role : r)).filter((r): r is string => typeof r === "string");
       for (const r of new Set(roles.filter((r, i) => roles.indexOf(r) !== i))) add(`${path}.gcp.roles`, `role "${r}" is listed more than once`);
       if (g.serviceAccount !== true && roles.length === 0) add(`${path}.gcp`, "grants nothing: list roles, or set serviceAccount: true to impersonate a service account");
     }
@@ -535,25 +575,28 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
         add(`gcp.${field}`, `invalid id "${id}"${derived ? ` (as derived with ${derived})` : ""}; allowed: ${min}-${max} characters of a-z, 0-9 and '-', not starting with 'gcp-'`);
       }
     }
-    const additional = typeof gcpRecord.additionalCondition === "string" ? gcpRecord.additionalCondition : undefined;
+    let additional = typeof gcpRecord.additionalCondition === "string" ? gcpRecord.additionalCondition : undefined;
     if (additional !== undefined) {
-      const emitted = new Set<string>([...OKTA_ACCESS_TOKEN_CLAIMS, ...Object.keys(claims)]);
-      for (const claim of assertionClaimsIn(additional)) {
-        if (!emitted.has(claim)) {
-          add("gcp.additionalCondition", `references assertion.${claim}, which the issuer does not emit; tokens carry ${[...emitted].join(", ")}`);
-        }
+      const parsed = parseClaimCondition(additional);
+      if (!parsed.ok) {
+        for (const problem of parsed.problems) add("gcp.additionalCondition", problem);
+        additional = undefined;
+      } else {
+        for (const problem of conditionClaimProblems(parsed.claims, claims, services)) add(problem.path, problem.message);
       }
     }
     const perShard = new Map<number, number>();
     for (const key of gcpServiceKeys) perShard.set(gcpProviderShard(key, shards), (perShard.get(gcpProviderShard(key, shards)) ?? 0) + 1);
     for (const [shard, count] of [...perShard.entries()].sort(([a], [b]) => a - b)) {
       const conditionLength = gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength, additional);
-      if (conditionLength > LIMITS.gcp.attributeConditionMaxLength) {
-        add(
-          "gcp.providerShards",
-          `provider ${gcpShardProviderId(providerId, shard, suffix)} would admit ${count} services: its attribute condition would be ${conditionLength} characters, over GCP's ${LIMITS.gcp.attributeConditionMaxLength}; raise providerShards (now ${shards})`,
-        );
+      if (conditionLength <= LIMITS.gcp.attributeConditionMaxLength) continue;
+      const over = `its attribute condition would be ${conditionLength} characters, over GCP's ${LIMITS.gcp.attributeConditionMaxLength}`;
+      if (count === 1 || gcpAttributeConditionLength(1, LIMITS.okta.clientIdLength, additional) > LIMITS.gcp.attributeConditionMaxLength) {
+        // Sharding cannot help: even one client id does not fit beside the additional condition.
+        add("gcp.additionalCondition", `is too long: with one client id ${over.replace(/^its /, "the provider's ")}; shorten it`);
+        break;
       }
+      add("gcp.providerShards", `provider ${gcpShardProviderId(providerId, shard, suffix)} would admit ${count} services: ${over}; raise providerShards (now ${shards})`);
     }
     const mapped = asStrings(gcpRecord.mappedClaims);
     if (mapped.length > LIMITS.gcp.customAttributesMax - 1) {
@@ -592,12 +635,14 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
       for (const p of error.problems) problems.push({ path: p.path === "(root)" ? name : `${name}.${p.path}`, message: p.message });
     }
   }
-  // Clashes between federations: the same physical objects would be claimed twice.
+  // Clashes between federations: the same physical objects would be claimed twice. Azure names
+  // are case-insensitive, so they are compared in lower case.
   const seen = new Map<string, string>();
-  const claim = (what: string, id: string, path: string) => {
-    const other = seen.get(`${what}|${id}`);
+  const claim = (what: string, id: string, path: string, caseInsensitive = false) => {
+    const key = `${what}|${caseInsensitive ? id.toLowerCase() : id}`;
+    const other = seen.get(key);
     if (other) problems.push({ path, message: `${what} ${id} is also used by ${other}; give each federation its own` });
-    else seen.set(`${what}|${id}`, path);
+    else seen.set(key, path);
   };
   for (const [name, config] of Object.entries(parsed)) {
     const server = serverSettings(config);
@@ -606,17 +651,66 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
     if (config.gcp && Object.values(config.services).some((s) => s.gcp)) {
       claim("GCP pool", `${config.gcp.project}/${gcpId(config.gcp.poolId ?? `okta-${config.environment}`, config.gcp.idSuffix)}`, `${name}.gcp.poolId`);
     }
-    if (config.azure) {
-      const prefix = config.azure.identityNamePrefix ?? `id-${config.environment}-`;
-      for (const [key, service] of Object.entries(config.services)) {
-        if (!service.azure) continue;
-        const identity = azureIdentityName(prefix, service.renamedFrom ?? key);
-        claim("Azure identity", `${config.azure.subscriptionId}/${config.azure.resourceGroup}/${identity}`, `${name}.services.${key}.azure`);
+    for (const [key, service] of Object.entries(config.services)) {
+      const physical = service.renamedFrom ?? key;
+      if (config.aws && service.aws) claim("AWS role", `${config.aws.accountId}/${awsRoleName(config.environment, physical)}`, `${name}.services.${key}.aws`);
+      if (config.gcp && service.gcp?.serviceAccount) {
+        claim("GCP service account", `${config.gcp.project}/${gcpServiceAccountId(config.environment, physical)}`, `${name}.services.${key}.gcp`);
+      }
+      if (config.azure && service.azure) {
+        const identity = azureIdentityName(config.azure.identityNamePrefix ?? `id-${config.environment}-`, physical);
+        claim("Azure identity", `${config.azure.subscriptionId}/${config.azure.resourceGroup}/${identity}`, `${name}.services.${key}.azure`, true);
       }
     }
   }
+  // A grant in one federation may reach another federation's identities (one subscription, say).
+  const reach = Object.keys(raw).sort().map((name) => identityLocations(raw[name], name));
+  for (const name of Object.keys(raw).sort()) {
+    const known = new Set(problems.map((p) => p.path));
+    for (const p of identityAdminProblems(raw[name], reach, `${name}.`)) if (!known.has(p.path)) problems.push(p);
+  }
+  // One key, one service, also across the federations that share an Okta org.
+  const byOrg = new Map<string, ReturnType<typeof clientKeyUses>>();
+  for (const name of Object.keys(raw).sort()) {
+    const okta = isRecord(raw[name]) && isRecord((raw[name] as Record<string, unknown>).okta) ? ((raw[name] as Record<string, unknown>).okta as Record<string, unknown>) : {};
+    const org = `${String(okta.orgName)}.${String(okta.baseUrl ?? "okta.com")}`;
+    byOrg.set(org, [...(byOrg.get(org) ?? []), ...clientKeyUses(raw[name], name)]);
+  }
+  for (const uses of byOrg.values()) problems.push(...sharedKeyProblems(uses, { acrossFederationsOnly: true }));
   if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
   return parsed;
+}
+
+/** A map key that JavaScript objects cannot hold as data: it would silently vanish. */
+const PROTO_KEY = `"__proto__" cannot be used as a name: it would vanish from the config; choose another name`;
+
+/**
+ * Claims a GCP condition reads must be ones the authorization server emits (the standard
+ * access-token claims and okta.claims). A claim limited to some scopes is absent from the tokens of
+ * a service that requests none of them, and GCP would then refuse that service's tokens.
+ * Claims added by a token hook are not accepted: hooks fail open, so the kit cannot show they are
+ * there (the grammar keeps a missing claim from admitting a token, but the service would lose access).
+ */
+function conditionClaimProblems(read: readonly string[], claims: Record<string, unknown>, services: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const emitted = [...OKTA_ACCESS_TOKEN_CLAIMS, ...Object.keys(claims).filter((c) => c !== "__proto__")];
+  for (const claim of read) {
+    if (!emitted.includes(claim)) {
+      problems.push({ path: "gcp.additionalCondition", message: `references assertion.${claim}, which the issuer does not emit; tokens carry ${emitted.join(", ")} (claims added by a token hook are not accepted: hooks fail open)` });
+      continue;
+    }
+    const limitedTo = asStrings(asRecord(claims[claim]).scopes);
+    if (limitedTo.length === 0) continue;
+    for (const [key, service] of Object.entries(services)) {
+      if (asRecord(service).gcp === undefined) continue;
+      if (asStrings(asRecord(service).scopes).some((s) => limitedTo.includes(s))) continue;
+      problems.push({
+        path: `services.${key}.scopes`,
+        message: `requests none of ${limitedTo.join(", ")}, so ${key}'s tokens lack claim ${claim}, which gcp.additionalCondition reads, and GCP would refuse them; grant one of those scopes or drop the scope limit on okta.claims.${claim}`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Okta's scope-name rules (authorization server API). */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "./internal/tokens";
-import { azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId, oktaAppLabel } from "./internal/names";
+import { awsRoleName, azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId, oktaAppLabel } from "./internal/names";
+import { oktaIssuerUrl } from "./internal/trust";
 import { FederationConfig, serverSettings } from "./config";
 import { AuthorizationServer } from "./okta/authorizationServer";
 import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
@@ -68,6 +69,7 @@ export class Federation extends pulumi.ComponentResource {
       `${name}-authz`,
       {
         existingServerId: server.existingId,
+        existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
         serverName: server.name,
         description: server.description,
         audience: server.audience,
@@ -153,6 +155,7 @@ export class Federation extends pulumi.ComponentResource {
             policies: spec.policies,
             maxSessionDurationSeconds: spec.maxSessionDurationSeconds ?? aws.maxSessionDurationSeconds,
             path: aws.rolePath,
+            roleName: awsRoleName(env, physical(key)),
             permissionsBoundaryArn: aws.permissionsBoundaryArn,
             description: `Assumed by Okta service ${physical(key)} (${env}) with its access token`,
             tags: { "managed-by": "okta-federation", environment: env, service: physical(key) },

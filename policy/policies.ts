@@ -19,10 +19,14 @@ import {
   awsOidcTrustProblems,
   azureBroadAssignment,
   azureIssuerProblems,
+  gcpConditionProblems,
   gcpWholePoolMember,
+  identityAdminViolation,
   oktaServiceAppProblems,
 } from "../components/internal/guardrails";
 import { LIMITS } from "../components/internal/limits";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT } from "../components/internal/identityAdmin";
+import { azureIdentityResourceId } from "../components/internal/trust";
 
 /** Stack tag that marks a production stack: `pulumi stack tag set okta-federation:production true`. */
 export const PRODUCTION_TAG = "okta-federation:production";
@@ -38,13 +42,39 @@ export const awsOidcTrustPinned: ResourceValidationPolicy = {
 
 export const gcpProviderHasCondition: ResourceValidationPolicy = {
   name: "gcp-provider-has-condition",
-  description: "Workload identity pool providers have an attribute condition.",
+  description: "Workload identity pool providers have an attribute condition that pins the subject (assertion.sub in [...], ANDed at the top level).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(gcp.iam.WorkloadIdentityPoolProvider, (provider, _args, report) => {
-    if (!provider.attributeCondition || String(provider.attributeCondition).trim() === "") {
-      report("the provider has no attribute condition: every client of the issuer could exchange tokens in the pool");
-    }
+    for (const problem of gcpConditionProblems(provider.attributeCondition)) report(problem);
   }),
+};
+
+/** The types whose resources can be identity-admin grants. */
+const GRANT_TYPES = new Set([
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "gcp:projects/iAMMember:IAMMember",
+  "gcp:projects/iAMBinding:IAMBinding",
+  "azure-native:authorization:RoleAssignment",
+]);
+
+export const noIdentityAdminGrant: StackValidationPolicy = {
+  name: "no-identity-admin-grant",
+  description:
+    "No grant lets a workload take over other identities (rewrite role trust, impersonate service accounts, write federated credentials) unless its component accepted it with allowIdentityAdmin: true.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    // Managed identities of the stack, by resource id (the subscription from the provider's config).
+    const identityIds = args.resources
+      .filter((r) => r.isType(azure.managedidentity.UserAssignedIdentity))
+      .map((r) => azureIdentityResourceId(String(r.provider?.props.subscriptionId ?? ""), String(r.props.resourceGroupName), String(r.props.resourceName ?? r.name)));
+    for (const r of args.resources) {
+      if (!GRANT_TYPES.has(r.type)) continue;
+      // The opt-in travels as the parent component's registered outputs (which the engine stores as its properties).
+      const accepted = r.parent?.props[ACCEPTED_IDENTITY_ADMIN_OUTPUT];
+      const problem = identityAdminViolation({ type: r.type, name: r.name, props: r.props, accepted: Array.isArray(accepted) ? accepted.map(String) : [] }, identityIds);
+      if (problem) report(`${r.name}: ${problem}`, r.urn);
+    }
+  },
 };
 
 const wholePool = (member: unknown, report: (message: string) => void) => {
@@ -150,6 +180,7 @@ export const oktaProductionTokenLifetime: ResourceValidationPolicy = {
 export const policies = [
   awsOidcTrustPinned,
   gcpProviderHasCondition,
+  noIdentityAdminGrant,
   gcpNoWholePoolGrant,
   azureCredentialIssuer,
   azureCredentialsPerIdentity,

@@ -14,12 +14,16 @@ import {
   CONFIG_NAMESPACE,
   FederationConfigError,
   HOOK_SECRET_KEY,
+  SECURE_INSIDE_MESSAGE,
   parseFederationConfig,
   parseFederations,
   type FederationConfig,
 } from "../components/config";
 import { Federation } from "../components/federation";
 import { FederationStackOutputs, toStackOutputs } from "../components/outputs";
+
+// isConfigSecret is exported by the SDK's runtime but marked internal in its typings.
+const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(key);
 
 /** The validated config: one federation (the usual case) or several, keyed by name. */
 export type ReadConfig =
@@ -38,6 +42,12 @@ export function readFederationConfig(): ReadConfig {
   }
   if (single === undefined && multi === undefined) {
     throw new FederationConfigError([{ path: "(root)", message: `config key ${CONFIG_NAMESPACE}:${CONFIG_KEY} is not set; see docs/config.md` }]);
+  }
+  // A `secure:` value inside the structured key makes the Pulumi CLI mark the whole key secret and
+  // hand it over decrypted; getObject does not say so (pulumi/pulumi#7127), so the program asks.
+  const secretKey = [CONFIG_KEY, CONFIG_KEY_MULTI].find((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`));
+  if (secretKey) {
+    throw new FederationConfigError([{ path: `${CONFIG_NAMESPACE}:${secretKey}`, message: SECURE_INSIDE_MESSAGE }], secretKey);
   }
   const hookAuthorization = config.getSecret(HOOK_SECRET_KEY);
   const configs = multi !== undefined ? parseFederations(multi) : { [CONFIG_KEY]: parseFederationConfig(single) };

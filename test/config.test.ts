@@ -345,7 +345,7 @@ const cases: readonly Case[] = [
       {
         path: "services.payments.azure.roleAssignments.blob-reader.role",
         message:
-          'unknown role "Storage Blob Data Owner"; allowed: a role definition GUID or one of Owner, Contributor, Reader, AcrPull, Key Vault Secrets User, Storage Blob Data Reader, Storage Blob Data Contributor, Storage Queue Data Contributor, Azure Service Bus Data Sender, Azure Service Bus Data Receiver',
+          'unknown role "Storage Blob Data Owner"; allowed: a role definition GUID or one of Owner, Contributor, Reader, User Access Administrator, Role Based Access Control Administrator, Managed Identity Contributor, Managed Identity Operator, AcrPull, Key Vault Secrets User, Storage Blob Data Reader, Storage Blob Data Contributor, Storage Queue Data Contributor, Azure Service Bus Data Sender, Azure Service Bus Data Receiver',
       },
     ],
   },
@@ -766,7 +766,7 @@ describe("parseFederationConfig: the valid base config and its defaults", () => 
       tokenHook: false,
       auth: { method: "client_secret_basic", keepSecretInState: false },
       aws: { policies: {} },
-      gcp: { serviceAccount: false, roles: ["roles/storage.objectViewer"] },
+      gcp: { serviceAccount: false, roles: [{ role: "roles/storage.objectViewer", allowIdentityAdmin: false }] },
     });
   });
 
@@ -945,7 +945,8 @@ describe("gcp.additionalCondition", () => {
     expect(problemsOf((c) => (c.gcp.additionalCondition = "assertion.tenant == 'acme'"))).toEqual([
       {
         path: "gcp.additionalCondition",
-        message: "references assertion.tenant, which the issuer does not emit; tokens carry ver, jti, iss, aud, iat, exp, cid, sub, scp, tenant_id",
+        message:
+          "references assertion.tenant, which the issuer does not emit; tokens carry ver, jti, iss, aud, iat, exp, cid, sub, scp, tenant_id (claims added by a token hook are not accepted: hooks fail open)",
       },
     ]);
   });
@@ -954,5 +955,174 @@ describe("gcp.additionalCondition", () => {
     const config = baseConfig();
     config.gcp.additionalCondition = "assertion.tenant_id == 'acme'";
     expect(parseFederationConfig(config).gcp?.additionalCondition).toBe("assertion.tenant_id == 'acme'");
+  });
+});
+
+describe("the trust guarantee: every reproduction of the review, refused with its key path", () => {
+  const OPT_IN = "refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)";
+  const SUB = "00000000-0000-0000-0000-000000000001";
+  const second = (c: any) => {
+    c.services.reporting = { scopes: ["api.read"], auth: jwtAuth("reporting-1"), gcp: { serviceAccount: true }, azure: {}, aws: {} };
+    return c.services.reporting;
+  };
+
+  it.each([
+    ["a pasted disjunction", "true) || (true", "is not one CEL expression: Unexpected character: ')'"],
+    ["a pasted disjunction after a tenant test", "assertion.tenant_id == 'acme') || (true", "is not one CEL expression: Unexpected character: ')'"],
+    ["a computed claim name", "assertion['hook_'+'tier'] == 'x'", "reads 'assertion['hook_'+'tier']'; a condition may read only a claim itself, as assertion.<claim> or assertion['<claim>']"],
+    ["a presence test", "!('x' in assertion)", "tests whether a claim is present ('…' in assertion); a condition may only compare claim values, so that a missing claim never admits a token"],
+  ])("gcp.additionalCondition: %s", (_label, condition, message) => {
+    expect(problemsOf((c) => (c.gcp.additionalCondition = condition))).toEqual([{ path: "gcp.additionalCondition", message }]);
+  });
+
+  it("gcp.additionalCondition on a claim limited to a scope that a GCP service does not request", () => {
+    expect(
+      problemsOf((c) => {
+        c.okta.claims.tier = { value: "gold", scopes: ["api.write"] };
+        c.gcp.additionalCondition = "assertion.tier == 'gold'";
+        second(c);
+      }),
+    ).toEqual([
+      {
+        path: "services.reporting.scopes",
+        message:
+          "requests none of api.write, so reporting's tokens lack claim tier, which gcp.additionalCondition reads, and GCP would refuse them; grant one of those scopes or drop the scope limit on okta.claims.tier",
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      "GCP project-level token creator",
+      (c: any) => (second(c).gcp.roles = ["roles/iam.serviceAccountTokenCreator"]),
+      "services.reporting.gcp.roles[0]",
+      `roles/iam.serviceAccountTokenCreator on project acme-test-example mints access and ID tokens as every service account in the project: reporting could take over every service account of the other services there; ${OPT_IN}`,
+    ],
+    [
+      "GCP project-level workload identity user",
+      (c: any) => (second(c).gcp.roles = ["roles/iam.workloadIdentityUser"]),
+      "services.reporting.gcp.roles[0]",
+      `roles/iam.workloadIdentityUser on project acme-test-example impersonates every service account in the project: reporting could take over every service account of the other services there; ${OPT_IN}`,
+    ],
+    [
+      "GCP owner",
+      (c: any) => (second(c).gcp.roles = ["roles/owner"]),
+      "services.reporting.gcp.roles[0]",
+      `roles/owner on project acme-test-example changes the project's IAM policy and every identity in it: reporting could take over every identity and grant of the other services there; ${OPT_IN}`,
+    ],
+    [
+      "AWS IAMFullAccess",
+      (c: any) => (second(c).aws.policies = { iam: "arn:aws:iam::aws:policy/IAMFullAccess" }),
+      "services.reporting.aws.policies.iam",
+      `arn:aws:iam::aws:policy/IAMFullAccess allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: reporting could take over every other service's AWS role (account 111111111111); ${OPT_IN}`,
+    ],
+    [
+      "Azure Contributor on the resource group of the identities",
+      (c: any) => (second(c).azure.roleAssignments = { "rg-admin": { role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/identities-test` } }),
+      "services.reporting.azure.roleAssignments.rg-admin",
+      `Contributor at /subscriptions/${SUB}/resourceGroups/identities-test writes federated credentials on every managed identity in its scope, and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
+    ],
+    [
+      "Azure User Access Administrator on the subscription, by role GUID",
+      (c: any) => (second(c).azure.roleAssignments = { uaa: { role: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", scope: `/subscriptions/${SUB}` } }),
+      "services.reporting.azure.roleAssignments.uaa",
+      `User Access Administrator at /subscriptions/${SUB} assigns any role in its scope, to itself too, and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
+    ],
+  ])("an identity-admin grant: %s", (_label, mutate, path, message) => {
+    expect(problemsOf(mutate)).toEqual([{ path, message }]);
+  });
+
+  it("each identity-admin grant is allowed with its own opt-in, and an opt-in on an ordinary grant is refused", () => {
+    expect(() =>
+      parsed((c) => {
+        const r = second(c);
+        r.gcp.roles = [{ role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true }];
+        r.aws.policies = { iam: { arn: "arn:aws:iam::aws:policy/IAMFullAccess", allowIdentityAdmin: true } };
+        r.azure.roleAssignments = { "rg-admin": { role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/identities-test`, allowIdentityAdmin: true } };
+      }),
+    ).not.toThrow();
+    expect(
+      problemsOf((c) => {
+        payments(c).aws.policies = { read: { arn: policyArn, allowIdentityAdmin: true } };
+        payments(c).gcp.roles = [{ role: "roles/storage.objectViewer", allowIdentityAdmin: true }];
+        payments(c).azure.roleAssignments["blob-reader"].allowIdentityAdmin = true;
+      }),
+    ).toEqual([
+      { path: "services.payments.aws.policies.read.allowIdentityAdmin", message: `${policyArn} is not an identity-admin policy; remove the opt-in` },
+      { path: "services.payments.gcp.roles[0].allowIdentityAdmin", message: "roles/storage.objectViewer is not an identity-admin role; remove the opt-in" },
+      {
+        path: "services.payments.azure.roleAssignments.blob-reader.allowIdentityAdmin",
+        message: `Storage Blob Data Reader at /subscriptions/${SUB}/resourceGroups/payments-test reaches no managed identity of the kit; remove the opt-in`,
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      "an OIDC provider of another account",
+      (c: any) => (c.aws.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/acme-test-example.okta.com/oauth2/aus1"),
+      "aws.existingOidcProviderArn",
+      "is in account 999999999999, but aws.accountId is 111111111111: a role can trust only an OIDC provider of its own account",
+    ],
+    [
+      "a customer managed policy of another account",
+      (c: any) => (payments(c).aws.policies = { foreign: "arn:aws:iam::999999999999:policy/team-read" }),
+      "services.payments.aws.policies.foreign",
+      "arn:aws:iam::999999999999:policy/team-read is a policy of account 999999999999; IAM attaches only policies of the role's own account (111111111111) or AWS managed policies (arn:aws:iam::aws:policy/…)",
+    ],
+    [
+      "a permissions boundary of another account",
+      (c: any) => (c.aws.permissionsBoundaryArn = "arn:aws:iam::999999999999:policy/boundary"),
+      "aws.permissionsBoundaryArn",
+      "is a policy of account 999999999999; IAM uses only policies of the role's own account (111111111111) or AWS managed policies (arn:aws:iam::aws:policy/…)",
+    ],
+    [
+      "an Azure region without federated credentials on user-assigned identities",
+      (c: any) => (c.azure.location = "newzealandnorth"),
+      "azure.location",
+      "newzealandnorth does not support federated identity credentials on user-assigned identities (unsupported: malaysiasouth, newzealandnorth); choose another region for the identities",
+    ],
+    [
+      "a subscription id of 36 hex-or-dash characters that is not a GUID",
+      (c: any) => (payments(c).azure.roleAssignments["blob-reader"].scope = "/subscriptions/------------------------------------/resourceGroups/x"),
+      "services.payments.azure.roleAssignments.blob-reader.scope",
+      "must be an Azure resource id starting with /subscriptions/<subscription GUID>",
+    ],
+  ])("what a real cloud refuses: %s", (_label, mutate, path, message) => {
+    expect(problemsOf(mutate)).toEqual([{ path, message }]);
+  });
+
+  it("an AWS managed policy may come from the aws account, a customer one only from the role's own", () => {
+    expect(() => parsed((c) => (payments(c).aws.policies = { own: "arn:aws:iam::111111111111:policy/team-read", managed: policyArn }))).not.toThrow();
+  });
+
+  it.each([
+    ["the same public key (another kid, a leading zero byte in n)", (c: any) => {
+      const key = { ...payments(c).auth.jwks[0], kid: "reporting-1", n: Buffer.concat([Buffer.from([0]), Buffer.from(payments(c).auth.jwks[0].n, "base64url")]).toString("base64url") };
+      second(c).auth = { method: "private_key_jwt", jwks: [key] };
+    }, "registers the same public key (key reporting-1) as service payments (key payments-1): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair"],
+    ["the same JWKS URL, in another letter case", (c: any) => {
+      payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/payments.json" };
+      second(c).auth = { method: "private_key_jwt", jwksUri: "https://KEYS.example.com/payments.json" };
+    }, "registers the same jwksUri https://KEYS.example.com/payments.json as service payments (jwksUri https://keys.example.com/payments.json): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair"],
+  ])("one key, one service: %s", (_label, mutate, message) => {
+    expect(problemsOf(mutate)).toEqual([{ path: "services.reporting.auth", message }]);
+  });
+
+  it.each([
+    ["okta.scopes", (c: any) => (c.okta.scopes = JSON.parse('{"api.read": {}, "api.write": {}, "__proto__": {}}'))],
+    ["okta.claims", (c: any) => (c.okta.claims = JSON.parse('{"tenant_id": {"value": "acme"}, "__proto__": {"value": "x"}}'))],
+  ])("__proto__ as a name under %s is refused instead of vanishing", (where, mutate) => {
+    expect(problemsOf(mutate)).toEqual([{ path: `${where}.__proto__`, message: '"__proto__" cannot be used as a name: it would vanish from the config; choose another name' }]);
+  });
+
+  it("a condition too long for even one client id blames the condition, not providerShards", () => {
+    const long = `assertion.tenant_id == '${"x".repeat(4100)}'`;
+    expect(problemsOf((c) => (c.gcp.additionalCondition = long))).toEqual([
+      {
+        path: "gcp.additionalCondition",
+        message: `is too long: with one client id the provider's attribute condition would be ${gcpAttributeConditionLength(1, LIMITS.okta.clientIdLength, long)} characters, over GCP's 4096; shorten it`,
+      },
+    ]);
   });
 });

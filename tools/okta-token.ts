@@ -100,7 +100,11 @@ export function loadPrivateKey(text: string, keyId?: string): { key: KeyObject; 
     }
   } catch (error) {
     if (error instanceof TokenFetchError) throw error;
-    throw new TokenFetchError("key", `cannot read the private key: ${(error as Error).message}`);
+    // Never the parser's or OpenSSL's message: JSON.parse quotes the text around the fault, which
+    // is key material. Only the kind of failure and Node's error code.
+    if (error instanceof SyntaxError) throw new TokenFetchError("key", "cannot read the private key: the file starts with '{' but is not valid JSON (expected a private JWK or a JWKS)");
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TokenFetchError("key", `cannot read the private key${code ? ` (${code})` : ""}: expected an RSA private key as PEM (PKCS#8 or PKCS#1) or as a private JWK`);
   }
   if (key.asymmetricKeyType !== "rsa") {
     throw new TokenFetchError("key", `the private key is ${key.asymmetricKeyType ?? "not asymmetric"}; ${CLIENT_ASSERTION_ALG} needs an RSA key`);

@@ -3,6 +3,17 @@ import * as aws from "@pulumi/aws";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { awsTrustPolicy } from "../internal/trust";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy } from "../internal/identityAdmin";
+
+/** A managed policy to attach, with the opt-in an identity-admin policy needs. */
+export interface ManagedPolicyGrant {
+  readonly arn: string;
+  /**
+   * Accept a policy that can change other roles' trust (AdministratorAccess, IAMFullAccess, …):
+   * the service could take over every other role of the account. Refused without it.
+   */
+  readonly allowIdentityAdmin?: boolean;
+}
 
 export interface ServiceRoleArgs {
   /** ARN of the IAM OIDC provider for the Okta issuer. */
@@ -15,12 +26,17 @@ export interface ServiceRoleArgs {
   readonly clientId: pulumi.Input<string>;
   /** Also allow `sts:TagSession`: required once the issuer sends session tags. */
   readonly allowSessionTags?: boolean;
-  /** Managed policies to attach, keyed by a stable name. */
-  readonly policies?: Readonly<Record<string, string>>;
+  /** Managed policies to attach, keyed by a stable name: an ARN, or an ARN with the identity-admin opt-in. */
+  readonly policies?: Readonly<Record<string, string | ManagedPolicyGrant>>;
   /** Max session duration, seconds (3600-43200). Defaults to 3600. */
   readonly maxSessionDurationSeconds?: number;
   /** Role path; defaults to `/oktafed/`. */
   readonly path?: string;
+  /**
+   * The role's name (at most 64 of [\w+=,.@-]). Fixed, so the ARN is known before deploy; when
+   * omitted, Pulumi auto-names the role with a random suffix.
+   */
+  readonly roleName?: string;
   readonly permissionsBoundaryArn?: string;
   readonly description?: string;
   readonly tags?: Readonly<Record<string, string>>;
@@ -45,10 +61,21 @@ export class ServiceRole extends pulumi.ComponentResource {
     if (policyKeys.length > LIMITS.aws.managedPoliciesPerRole) {
       throw new pulumi.ResourceError(`at most ${LIMITS.aws.managedPoliciesPerRole} managed policies per role, got ${policyKeys.length}`, this);
     }
+    const grants = Object.fromEntries(policyKeys.map((key) => {
+      const value = args.policies![key]!;
+      return [key, typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value];
+    }));
+    for (const key of policyKeys) {
+      const why = awsIdentityAdminPolicy(grants[key]!.arn);
+      if (why && !grants[key]!.allowIdentityAdmin) {
+        throw new pulumi.ResourceError(`policy ${key} (${grants[key]!.arn}) ${why}: this role's holder could take over every other role of the account; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
+      }
+    }
 
     const role = new aws.iam.Role(
       `${name}-role`,
       {
+        name: args.roleName,
         description: args.description,
         path: args.path ?? "/oktafed/",
         maxSessionDuration: duration,
@@ -63,12 +90,15 @@ export class ServiceRole extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const accepted: string[] = [];
     for (const key of policyKeys) {
-      new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: args.policies![key]! }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: grants[key]!.arn }, { parent: this });
+      if (awsIdentityAdminPolicy(grants[key]!.arn)) accepted.push(`${name}-${key}`);
     }
 
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
+    // The accepted identity-admin grants, by logical name: verify and the policy pack read them here.
+    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}) });
   }
 }

@@ -8,7 +8,8 @@ import {
   azureRoleAssignmentName,
   azureRoleDefinitionId,
 } from "../internal/trust";
-import { azureRoleGuid } from "./builtinRoles";
+import { azureRoleGuid } from "../internal/azureRoles";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, azureIdentityAdminRole, azureScopeContains } from "../internal/identityAdmin";
 
 /** One federated identity credential: the exact token it accepts. */
 export interface FederatedCredentialSpec {
@@ -25,6 +26,12 @@ export interface RoleAssignmentSpec {
   readonly role: string;
   /** The resource id the role applies to. */
   readonly scope: string;
+  /**
+   * Accept a role that can write or assign managed identities (Owner, Contributor, User Access
+   * Administrator, Managed Identity Contributor/Operator, …) at a scope that holds identities.
+   * Refused without it when the scope holds this identity; the Federation also checks the others.
+   */
+  readonly allowIdentityAdmin?: boolean;
 }
 
 export interface ServiceIdentityArgs {
@@ -103,8 +110,16 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     }
 
     const identityResourceId = azureIdentityResourceId(args.subscriptionId, args.resourceGroupName, args.identityName);
+    const accepted: string[] = [];
     for (const key of Object.keys(args.roleAssignments ?? {}).sort()) {
       const assignment = args.roleAssignments![key]!;
+      const admin = azureIdentityAdminRole(assignment.role);
+      if (admin && azureScopeContains(assignment.scope, identityResourceId)) {
+        if (!assignment.allowIdentityAdmin) {
+          throw new pulumi.ResourceError(`role assignment ${key}: ${admin.name} at ${assignment.scope} ${admin.why}, this identity included; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
+        }
+      }
+      if (admin && assignment.allowIdentityAdmin) accepted.push(`${name}-${key}`);
       const roleDefinitionId = azureRoleDefinitionId(assignment.scope, args.subscriptionId, azureRoleGuid(assignment.role));
       new azure.authorization.RoleAssignment(
         `${name}-${key}`,
@@ -125,6 +140,12 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     this.principalId = identity.principalId;
     this.tenantId = identity.tenantId;
     this.identityId = identity.id;
-    this.registerOutputs({ clientId: this.clientId, principalId: this.principalId, tenantId: this.tenantId, identityId: this.identityId });
+    this.registerOutputs({
+      clientId: this.clientId,
+      principalId: this.principalId,
+      tenantId: this.tenantId,
+      identityId: this.identityId,
+      ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}),
+    });
   }
 }

@@ -2,6 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import { typeToken } from "../internal/tokens";
 import { gcpSubjectPrincipal } from "../internal/trust";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpIdentityAdminRole } from "../internal/identityAdmin";
+
+/** A project-level role, with the opt-in an identity-admin role needs. */
+export interface ProjectRoleGrant {
+  readonly role: string;
+  /**
+   * Accept a role that lets the holder act as or change identities in the project
+   * (roles/iam.serviceAccountTokenCreator, roles/owner, …). Refused without it.
+   */
+  readonly allowIdentityAdmin?: boolean;
+}
 
 export interface ServiceAccessArgs {
   /** Project the roles are granted in (and the service account lives in). */
@@ -17,7 +28,7 @@ export interface ServiceAccessArgs {
    */
   readonly serviceAccountId?: string;
   /** Project-level roles, granted to the service account or directly to the principal. */
-  readonly roles?: readonly string[];
+  readonly roles?: readonly (string | ProjectRoleGrant)[];
   readonly description?: string;
 }
 
@@ -34,7 +45,18 @@ export class ServiceAccess extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("gcp", "ServiceAccess"), name, {}, opts);
     const principal = pulumi.all([args.poolName, args.clientId]).apply(([pool, sub]) => gcpSubjectPrincipal(pool, sub));
-    const roles = [...new Set(args.roles ?? [])].sort();
+    const grants = new Map<string, boolean>();
+    for (const grant of args.roles ?? []) {
+      const { role, allowIdentityAdmin } = typeof grant === "string" ? { role: grant, allowIdentityAdmin: false } : grant;
+      grants.set(role, Boolean(grants.get(role)) || Boolean(allowIdentityAdmin));
+    }
+    const roles = [...grants.keys()].sort();
+    for (const role of roles) {
+      const admin = gcpIdentityAdminRole(role);
+      if (admin && !grants.get(role)) {
+        throw new pulumi.ResourceError(`${role} on project ${args.project} ${admin.why}: its holder could take over other identities there; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
+      }
+    }
 
     let member: pulumi.Input<string> = principal;
     let email: pulumi.Output<string> | undefined;
@@ -57,12 +79,18 @@ export class ServiceAccess extends pulumi.ComponentResource {
       email = account.email;
       member = pulumi.interpolate`serviceAccount:${account.email}`;
     }
+    const accepted: string[] = [];
     for (const role of roles) {
       new gcp.projects.IAMMember(`${name}-${role}`, { project: args.project, role, member }, { parent: this });
+      if (gcpIdentityAdminRole(role)) accepted.push(`${name}-${role}`);
     }
 
     this.principal = principal;
     this.serviceAccountEmail = email;
-    this.registerOutputs({ principal: this.principal, serviceAccountEmail: this.serviceAccountEmail });
+    this.registerOutputs({
+      principal: this.principal,
+      serviceAccountEmail: this.serviceAccountEmail,
+      ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}),
+    });
   }
 }

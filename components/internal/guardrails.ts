@@ -4,8 +4,10 @@
  * @internal
  */
 import { LIMITS } from "./limits";
-import { AZURE_BUILTIN_ROLES } from "../azure/builtinRoles";
+import { AZURE_BUILTIN_ROLES } from "./azureRoles";
 import type { AwsPolicyDocument } from "./trust";
+import { conditionPinsSubjects } from "./condition";
+import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
 
 /** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
 export function awsOidcTrustProblems(assumeRolePolicy: unknown): string[] {
@@ -85,3 +87,49 @@ export function awsAdminPolicy(policyArn: unknown): boolean {
 
 /** Okta: a token lifetime above this is flagged in production stacks (minutes). */
 export const PRODUCTION_MAX_TOKEN_MINUTES = LIMITS.okta.tokenLifetimeMinutes.default;
+
+/** GCP: a provider's attribute condition must exist and pin the subject to a list of client ids. */
+export function gcpConditionProblems(condition: unknown): string[] {
+  if (typeof condition !== "string" || condition.trim() === "") {
+    return ["the provider has no attribute condition: every client of the issuer could exchange tokens in the pool"];
+  }
+  const pinned = conditionPinsSubjects(condition);
+  return "problem" in pinned ? [`${pinned.problem}: another client of the issuer could exchange tokens in the pool`] : [];
+}
+
+/** A grant resource as a reviewer sees it: its type, logical name, inputs and what its component accepted. */
+export interface GrantResource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Readonly<Record<string, unknown>>;
+  /** The logical names its parent component lists as accepted with allowIdentityAdmin: true. */
+  readonly accepted: readonly string[];
+}
+
+/**
+ * An identity-admin grant without the opt-in, in words, or undefined. Azure roles count only at a
+ * scope that holds one of `identityIds` (managed identities of the stack).
+ */
+export function identityAdminViolation(grant: GrantResource, identityIds: readonly string[]): string | undefined {
+  if (grant.accepted.includes(grant.name)) return undefined;
+  const hint = `grants like this are refused unless accepted with ${IDENTITY_ADMIN_OPT_IN}`;
+  switch (grant.type) {
+    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+      const why = awsIdentityAdminPolicy(grant.props.policyArn);
+      return why ? `${String(grant.props.policyArn)} ${why}: the role's holder could take over every other role of the account; ${hint}` : undefined;
+    }
+    case "gcp:projects/iAMMember:IAMMember":
+    case "gcp:projects/iAMBinding:IAMBinding": {
+      const admin = gcpIdentityAdminRole(grant.props.role);
+      return admin ? `${String(grant.props.role)} on project ${String(grant.props.project ?? "")} ${admin.why}: its holder could take over identities there; ${hint}` : undefined;
+    }
+    case "azure-native:authorization:RoleAssignment": {
+      const admin = azureIdentityAdminRole(grant.props.roleDefinitionId);
+      const scope = String(grant.props.scope ?? "");
+      const held = identityIds.filter((id) => azureScopeContains(scope, id));
+      return admin && held.length ? `${admin.name} at ${scope} ${admin.why}, and that scope holds ${held.length} managed identit${held.length === 1 ? "y" : "ies"} of the stack; ${hint}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

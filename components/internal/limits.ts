@@ -35,6 +35,8 @@ export const LIMITS = {
     thumbprintsMax: 5,
     /** Role path: at most 512 characters, starting and ending with "/". */
     rolePathMaxLength: 512,
+    /** Role name: at most 64 of [\w+=,.@-] (IAM quotas). */
+    roleNameMaxLength: 64,
   },
   gcp: {
     /** Workload identity pool and provider ids: 4-32 of [a-z0-9-], no "gcp-" prefix. */
@@ -63,6 +65,12 @@ export const LIMITS = {
     identityNameLength: { min: 3, max: 128 },
     /** Resource group names: 1-90 characters. */
     resourceGroupMaxLength: 90,
+    /**
+     * Regions where user-assigned identities do not support federated identity credentials
+     * (Entra workload identity federation considerations: "not supported in Malaysia South and
+     * New Zealand North").
+     */
+    locationsWithoutFederatedCredentials: ["malaysiasouth", "newzealandnorth"],
   },
   kit: {
     /** Service keys name Pulumi resources and cloud objects: 2-30 of [a-z0-9-], a letter first. */

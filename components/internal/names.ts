@@ -30,6 +30,14 @@ export function gcpId(id: string, suffix: string | undefined): string {
   return suffix ? `${id}-${suffix}` : id;
 }
 
+/**
+ * AWS role name for a service: `<env>-<service>`, fitted to IAM's 64 characters. Fixed rather than
+ * auto-named, so the role ARN a workload needs is known before deploy.
+ */
+export function awsRoleName(environment: string, serviceKey: string): string {
+  return fitName(`${environment}-${serviceKey}`, LIMITS.aws.roleNameMaxLength);
+}
+
 /** Azure user-assigned identity name for a service. */
 export function azureIdentityName(prefix: string, serviceKey: string): string {
   return `${prefix}${serviceKey}`;

@@ -5,6 +5,8 @@
  * @internal
  */
 import { v5 as uuidv5 } from "uuid";
+import { composeCondition } from "./condition";
+export { celString } from "./condition";
 
 /** The one action an OIDC web identity needs (AWS STS AssumeRoleWithWebIdentity). */
 export const AWS_WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
@@ -88,38 +90,21 @@ export function gcpAttributeMapping(mappedClaims: readonly string[] = []): Recor
   return mapping;
 }
 
-/** Quotes a string as a CEL string literal. */
-export function celString(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
-
 /**
  * The attribute condition of the GCP provider: it admits only tokens whose subject is one of the
  * kit's client ids, so another client of the same authorization server is refused at the pool,
  * before any IAM binding is consulted (the condition is mandatory in the kit; CKV_GCP_118).
- * An additional condition from config (e.g. on a tenant claim) is ANDed to it.
+ * An additional condition from config (e.g. on a tenant claim) is ANDed to it from its parse tree
+ * (see condition.ts), so it cannot change what the client-id check means.
  */
 export function gcpAttributeCondition(clientIds: readonly string[], additional?: string): string {
-  if (clientIds.length === 0) {
-    throw new Error("a GCP attribute condition needs at least one client id");
-  }
-  const subjects = `assertion.sub in [${clientIds.map(celString).join(", ")}]`;
-  return additional ? `${subjects} && (${additional})` : subjects;
+  return composeCondition(clientIds, additional);
 }
 
 /** Length of the attribute condition for `count` client ids of Okta's fixed length. */
 export function gcpAttributeConditionLength(count: number, clientIdLength: number, additional?: string): number {
   if (count === 0) return 0;
   return gcpAttributeCondition(Array.from({ length: count }, () => "x".repeat(clientIdLength)), additional).length;
-}
-
-/** The claims a CEL expression reads from `assertion` (e.g. `assertion.tenant` -> "tenant"). */
-export function assertionClaimsIn(expression: string): string[] {
-  const names = new Set<string>();
-  for (const match of expression.matchAll(/\bassertion\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])/g)) {
-    names.add(match[1] ?? match[2]!);
-  }
-  return [...names].sort();
 }
 
 /** Claims every Okta client-credentials access token carries. */

@@ -13,6 +13,13 @@ export interface AuthorizationServerArgs {
    * Its audience must equal {@link audience}.
    */
   readonly existingServerId?: string;
+  /**
+   * The adopted server's issuer as the config predicts it (from its issuer mode and the org's
+   * domain or custom domain). Every trust is built from this value, so the offline plan and
+   * verify show the real issuer; at deploy the server Okta returns must have exactly this issuer
+   * and list {@link audience}, or the deployment stops before any trust is written.
+   */
+  readonly existingIssuer?: string;
   /** Display name of the created server in Okta. Required unless adopting. */
   readonly serverName?: string;
   readonly description?: string;
@@ -36,6 +43,28 @@ export interface AuthorizationServerArgs {
 /** The expression Okta evaluates for a claim; a fixed value becomes a quoted EL string literal. */
 export function claimExpression(claim: ClaimSpec): string {
   return "value" in claim ? JSON.stringify(claim.value) : claim.expression;
+}
+
+/**
+ * The issuer of an adopted server, after checking what Okta returns against the config: a server
+ * whose issuer or audiences differ would make every trust built on it wrong.
+ */
+function checkedIssuer(server: okta.auth.Server, id: string, expected: string, audience: string, parent: pulumi.Resource): pulumi.Output<string> {
+  return pulumi.all([server.issuer, server.audiences]).apply(([actual, audiences]) => {
+    if (actual !== expected) {
+      throw new pulumi.ResourceError(
+        `the adopted authorization server ${id} has issuer ${actual}, but the config predicts ${expected}; set okta.authorizationServer.existing.issuerMode (and customDomain) to match the server`,
+        parent,
+      );
+    }
+    if (!(audiences ?? []).includes(audience)) {
+      throw new pulumi.ResourceError(
+        `the adopted authorization server ${id} has audiences ${(audiences ?? []).join(", ") || "(none)"}, not ${audience}; set okta.authorizationServer.existing.audience to the server's audience`,
+        parent,
+      );
+    }
+    return expected;
+  });
 }
 
 /**
@@ -112,7 +141,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
     }
 
     this.serverId = server.id;
-    this.issuerUrl = server.issuer;
+    this.issuerUrl = args.existingServerId !== undefined && args.existingIssuer !== undefined ? checkedIssuer(server, args.existingServerId, args.existingIssuer, args.audience, this) : server.issuer;
     // A created server's audience is read back from Okta; an adopted one is taken as configured
     // (its audiences list is not ours to change).
     this.audience = args.existingServerId === undefined ? server.audiences.apply((a) => a[0] ?? args.audience) : pulumi.output(args.audience);

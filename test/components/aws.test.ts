@@ -97,6 +97,30 @@ describe("ServiceRole", () => {
   });
 });
 
+describe("ServiceRole: identity-admin policies and names", () => {
+  const role = (policies: Record<string, string | { arn: string; allowIdentityAdmin?: boolean }>, roleName?: string) =>
+    runWithProviders((p) => new ServiceRole("payments-aws", { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", policies, roleName }, { providers: p.all }));
+
+  it("refuses a policy that can rewrite other roles' trust without the opt-in", async () => {
+    await expect(role({ iam: "arn:aws:iam::aws:policy/IAMFullAccess" })).rejects.toThrow(
+      "policy iam (arn:aws:iam::aws:policy/IAMFullAccess) allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: this role's holder could take over every other role of the account; refused without allowIdentityAdmin: true",
+    );
+  });
+
+  it("attaches it with the opt-in and lists it as accepted in the component's outputs", async () => {
+    const { resources } = await role({ iam: { arn: "arn:aws:iam::aws:policy/IAMFullAccess", allowIdentityAdmin: true }, read: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+    expect(inputsOf(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "payments-aws-iam")).policyArn).toBe("arn:aws:iam::aws:policy/IAMFullAccess");
+    expect(one(resources, "oktafed:aws:ServiceRole", "payments-aws").componentOutputs?.acceptedIdentityAdmin).toEqual(["payments-aws-iam"]);
+  });
+
+  it("a fixed role name gives an ARN known before deploy", async () => {
+    const { resources } = await role({}, "dev-payments");
+    const created = one(resources, "aws:iam/role:Role", "payments-aws-role");
+    expect(inputsOf(created).name).toBe("dev-payments");
+    expect(created.outputs.arn).toBe("arn:aws:iam::111111111111:role/oktafed/dev-payments");
+  });
+});
+
 describe("aliases", () => {
   it("a renamed component type keeps its identity and its children's through aliases", async () => {
     const { resources } = await runWithProviders((p) => {

@@ -9,7 +9,7 @@ const ISSUER = "https://acme.okta.com/oauth2/aus1abc";
 const cred = (subject: string): FederatedCredentialSpec => ({ issuerUrl: ISSUER, subject, audience: "api://services" });
 
 /** Runs one ServiceIdentity "svc" (identity id-svc in rg) with the given credentials and assignments. */
-function identity(credentials: Record<string, FederatedCredentialSpec>, roleAssignments?: Record<string, { role: string; scope: string }>) {
+function identity(credentials: Record<string, FederatedCredentialSpec>, roleAssignments?: Record<string, { role: string; scope: string; allowIdentityAdmin?: boolean }>) {
   return runWithProviders((p) =>
     new ServiceIdentity(
       "svc",
@@ -86,5 +86,22 @@ describe("role definitions follow the assignment's scope", () => {
     expect(inputsOf(one(resources, "azure-native:authorization:RoleAssignment", "svc-elsewhere")).roleDefinitionId).toBe(
       `/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
     );
+  });
+
+  it.each(["Contributor", "Managed Identity Operator", "User Access Administrator"])(
+    "refuses %s at a scope that holds its own identity without the opt-in",
+    async (role) => {
+      const scope = `/subscriptions/${SUB}/resourceGroups/RG`;
+      await expect(identity({ okta: cred("0oa1") }, { admin: { role, scope } })).rejects.toThrow(`role assignment admin: ${role} at ${scope} `);
+      const { resources } = await identity({ okta: cred("0oa1") }, { admin: { role, scope, allowIdentityAdmin: true } });
+      expect(byType(resources, "azure-native:authorization:RoleAssignment")).toHaveLength(1);
+      expect(one(resources, "oktafed:azure:ServiceIdentity", "svc").componentOutputs?.acceptedIdentityAdmin).toEqual(["svc-admin"]);
+    },
+  );
+
+  it("Contributor on another resource group is not an identity-admin grant for this identity", async () => {
+    const { resources } = await identity({ okta: cred("0oa1") }, { data: { role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/data` } });
+    expect(byType(resources, "azure-native:authorization:RoleAssignment")).toHaveLength(1);
+    expect(one(resources, "oktafed:azure:ServiceIdentity", "svc").componentOutputs?.acceptedIdentityAdmin).toBeUndefined();
   });
 });

@@ -41,6 +41,22 @@ describe("WorkloadIdentityPool", () => {
     ).rejects.toThrow(message);
   });
 
+  it("builds the provider condition from the additional condition's parse tree, and refuses one that is not a single expression", async () => {
+    const pool = (additionalCondition: string) =>
+      runWithProviders((p) =>
+        new WorkloadIdentityPool(
+          "gcp-pool",
+          { project: "acme-test-example", poolId: "okta-test", issuerUrl: "https://acme.okta.com/oauth2/aus1abc", audience: "api://services", providers: { okta: ["0oa1"] }, additionalCondition },
+          { providers: p.all },
+        ),
+      );
+    const { resources } = await pool("assertion.tenant_id == 'acme' || assertion.tenant_id == 'globex'");
+    expect(inputsOf(one(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "gcp-pool-provider-okta")).attributeCondition).toBe(
+      "assertion.sub in ['0oa1'] && ((assertion.tenant_id == 'acme') || (assertion.tenant_id == 'globex'))",
+    );
+    await expect(pool("true) || (true")).rejects.toThrow("the additional condition is not one CEL expression: Unexpected character: ')'");
+  });
+
   it("refuses a provider without any client id to admit (no open condition)", async () => {
     await expect(
       runWithProviders((p) =>
@@ -96,4 +112,17 @@ describe("ServiceAccess", () => {
     ]);
     expect(JSON.stringify(grants.map((g) => g.inputs))).not.toContain("principalSet://");
   });
+
+  it.each(["roles/iam.serviceAccountTokenCreator", "roles/iam.workloadIdentityUser", "roles/owner", "roles/iam.workloadIdentityPoolAdmin"])(
+    "refuses the identity-admin role %s on the project without the opt-in, and grants it with it",
+    async (role) => {
+      const access = (roles: Array<string | { role: string; allowIdentityAdmin: boolean }>) =>
+        runWithProviders((p) => new ServiceAccess("reporting-gcp", { project: "acme-test-example", poolName: POOL, clientId: "0oa2", roles }, { providers: p.all }));
+      await expect(access([role])).rejects.toThrow(`${role} on project acme-test-example `);
+      await expect(access([role])).rejects.toThrow("its holder could take over other identities there; refused without allowIdentityAdmin: true");
+      const { resources } = await access([{ role, allowIdentityAdmin: true }]);
+      expect(inputsOf(one(resources, "gcp:projects/iAMMember:IAMMember", `reporting-gcp-${role}`)).role).toBe(role);
+      expect(one(resources, "oktafed:gcp:ServiceAccess", "reporting-gcp").componentOutputs?.acceptedIdentityAdmin).toEqual([`reporting-gcp-${role}`]);
+    },
+  );
 });

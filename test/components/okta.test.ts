@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { AuthorizationServer, claimExpression } from "../../components/okta/authorizationServer";
 import { ServiceApp } from "../../components/okta/serviceApp";
 import { TokenHook } from "../../components/okta/tokenHook";
-import { isSecretValue, redact } from "../../tools/offline/engine";
+import { isSecretValue, redact, runOffline } from "../../tools/offline/engine";
 import { byType, inputsOf, one } from "../helpers/recorded";
-import { runWithProviders } from "../helpers/run";
+import { makeProviders, runWithProviders } from "../helpers/run";
 
 describe("AuthorizationServer", () => {
   it("creates one server with exactly one audience, ORG_URL, scopes and claims, all under the component", async () => {
@@ -58,6 +58,31 @@ describe("AuthorizationServer", () => {
     expect(server.outputs.id).toBe("default");
     const issuer = await new Promise((resolve) => value.issuerUrl.apply(resolve));
     expect(issuer).toBe("https://acme-test-example.okta.com/oauth2/default");
+  });
+
+  it("an adopted server's issuer and audience are checked against what Okta returns", async () => {
+    const adopt = (existingIssuer: string, audience = "api://default") =>
+      runOffline(
+        () => {
+          const p = makeProviders();
+          new AuthorizationServer("authz", { existingServerId: "default", existingIssuer, audience }, { providers: p.all });
+          return {};
+        },
+        {
+          project: "okta-federation",
+          stack: "test",
+          config: {},
+          // What reading the server from Okta returns.
+          hints: { oktaAdoptedServers: { "acme-test-example.okta.com/default": { issuer: "https://id.acme.example/oauth2/default", audiences: ["api://default"], issuerMode: "CUSTOM_URL" } } },
+        },
+      );
+    await expect(adopt("https://id.acme.example/oauth2/default")).resolves.toBeDefined();
+    await expect(adopt("https://acme-test-example.okta.com/oauth2/default")).rejects.toThrow(
+      "the adopted authorization server default has issuer https://id.acme.example/oauth2/default, but the config predicts https://acme-test-example.okta.com/oauth2/default; set okta.authorizationServer.existing.issuerMode (and customDomain) to match the server",
+    );
+    await expect(adopt("https://id.acme.example/oauth2/default", "api://other")).rejects.toThrow(
+      "the adopted authorization server default has audiences api://default, not api://other; set okta.authorizationServer.existing.audience to the server's audience",
+    );
   });
 
   it("writes a fixed claim value as a quoted Okta EL literal and passes expressions through", () => {

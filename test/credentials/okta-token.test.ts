@@ -172,6 +172,18 @@ describe("fetchToken against a local OAuth server", () => {
   it("a PEM key needs a key id", async () => {
     await expect(fetchToken({ issuer, clientId: CLIENT_ID, privateKeyFile: pemFile, scopes: SCOPES })).rejects.toThrow(/no key id: pass --key-id/);
   });
+  it.each([
+    ["truncated JWK", '{"kty":"RSA","kid":"k","d":"SECRETKEYMATERIAL0123","n":"x"', "cannot read the private key: the file starts with '{' but is not valid JSON (expected a private JWK or a JWKS)"],
+    ["JWK without its primes", '{"kty":"RSA","kid":"k","d":"SECRETKEYMATERIAL0123","n":"AQAB","e":"AQAB"}', "cannot read the private key (ERR_INVALID_ARG_TYPE): expected an RSA private key as PEM (PKCS#8 or PKCS#1) or as a private JWK"],
+    ["corrupt PEM", "-----BEGIN PRIVATE KEY-----\nMIISECRETKEYMATERIAL0123\n-----END PRIVATE KEY-----\n", "cannot read the private key (ERR_OSSL_UNSUPPORTED): expected an RSA private key as PEM (PKCS#8 or PKCS#1) or as a private JWK"],
+  ])("a malformed key file (%s) is reported without any of its content", async (_label, content, message) => {
+    const file = join(dir, "malformed-key");
+    writeFileSync(file, content, { mode: 0o600 });
+    const attempt = fetchToken({ issuer, clientId: CLIENT_ID, privateKeyFile: file, keyId: "k", scopes: SCOPES });
+    await expect(attempt).rejects.toThrow(message);
+    const error = await attempt.catch((e: Error) => e);
+    expect(String((error as Error).message)).not.toMatch(/SECRET|KEYMATERIAL/);
+  });
 });
 
 describe("the okta-token CLI", () => {

@@ -9,7 +9,7 @@ import { strings } from "@bufbuild/cel/ext";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { celString, gcpAttributeCondition, gcpAttributeMapping } from "../../components/internal/trust";
-import { assertionClaimsIn, evaluateCel, type CelResult } from "../../tools/verify/cel";
+import { claimsReadBy, evaluateCel, type CelResult } from "../../tools/verify/cel";
 
 /** Generated cases per property (at least 500; CROSSCHECK_RUNS raises it for a longer search). */
 const RUNS = Math.max(1000, Number(process.env.CROSSCHECK_RUNS ?? 0));
@@ -238,7 +238,7 @@ describe("evaluateCel agrees with @bufbuild/cel on generated conditions and toke
         else if (kit.value === false) tally.bothFalse++;
         else tally.otherValues++;
         // A missing claim read without has() or a short-circuit is an error in both, never a value.
-        const missing = assertionClaimsIn(expression.expr).filter((claim) => !(claim in scenario.claims));
+        const missing = claimsReadBy(expression.expr).filter((claim) => !(claim in scenario.claims));
         if (expression.strict && missing.length > 0) {
           expect(kit.ok, `${expression.expr} reads the missing claim(s) ${missing.join(", ")} but gave a value`).toBe(false);
           tally.missingClaimErrors++;

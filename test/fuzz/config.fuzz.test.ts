@@ -8,8 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FederationConfigError, HOOK_SECRET_KEY, parseFederationConfig } from "../../components/config";
 import { federationProgram } from "../../stacks/program";
 import { ProgramError, runOffline } from "../../tools/offline/engine";
+import { placeholderHints } from "../../tools/offline/plan";
 import { planToJson } from "../../tools/offline/plan";
-import { RSA_N } from "../helpers/fixtures";
+import { RSA_N, rsaModulus } from "../helpers/fixtures";
 
 const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 120);
 const INVALID_RUNS = Number(process.env.FUZZ_INVALID_RUNS ?? 700);
@@ -70,7 +71,7 @@ const validConfig = fc
     for (const s of g.services) {
       const auth =
         s.auth === "jwt"
-          ? { method: "private_key_jwt", jwks: [{ kid: `${s.key}-1`, kty: "RSA", e: "AQAB", n: RSA_N }] }
+          ? { method: "private_key_jwt", jwks: [{ kid: `${s.key}-1`, kty: "RSA", e: "AQAB", n: rsaModulus(s.key) }] }
           : s.auth === "jwks-uri"
             ? { method: "private_key_jwt", jwksUri: `https://keys.example.com/${s.key}.json` }
             : { method: "client_secret_basic", keepSecretInState: s.auth === "secret-kept" };
@@ -112,7 +113,7 @@ function plan(config: unknown, secret: string) {
     stack: "fuzz",
     config: { "okta-federation:federation": JSON.stringify(config), [`okta-federation:${HOOK_SECRET_KEY}`]: secret },
     secretKeys: [`okta-federation:${HOOK_SECRET_KEY}`],
-    hints: { oktaCustomDomains: { "acme-fuzz-example.okta.com": "id.example.com" } },
+    hints: placeholderHints([config]),
   });
 }
 

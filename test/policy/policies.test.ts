@@ -8,6 +8,9 @@ interface Fake {
   readonly type: string;
   readonly name?: string;
   readonly props: Record<string, any>;
+  /** For stack policies: the parent's and the provider's names among the given resources. */
+  readonly parent?: string;
+  readonly provider?: string;
 }
 
 const isType = (type: string) => (cls: { __pulumiType?: string }) => cls.__pulumiType === type;
@@ -42,9 +45,16 @@ async function violations(policy: ResourceValidationPolicy, resource: Fake, stac
 
 async function stackViolations(policy: StackValidationPolicy, resources: readonly Fake[]): Promise<string[]> {
   const found: string[] = [];
+  // As the analyzer hands them over: parents and providers linked as resource objects.
+  const policyResources = resources.map((r) => ({ ...r, urn: r.name ?? "r", name: r.name ?? "r", isType: isType(r.type), asType: () => r.props, dependencies: [], propertyDependencies: {} })) as any[];
+  const byName = new Map(policyResources.map((r) => [r.name, r]));
+  for (const r of policyResources) {
+    r.parent = r.parent ? byName.get(r.parent) : undefined;
+    r.provider = r.provider ? byName.get(r.provider) : undefined;
+  }
   await policy.validateStack(
     {
-      resources: resources.map((r) => ({ ...r, urn: r.name ?? "r", name: r.name ?? "r", isType: isType(r.type), asType: () => r.props, dependencies: [], propertyDependencies: {} })) as any,
+      resources: policyResources,
       stackTags: new Map(),
       getConfig: () => ({}) as any,
       notApplicable: () => {
@@ -56,7 +66,17 @@ async function stackViolations(policy: StackValidationPolicy, resources: readonl
   return found;
 }
 
-const asFake = (r: RecordedResource): Fake => ({ type: r.type, name: r.name, props: unwrapSecrets(r.inputs) as Record<string, any> });
+/** A recorded resource as a policy sees it: a component's properties are its registered outputs. */
+function asFake(r: RecordedResource, all: readonly RecordedResource[] = []): Fake {
+  const name = (urn: string | null) => all.find((x) => x.urn === urn)?.name;
+  return {
+    type: r.type,
+    name: r.name,
+    props: unwrapSecrets(r.custom ? r.inputs : (r.componentOutputs ?? {})) as Record<string, any>,
+    ...(name(r.parent) ? { parent: name(r.parent) } : {}),
+    ...(name(r.provider) ? { provider: name(r.provider) } : {}),
+  };
+}
 
 describe("every policy passes the example stacks", () => {
   let resources: RecordedResource[] = [];
@@ -74,8 +94,11 @@ describe("every policy passes the example stacks", () => {
     expect(checked).toBeGreaterThan(90);
   });
 
-  it("azure-credentials-per-identity", async () => {
-    expect(await stackViolations(p.azureCredentialsPerIdentity, resources.map(asFake))).toEqual([]);
+  it.each(p.policies.filter((x): x is StackValidationPolicy => "validateStack" in x).map((x) => [x.name, x] as const))("%s (stack policy)", async (_name, policy) => {
+    for (const stack of ["dev", "prod", "multi"]) {
+      const plan = (await planStack(stack)).resources;
+      expect(await stackViolations(policy, plan.map((r) => asFake(r, plan))), stack).toEqual([]);
+    }
   });
 });
 
@@ -100,6 +123,56 @@ describe("each policy fails a bad resource with its message", () => {
     expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { oidc: { issuerUri: "https://x" } } })).toEqual([
       "the provider has no attribute condition: every client of the issuer could exchange tokens in the pool",
     ]);
+  });
+
+  it.each([
+    ["a pasted disjunction", "assertion.sub in ['0oa1'] && (true) || (true)"],
+    ["a condition on a claim only", "assertion.tenant_id == 'acme'"],
+    ["the subject pinned only inside an or", "(assertion.sub in ['0oa1'] || assertion.tenant_id == 'acme')"],
+  ])("gcp-provider-has-condition: %s does not pin the subject", async (_label, attributeCondition) => {
+    expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { attributeCondition } })).toEqual([
+      "the attribute condition does not pin the subject: its top level must be a conjunction (&&) with assertion.sub in [<client ids>]: another client of the issuer could exchange tokens in the pool",
+    ]);
+  });
+
+  it("gcp-provider-has-condition: a condition that does not parse", async () => {
+    expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { attributeCondition: "assertion.sub in ['0oa1'] && (true) || (true" } })).toEqual([
+      "the attribute condition is not one CEL expression (Expected RPAREN, got EOF): another client of the issuer could exchange tokens in the pool",
+    ]);
+  });
+
+  describe("no-identity-admin-grant", () => {
+    const component = (name: string, accepted: string[] = []): Fake => ({ type: "oktafed:gcp:ServiceAccess", name, props: accepted.length ? { acceptedIdentityAdmin: accepted } : {} });
+    const grant = (type: string, name: string, props: Record<string, unknown>, parent = "svc"): Fake => ({ type, name, props, parent });
+    const identity: Fake = { type: "azure-native:managedidentity:UserAssignedIdentity", name: "id", props: { resourceGroupName: "identities", resourceName: "id-dev-billing" }, provider: "azure" };
+    const azureProvider: Fake = { type: "pulumi:providers:azure-native", name: "azure", props: { subscriptionId: "00000000-0000-0000-0000-000000000001" } };
+    const contributor = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+
+    it.each([
+      [
+        "AWS IAMFullAccess",
+        grant("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "svc-iam", { role: "r", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" }),
+        "svc-iam: arn:aws:iam::aws:policy/IAMFullAccess allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: the role's holder could take over every other role of the account; grants like this are refused unless accepted with allowIdentityAdmin: true",
+      ],
+      [
+        "GCP token creator on the project",
+        grant("gcp:projects/iAMMember:IAMMember", "svc-roles/iam.serviceAccountTokenCreator", { project: "p", role: "roles/iam.serviceAccountTokenCreator", member: "principal://x" }),
+        "svc-roles/iam.serviceAccountTokenCreator: roles/iam.serviceAccountTokenCreator on project p mints access and ID tokens as every service account in the project: its holder could take over identities there; grants like this are refused unless accepted with allowIdentityAdmin: true",
+      ],
+      [
+        "Azure Contributor on the identities' resource group",
+        grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/IDENTITIES" }),
+        "svc-rg: Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/IDENTITIES writes federated credentials on every managed identity in its scope, and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true",
+      ],
+    ])("refuses %s unless its component accepted it", async (_label, bad, message) => {
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, identity, azureProvider])).toEqual([message]);
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc", [bad.name!]), bad, identity, azureProvider])).toEqual([]);
+    });
+
+    it("Contributor where no managed identity lives is not an identity-admin grant", async () => {
+      const elsewhere = grant("azure-native:authorization:RoleAssignment", "svc-data", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/data" });
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), elsewhere, identity, azureProvider])).toEqual([]);
+    });
   });
 
   it.each(["gcp:serviceaccount/iAMMember:IAMMember", "gcp:projects/iAMMember:IAMMember"])("gcp-no-whole-pool-grant on %s", async (type) => {
@@ -171,6 +244,7 @@ describe("each policy fails a bad resource with its message", () => {
     expect(Object.fromEntries(p.policies.map((x) => [x.name, x.enforcementLevel]))).toEqual({
       "aws-oidc-trust-pinned": "mandatory",
       "gcp-provider-has-condition": "mandatory",
+      "no-identity-admin-grant": "mandatory",
       "gcp-no-whole-pool-grant": "mandatory",
       "azure-credential-issuer": "mandatory",
       "azure-credentials-per-identity": "mandatory",

@@ -6,7 +6,7 @@ import { runOffline, unwrapSecrets } from "../../tools/offline/engine";
 import { planStack, planToJson, type Plan } from "../../tools/offline/plan";
 import { extractModel, type PlanDocument } from "../../tools/verify/model";
 import { verifyModel } from "../../tools/verify/verify";
-import { baseConfig } from "../helpers/fixtures";
+import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { one } from "../helpers/recorded";
 
 let plan: Plan;
@@ -73,31 +73,74 @@ describe("federations config", () => {
     throw new Error("expected the config to be rejected");
   };
 
-  /** A second, non-clashing federation. */
-  const other = () => {
+  /** A second, non-clashing federation: its own server, environment, pool, identities and key. */
+  const other = (name = "other") => {
     const b = baseConfig();
-    b.okta.authorizationServer.name = "other";
-    b.gcp.poolId = "okta-other";
-    b.azure.identityNamePrefix = "id-other-";
+    b.environment = name;
+    b.okta.authorizationServer.name = name;
+    b.gcp.poolId = `okta-${name}`;
+    b.azure.identityNamePrefix = `id-${name}-`;
+    b.services.payments.auth = jwtAuth(`payments-${name}`);
     return b;
   };
 
   it("reports problems under the federation's name", () => {
     const b = other();
     b.services.payments.scopes = ["api.nope"];
-    expect(problems({ one: baseConfig(), two: b, "Bad!": other() }).filter((p) => !p.message.includes("is also used by"))).toEqual([
+    expect(problems({ one: baseConfig(), two: b, "Bad!": other("bad") })).toEqual([
       { path: "Bad!", message: `invalid federation name "Bad!"; allowed: 2-30 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'` },
       { path: "two.services.payments.scopes[0]", message: 'unknown scope "api.nope"; allowed: api.read, api.write (declared under okta.scopes)' },
     ]);
   });
 
-  it("refuses two federations claiming the same authorization server, GCP pool or Azure identity", () => {
+  it("refuses two federations claiming the same authorization server, GCP pool, AWS role, service account, Azure identity or client key", () => {
     expect(problems({ one: baseConfig(), two: baseConfig() })).toEqual([
       { path: "two.okta.authorizationServer.name", message: "Okta authorization server acme-test-example.okta.com/services-test is also used by one.okta.authorizationServer.name; give each federation its own" },
       { path: "two.gcp.poolId", message: "GCP pool acme-test-example/okta-test is also used by one.gcp.poolId; give each federation its own" },
+      { path: "two.services.payments.aws", message: "AWS role 111111111111/test-payments is also used by one.services.payments.aws; give each federation its own" },
+      { path: "two.services.payments.gcp", message: "GCP service account acme-test-example/test-payments is also used by one.services.payments.gcp; give each federation its own" },
       { path: "two.services.payments.azure", message: "Azure identity 00000000-0000-0000-0000-000000000001/identities-test/id-test-payments is also used by one.services.payments.azure; give each federation its own" },
+      {
+        path: "two.services.payments.auth",
+        message:
+          "registers the same public key (key payments-1) as service one/payments (key payments-1): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair",
+      },
     ]);
     expect(() => parseFederations({ one: baseConfig(), two: other() })).not.toThrow();
+  });
+
+  it("compares Azure resource groups and identity names without letter case, as Azure does", () => {
+    const b = other();
+    b.azure.resourceGroup = "IDENTITIES-TEST";
+    b.azure.identityNamePrefix = "ID-TEST-";
+    expect(problems({ one: baseConfig(), two: b })).toEqual([
+      { path: "two.services.payments.azure", message: "Azure identity 00000000-0000-0000-0000-000000000001/IDENTITIES-TEST/ID-TEST-payments is also used by one.services.payments.azure; give each federation its own" },
+    ]);
+  });
+
+  it("refuses the same key across federations of one Okta org, and allows it across orgs", () => {
+    const sameOrg = other();
+    sameOrg.services.payments.auth = jwtAuth("payments-1");
+    expect(problems({ one: baseConfig(), two: sameOrg }).map((p) => p.path)).toEqual(["two.services.payments.auth"]);
+    const otherOrg = other();
+    otherOrg.okta.orgName = "globex-test-example";
+    otherOrg.services.payments.auth = jwtAuth("payments-1");
+    expect(() => parseFederations({ one: baseConfig(), two: otherOrg })).not.toThrow();
+  });
+
+  it("refuses a grant in one federation that reaches another federation's managed identities", () => {
+    const b = other();
+    b.azure.resourceGroup = "identities-other";
+    b.services.payments.azure.roleAssignments = {
+      "rg-admin": { role: "Managed Identity Contributor", scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-test" },
+    };
+    expect(problems({ one: baseConfig(), two: b })).toEqual([
+      {
+        path: "two.services.payments.azure.roleAssignments.rg-admin",
+        message:
+          "Managed Identity Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-test writes the managed identities in its scope and their federated credentials, and that scope holds the managed identities of payments of federation one: payments could take them over; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
+      },
+    ]);
   });
 
   it("refuses an empty map", () => {

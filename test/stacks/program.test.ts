@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ProgramError, redact, SECRET_MARK } from "../../tools/offline/engine";
+import { ProgramError, redact, runOffline, SECRET_MARK } from "../../tools/offline/engine";
+import { federationProgram } from "../../stacks/program";
+import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { countByType, planStack, planToJson } from "../../tools/offline/plan";
 import { PROJECT_ROOT, parseStackYaml, loadStack, StackFileError } from "../../tools/offline/stackFile";
 import { byType, identities, inputsOf, one } from "../helpers/recorded";
@@ -129,7 +131,7 @@ describe("dev stack", async () => {
       jwksUri: "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>/v1/keys",
       scopes: ["api.read", "api.write", "events.publish"],
     });
-    const roleArn = "arn:aws:iam::111111111111:role/oktafed/<federation-payments-aws-role.name>";
+    const roleArn = "arn:aws:iam::111111111111:role/oktafed/dev-payments";
     const provider = "projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/providers/okta";
     expect(outputs.services.payments).toEqual({
       clientId: "<federation-payments-app.clientId>",
@@ -290,6 +292,30 @@ describe("bad input", () => {
         `  - services.Bad_Name!.scopes[0]: unknown scope "api.admin"; allowed: api.read, api.write, events.publish (declared under okta.scopes)`,
       ].join("\n"),
     );
+  });
+
+  it("a secure value inside the federation key is refused under a real run too, where the CLI hands the key over decrypted", async () => {
+    // The Pulumi CLI decrypts a nested secure: value and marks the whole key secret; the program sees plain data.
+    const stack = loadStack("dev");
+    const error = await planStack({ ...stack, secretKeys: [...stack.secretKeys, "okta-federation:federation"] }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ProgramError);
+    expect((error as ProgramError).resources).toEqual([]);
+    expect((error as Error).message).toBe(
+      [
+        "invalid config okta-federation:federation: 1 problem",
+        "  - okta-federation:federation: holds a secure value inside a structured key; keep secrets in their own key (e.g. okta-federation:tokenHookAuthorization) so the rest of the config stays readable",
+      ].join("\n"),
+    );
+  });
+
+  it("roles get fixed names from the environment and the service key, so their ARNs are known before deploy", async () => {
+    const config = baseConfig();
+    config.services.billing = { scopes: ["api.read"], auth: jwtAuth("billing-1"), renamedFrom: "invoicing", aws: {} };
+    const { resources } = await runOffline(federationProgram, { project: "okta-federation", stack: "test", config: { "okta-federation:federation": JSON.stringify(config) } });
+    expect(byType(resources, "aws:iam/role:Role").map((r) => [r.name, inputsOf(r).name, r.outputs.arn]).sort()).toEqual([
+      ["federation-billing-aws-role", "test-invoicing", "arn:aws:iam::111111111111:role/oktafed/test-invoicing"],
+      ["federation-payments-aws-role", "test-payments", "arn:aws:iam::111111111111:role/oktafed/test-payments"],
+    ]);
   });
 
   it("a stack whose token hook has no secret value fails before registering anything", async () => {

@@ -15,7 +15,7 @@ describe("npm run verify", () => {
     const { code, stdout } = run("verify.ts", "--stack", "dev");
     expect(code).toBe(0);
     expect(stdout).toContain("TRUST MATRIX  stack dev");
-    expect(stdout).toContain("PASSED: every service reaches exactly its own targets; all 54 probes denied.");
+    expect(stdout).toContain("PASSED: every service reaches exactly its own targets; all 15 trust probes denied; no shared client keys.");
   });
 
   it("--json prints only JSON with a decision and reason per cell; --base adds the access changes", () => {
@@ -37,7 +37,7 @@ describe("npm run verify", () => {
     const { code, stdout } = run("verify.ts", "--stack", "prod", "--markdown");
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("### Okta federation access review: `prod` ✅ passed");
-    expect(stdout).toContain("| `ledger` | `api.read` | AWS role ledger<br>Azure identity id-prod-ledger |");
+    expect(stdout).toContain("| `ledger` | `api.read` | AWS role ledger<br>Azure identity id-prod-ledger | — |");
   });
 
   it("an unknown stack exits 2 without a stack trace", () => {

@@ -6,7 +6,7 @@ import { PROJECT_ROOT, parseStackYaml } from "../../tools/offline/stackFile";
 import { planStack, planToJson } from "../../tools/offline/plan";
 import { accessDiff } from "../../tools/verify/diff";
 import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
-import { toJson, toMarkdown } from "../../tools/verify/render";
+import { toJson, toMarkdown, toText } from "../../tools/verify/render";
 import { verifyModel, type VerifyResult } from "../../tools/verify/verify";
 
 const ISSUER = "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
@@ -63,8 +63,17 @@ describe("the example stacks", () => {
       "gcp-sa:payments",
     ]);
     expect(result.matrix).toHaveLength(18);
-    expect(result.probes).toHaveLength(3 * 3 * 6);
+    // Every trust on its own: 2 AWS roles, 2 Azure credentials, 1 GCP provider, 3 probes each.
+    expect([...new Set(result.probes.map((p) => p.trust))]).toEqual([
+      "AWS role billing-export",
+      "AWS role payments",
+      "Azure credential billing-export/okta-dev",
+      "Azure credential payments/okta-dev",
+      "GCP provider okta (pool okta-dev)",
+    ]);
+    expect(result.probes).toHaveLength(5 * 3);
     expect(result.probes.every((p) => p.decision === "deny")).toBe(true);
+    expect(result.identityAdmin).toEqual([]);
   });
 
   it("dev: the simulated token carries Okta's client-credentials claims", async () => {
@@ -164,16 +173,16 @@ describe("broken wiring is named for humans", () => {
       }),
     );
     expect(result.findings.filter((f) => f.kind === "unintended-allow").map((f) => f.service)).toEqual(["billing-export", "reporting"]);
-    expect(result.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toContain(
-      "a token of payments with other client is accepted at AWS role payments: AWS role payments trust allows it (allowed by OktaServiceToken)",
-    );
+    expect(result.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toEqual([
+      "AWS role payments accepts a token with another client id of the same issuer by itself: AWS role payments trust allows it (allowed by OktaServiceToken)",
+    ]);
   });
 
   it("a GCP condition that reads a claim the issuer never emits", async () => {
     const result = await verify(broken("federation-gcp-pool-provider-okta", (i) => (i.attributeCondition = "assertion.tenant == 'acme'")));
     expect(result.findings.map((f) => f.message)).toEqual([
-      "payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP condition references assertion.tenant, which the issuer does not emit",
-      "reporting cannot reach GCP direct grants reporting: GCP condition references assertion.tenant, which the issuer does not emit",
+      "payments cannot reach GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP condition references assertion.tenant, which the token does not carry",
+      "reporting cannot reach GCP direct grants reporting: GCP condition references assertion.tenant, which the token does not carry",
     ]);
   });
 
@@ -204,9 +213,32 @@ describe("broken wiring is named for humans", () => {
     ) as { resources: PlanResource[] } & PlanDocument;
     delete open.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!.inputs.attributeCondition;
     const withoutCondition = await verify(open);
-    expect(withoutCondition.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toContain(
-      `a token of payments with other client is accepted at GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com: GCP provider okta admits it as principal://iam.googleapis.com/${POOL}/subject/0oaOTHERCLIENT000000, which GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com grants (principalSet://iam.googleapis.com/${POOL}/attribute.tenant_id/acme)`,
+    expect(withoutCondition.findings.filter((f) => f.kind === "probe-allowed").map((f) => f.message)).toEqual([
+      "GCP provider okta (pool okta-dev) accepts a token with another client id of the same issuer by itself: the provider admits it as subject 0oaOTHERCLIENT000000",
+    ]);
+  });
+
+  it("a condition widened by a pasted disjunction is caught at the provider itself, whatever the grants say", async () => {
+    // As the kit used to emit `<client-id check> && (<additional>)` with additional = "true) || (true".
+    const result = await verify(
+      broken("federation-gcp-pool-provider-okta", (i) => (i.attributeCondition = `${i.attributeCondition} && (true) || (true)`)),
     );
+    expect(result.findings.map((f) => f.message)).toEqual([
+      "GCP provider okta (pool okta-dev) accepts a token with another client id of the same issuer by itself: the provider admits it as subject 0oaOTHERCLIENT000000",
+    ]);
+  });
+
+  it("two services that register the same public key can each act as the other", async () => {
+    const payments = devPlan.resources.find((r) => r.name === "federation-payments-app")!;
+    const result = await verify(broken("federation-reporting-app", (i) => (i.jwks = structuredClone(payments.inputs.jwks))));
+    expect(result.findings).toEqual([
+      {
+        kind: "shared-client-key",
+        service: "reporting",
+        message: "reporting registers the same public key (key payments-dev-2026-11) as payments (key payments-dev-2026-11): each can authenticate to Okta as the other and obtain its tokens",
+      },
+    ]);
+    expect(result.services.find((s) => s.key === "payments")!.auth).toEqual({ method: "private_key_jwt", keys: ["key payments-dev-2026-11"] });
   });
 
   it("an Okta policy that whitelists the wrong app: the service gets no token", async () => {
@@ -291,5 +323,105 @@ describe("an adopted AWS OIDC provider (aws.existingOidcProviderArn)", () => {
     expect((await verify(wrongPlan)).findings.map((f) => f.message)).toContain(
       `payments cannot reach AWS role payments: issuer mismatch (different value) between the token issuer ${ISSUER} and the AWS OIDC provider https://acme-dev-example.oktapreview.com/oauth2/default`,
     );
+  });
+});
+
+describe("identity-admin grants", () => {
+  const tokenCreator = (optIn: boolean) => (f: any) =>
+    (f.services.reporting.gcp.roles = ["roles/bigquery.dataViewer", optIn ? { role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true } : "roles/iam.serviceAccountTokenCreator"]);
+
+  it("are refused by config validation without the opt-in", async () => {
+    await expect(devWith(tokenCreator(false))).rejects.toThrow(
+      "services.reporting.gcp.roles[1]: roles/iam.serviceAccountTokenCreator on project acme-dev-example mints access and ID tokens as every service account in the project: reporting could take over every service account of the other services there; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
+    );
+  });
+
+  it("with the opt-in, verify names which other identities the service could take over, in the matrix and the findings, and passes", async () => {
+    const result = await verify(await devWith(tokenCreator(true)));
+    expect(result.identityAdmin).toEqual([
+      {
+        service: "reporting",
+        resource: "federation-reporting-gcp-roles/iam.serviceAccountTokenCreator",
+        grant: "GCP role roles/iam.serviceAccountTokenCreator on project acme-dev-example",
+        why: "mints access and ID tokens as every service account in the project",
+        accepted: true,
+        reach: ["gcp-sa:payments"],
+      },
+    ]);
+    expect(result.matrix.filter((c) => c.takeover).map((c) => [c.service, c.target])).toEqual([["reporting", "gcp-sa:payments"]]);
+    expect(result.findings).toEqual([
+      {
+        kind: "identity-takeover",
+        service: "reporting",
+        accepted: true,
+        message:
+          "reporting holds GCP role roles/iam.serviceAccountTokenCreator on project acme-dev-example, which mints access and ID tokens as every service account in the project: it could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
+      },
+    ]);
+    expect(result.passed).toBe(true);
+    const text = toText(result);
+    expect(text).toContain("TAKE = the service holds a grant that lets it take this identity over");
+    expect(text).toContain("Accepted identity-admin grants (allowIdentityAdmin: true):");
+    expect(toMarkdown(result)).toContain("| `reporting` | `api.read` | GCP direct grants reporting | ⚠️ GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com |");
+  });
+
+  it("a grant that a program registers without the component's acceptance fails verify", async () => {
+    const plan = structuredClone(await devWith(tokenCreator(true))) as { resources: PlanResource[] } & PlanDocument;
+    const component = plan.resources.find((r) => r.name === "federation-reporting-gcp")!;
+    delete (component as any).outputs.acceptedIdentityAdmin;
+    const result = await verify(plan);
+    expect(result.passed).toBe(false);
+    expect(result.findings.map((f) => [f.kind, f.accepted])).toEqual([["identity-takeover", false]]);
+  });
+
+  it("Azure Contributor on the identities' resource group reaches every other identity there", async () => {
+    const result = await verify(
+      await devWith((f) => {
+        f.services.reporting.azure = {
+          roleAssignments: { "rg-contributor": { role: "Contributor", scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-dev", allowIdentityAdmin: true } },
+        };
+      }),
+    );
+    expect(result.identityAdmin.map((g) => [g.service, g.grant, g.reach])).toEqual([
+      ["reporting", "Azure role Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-dev", ["azure-identity:billing-export", "azure-identity:payments"]],
+    ]);
+  });
+});
+
+describe("claims limited to scopes", () => {
+  it("are in the simulated token only for services granted one of the scopes", async () => {
+    const result = await verify(await devWith((f) => (f.okta.claims.tier = { value: "gold", scopes: ["api.write"] })));
+    const claims = Object.fromEntries(result.services.map((s) => [s.key, s.claims?.tier]));
+    expect(claims).toEqual({ "billing-export": undefined, payments: "gold", reporting: undefined });
+  });
+
+  it("a provider condition on such a claim denies the services whose tokens lack it", async () => {
+    const plan = await devWith((f) => (f.okta.claims.tier = { value: "gold", scopes: ["api.write"] }));
+    const result = await verify(
+      (() => {
+        const copy = structuredClone(plan) as { resources: PlanResource[] } & PlanDocument;
+        const provider = copy.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!;
+        provider.inputs.attributeCondition = `${provider.inputs.attributeCondition} && (assertion.tier == 'gold')`;
+        return copy;
+      })(),
+    );
+    expect(result.findings.map((f) => f.message)).toEqual([
+      "reporting cannot reach GCP direct grants reporting: GCP condition references assertion.tier, which the token does not carry",
+    ]);
+  });
+});
+
+describe("an adopted authorization server", () => {
+  it.each([
+    ["the default server (ORG_URL)", { id: "default", audience: "api://default" }, "https://acme-dev-example.oktapreview.com/oauth2/default"],
+    ["a server on a custom domain", { id: "aus1a2b3c4d5e6f7g8h9", audience: "api://services", issuerMode: "CUSTOM_URL", customDomain: "id.acme.example" }, "https://id.acme.example/oauth2/aus1a2b3c4d5e6f7g8h9"],
+  ])("%s plans with its issuer and verifies", async (_label, existing, issuer) => {
+    const plan = await devWith((f) => (f.okta.authorizationServer = { existing }));
+    const result = await verify(plan);
+    expect(result.findings).toEqual([]);
+    expect(result.issuers).toEqual([{ federation: "federation", issuer, audience: existing.audience }]);
+    expect(result.services.find((s) => s.key === "payments")!.claims?.iss).toBe(issuer);
+    const provider = plan.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!;
+    expect(provider.inputs.oidc.issuerUri).toBe(issuer);
   });
 });

@@ -2,13 +2,19 @@
  * The generated benchmark config: N services, each on all three clouds, in the shape of
  * components/config.ts (`okta-federation:federation`), environment "bench".
  */
+import { createHash } from "node:crypto";
 import { CONFIG_KEY, CONFIG_NAMESPACE, FederationConfigError, parseFederationConfig } from "../../components/config";
 
 export const BENCH_ENVIRONMENT = "bench";
 
-/** A syntactically valid public RSA modulus (base64url, no padding); its value does not matter offline. */
-const RSA_N =
-  "lBS5WYnx7W0Qe6qY4dv1XSeeyXygg9njJGUdypR5rNEVrzbryly7dce5_7rv6khO0lixB7n6Mb8qAoSPRwr7jvge3UxElQKo3SlZut_OMXP1SnvAb5i1tlTGR761KahEeyQ-BaNLfsO7fkXog5wzbZuS7Bs-A4DH9YWQJvuc3UE8FQKa5FVVXr9Ol2mpxqNKcPdmKfCDcGIoKtaQk1w1nde-IpPY26D4RT4zWVkoZW7yziMMzhs7bQ7Aexs0EqefHZqYWs89GUsgF2SjdeHqnkB-K6mHeiwKjHPBNm76qq1cbdA26NY_BPKZAyFiLxFdGpli4xlcaWwC-vfAo5e5-w";
+/**
+ * A syntactically valid public RSA modulus (base64url, no padding), distinct per service: one key
+ * per service is a rule of the kit. Its value does not matter offline.
+ */
+function modulusFor(key: string): string {
+  const block = createHash("sha512").update(key).digest();
+  return Buffer.concat([block, block, block, block]).toString("base64url");
+}
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000be0c";
 
@@ -33,7 +39,7 @@ export function benchConfig(n: number, providerShards?: number): Record<string, 
     services[key] = {
       description: `Benchmark service ${i + 1}`,
       scopes: ["api.read"],
-      auth: { method: "private_key_jwt", jwks: [{ kid: `${key}-1`, kty: "RSA", e: "AQAB", n: RSA_N }] },
+      auth: { method: "private_key_jwt", jwks: [{ kid: `${key}-1`, kty: "RSA", e: "AQAB", n: modulusFor(key) }] },
       aws: { policies: { "s3-read": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } },
       gcp: { serviceAccount: true, roles: ["roles/storage.objectViewer"] },
       azure: {

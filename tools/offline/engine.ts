@@ -38,6 +38,8 @@ export interface RecordedResource {
   readonly additionalSecretOutputs: readonly string[];
   /** Former URNs this resource keeps its identity from (aliases, including those inherited from a parent). */
   readonly aliases: readonly string[];
+  /** A component's outputs as it registered them (registerOutputs); secrets stay wrapped. */
+  componentOutputs?: Record<string, unknown>;
 }
 
 export interface OfflineRunOptions {
@@ -56,6 +58,11 @@ export interface OfflineRunOptions {
 export interface PlaceholderHints {
   /** Issuer host per Okta org (`<orgName>.<baseUrl>`) whose authorization servers use CUSTOM_URL. */
   readonly oktaCustomDomains?: Readonly<Record<string, string>>;
+  /**
+   * Adopted authorization servers as the config describes them, by `<orgName>.<baseUrl>/<id>`: what
+   * reading the server from Okta would return.
+   */
+  readonly oktaAdoptedServers?: Readonly<Record<string, { readonly issuer: string; readonly audiences: readonly string[]; readonly issuerMode: string }>>;
 }
 
 export interface OfflineRunResult {
@@ -262,10 +269,14 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     });
     return read(req, cb);
   };
-  // The stack outputs as the engine receives them: serialized by the SDK, secrets still wrapped.
+  // Outputs as the engine receives them: serialized by the SDK, secrets still wrapped. The stack's
+  // are the stack outputs; a component's are kept on its record (the engine stores them in state).
+  const componentOutputs = new Map<string, Record<string, unknown>>();
   const registerOutputs = monitor.registerResourceOutputs!.bind(monitor);
   monitor.registerResourceOutputs = (req: any, cb: any) => {
-    if (stackUrn !== undefined && req.getUrn() === stackUrn) stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
+    const outputs = req.getOutputs()?.toJavaScript() ?? {};
+    if (stackUrn !== undefined && req.getUrn() === stackUrn) stackOutputs = outputs;
+    else componentOutputs.set(req.getUrn(), outputs);
     return registerOutputs(req, cb);
   };
   runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
@@ -283,6 +294,10 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
     // this run leaks into the next one.
     await runtime.waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));
+    for (const resource of recorded) {
+      const outputs = componentOutputs.get(resource.urn);
+      if (!resource.custom && outputs && Object.keys(outputs).length > 0) resource.componentOutputs = outputs;
+    }
     if (programError !== undefined) throw new ProgramError(errorMessage(programError), programError, recorded);
     if (failures.length > 0) throw new ProgramError([...new Set(failures.map(errorMessage))].join("\n"), failures[0], recorded);
     return { resources: recorded, outputs: stackOutputs ?? {} };

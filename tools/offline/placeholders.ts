@@ -25,6 +25,12 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
   const p = r.providerInputs;
   switch (r.type) {
     case "okta:auth/server:Server": {
+      const adopted = known ? r.hints.oktaAdoptedServers?.[`${p.orgName}.${p.baseUrl ?? "okta.com"}/${id}`] : undefined;
+      if (adopted) {
+        // Reading an adopted server returns what Okta holds; the config describes it.
+        Object.assign(values, { issuer: adopted.issuer, audiences: [...adopted.audiences], issuerMode: adopted.issuerMode, kid: placeholder(r.name, "kid") });
+        break;
+      }
       // https://{domain}/oauth2/{serverId} (developer.okta.com/docs/concepts/auth-servers)
       const customUrl = (r.inputs.issuerMode ?? "ORG_URL") === "CUSTOM_URL";
       values.issuer = oktaIssuerUrl({
@@ -50,7 +56,8 @@ export function placeholderOutputs(r: PlaceholderInput): { id: string; values: R
       break;
     }
     case "aws:iam/role:Role": {
-      const name = placeholder(r.name, "name");
+      // A role with a fixed name keeps it; otherwise Pulumi auto-names it at deploy.
+      const name = typeof r.inputs.name === "string" ? r.inputs.name : placeholder(r.name, "name");
       values.name = name;
       values.arn = `arn:aws:iam::${firstAccount(p)}:role${r.inputs.path ?? "/"}${name}`;
       values.uniqueId = placeholder(r.name, "uniqueId");

@@ -3,9 +3,10 @@
  * rendered as a readable tree or a JSON document.
  */
 import { federationProgram } from "../../stacks/program";
-import { redact, runOffline, type OfflineRunResult, type RecordedResource } from "./engine";
+import { redact, runOffline, type OfflineRunResult, type PlaceholderHints, type RecordedResource } from "./engine";
 import { containsPlaceholder } from "../../components/internal/placeholder";
 import { loadStack, type StackConfig } from "./stackFile";
+import { oktaIssuerUrl } from "../../components/internal/trust";
 
 export interface Plan extends OfflineRunResult {
   readonly project: string;
@@ -20,9 +21,14 @@ export async function planStack(stack: string | StackConfig): Promise<Plan> {
     stack: loaded.stack,
     config: loaded.config,
     secretKeys: loaded.secretKeys,
-    hints: { oktaCustomDomains: customDomains(loaded.federations) },
+    hints: placeholderHints(loaded.federations),
   });
   return { ...result, project: loaded.project, stack: loaded.stack };
+}
+
+/** What the offline engine needs beyond the inputs to answer like Okta would, from the raw federation configs. */
+export function placeholderHints(federations: readonly unknown[]): PlaceholderHints {
+  return { oktaCustomDomains: customDomains(federations), oktaAdoptedServers: adoptedServers(federations) };
 }
 
 /** The custom domain each Okta org's CUSTOM_URL servers use, from the raw configs (for placeholders). */
@@ -34,6 +40,25 @@ function customDomains(federations: readonly unknown[]): Record<string, string> 
     if (raw?.okta?.orgName && domain) domains[`${raw.okta.orgName}.${raw.okta.baseUrl ?? "okta.com"}`] = domain;
   }
   return domains;
+}
+
+/** Adopted authorization servers as each config describes them (what reading them from Okta returns offline). */
+function adoptedServers(federations: readonly unknown[]): Record<string, { issuer: string; audiences: string[]; issuerMode: string }> {
+  const servers: Record<string, { issuer: string; audiences: string[]; issuerMode: string }> = {};
+  for (const raw of federations as Array<{ okta?: { orgName?: string; baseUrl?: string; authorizationServer?: { existing?: { id?: string; audience?: string; issuerMode?: string; customDomain?: string } } } }>) {
+    const existing = raw?.okta?.authorizationServer?.existing;
+    const orgName = raw?.okta?.orgName;
+    if (!existing?.id || !orgName) continue;
+    const baseUrl = raw.okta!.baseUrl ?? "okta.com";
+    const issuerMode = existing.issuerMode === "CUSTOM_URL" ? "CUSTOM_URL" : "ORG_URL";
+    if (issuerMode === "CUSTOM_URL" && !existing.customDomain) continue;
+    servers[`${orgName}.${baseUrl}/${existing.id}`] = {
+      issuer: oktaIssuerUrl({ issuerMode, orgName, baseUrl, customDomain: existing.customDomain, serverId: existing.id }),
+      audiences: typeof existing.audience === "string" ? [existing.audience] : [],
+      issuerMode,
+    };
+  }
+  return servers;
 }
 
 /** Resource counts per type, sorted by type. */
@@ -60,11 +85,13 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       provider: r.provider,
       custom: r.custom,
       operation: r.read ? "read" : "create",
+      ...(r.read ? { id: r.outputs.id } : {}),
       protect: r.protect,
       ignoreChanges: r.ignoreChanges,
       dependsOn: r.dependencies,
       ...(r.aliases.length ? { aliases: r.aliases } : {}),
       inputs: redact(r.inputs),
+      ...(r.componentOutputs ? { outputs: redact(r.componentOutputs) } : {}),
       afterDeploy: Object.fromEntries(r.afterDeploy.map((k) => [k, redact(r.outputs[k])])),
     })),
     outputs: redact(plan.outputs),
@@ -82,7 +109,9 @@ export function keyInputs(r: RecordedResource): string {
       .join("  ");
   switch (r.type) {
     case "okta:auth/server:Server":
-      return r.read ? `adopt id=${r.outputs.id}  issuer=${r.outputs.issuer}` : pairs({ audiences: i.audiences, issuerMode: i.issuerMode, issuer: r.outputs.issuer });
+      return r.read
+        ? `adopt id=${r.outputs.id}  issuer=${r.outputs.issuer}  audiences=${fmt(r.outputs.audiences)}`
+        : pairs({ name: i.name, audiences: i.audiences, issuerMode: i.issuerMode, issuer: r.outputs.issuer });
     case "okta:auth/serverScope:ServerScope":
       return pairs({ name: i.name, consent: i.consent });
     case "okta:auth/serverClaim:ServerClaim":
@@ -99,7 +128,7 @@ export function keyInputs(r: RecordedResource): string {
       return pairs({ url: i.url, clientIdLists: i.clientIdLists, thumbprints: i.thumbprintLists });
     case "aws:iam/role:Role": {
       const statement = JSON.parse(String(i.assumeRolePolicy ?? "{}")).Statement?.[0];
-      return pairs({ trust: statement?.Condition?.StringEquals, maxSession: i.maxSessionDuration });
+      return pairs({ name: i.name, trust: statement?.Condition?.StringEquals, maxSession: i.maxSessionDuration });
     }
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
       return pairs({ policyArn: i.policyArn });

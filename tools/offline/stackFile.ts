@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, type ConfigProblem } from "../../components/config";
+import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, SECURE_INSIDE_MESSAGE, type ConfigProblem } from "../../components/config";
 import { SECRET_MARK } from "./engine";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -84,7 +84,7 @@ export function parseStackYaml(text: string, where: { project: string; stack: st
     if (containsSecure(value)) {
       problems.push({
         path: key,
-        message: `holds a secure value inside a structured key; keep secrets in their own key (e.g. ${CONFIG_NAMESPACE}:tokenHookAuthorization) so the rest of the config stays readable`,
+        message: SECURE_INSIDE_MESSAGE,
       });
     }
     config[key] = typeof value === "string" ? value : JSON.stringify(value);

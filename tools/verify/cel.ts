@@ -4,7 +4,7 @@
  * Tests cross-check the results against a second implementation (@bufbuild/cel).
  */
 import { evaluate } from "@marcbachmann/cel-js";
-export { assertionClaimsIn } from "../../components/internal/trust";
+export { claimsReadBy } from "../../components/internal/condition";
 
 /** The outcome of one CEL expression: a value, or the error CEL reports (e.g. a missing claim). */
 export type CelResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };

@@ -3,6 +3,15 @@
  * not from the config: wiring bugs in the components show up here exactly as they would deploy.
  */
 import type { AwsPolicyDocument } from "../../components/internal/trust";
+import { clientKeyFingerprints } from "../../components/internal/clientKeys";
+import {
+  ACCEPTED_IDENTITY_ADMIN_OUTPUT,
+  awsIdentityAdminPolicy,
+  azureIdentityAdminRole,
+  azureScopeContains,
+  gcpIdentityAdminRole,
+} from "../../components/internal/identityAdmin";
+import { azureRoleName } from "../../components/internal/azureRoles";
 
 /** One resource of an offline plan document (`npm run plan -- --json`). */
 export interface PlanResource {
@@ -11,8 +20,12 @@ export interface PlanResource {
   readonly name: string;
   readonly parent: string | null;
   readonly operation?: string;
+  /** The id of a resource read (adopted) rather than created. */
+  readonly id?: string;
   readonly inputs: Record<string, any>;
   readonly afterDeploy?: Record<string, any>;
+  /** A component's registered outputs. */
+  readonly outputs?: Record<string, any>;
 }
 
 export interface PlanDocument {
@@ -29,7 +42,10 @@ export interface ServiceModel {
   /** The issuer, audience and custom claims of the authorization server that mints its tokens. */
   readonly issuer: string;
   readonly audience: string;
+  /** The custom claims its tokens carry: the server's claims without a scope limit, or limited to a scope it is granted. */
   readonly claims: Readonly<Record<string, string | null>>;
+  /** How it authenticates to Okta: the method and every key or JWKS URL it registers. */
+  readonly auth: { readonly method: string; readonly keys: ReadonlyArray<{ readonly fingerprint: string; readonly label: string }> };
   /** Scopes its rule grants (client_credentials), or undefined when Okta would mint no token. */
   readonly scopes?: readonly string[];
   /** Why Okta would refuse a token, when it would. */
@@ -68,6 +84,24 @@ export interface TargetModel {
   /** GCP: members that may use the target (impersonation members, or the direct grants' members). */
   readonly gcp?: { readonly members: readonly string[]; readonly roles: readonly string[] };
   readonly azure?: { readonly credentials: ReadonlyArray<{ name: string; issuer: string; subject: string; audiences: readonly string[] }> };
+  /** Where the identity lives, for identity-admin reach: AWS account, GCP project, Azure resource id. */
+  readonly location: string;
+  /** What the target grants, in words (AWS policies, GCP roles, Azure roles with scopes). */
+  readonly grants: readonly string[];
+}
+
+/** A grant that lets a service change identities, credentials or trust, and what it reaches. */
+export interface IdentityAdminGrant {
+  readonly service: string;
+  /** The grant resource's logical name. */
+  readonly resource: string;
+  /** The grant in words, e.g. "AWS policy arn:aws:iam::aws:policy/IAMFullAccess". */
+  readonly grant: string;
+  readonly why: string;
+  /** Accepted with the explicit opt-in (allowIdentityAdmin: true). */
+  readonly accepted: boolean;
+  /** Ids of other services' targets the holder could take over. */
+  readonly reach: readonly string[];
 }
 
 export interface IssuerModel {
@@ -75,8 +109,10 @@ export interface IssuerModel {
   readonly federation: string;
   readonly issuer: string;
   readonly audience: string;
-  /** Claims the server adds: a fixed value, or null when evaluated by Okta at run time. */
-  readonly claims: Readonly<Record<string, string | null>>;
+  /** Claims the server adds: a fixed value, or null when evaluated by Okta at run time; with the scopes they are limited to. */
+  readonly claims: Readonly<Record<string, { readonly value: string | null; readonly scopes?: readonly string[] }>>;
+  /** Every scope the server defines. */
+  readonly scopes: readonly string[];
 }
 
 export interface TrustModel {
@@ -87,9 +123,10 @@ export interface TrustModel {
   readonly awsProviders: readonly AwsProviderModel[];
   readonly gcpPools: ReadonlyArray<{ readonly name: string; readonly providers: readonly GcpProviderModel[] }>;
   readonly targets: readonly TargetModel[];
+  readonly identityAdminGrants: readonly IdentityAdminGrant[];
 }
 
-const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key];
+const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key] ?? (key === "id" ? r.id : undefined);
 
 /** The oktafed component a resource belongs to (itself, or its nearest oktafed ancestor). */
 function componentOf(byUrn: ReadonlyMap<string, PlanResource>, resource: PlanResource): PlanResource | undefined {
@@ -134,16 +171,19 @@ export function extractModel(plan: PlanDocument): TrustModel {
 
   const issuers: IssuerModel[] = servers.map((server) => {
     const federation = federationOf(byUrn, server);
-    const claims: Record<string, string | null> = {};
+    const claims: Record<string, { value: string | null; scopes?: string[] }> = {};
     for (const claim of of("okta:auth/serverClaim:ServerClaim").filter((c) => get(c, "authServerId") === get(server, "id"))) {
-      claims[String(get(claim, "name"))] = staticClaimValue(String(get(claim, "value")));
+      const scopes = get(claim, "scopes") as string[] | undefined;
+      claims[String(get(claim, "name"))] = { value: staticClaimValue(String(get(claim, "value"))), ...(scopes?.length ? { scopes } : {}) };
     }
+    const scopes = of("okta:auth/serverScope:ServerScope").filter((c) => get(c, "authServerId") === get(server, "id")).map((c) => String(get(c, "name")));
     const outputsOkta = qualify ? plan.outputs?.federations?.[federation?.name ?? ""]?.okta : plan.outputs?.okta;
     return {
       federation: federation?.name ?? "",
       issuer: String(get(server, "issuer")),
       audience: String((get(server, "audiences") as string[] | undefined)?.[0] ?? outputsOkta?.audience ?? ""),
       claims,
+      scopes: scopes.sort(),
     };
   });
   const issuerOf = (resource: PlanResource): IssuerModel => {
@@ -158,7 +198,8 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const clientId = String(get(app, "clientId"));
     const grants = get(app, "grantTypes") as string[] | undefined;
     const issuer = issuerOf(app);
-    const base = { key, clientId, hook: false, issuer: issuer.issuer, audience: issuer.audience, claims: issuer.claims };
+    const auth = { method: String(get(app, "tokenEndpointAuthMethod") ?? "client_secret_basic"), keys: clientKeyFingerprints({ method: get(app, "tokenEndpointAuthMethod"), jwks: get(app, "jwks"), jwksUri: get(app, "jwksUri") }) };
+    const base = { key, clientId, hook: false, issuer: issuer.issuer, audience: issuer.audience, claims: claimsFor(issuer, undefined), auth };
     if (get(app, "type") !== "service" || !grants?.includes("client_credentials")) {
       return { ...base, tokenProblem: `Okta app ${key} is not a service app allowed client_credentials` };
     }
@@ -171,9 +212,11 @@ export function extractModel(plan: PlanDocument): TrustModel {
       const policyId = String(get(policy, "id"));
       const rule = rules.find((r) => get(r, "policyId") === policyId && (get(r, "grantTypeWhitelists") as string[] | undefined)?.includes("client_credentials"));
       if (!rule) continue;
+      const scopes = (get(rule, "scopeWhitelists") as string[] | undefined) ?? [];
       return {
         ...base,
-        scopes: (get(rule, "scopeWhitelists") as string[] | undefined) ?? [],
+        claims: claimsFor(issuer, scopes),
+        scopes,
         lifetimeMinutes: get(rule, "accessTokenLifetimeMinutes"),
         hook: get(rule, "inlineHookId") !== undefined,
       };
@@ -202,6 +245,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
   }));
 
   const targets: TargetModel[] = [];
+  const attachments = of("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
   for (const role of of("aws:iam/role:Role")) {
     const owner = ownerOf(role, "-aws");
     const text = String(get(role, "assumeRolePolicy") ?? "");
@@ -211,18 +255,30 @@ export function extractModel(plan: PlanDocument): TrustModel {
     } catch {
       policy = undefined;
     }
-    targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text } });
+    const account = /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(get(role, "arn") ?? ""))?.[1] ?? "";
+    const grants = attachments.filter((a) => get(a, "role") === get(role, "name")).map((a) => `policy ${String(get(a, "policyArn"))}`);
+    targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text }, location: `aws:${account}`, grants: grants.sort() });
   }
 
   const saMembers = of("gcp:serviceaccount/iAMMember:IAMMember");
   const projectMembers = of("gcp:projects/iAMMember:IAMMember");
+  const projectGrant = (m: PlanResource) => `role ${String(get(m, "role"))} on project ${String(get(m, "project"))}`;
   for (const account of of("gcp:serviceaccount/account:Account")) {
     const owner = ownerOf(account, "-gcp");
     const accountName = String(get(account, "name"));
     const members = saMembers.filter((m) => get(m, "serviceAccountId") === accountName && get(m, "role") === "roles/iam.workloadIdentityUser").map((m) => String(get(m, "member")));
     const email = String(get(account, "email"));
-    const roles = projectMembers.filter((m) => get(m, "member") === `serviceAccount:${email}`).map((m) => String(get(m, "role")));
-    targets.push({ id: `gcp-sa:${owner}`, kind: "gcp-service-account", label: `GCP service account ${email}`, owner, gcp: { members, roles } });
+    const granted = projectMembers.filter((m) => get(m, "member") === `serviceAccount:${email}`);
+    const roles = granted.map((m) => String(get(m, "role")));
+    targets.push({
+      id: `gcp-sa:${owner}`,
+      kind: "gcp-service-account",
+      label: `GCP service account ${email}`,
+      owner,
+      gcp: { members, roles },
+      location: `gcp:${String(get(account, "project"))}`,
+      grants: granted.map(projectGrant).sort(),
+    });
   }
   const direct = new Map<string, PlanResource[]>();
   for (const grant of projectMembers.filter((m) => /^principal(Set)?:\/\//.test(String(get(m, "member"))))) {
@@ -236,13 +292,17 @@ export function extractModel(plan: PlanDocument): TrustModel {
       label: `GCP direct grants ${owner}`,
       owner,
       gcp: { members: [...new Set(grants.map((g) => String(get(g, "member"))))], roles: grants.map((g) => String(get(g, "role"))) },
+      location: `gcp:${String(get(grants[0]!, "project"))}`,
+      grants: grants.map(projectGrant).sort(),
     });
   }
 
   const credentials = of("azure-native:managedidentity:FederatedIdentityCredential");
+  const assignments = of("azure-native:authorization:RoleAssignment");
   for (const identity of of("azure-native:managedidentity:UserAssignedIdentity")) {
     const owner = ownerOf(identity, "-azure");
     const identityName = get(identity, "resourceName");
+    const principal = get(identity, "principalId");
     targets.push({
       id: `azure-identity:${owner}`,
       kind: "azure-identity",
@@ -258,8 +318,15 @@ export function extractModel(plan: PlanDocument): TrustModel {
             audiences: (get(c, "audiences") as string[] | undefined) ?? [],
           })),
       },
+      location: `azure:${String(get(identity, "id") ?? "")}`,
+      grants: assignments
+        .filter((a) => get(a, "principalId") === principal)
+        .map((a) => `${azureRoleName(String(get(a, "roleDefinitionId"))) ?? String(get(a, "roleDefinitionId"))} at ${String(get(a, "scope"))}`)
+        .sort(),
     });
   }
+
+  const identityAdminGrants = adminGrants(plan, byUrn, ownerOf, targets);
 
   return {
     stack: plan.stack,
@@ -268,5 +335,58 @@ export function extractModel(plan: PlanDocument): TrustModel {
     awsProviders,
     gcpPools: pools,
     targets: targets.sort((a, b) => a.id.localeCompare(b.id)),
+    identityAdminGrants,
   };
+}
+
+/** The custom claims a token carries: those without a scope limit, and those limited to a scope it has (all, when scopes is undefined: the worst case). */
+export function claimsFor(issuer: IssuerModel, scopes: readonly string[] | undefined): Record<string, string | null> {
+  const carried: Record<string, string | null> = {};
+  for (const [name, claim] of Object.entries(issuer.claims)) {
+    if (scopes === undefined || !claim.scopes || claim.scopes.some((s) => scopes.includes(s))) carried[name] = claim.value;
+  }
+  return carried;
+}
+
+/**
+ * Every grant in the plan that lets a service change identities, credentials or trust (the
+ * predicates of components/internal/identityAdmin.ts), with the other services' targets it reaches
+ * and whether it was accepted with the opt-in (listed by its component, as the policy pack reads it).
+ */
+function adminGrants(
+  plan: PlanDocument,
+  byUrn: ReadonlyMap<string, PlanResource>,
+  ownerOf: (resource: PlanResource, suffix: string) => string,
+  targets: readonly TargetModel[],
+): IdentityAdminGrant[] {
+  const found: IdentityAdminGrant[] = [];
+  const accepted = (grant: PlanResource) => {
+    const list = (componentOf(byUrn, grant)?.outputs?.[ACCEPTED_IDENTITY_ADMIN_OUTPUT] as string[] | undefined) ?? [];
+    return list.includes(grant.name);
+  };
+  const others = (owner: string, where: (t: TargetModel) => boolean) => targets.filter((t) => t.owner !== owner && where(t)).map((t) => t.id).sort();
+  for (const r of plan.resources) {
+    if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+      const why = awsIdentityAdminPolicy(get(r, "policyArn"));
+      if (!why) continue;
+      const owner = ownerOf(r, "-aws");
+      const account = targets.find((t) => t.id === `aws-role:${owner}`)?.location;
+      found.push({ service: owner, resource: r.name, grant: `AWS policy ${String(get(r, "policyArn"))}`, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
+    } else if (r.type === "gcp:projects/iAMMember:IAMMember") {
+      const admin = gcpIdentityAdminRole(get(r, "role"));
+      if (!admin) continue;
+      const owner = ownerOf(r, "-gcp");
+      const project = `gcp:${String(get(r, "project"))}`;
+      const reach = others(owner, (t) => t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project"));
+      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), reach });
+    } else if (r.type === "azure-native:authorization:RoleAssignment") {
+      const admin = azureIdentityAdminRole(get(r, "roleDefinitionId"));
+      if (!admin) continue;
+      const owner = ownerOf(r, "-azure");
+      const scope = String(get(r, "scope"));
+      const reach = others(owner, (t) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, "")));
+      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), reach });
+    }
+  }
+  return found.sort((a, b) => a.service.localeCompare(b.service) || a.resource.localeCompare(b.resource));
 }

@@ -15,18 +15,30 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[]):
   for (const service of result.services) {
     const cells = columns.map((c) => {
       const cell = result.matrix.find((m) => m.service === service.key && m.target === c.id)!;
-      const mark = cell.decision === "allow" ? "allow" : "deny";
+      const mark = cell.takeover ? "TAKE" : cell.decision === "allow" ? "allow" : "deny";
       return `${mark}${cell.decision === cell.intended ? "" : "!"}`.padEnd(6);
     });
     lines.push(`${service.key.padEnd(width)}  ${cells.join(" ")}`);
   }
   lines.push("");
-  lines.push("(! = differs from the config's intent)");
+  const legend = [
+    result.matrix.some((c) => c.decision !== c.intended) ? "! = differs from the config's intent" : "",
+    result.matrix.some((c) => c.takeover) ? "TAKE = the service holds a grant that lets it take this identity over" : "",
+  ].filter(Boolean);
+  if (legend.length) lines.push(`(${legend.join("; ")})`);
   const probeCount = result.probes.length;
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
-  lines.push(`probes: ${probeCount} tokens with a wrong audience, another issuer or another client id; ${probeAllowed} accepted`);
+  const trusts = new Set(result.probes.map((p) => p.trust)).size;
+  lines.push(`trust probes: ${trusts} trusts, each with a token of another client, another issuer and another audience; ${probeAllowed} of ${probeCount} accepted`);
+  lines.push(`client authentication: ${result.services.map((s) => `${s.key} ${s.auth.method}${s.auth.keys.length ? ` (${s.auth.keys.join(", ")})` : ""}`).join("; ")}`);
   for (const service of result.services) {
     if (service.runtimeClaims.length) lines.push(`note: ${service.key}: claims ${service.runtimeClaims.join(", ")} are evaluated by Okta at run time`);
+  }
+  const accepted = result.findings.filter((f) => f.accepted);
+  if (accepted.length) {
+    lines.push("");
+    lines.push("Accepted identity-admin grants (allowIdentityAdmin: true):");
+    for (const f of accepted) lines.push(`  ! ${f.message}`);
   }
   if (changes) {
     lines.push("");
@@ -34,11 +46,12 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[]):
     for (const c of changes) lines.push(`  ~ ${c.message}`);
   }
   lines.push("");
-  if (result.findings.length === 0) {
-    lines.push(`PASSED: every service reaches exactly its own targets; all ${probeCount} probes denied.`);
+  const failing = result.findings.filter((f) => !f.accepted);
+  if (failing.length === 0) {
+    lines.push(`PASSED: every service reaches exactly its own targets; all ${probeCount} trust probes denied; no shared client keys${accepted.length ? `; ${accepted.length} accepted identity-admin grant${accepted.length === 1 ? "" : "s"}` : ""}.`);
   } else {
-    lines.push(`FAILED: ${result.findings.length} finding${result.findings.length === 1 ? "" : "s"}`);
-    for (const f of result.findings) lines.push(`  - ${f.message}`);
+    lines.push(`FAILED: ${failing.length} finding${failing.length === 1 ? "" : "s"}`);
+    for (const f of failing) lines.push(`  - ${f.message}`);
   }
   return lines.join("\n");
 }
@@ -54,6 +67,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
     targets: result.targets,
     matrix: result.matrix,
     probes: result.probes,
+    identityAdmin: result.identityAdmin,
     findings: result.findings,
     ...(changes ? { changes } : {}),
   };
@@ -75,22 +89,33 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
     }
     lines.push("");
   }
-  lines.push("| Service | Scopes | Can reach |");
-  lines.push("|---|---|---|");
+  lines.push("| Service | Scopes | Can reach | Could take over |");
+  lines.push("|---|---|---|---|");
+  const labelOf = (id: string) => result.targets.find((t) => t.id === id)?.label ?? id;
   for (const service of result.services) {
-    const reached = result.matrix
-      .filter((c) => c.service === service.key && c.decision === "allow")
-      .map((c) => result.targets.find((t) => t.id === c.target)?.label ?? c.target);
-    lines.push(`| \`${service.key}\` | ${service.scopes.map((s) => `\`${s}\``).join(" ") || "—"} | ${reached.join("<br>") || "nothing"} |`);
+    const cells = result.matrix.filter((c) => c.service === service.key);
+    const reached = cells.filter((c) => c.decision === "allow").map((c) => labelOf(c.target));
+    const taken = cells.filter((c) => c.takeover).map((c) => labelOf(c.target));
+    lines.push(`| \`${service.key}\` | ${service.scopes.map((s) => `\`${s}\``).join(" ") || "—"} | ${reached.join("<br>") || "nothing"} | ${taken.length ? `⚠️ ${taken.join("<br>")}` : "—"} |`);
   }
   lines.push("");
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
-  lines.push(`Probes (wrong audience, another issuer, another client id): ${result.probes.length} tried, ${probeAllowed} accepted.`);
-  if (result.findings.length) {
+  lines.push(
+    `Trust probes (each trust on its own, with a token of another client, another issuer, another audience): ${result.probes.length} tried, ${probeAllowed} accepted. Client authentication: one key per service.`,
+  );
+  const accepted = result.findings.filter((f) => f.accepted);
+  if (accepted.length) {
+    lines.push("");
+    lines.push("**Accepted identity-admin grants** (`allowIdentityAdmin: true`)");
+    lines.push("");
+    for (const f of accepted) lines.push(`- ⚠️ ${f.message}`);
+  }
+  const failing = result.findings.filter((f) => !f.accepted);
+  if (failing.length) {
     lines.push("");
     lines.push("**Findings**");
     lines.push("");
-    for (const f of result.findings) lines.push(`- ${f.message}`);
+    for (const f of failing) lines.push(`- ${f.message}`);
   }
   return lines.join("\n");
 }

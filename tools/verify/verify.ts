@@ -1,9 +1,12 @@
 /**
  * Token simulation and the trust matrix. For each service, the access token the authorization
  * server would mint is built, signed with a throwaway key and verified (jose); then every cloud
- * target decides whether it would accept it, by the same rules the clouds apply. Verify passes
- * only when each service is allowed exactly at its own targets, and tokens with a wrong audience,
- * another issuer or another client id are denied everywhere.
+ * target decides whether it would accept it, by the same rules the clouds apply. Each trust (AWS
+ * role and provider, GCP pool provider, Azure credential) is also probed on its own, independent
+ * of any grant, with a token of another client of the issuer, of another issuer and with another
+ * audience. Verify passes only when each service is allowed exactly at its own targets, every
+ * probe is refused by the trust itself, no two services share a client key, and no service holds a
+ * grant that lets it take over other identities unless that grant was accepted with the opt-in.
  */
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from "jose";
 import {
@@ -15,8 +18,8 @@ import {
   gcpSubjectPrincipal,
 } from "../../components/internal/trust";
 import { LIMITS } from "../../components/internal/limits";
-import { assertionClaimsIn, evaluateCel } from "./cel";
-import type { ServiceModel, TargetModel, TrustModel } from "./model";
+import { claimsReadBy, evaluateCel } from "./cel";
+import { claimsFor, type IssuerModel, type ServiceModel, type TargetModel, type TrustModel } from "./model";
 
 /** The claims of a simulated access token. */
 export interface TokenClaims {
@@ -37,34 +40,56 @@ export interface MatrixCell extends Decision {
   readonly service: string;
   readonly target: string;
   readonly intended: "allow" | "deny";
+  /** Set when the service holds a grant that lets it take this target over (whatever its token is allowed). */
+  readonly takeover?: string;
 }
 
 export type ProbeKind = "wrong-audience" | "other-issuer" | "other-client";
 
+/** One trust probed on its own: a token that must be refused by the trust itself. */
+export interface TrustProbe extends Decision {
+  /** The trust, e.g. "AWS role payments", "GCP provider okta (pool okta-dev)", "Azure credential payments/okta-dev". */
+  readonly trust: string;
+  readonly probe: ProbeKind;
+}
+
 export interface Finding {
-  readonly kind: "intended-deny" | "unintended-allow" | "probe-allowed" | "no-token";
-  readonly service: string;
+  readonly kind: "intended-deny" | "unintended-allow" | "probe-allowed" | "no-token" | "identity-takeover" | "shared-client-key";
+  readonly service?: string;
   readonly target?: string;
   readonly message: string;
+  /** An identity-admin grant accepted with the explicit opt-in: reported, and verify still passes. */
+  readonly accepted?: boolean;
 }
 
 export interface VerifyResult {
   readonly stack: string;
   readonly passed: boolean;
   readonly issuers: ReadonlyArray<{ federation: string; issuer: string; audience: string }>;
-  readonly services: ReadonlyArray<{ key: string; clientId: string; scopes: readonly string[]; runtimeClaims: readonly string[]; claims?: TokenClaims }>;
-  readonly targets: ReadonlyArray<{ id: string; label: string; kind: string; owner: string }>;
+  readonly services: ReadonlyArray<{
+    key: string;
+    clientId: string;
+    scopes: readonly string[];
+    runtimeClaims: readonly string[];
+    /** How it authenticates to Okta: the method and the keys or JWKS URL it registers. */
+    auth: { method: string; keys: readonly string[] };
+    claims?: TokenClaims;
+  }>;
+  readonly targets: ReadonlyArray<{ id: string; label: string; kind: string; owner: string; grants: readonly string[] }>;
   readonly matrix: readonly MatrixCell[];
-  readonly probes: ReadonlyArray<{ service: string; probe: ProbeKind; target: string } & Decision>;
+  readonly probes: readonly TrustProbe[];
+  /** Grants that let a service take over other identities, with what they reach. */
+  readonly identityAdmin: TrustModel["identityAdminGrants"];
   readonly findings: readonly Finding[];
 }
 
 /** Marker for a claim Okta evaluates per token (Okta Expression Language). */
 export const RUNTIME_CLAIM = "<evaluated by Okta at run time>";
 
-/** The access token the authorization server would mint for a service (client credentials). */
+const NOW = Math.floor(Date.parse("2026-01-01T00:00:00Z") / 1000);
+
+/** The access token the authorization server would mint for a service (client credentials): its scoped claims only with its scopes. */
 export function tokenFor(service: ServiceModel): TokenClaims {
-  const now = Math.floor(Date.parse("2026-01-01T00:00:00Z") / 1000);
   const custom = Object.fromEntries(Object.entries(service.claims).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
   return {
     ...custom,
@@ -72,12 +97,21 @@ export function tokenFor(service: ServiceModel): TokenClaims {
     jti: `AT.offline-${service.key}`,
     iss: service.issuer,
     aud: service.audience,
-    iat: now,
-    exp: now + 60 * (service.lifetimeMinutes ?? LIMITS.okta.tokenLifetimeMinutes.default),
+    iat: NOW,
+    exp: NOW + 60 * (service.lifetimeMinutes ?? LIMITS.okta.tokenLifetimeMinutes.default),
     cid: service.clientId,
     sub: service.clientId,
     scp: [...(service.scopes ?? [])],
   };
+}
+
+/**
+ * The most a client of the issuer could hold: every claim the server emits (scope limits ignored)
+ * and every scope. Probes start from it, so no claim condition excuses a trust.
+ */
+function worstCaseToken(issuer: IssuerModel, sub: string): TokenClaims {
+  const custom = Object.fromEntries(Object.entries(claimsFor(issuer, undefined)).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
+  return { ...custom, ver: 1, jti: "AT.offline-probe", iss: issuer.issuer, aud: issuer.audience, iat: NOW, exp: NOW + 3600, cid: sub, sub, scp: [...issuer.scopes] };
 }
 
 let signingKey: ReturnType<typeof generateKeyPair> | undefined;
@@ -140,53 +174,12 @@ export function gcpDecision(model: TrustModel, target: TargetModel, token: Token
   const rejections: string[] = [];
   for (const provider of pool.providers) {
     const label = `GCP provider ${provider.id}`;
-    if (provider.issuerUri !== token.iss) {
-      rejections.push(`issuer mismatch (${describeDifference(token.iss, provider.issuerUri)}) between the token issuer ${token.iss} and ${label} (${provider.issuerUri})`);
+    const admission = gcpProviderAdmits(provider, token);
+    if (!admission.admitted) {
+      rejections.push(admission.reason);
       continue;
     }
-    // With no allowed audiences GCP expects the provider's own resource name as the audience.
-    const audiences = provider.allowedAudiences.length
-      ? provider.allowedAudiences
-      : [`//iam.googleapis.com/${provider.name}`, `https://iam.googleapis.com/${provider.name}`];
-    if (!audiences.includes(token.aud)) {
-      rejections.push(`audience ${token.aud} is not allowed by ${label} (allowed: ${audiences.join(", ")})`);
-      continue;
-    }
-    const attributes: Record<string, unknown> = {};
-    let mappingError: string | undefined;
-    for (const [attribute, expression] of Object.entries(provider.attributeMapping)) {
-      const value = evaluateCel(expression, token);
-      if (!value.ok) {
-        mappingError = `${label} mapping ${attribute} = ${expression} fails: ${missingClaims(expression, token) ?? value.error}`;
-        break;
-      }
-      attributes[attribute.replace(/^attribute\./, "")] = value.value;
-      if (attribute === "google.subject") attributes["google.subject"] = value.value;
-    }
-    if (mappingError) {
-      rejections.push(mappingError);
-      continue;
-    }
-    const subject = attributes["google.subject"];
-    if (typeof subject !== "string" || subject.length === 0) {
-      rejections.push(`${label}: google.subject is not mapped to a string`);
-      continue;
-    }
-    if (Buffer.byteLength(subject) > LIMITS.gcp.subjectMaxBytes) {
-      rejections.push(`${label}: google.subject is ${Buffer.byteLength(subject)} bytes, over GCP's ${LIMITS.gcp.subjectMaxBytes}`);
-      continue;
-    }
-    if (provider.attributeCondition) {
-      const admitted = evaluateCel(provider.attributeCondition, token, attributes);
-      if (!admitted.ok) {
-        rejections.push(missingClaims(provider.attributeCondition, token) ?? `${label} condition fails: ${admitted.error}`);
-        continue;
-      }
-      if (admitted.value !== true) {
-        rejections.push(`${label} condition is false for sub ${token.sub}`);
-        continue;
-      }
-    }
+    const { attributes, subject } = admission;
     const principal = gcpSubjectPrincipal(pool.name, subject);
     const sets = [
       `principalSet://iam.googleapis.com/${pool.name}/*`,
@@ -201,11 +194,45 @@ export function gcpDecision(model: TrustModel, target: TargetModel, token: Token
   return deny(rejections.join("; ") || `no provider in pool ${pool.name}`);
 }
 
+/**
+ * Does a GCP pool provider itself admit a token (issuer, audience, attribute mapping, subject
+ * limit, attribute condition), before any IAM binding is consulted? As GCP STS decides.
+ */
+export function gcpProviderAdmits(
+  provider: TrustModel["gcpPools"][number]["providers"][number],
+  token: TokenClaims,
+): { admitted: true; attributes: Record<string, unknown>; subject: string } | { admitted: false; reason: string } {
+  const label = `GCP provider ${provider.id}`;
+  const refuse = (reason: string) => ({ admitted: false as const, reason });
+  if (provider.issuerUri !== token.iss) {
+    return refuse(`issuer mismatch (${describeDifference(token.iss, provider.issuerUri)}) between the token issuer ${token.iss} and ${label} (${provider.issuerUri})`);
+  }
+  // With no allowed audiences GCP expects the provider's own resource name as the audience.
+  const audiences = provider.allowedAudiences.length ? provider.allowedAudiences : [`//iam.googleapis.com/${provider.name}`, `https://iam.googleapis.com/${provider.name}`];
+  if (!audiences.includes(token.aud)) return refuse(`audience ${token.aud} is not allowed by ${label} (allowed: ${audiences.join(", ")})`);
+  const attributes: Record<string, unknown> = {};
+  for (const [attribute, expression] of Object.entries(provider.attributeMapping)) {
+    const value = evaluateCel(expression, token);
+    if (!value.ok) return refuse(`${label} mapping ${attribute} = ${expression} fails: ${missingClaims(expression, token) ?? value.error}`);
+    attributes[attribute.replace(/^attribute\./, "")] = value.value;
+    if (attribute === "google.subject") attributes["google.subject"] = value.value;
+  }
+  const subject = attributes["google.subject"];
+  if (typeof subject !== "string" || subject.length === 0) return refuse(`${label}: google.subject is not mapped to a string`);
+  if (Buffer.byteLength(subject) > LIMITS.gcp.subjectMaxBytes) return refuse(`${label}: google.subject is ${Buffer.byteLength(subject)} bytes, over GCP's ${LIMITS.gcp.subjectMaxBytes}`);
+  if (provider.attributeCondition) {
+    const admitted = evaluateCel(provider.attributeCondition, token, attributes);
+    if (!admitted.ok) return refuse(missingClaims(provider.attributeCondition, token) ?? `${label} condition fails: ${admitted.error}`);
+    if (admitted.value !== true) return refuse(`${label} condition is false for sub ${token.sub}`);
+  }
+  return { admitted: true, attributes, subject };
+}
+
 /** "GCP condition references assertion.tenant, which the issuer does not emit", when that is the cause. */
 function missingClaims(expression: string, token: TokenClaims): string | undefined {
-  const missing = assertionClaimsIn(expression).filter((claim) => !(claim in token));
+  const missing = claimsReadBy(expression).filter((claim) => !(claim in token));
   if (missing.length === 0) return undefined;
-  return `GCP condition references ${missing.map((c) => `assertion.${c}`).join(", ")}, which the issuer does not emit`;
+  return `GCP condition references ${missing.map((c) => `assertion.${c}`).join(", ")}, which the token does not carry`;
 }
 
 /** Would Entra ID accept the token for the target identity? */
@@ -245,62 +272,145 @@ export function probesFor(token: TokenClaims): Record<ProbeKind, TokenClaims> {
   };
 }
 
+/** Every trust of the model with the token it was built for, and how it decides a token on its own. */
+function trustsOf(model: TrustModel, tokens: ReadonlyMap<string, TokenClaims>): Array<{ trust: string; base: TokenClaims; decide: (token: TokenClaims) => Decision }> {
+  const issuerFor = (iss: string | undefined) => model.issuers.find((i) => i.issuer === iss) ?? model.issuers[0]!;
+  const ownerToken = (owner: string, fallbackIssuer?: string) =>
+    tokens.get(owner) ?? worstCaseToken(issuerFor(fallbackIssuer ?? model.services.find((s) => s.key === owner)?.issuer), "0oaOWNER000000000000");
+  const trusts: Array<{ trust: string; base: TokenClaims; decide: (token: TokenClaims) => Decision }> = [];
+  for (const target of model.targets) {
+    if (target.kind === "aws-role") trusts.push({ trust: target.label, base: ownerToken(target.owner), decide: (t) => awsDecision(model, target, t) });
+    for (const credential of target.azure?.credentials ?? []) {
+      const label = `Azure credential ${target.owner}/${credential.name}`;
+      trusts.push({
+        trust: label,
+        base: ownerToken(target.owner, credential.issuer),
+        decide: (t) => {
+          const result = azureCredentialAccepts(credential, { iss: t.iss, sub: t.sub, aud: t.aud }, label);
+          return result.allowed ? allow(result.reason) : deny(result.reason);
+        },
+      });
+    }
+  }
+  for (const pool of model.gcpPools) {
+    for (const provider of pool.providers) {
+      const poolId = pool.name.split("/").pop();
+      // Start from a client the provider is meant to admit, holding every claim the issuer emits.
+      const member = [...tokens.values()].find((t) => gcpProviderAdmits(provider, t).admitted);
+      trusts.push({
+        trust: `GCP provider ${provider.id} (pool ${poolId})`,
+        base: worstCaseToken(issuerFor(provider.issuerUri), member?.sub ?? "0oaPOOLMEMBER0000000"),
+        decide: (t) => {
+          const admission = gcpProviderAdmits(provider, t);
+          return admission.admitted ? allow(`the provider admits it as subject ${admission.subject}`) : deny(admission.reason);
+        },
+      });
+    }
+  }
+  return trusts;
+}
+
+const PROBE_WORDS: Record<ProbeKind, string> = {
+  "wrong-audience": "another audience",
+  "other-issuer": "another issuer",
+  "other-client": "another client id of the same issuer",
+};
+
 /** Verifies the whole model: the matrix, the probes and the findings. */
 export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
   const matrix: MatrixCell[] = [];
-  const probes: Array<{ service: string; probe: ProbeKind; target: string } & Decision> = [];
   const findings: Finding[] = [];
   const services: Array<VerifyResult["services"][number]> = [];
+  const tokens = new Map<string, TokenClaims>();
+  const takeovers = new Map<string, string>();
+  for (const grant of model.identityAdminGrants) {
+    for (const target of grant.reach) takeovers.set(`${grant.service}|${target}`, `${grant.grant} ${grant.why}`);
+  }
 
   for (const service of model.services) {
     const owned = model.targets.filter((t) => t.owner === service.key);
+    const auth = { method: service.auth.method, keys: service.auth.keys.map((k) => k.label) };
+    const takeover = (target: string) => takeovers.get(`${service.key}|${target}`);
     if (service.tokenProblem || !service.scopes) {
       const reason = service.tokenProblem ?? `Okta mints no token for ${service.key}`;
-      services.push({ key: service.key, clientId: service.clientId, scopes: [], runtimeClaims: [] });
+      services.push({ key: service.key, clientId: service.clientId, scopes: [], runtimeClaims: [], auth });
       for (const target of model.targets) {
         const intended = target.owner === service.key ? "allow" : "deny";
-        matrix.push({ service: service.key, target: target.id, intended, decision: "deny", reason });
+        matrix.push({ service: service.key, target: target.id, intended, decision: "deny", reason, ...(takeover(target.id) ? { takeover: takeover(target.id) } : {}) });
       }
       findings.push({ kind: "no-token", service: service.key, message: `${service.key} gets no token: ${reason}${owned.length ? ` (so it cannot reach ${owned.map((t) => t.label).join(", ")})` : ""}` });
       continue;
     }
     const { verified } = await signAndVerify(tokenFor(service));
+    tokens.set(service.key, verified);
     services.push({
       key: service.key,
       clientId: service.clientId,
       scopes: service.scopes,
       runtimeClaims: Object.entries(service.claims).filter(([, v]) => v === null).map(([k]) => k),
+      auth,
       claims: verified,
     });
     for (const target of model.targets) {
       const intended = target.owner === service.key ? "allow" : "deny";
       const result = decide(model, target, verified);
-      matrix.push({ service: service.key, target: target.id, intended, ...result });
+      matrix.push({ service: service.key, target: target.id, intended, ...result, ...(takeover(target.id) ? { takeover: takeover(target.id) } : {}) });
       if (intended === "allow" && result.decision === "deny") {
         findings.push({ kind: "intended-deny", service: service.key, target: target.id, message: `${service.key} cannot reach ${target.label}: ${result.reason}` });
       } else if (intended === "deny" && result.decision === "allow") {
         findings.push({ kind: "unintended-allow", service: service.key, target: target.id, message: `${service.key} can reach ${target.label}, which belongs to ${target.owner}: ${result.reason}` });
       }
     }
-    for (const [probe, claims] of Object.entries(probesFor(verified)) as Array<[ProbeKind, TokenClaims]>) {
-      for (const target of model.targets) {
-        const result = decide(model, target, claims);
-        probes.push({ service: service.key, probe, target: target.id, ...result });
-        if (result.decision === "allow") {
-          findings.push({ kind: "probe-allowed", service: service.key, target: target.id, message: `a token of ${service.key} with ${probe.replace("-", " ")} is accepted at ${target.label}: ${result.reason}` });
-        }
+  }
+
+  // Each trust on its own, independent of grants: probes built from the token it was made for.
+  const probes: TrustProbe[] = [];
+  for (const { trust, base, decide: decideTrust } of trustsOf(model, tokens)) {
+    for (const [probe, claims] of Object.entries(probesFor(base)) as Array<[ProbeKind, TokenClaims]>) {
+      const result = decideTrust(claims);
+      probes.push({ trust, probe, ...result });
+      if (result.decision === "allow") {
+        findings.push({ kind: "probe-allowed", message: `${trust} accepts a token with ${PROBE_WORDS[probe]} by itself: ${result.reason}` });
       }
     }
   }
 
+  // Client authentication: one key, one service.
+  const firstUse = new Map<string, { service: string; label: string }>();
+  for (const service of model.services) {
+    for (const key of service.auth.keys) {
+      const earlier = firstUse.get(key.fingerprint);
+      if (!earlier) firstUse.set(key.fingerprint, { service: service.key, label: key.label });
+      else if (earlier.service !== service.key) {
+        findings.push({
+          kind: "shared-client-key",
+          service: service.key,
+          message: `${service.key} registers the same ${key.label.startsWith("jwksUri") ? key.label : `public key (${key.label})`} as ${earlier.service} (${earlier.label}): each can authenticate to Okta as the other and obtain its tokens`,
+        });
+      }
+    }
+  }
+
+  const label = (id: string) => model.targets.find((t) => t.id === id)?.label ?? id;
+  for (const grant of model.identityAdminGrants) {
+    const reach = grant.reach.length ? `it could take over ${grant.reach.map(label).join(", ")}` : "it could change its own trust";
+    findings.push({
+      kind: "identity-takeover",
+      service: grant.service,
+      accepted: grant.accepted,
+      message: `${grant.service} holds ${grant.grant}, which ${grant.why}: ${reach}${grant.accepted ? " (accepted with allowIdentityAdmin: true)" : " (no allowIdentityAdmin opt-in)"}`,
+    });
+  }
+
   return {
     stack: model.stack,
-    passed: findings.length === 0,
+    passed: findings.every((f) => f.accepted === true),
     issuers: model.issuers.map(({ federation, issuer, audience }) => ({ federation, issuer, audience })),
     services,
-    targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner })),
+    targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner, grants: t.grants })),
     matrix,
     probes,
+    identityAdmin: model.identityAdminGrants,
     findings,
   };
 }

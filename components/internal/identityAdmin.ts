@@ -1,0 +1,99 @@
+/**
+ * Grants that let their holder change identities, credentials or trust: with one, a service could
+ * take over other services' identities (rewrite a role's trust policy, mint tokens as a service
+ * account, add a federated credential to a managed identity). Stated once, per cloud; config
+ * validation, the components, the policy pack and verify all decide with these predicates.
+ * A grant on the list is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
+ * No Pulumi here.
+ * @internal
+ */
+import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "./azureRoles";
+
+/**
+ * AWS managed policies that can change any role of the account (trust policy, attached policies)
+ * or the OIDC provider. Customer managed policies are not visible offline and are not judged.
+ */
+export const AWS_IDENTITY_ADMIN_POLICIES: Readonly<Record<string, string>> = {
+  AdministratorAccess: "allows every action, including iam:UpdateAssumeRolePolicy on every role of the account",
+  IAMFullAccess: "allows iam:*, including rewriting any role's trust policy and the account's OIDC providers",
+  // AWS managed policy reference: "Grants account administrative permissions"; it includes
+  // iam:AttachRolePolicy, iam:PutRolePolicy and iam:CreateRole.
+  "AdministratorAccess-Amplify": "grants account administrative permissions, including attaching policies to roles",
+};
+
+/** What a GCP identity-admin role reaches: every service account of the project, or the whole project (its IAM policy, the pool). */
+export type GcpAdminReach = "service-accounts" | "project";
+
+/**
+ * GCP roles that, granted on a project, let the holder act as or take over identities in it
+ * (cloud.google.com/iam/docs/service-account-permissions; basic and IAM admin roles).
+ */
+export const GCP_IDENTITY_ADMIN_ROLES: Readonly<Record<string, { readonly reach: GcpAdminReach; readonly why: string }>> = {
+  "roles/owner": { reach: "project", why: "changes the project's IAM policy and every identity in it" },
+  "roles/editor": { reach: "project", why: "changes most resources of the project, the workload identity pool and service accounts included" },
+  "roles/iam.securityAdmin": { reach: "project", why: "sets the project's IAM policy" },
+  "roles/resourcemanager.projectIamAdmin": { reach: "project", why: "sets the project's IAM policy" },
+  "roles/iam.workloadIdentityPoolAdmin": { reach: "project", why: "rewrites the pool's providers, their issuer and attribute condition" },
+  "roles/iam.serviceAccountAdmin": { reach: "service-accounts", why: "sets the IAM policy of every service account in the project" },
+  "roles/iam.serviceAccountKeyAdmin": { reach: "service-accounts", why: "creates keys for every service account in the project" },
+  "roles/iam.serviceAccountTokenCreator": { reach: "service-accounts", why: "mints access and ID tokens as every service account in the project" },
+  "roles/iam.serviceAccountOpenIdTokenCreator": { reach: "service-accounts", why: "mints ID tokens as every service account in the project" },
+  "roles/iam.serviceAccountUser": { reach: "service-accounts", why: "attaches every service account of the project to resources it runs code on" },
+  "roles/iam.workloadIdentityUser": { reach: "service-accounts", why: "impersonates every service account in the project" },
+};
+
+/**
+ * Azure built-in roles that, at a scope containing a managed identity, let the holder write its
+ * federated credentials, assign it to a resource it controls, or grant itself such a role
+ * (learn.microsoft.com/azure/role-based-access-control/built-in-roles: Contributor's `*` actions
+ * include Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write).
+ */
+export const AZURE_IDENTITY_ADMIN_ROLES: Readonly<Record<string, string>> = {
+  Owner: "manages every resource and role assignment in its scope",
+  Contributor: "writes federated credentials on every managed identity in its scope",
+  "User Access Administrator": "assigns any role in its scope, to itself too",
+  "Role Based Access Control Administrator": "assigns roles in its scope, to itself too",
+  "Managed Identity Contributor": "writes the managed identities in its scope and their federated credentials",
+  "Managed Identity Operator": "assigns the managed identities in its scope to resources it runs code on",
+};
+
+const AZURE_ADMIN_GUIDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(AZURE_IDENTITY_ADMIN_ROLES).map((name) => [AZURE_BUILTIN_ROLES[name]!, name]),
+);
+
+/** Why an AWS managed policy is an identity-admin grant, or undefined. Only AWS managed policies (`…:iam::aws:policy/…`) are judged. */
+export function awsIdentityAdminPolicy(policyArn: unknown): string | undefined {
+  const match = typeof policyArn === "string" ? /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(policyArn) : null;
+  return match ? AWS_IDENTITY_ADMIN_POLICIES[match[1]!] : undefined;
+}
+
+/** The reach and reason of a GCP identity-admin role, or undefined. */
+export function gcpIdentityAdminRole(role: unknown): { readonly reach: GcpAdminReach; readonly why: string } | undefined {
+  return typeof role === "string" && Object.hasOwn(GCP_IDENTITY_ADMIN_ROLES, role) ? GCP_IDENTITY_ADMIN_ROLES[role] : undefined;
+}
+
+/** The name and reason of an Azure identity-admin role (by name, GUID or role definition id), or undefined. */
+export function azureIdentityAdminRole(role: unknown): { readonly name: string; readonly why: string } | undefined {
+  if (typeof role !== "string") return undefined;
+  const name = AZURE_ADMIN_GUIDS[azureRoleGuid(role)];
+  return name ? { name, why: AZURE_IDENTITY_ADMIN_ROLES[name]! } : undefined;
+}
+
+/**
+ * Does an Azure scope contain a resource? Resource ids are case-insensitive; a scope contains the
+ * resources under its path (a subscription, a resource group, the resource itself).
+ */
+export function azureScopeContains(scope: string, resourceId: string): boolean {
+  const s = scope.toLowerCase().replace(/\/+$/, "");
+  const r = resourceId.toLowerCase();
+  return r === s || r.startsWith(`${s}/`);
+}
+
+/** The opt-in that allows one identity-admin grant, as it is written in config. */
+export const IDENTITY_ADMIN_OPT_IN = "allowIdentityAdmin: true";
+
+/**
+ * The component output that lists the grants accepted with the opt-in, by the grant resource's
+ * logical name. verify and the policy pack read it from the grant's parent component.
+ */
+export const ACCEPTED_IDENTITY_ADMIN_OUTPUT = "acceptedIdentityAdmin";
