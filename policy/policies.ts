@@ -63,12 +63,15 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
     "No grant lets a workload take over other identities (rewrite role trust, impersonate service accounts, write federated credentials) unless its component accepted it with allowIdentityAdmin: true.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    // Managed identities of the stack, by resource id (the subscription from the provider's config).
-    const identityIds = args.resources
+    // Managed identities of the stack. Their subscription comes from the provider's config; when it
+    // is not visible, the grant's own subscription is assumed (the stricter reading).
+    const identities = args.resources
       .filter((r) => r.isType(azure.managedidentity.UserAssignedIdentity))
-      .map((r) => azureIdentityResourceId(String(r.provider?.props.subscriptionId ?? ""), String(r.props.resourceGroupName), String(r.props.resourceName ?? r.name)));
+      .map((r) => ({ subscription: r.provider?.props.subscriptionId as string | undefined, group: String(r.props.resourceGroupName), name: String(r.props.resourceName ?? r.name) }));
     for (const r of args.resources) {
       if (!GRANT_TYPES.has(r.type)) continue;
+      const scopeSubscription = /^\/subscriptions\/([^/]+)/i.exec(String(r.props.scope ?? ""))?.[1] ?? "";
+      const identityIds = identities.map((i) => azureIdentityResourceId(i.subscription ?? scopeSubscription, i.group, i.name));
       // The opt-in travels as the parent component's registered outputs (which the engine stores as its properties).
       const accepted = r.parent?.props[ACCEPTED_IDENTITY_ADMIN_OUTPUT];
       const problem = identityAdminViolation({ type: r.type, name: r.name, props: r.props, accepted: Array.isArray(accepted) ? accepted.map(String) : [] }, identityIds);

@@ -169,6 +169,12 @@ describe("each policy fails a bad resource with its message", () => {
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc", [bad.name!]), bad, identity, azureProvider])).toEqual([]);
     });
 
+    it("an identity whose provider is not visible is taken to be in the grant's subscription", async () => {
+      const bad = grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/identities" });
+      const { provider: _provider, ...withoutProvider } = identity;
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, withoutProvider])).toHaveLength(1);
+    });
+
     it("Contributor where no managed identity lives is not an identity-admin grant", async () => {
       const elsewhere = grant("azure-native:authorization:RoleAssignment", "svc-data", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/data" });
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), elsewhere, identity, azureProvider])).toEqual([]);
