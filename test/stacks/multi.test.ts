@@ -7,6 +7,7 @@ import { planStack, planToJson, type Plan } from "../../tools/offline/plan";
 import { extractModel, type PlanDocument } from "../../tools/verify/model";
 import { verifyModel } from "../../tools/verify/verify";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
+import { federationProgram } from "../../stacks/program";
 import { one } from "../helpers/recorded";
 
 let plan: Plan;
@@ -141,6 +142,24 @@ describe("federations config", () => {
           "Managed Identity Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-test writes the managed identities in its scope and their federated credentials, and that scope holds the managed identities of payments of federation one: payments could take them over; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
       },
     ]);
+  });
+
+  it("the longest federation name and service key still give AWS role names IAM accepts (no autoname overflow)", async () => {
+    const federation = "f".repeat(30);
+    const key = `s${"k".repeat(29)}`;
+    const config = baseConfig();
+    config.environment = "e".repeat(16);
+    config.services = { [key]: { scopes: ["api.read"], auth: jwtAuth("long"), aws: {} } };
+    delete config.gcp;
+    delete config.azure;
+    const { resources } = await runOffline(federationProgram, {
+      project: "okta-federation",
+      stack: "test",
+      config: { "okta-federation:federations": JSON.stringify({ [federation]: config }) },
+    });
+    const role = one(resources, "aws:iam/role:Role", `${federation}-${key}-aws-role`);
+    expect(role.inputs.name).toBe(`${"e".repeat(16)}-${key}`);
+    expect(String(role.inputs.name).length).toBeLessThanOrEqual(64);
   });
 
   it("refuses an empty map", () => {
