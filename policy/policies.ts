@@ -15,7 +15,7 @@ import {
 } from "@pulumi/policy";
 import {
   PRODUCTION_MAX_TOKEN_MINUTES,
-  awsAdminPolicy,
+  awsBroadPolicy,
   awsOidcTrustProblems,
   azureBroadAssignment,
   azureIssuerProblems,
@@ -150,22 +150,23 @@ export const oktaNoWildcardScope: ResourceValidationPolicy = {
   }),
 };
 
-export const azureNoBroadSubscriptionRole: ResourceValidationPolicy = {
-  name: "azure-no-broad-subscription-role",
-  description: "Advisory: no Owner or Contributor at subscription scope for a workload identity.",
+export const azureNoBroadRole: ResourceValidationPolicy = {
+  name: "azure-no-broad-role",
+  description: "Advisory: no Owner, Contributor, User Access Administrator or Role Based Access Control Administrator for a workload identity, at any scope.",
   enforcementLevel: "advisory",
   validateResource: validateResourceOfType(azure.authorization.RoleAssignment, (assignment, _args, report) => {
     const problem = azureBroadAssignment(assignment);
-    if (problem) report(`${problem}: grant a narrower role at a narrower scope`);
+    if (problem) report(`${problem}: grant a narrower (data-plane) role at a narrower scope`);
   }),
 };
 
-export const awsNoAdministratorAccess: ResourceValidationPolicy = {
-  name: "aws-no-administrator-access",
-  description: "Advisory: no AdministratorAccess on a workload role.",
+export const awsNoBroadPolicy: ResourceValidationPolicy = {
+  name: "aws-no-broad-policy",
+  description: "Advisory: no AdministratorAccess, PowerUserAccess or identity-admin managed policy on a workload role.",
   enforcementLevel: "advisory",
   validateResource: validateResourceOfType(aws.iam.RolePolicyAttachment, (attachment, _args, report) => {
-    if (awsAdminPolicy(attachment.policyArn)) report("AdministratorAccess is attached: attach only what the workload needs");
+    const why = awsBroadPolicy(attachment.policyArn);
+    if (why) report(`${String(attachment.policyArn)} is attached, which ${why}: attach only what the workload needs`);
   }),
 };
 
@@ -190,7 +191,7 @@ export const policies = [
   oktaServiceAppClientCredentialsOnly,
   oktaNoDynamicIssuer,
   oktaNoWildcardScope,
-  azureNoBroadSubscriptionRole,
-  awsNoAdministratorAccess,
+  azureNoBroadRole,
+  awsNoBroadPolicy,
   oktaProductionTokenLifetime,
 ];

@@ -26,7 +26,7 @@ import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE } from "../components/co
 import type { FederationOutputsV1 } from "../components/outputs";
 import { redact } from "./offline/engine";
 import { placeholdersIn, planStack } from "./offline/plan";
-import { parseFlags, reportUserError, runCommand } from "./cli";
+import { parseFlags, reportUserError, runCommand, type Io } from "./cli";
 import { loadStack } from "./offline/stackFile";
 
 const USAGE =
@@ -100,7 +100,7 @@ function selectService(
   return { federation, service: federation.outputs.services[key]! };
 }
 
-async function main(): Promise<number> {
+export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parseFlags<{
     stack?: string;
     service?: string;
@@ -111,6 +111,7 @@ async function main(): Promise<number> {
     profile?: string;
     federation?: string;
   }>(
+    argv,
     {
       stack: { type: "string", short: "s" },
       service: { type: "string" },
@@ -122,12 +123,13 @@ async function main(): Promise<number> {
       federation: { type: "string" },
     },
     USAGE,
+    io,
   );
   if ("exit" in parsed) return parsed.exit;
   const { values } = parsed;
   const missing = (["stack", "service", "cloud"] as const).filter((k) => !values[k]).map((k) => `--${k}`);
   if (missing.length > 0) {
-    process.stderr.write(`error: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} required\n${USAGE}\n`);
+    io.stderr(`error: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} required\n${USAGE}\n`);
     return 2;
   }
   try {
@@ -177,29 +179,30 @@ async function main(): Promise<number> {
       text = format === "json" ? formatJson(env) : formatEnv({ ...env });
       hint = "set these in the workload's environment; WorkloadIdentityCredential (or DefaultAzureCredential) reads them";
     }
-    process.stdout.write(text);
+    io.stdout(text);
     // The <resource.property> parts of every value that holds a placeholder (same pattern as placeholders.ts).
     const placeholders = [...new Set(placeholdersIn(artifact).flatMap((v) => v.match(/<[^<>]+\.[A-Za-z]+>/g) ?? []))];
     if (placeholders.length > 0) {
-      process.stderr.write(
+      io.stderr(
         `note: offline plan of stack ${plan.stack}: ${placeholders.join(", ")} ${placeholders.length === 1 ? "is a placeholder" : "are placeholders"} for values known only after deploy; use the deployed stack's outputs (pulumi stack output --json) for the real values\n`,
       );
     }
-    process.stderr.write(`hint: ${hint}\n`);
+    io.stderr(`hint: ${hint}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      io.stderr(`error: ${error.message}\n`);
       return 2;
     }
     if (error instanceof CredentialsError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      io.stderr(`error: ${error.message}\n`);
       return 2;
     }
-    const code = reportUserError(error, values.stack);
+    const code = reportUserError(error, values.stack, io);
     if (code === undefined) throw error;
     return code;
   }
 }
 
-runCommand(main);
+// Run only as a program (tsx tools/credentials.ts), not when imported (tests run main in-process).
+if (require.main === module) runCommand(main);

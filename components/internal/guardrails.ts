@@ -4,7 +4,7 @@
  * @internal
  */
 import { LIMITS } from "./limits";
-import { AZURE_BUILTIN_ROLES } from "./azureRoles";
+import { azureRoleName } from "./azureRoles";
 import type { AwsPolicyDocument } from "./trust";
 import { conditionPinsSubjects } from "./condition";
 import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
@@ -67,22 +67,50 @@ export function oktaServiceAppProblems(props: { type?: unknown; grantTypes?: unk
   return extra.length ? [`a service app allows ${extra.join(", ")}; only client_credentials is allowed`] : [];
 }
 
-/** Azure built-in roles too broad to hand a workload at subscription scope, by role GUID. */
-export const BROAD_AZURE_ROLES: Readonly<Record<string, string>> = Object.fromEntries(
-  (["Owner", "Contributor"] as const).map((role) => [AZURE_BUILTIN_ROLES[role]!, role]),
-);
+/**
+ * AWS managed policies too broad to hand a workload (advisory, and "risky" in an access review):
+ * the identity-admin ones and these.
+ */
+export const AWS_BROAD_POLICIES: Readonly<Record<string, string>> = {
+  AdministratorAccess: "allows every action on every resource of the account",
+  PowerUserAccess: "allows every action except IAM and Organizations management",
+};
 
-/** Azure: Owner or Contributor at a whole subscription. */
-export function azureBroadAssignment(props: { roleDefinitionId?: unknown; scope?: unknown }): string | undefined {
-  const guid = String(props.roleDefinitionId ?? "").split("/").pop()?.toLowerCase() ?? "";
-  const role = BROAD_AZURE_ROLES[guid];
-  if (!role) return undefined;
-  return /^\/subscriptions\/[^/]+\/?$/i.test(String(props.scope ?? "")) ? `${role} at subscription scope ${String(props.scope)}` : undefined;
+/** Why an AWS managed policy is too broad for a workload, or undefined. */
+export function awsBroadPolicy(policyArn: unknown): string | undefined {
+  const name = typeof policyArn === "string" ? /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(policyArn)?.[1] : undefined;
+  if (!name) return undefined;
+  return Object.hasOwn(AWS_BROAD_POLICIES, name) ? AWS_BROAD_POLICIES[name] : awsIdentityAdminPolicy(policyArn);
 }
 
-/** AWS managed policies that grant everything. */
-export function awsAdminPolicy(policyArn: unknown): boolean {
-  return typeof policyArn === "string" && /^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/.test(policyArn);
+/** Azure built-in roles that manage everything in their scope (control plane or access). */
+export const AZURE_BROAD_ROLES: readonly string[] = ["Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"];
+
+/** What an Azure scope is, in words: "subscription <id>", "resource group <rg>", or "<type> <name>". */
+export function azureScopeInWords(scope: string): string {
+  const parts = scope.replace(/\/+$/, "").split("/");
+  if (parts.length <= 3) return `subscription ${parts[2] ?? scope}`;
+  if (parts.length <= 5) return `resource group ${parts[4]}`;
+  const type = parts[parts.length - 2] ?? "resource";
+  return `${type.replace(/s$/, "")} ${parts[parts.length - 1]}`;
+}
+
+/** Azure: a role that manages everything in its scope, in words (with the scope), or undefined. */
+export function azureBroadAssignment(props: { roleDefinitionId?: unknown; scope?: unknown }): string | undefined {
+  const role = azureRoleName(String(props.roleDefinitionId ?? ""));
+  if (!role || !AZURE_BROAD_ROLES.includes(role)) return undefined;
+  return `${role} at ${azureScopeInWords(String(props.scope ?? ""))}`;
+}
+
+/** GCP: a project-level role too broad for a workload (the identity-admin roles), in words, or undefined. */
+export function gcpBroadRole(role: unknown): string | undefined {
+  return gcpIdentityAdminRole(role)?.why;
+}
+
+/** A token lifetime that grows, in words, or undefined: a stolen token is good for longer. */
+export function longerTokenLifetime(before: number | undefined, after: number | undefined): string | undefined {
+  if (before === undefined || after === undefined || after <= before) return undefined;
+  return `tokens live longer (${before} → ${after} minutes): a leaked token stays valid longer`;
 }
 
 /** Okta: a token lifetime above this is flagged in production stacks (minutes). */

@@ -1,15 +1,16 @@
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FederationOutputsV1 } from "../../components/outputs";
+import { main } from "../../tools/credentials";
 import { redact } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
 import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+import { runCli } from "../helpers/cli";
 
-/**
- * Runs `npm run credentials -- ...` the way the script does (tsx, real process, real exit code).
- * Asynchronous, so that the cases run concurrently: each one plans the stack in its own process.
- */
+/** The command's logic, in-process (each case plans the stack; the Pulumi runtime is per process, so they run in turn). */
+const credentials = (...args: string[]) => runCli(main, ...args);
+
+/** A real process, for the wiring of the npm script. */
 function run(command: string, args: string[]) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } }, (_error, stdout, stderr) =>
@@ -17,7 +18,6 @@ function run(command: string, args: string[]) {
     );
   });
 }
-const credentials = (...args: string[]) => run(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "tools", "credentials.ts"), ...args]);
 
 let payments: FederationOutputsV1["services"][string];
 beforeAll(async () => {
@@ -25,7 +25,7 @@ beforeAll(async () => {
   payments = outputs.services.payments!;
 }, 60_000);
 
-describe.concurrent("npm run credentials", () => {
+describe("npm run credentials", () => {
   it("gcp: prints only the external_account JSON built from the dev plan's outputs", async () => {
     const { code, stdout, stderr } = await credentials("--stack", "dev", "--service", "payments", "--cloud", "gcp");
     expect(code).toBe(0);

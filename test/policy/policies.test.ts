@@ -223,19 +223,27 @@ describe("each policy fails a bad resource with its message", () => {
     ]);
   });
 
-  it("azure-no-broad-subscription-role (advisory)", async () => {
+  it("azure-no-broad-role (advisory)", async () => {
     const props = { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635", scope: "/subscriptions/00000000-0000-0000-0000-000000000001" };
-    expect(p.azureNoBroadSubscriptionRole.enforcementLevel).toBe("advisory");
-    expect(await violations(p.azureNoBroadSubscriptionRole, { type: "azure-native:authorization:RoleAssignment", props })).toEqual([
-      "Owner at subscription scope /subscriptions/00000000-0000-0000-0000-000000000001: grant a narrower role at a narrower scope",
+    expect(p.azureNoBroadRole.enforcementLevel).toBe("advisory");
+    const check = (extra: Record<string, unknown>) => violations(p.azureNoBroadRole, { type: "azure-native:authorization:RoleAssignment", props: { ...props, ...extra } });
+    expect(await check({})).toEqual(["Owner at subscription 00000000-0000-0000-0000-000000000001: grant a narrower (data-plane) role at a narrower scope"]);
+    expect(await check({ scope: `${props.scope}/resourceGroups/rg` })).toEqual(["Owner at resource group rg: grant a narrower (data-plane) role at a narrower scope"]);
+    expect(await check({ roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: `${props.scope}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acme` })).toEqual([
+      "Contributor at storageAccount acme: grant a narrower (data-plane) role at a narrower scope",
     ]);
-    expect(await violations(p.azureNoBroadSubscriptionRole, { type: "azure-native:authorization:RoleAssignment", props: { ...props, scope: `${props.scope}/resourceGroups/rg` } })).toEqual([]);
+    expect(await check({ roleDefinitionId: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" })).toEqual([]);
   });
 
-  it("aws-no-administrator-access (advisory)", async () => {
-    expect(await violations(p.awsNoAdministratorAccess, { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } })).toEqual([
-      "AdministratorAccess is attached: attach only what the workload needs",
+  it("aws-no-broad-policy (advisory)", async () => {
+    const attach = (policyArn: string) => violations(p.awsNoBroadPolicy, { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { role: "r", policyArn } });
+    expect(await attach("arn:aws:iam::aws:policy/AdministratorAccess")).toEqual([
+      "arn:aws:iam::aws:policy/AdministratorAccess is attached, which allows every action on every resource of the account: attach only what the workload needs",
     ]);
+    expect(await attach("arn:aws:iam::aws:policy/PowerUserAccess")).toEqual([
+      "arn:aws:iam::aws:policy/PowerUserAccess is attached, which allows every action except IAM and Organizations management: attach only what the workload needs",
+    ]);
+    expect(await attach("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")).toEqual([]);
   });
 
   it("okta-production-token-lifetime (advisory) applies only to stacks tagged production", async () => {
@@ -257,8 +265,8 @@ describe("each policy fails a bad resource with its message", () => {
       "okta-service-app-client-credentials-only": "mandatory",
       "okta-no-dynamic-issuer": "mandatory",
       "okta-no-wildcard-scope": "mandatory",
-      "azure-no-broad-subscription-role": "advisory",
-      "aws-no-administrator-access": "advisory",
+      "azure-no-broad-role": "advisory",
+      "aws-no-broad-policy": "advisory",
       "okta-production-token-lifetime": "advisory",
     });
   });

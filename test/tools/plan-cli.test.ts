@@ -1,21 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../../tools/plan";
 import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+import { runCli } from "../helpers/cli";
 
-/** Runs `npm run plan -- ...` the way a user does (tsx, real process, real exit code). */
-function plan(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "tools", "plan.ts"), ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+/** The command's logic, in-process; the pipe test below runs the real program. */
+const plan = (...args: string[]) => runCli(main, ...args);
 
 describe("npm run plan", () => {
-  it("--json prints only a JSON document with a resources array of urn, type, name, parent and inputs", () => {
-    const { code, stdout, stderr } = plan("--stack", "dev", "--json");
+  it("--json prints only a JSON document with a resources array of urn, type, name, parent and inputs", async () => {
+    const { code, stdout, stderr } = await plan("--stack", "dev", "--json");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
@@ -43,8 +37,8 @@ describe("npm run plan", () => {
     expect(JSON.parse(result.stdout).resources.length).toBe(54);
   });
 
-  it("prints a readable tree labelled as an offline plan, with counts per type", () => {
-    const { code, stdout } = plan("--stack", "prod");
+  it("prints a readable tree labelled as an offline plan, with counts per type", async () => {
+    const { code, stdout } = await plan("--stack", "prod");
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("OFFLINE PLAN  stack prod  (project okta-federation)");
     expect(stdout).toContain("Nothing was deployed");
@@ -52,16 +46,24 @@ describe("npm run plan", () => {
     expect(stdout).toContain("+ okta:auth/server:Server  federation-authz-server  (protected)");
   });
 
-  it("an unknown stack exits 2 with a clear error and no stack trace", () => {
-    const { code, stdout, stderr } = plan("--stack", "qa");
+  it("an unknown stack exits 2 with a clear error and no stack trace", async () => {
+    const { code, stdout, stderr } = await plan("--stack", "qa");
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toBe('error: unknown stack "qa": there is no stacks/Pulumi.qa.yaml; stacks: dev, multi, prod\n');
   });
 
-  it("a missing --stack exits 2 with usage", () => {
-    const { code, stderr } = plan();
+  it("a missing --stack exits 2 with usage", async () => {
+    const { code, stderr } = await plan();
     expect(code).toBe(2);
-    expect(stderr).toBe("error: --stack is required\nusage: npm run plan -- --stack <name> [--json]\n");
+    expect(stderr).toBe("error: --stack is required\nusage: npm run plan -- --stack <name> | --stack-file <path> [--json]\n");
+  });
+
+  it("--stack-file plans a stack file from anywhere, named by its file name", async () => {
+    const { code, stdout } = await plan("--stack-file", `${PROJECT_ROOT}/stacks/Pulumi.prod.yaml`, "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).stack).toBe("prod");
+    const wrong = await plan("--stack-file", "/tmp/prod.yaml");
+    expect([wrong.code, wrong.stderr]).toEqual([2, "error: /tmp/prod.yaml is not a stack file: its name must be Pulumi.<stack>.yaml\n"]);
   });
 });

@@ -7,6 +7,7 @@ import { planStack, planToJson } from "../../tools/offline/plan";
 import { accessDiff } from "../../tools/verify/diff";
 import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
 import { toJson, toMarkdown, toText } from "../../tools/verify/render";
+import { rsaModulus } from "../helpers/fixtures";
 import { verifyModel, type VerifyResult } from "../../tools/verify/verify";
 
 const ISSUER = "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
@@ -263,14 +264,16 @@ describe("access diff", () => {
     const headModel = extractModel(head);
     const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result: await verifyModel(headModel) });
     expect(changes.map((c) => c.message)).toEqual([
-      "service audit added; it can reach Azure identity id-dev-audit",
+      "service audit added: it can reach Azure identity id-dev-audit",
       "payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
-      `trust inputs of GCP direct grants reporting change: was provider okta: issuer ${ISSUER}, audiences api://services-dev, condition assertion.sub in ['${clientId("payments")}', '${clientId("reporting")}']; now provider okta: issuer ${ISSUER}, audiences api://services-dev, condition assertion.sub in ['${clientId("reporting")}']`,
+      "payments: GCP role roles/pubsub.publisher on project acme-dev-example revoked from GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+      "payments: GCP role roles/storage.objectViewer on project acme-dev-example revoked from GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+      "GCP provider okta (pool okta-dev) no longer admits <federation-payments-app.clientId>",
     ]);
     const markdown = toMarkdown(await verifyModel(headModel), changes);
     expect(markdown).toContain("**Access changes in this PR**");
-    expect(markdown).toContain("- 🟢 service audit added; it can reach Azure identity id-dev-audit");
-    expect(markdown).toContain("- 🔴 payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com");
+    expect(markdown).toContain("- 🟢 + service audit added: it can reach Azure identity id-dev-audit");
+    expect(markdown).toContain("- 🔴 − payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com");
   });
 
   it("the JSON form carries a decision and a reason in every matrix cell", async () => {
@@ -419,9 +422,66 @@ describe("an adopted authorization server", () => {
     const plan = await devWith((f) => (f.okta.authorizationServer = { existing }));
     const result = await verify(plan);
     expect(result.findings).toEqual([]);
-    expect(result.issuers).toEqual([{ federation: "federation", issuer, audience: existing.audience }]);
+    expect(result.issuers).toEqual([{ federation: "federation", server: `adopted ${existing.id}`, issuer, audience: existing.audience }]);
     expect(result.services.find((s) => s.key === "payments")!.claims?.iss).toBe(issuer);
     const provider = plan.resources.find((r) => r.name === "federation-gcp-pool-provider-okta")!;
     expect(provider.inputs.oidc.issuerUri).toBe(issuer);
+  });
+});
+
+describe("a risky pull request, reviewed", () => {
+  /** The review's case: PowerUserAccess attached, Blob Data Reader turned into Contributor, a service added with two GCP roles, a GCP role removed. */
+  const risky = (f: any) => {
+    f.services["billing-export"].aws.policies["power-user"] = "arn:aws:iam::aws:policy/PowerUserAccess";
+    f.services.payments.azure.roleAssignments["blob-reader"].role = "Contributor";
+    f.services.audit = {
+      scopes: ["api.read"],
+      auth: { method: "private_key_jwt", jwks: [{ kid: "audit-dev-1", kty: "RSA", e: "AQAB", n: rsaModulus("audit-dev-1") }] },
+      gcp: { roles: ["roles/logging.viewer", "roles/bigquery.dataViewer"] },
+    };
+    f.services.reporting.gcp.roles = ["roles/bigquery.dataViewer"];
+    f.services.reporting.tokenLifetimeMinutes = 120;
+  };
+
+  it("names every access change in words, and marks the risky ones by the policy pack's predicates", async () => {
+    const head = await devWith(risky);
+    const baseModel = extractModel(devPlan);
+    const headModel = extractModel(head);
+    const result = await verifyModel(headModel);
+    const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result });
+    const STORAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/payments-dev/providers/Microsoft.Storage/storageAccounts/acmepaymentsdev";
+    expect(changes.map((c) => [c.kind, c.message, c.risk])).toEqual([
+      ["service-added", "service audit added: it can reach GCP direct grants audit, with GCP role roles/bigquery.dataViewer on project acme-dev-example; GCP role roles/logging.viewer on project acme-dev-example", undefined],
+      [
+        "grant-added",
+        "billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export",
+        "broad: allows every action except IAM and Organizations management",
+      ],
+      ["grant-changed", `payments: Azure identity id-dev-payments: role Storage Blob Data Reader becomes Contributor at ${STORAGE}`, "broad: Contributor at storageAccount acmepaymentsdev manages everything in its scope"],
+      ["grant-removed", "reporting: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting", undefined],
+      ["trust-changed", "reporting: token lifetime changes from 15 to 120 minutes", "tokens live longer (15 → 120 minutes): a leaked token stays valid longer"],
+      ["trust-changed", "GCP provider okta (pool okta-dev) now also admits <federation-audit-app.clientId>", undefined],
+    ]);
+    const markdown = toMarkdown(result, changes);
+    expect(markdown).toContain("**⚠️ Risky changes (3)**");
+    expect(markdown).toContain(
+      "- ⚠️ + billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export — **broad: allows every action except IAM and Organizations management**",
+    );
+    expect(markdown).toContain("- 🔴 − reporting: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting");
+    expect(markdown).toContain("🟢 added or gained · 🔴 removed or lost · 🟡 changed · ⚠️ risky");
+    const text = toText(result, changes);
+    expect(text).toContain("Access changes against the base plan (3 risky, marked !):");
+    expect(text).toContain("  +! billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export");
+    expect(text).toContain("  -  reporting: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting");
+  });
+
+  it("an identity-admin grant is risky and names what it could take over", async () => {
+    const head = await devWith((f) => (f.services.reporting.gcp.roles = ["roles/bigquery.dataViewer", "roles/bigquery.jobUser", { role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true }]));
+    const headModel = extractModel(head);
+    const baseModel = extractModel(devPlan);
+    const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result: await verifyModel(headModel) });
+    expect(changes.filter((c) => c.risk).map((c) => c.risk)).toEqual([
+      "identity admin: mints access and ID tokens as every service account in the project; could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
+    ]);
   });
 });

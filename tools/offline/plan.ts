@@ -7,6 +7,7 @@ import { redact, runOffline, type OfflineRunResult, type PlaceholderHints, type 
 import { containsPlaceholder } from "../../components/internal/placeholder";
 import { loadStack, type StackConfig } from "./stackFile";
 import { oktaIssuerUrl } from "../../components/internal/trust";
+import { azureRoleName } from "../../components/internal/azureRoles";
 
 export interface Plan extends OfflineRunResult {
   readonly project: string;
@@ -146,7 +147,7 @@ export function keyInputs(r: RecordedResource): string {
     case "azure-native:managedidentity:FederatedIdentityCredential":
       return pairs({ issuer: i.issuer, subject: i.subject, audiences: i.audiences });
     case "azure-native:authorization:RoleAssignment":
-      return pairs({ role: String(i.roleDefinitionId).split("/").pop(), scope: i.scope, principalType: i.principalType });
+      return pairs({ role: azureRoleName(String(i.roleDefinitionId)) ?? String(i.roleDefinitionId).split("/").pop(), scope: i.scope, principalType: i.principalType });
     default:
       return r.type.startsWith("pulumi:providers:") ? pairs(i) : "";
   }

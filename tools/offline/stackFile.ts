@@ -4,7 +4,7 @@
  * marked secret. Secure values are never decrypted: the offline plan shows them as "[secret]".
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, SECURE_INSIDE_MESSAGE, type ConfigProblem } from "../../components/config";
 import { SECRET_MARK } from "./engine";
@@ -53,6 +53,22 @@ export function loadStack(stack: string, root = PROJECT_ROOT): StackConfig {
     throw new StackFileError(`unknown stack "${stack}": there is no ${project.stackConfigDir}/Pulumi.${stack}.yaml; stacks: ${known.join(", ") || "(none)"}`);
   }
   return parseStackYaml(readFileSync(file, "utf8"), { project: project.name, stack, file });
+}
+
+/**
+ * Reads a stack file from any path (`Pulumi.<stack>.yaml`), for this project: e.g. the head's stack
+ * files in a pull request, checked by the base branch's code.
+ */
+export function loadStackFile(path: string, root = PROJECT_ROOT): StackConfig {
+  const stack = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(basename(path))?.[1];
+  if (!stack) throw new StackFileError(`${path} is not a stack file: its name must be Pulumi.<stack>.yaml`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new StackFileError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseStackYaml(text, { project: readProject(root).name, stack, file: path });
 }
 
 /** Parses stack-file YAML text into the config map the SDK sees. */

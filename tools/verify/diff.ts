@@ -1,53 +1,117 @@
 /**
  * Access changes between a base plan and the current one, in words for reviewers: services added
- * or removed, targets gained or lost, and changed trust inputs (issuer, audience, subject,
- * conditions, trust policies, credentials).
+ * or removed with everything they get or lose, reach gained or lost, permissions granted, revoked
+ * or changed (AWS policies, GCP roles, Azure role assignments by role name and scope), and trust
+ * inputs changed (issuer, audience, subject, scopes, token lifetime, conditions, credentials).
+ * Risky changes are marked by the same predicates as the policy pack's advisories and mandatory
+ * identity-admin policy (components/internal/guardrails.ts, identityAdmin.ts).
  */
-import type { TargetModel, TrustModel } from "./model";
+import { awsBroadPolicy, azureBroadAssignment, gcpBroadRole, longerTokenLifetime } from "../../components/internal/guardrails";
+import { conditionPinsSubjects, subjectCheck } from "../../components/internal/condition";
+import type { Grant, ServiceModel, TargetModel, TrustModel } from "./model";
 import type { VerifyResult } from "./verify";
 
 export interface AccessChange {
-  readonly kind: "service-added" | "service-removed" | "access-gained" | "access-lost" | "trust-changed";
+  readonly kind:
+    | "service-added"
+    | "service-removed"
+    | "access-gained"
+    | "access-lost"
+    | "grant-added"
+    | "grant-removed"
+    | "grant-changed"
+    | "trust-changed";
   readonly service?: string;
   readonly target?: string;
   readonly message: string;
+  /** Why the change is risky, when it is (a broad or identity-admin grant, a longer token lifetime, new take-over reach). */
+  readonly risk?: string;
 }
 
-const reach = (result: VerifyResult, service: string) =>
-  new Set(result.matrix.filter((c) => c.service === service && c.decision === "allow").map((c) => c.target));
+/** Whether a change adds (+), removes (-) or changes (~) something. */
+export function changeSign(change: AccessChange): "+" | "-" | "~" {
+  if (change.kind === "service-added" || change.kind === "access-gained" || change.kind === "grant-added") return "+";
+  if (change.kind === "service-removed" || change.kind === "access-lost" || change.kind === "grant-removed") return "-";
+  return "~";
+}
 
-/** What each target trusts, as one comparable string. */
-function trustInputs(model: TrustModel, target: TargetModel): string {
-  if (target.aws) return `trust policy ${target.aws.policyText}`;
-  if (target.azure) return target.azure.credentials.map((c) => `credential ${c.name}: issuer ${c.issuer}, subject ${c.subject}, audiences ${c.audiences.join(",")}`).join("; ");
-  if (target.gcp) {
-    const pool = model.gcpPools.find((p) => target.gcp!.members.some((m) => m.includes(`/${p.name}/`)));
-    const providers = (pool?.providers ?? []).map((p) => `provider ${p.id}: issuer ${p.issuerUri}, audiences ${p.allowedAudiences.join(",")}, condition ${p.attributeCondition ?? "(none)"}`);
-    return [`members ${target.gcp.members.join(",")}`, `roles ${[...target.gcp.roles].sort().join(",")}`, ...providers].join("; ");
+interface Side {
+  readonly model: TrustModel;
+  readonly result: VerifyResult;
+}
+
+const reach = (result: VerifyResult, service: string) => new Set(result.matrix.filter((c) => c.service === service && c.decision === "allow").map((c) => c.target));
+
+/** The grants of a service's targets, by the grant's logical name, with the target each belongs to. */
+function grantsOf(model: TrustModel, service: string): Map<string, { grant: Grant; target: TargetModel }> {
+  const found = new Map<string, { grant: Grant; target: TargetModel }>();
+  for (const target of model.targets.filter((t) => t.owner === service)) for (const grant of target.grants) found.set(grant.name, { grant, target });
+  return found;
+}
+
+/** Why a grant is risky, by the shared predicates, with the identities it could take over. */
+function grantRisk(side: Side, grant: Grant): string | undefined {
+  const admin = side.model.identityAdminGrants.find((g) => g.resource === grant.name);
+  if (admin) {
+    const labels = admin.reach.map((id) => side.model.targets.find((t) => t.id === id)?.label ?? id);
+    return `identity admin: ${admin.why}${labels.length ? `; could take over ${labels.join(", ")}` : ""}${admin.accepted ? " (accepted with allowIdentityAdmin: true)" : ""}`;
   }
-  return "";
+  const broad =
+    grant.cloud === "aws" ? awsBroadPolicy(grant.role) : grant.cloud === "gcp" ? gcpBroadRole(grant.role) : azureBroadAssignment({ roleDefinitionId: grant.role, scope: grant.scope });
+  return broad ? `broad: ${grant.cloud === "azure" ? `${broad} manages everything in its scope` : broad}` : undefined;
 }
 
-export function accessDiff(base: { model: TrustModel; result: VerifyResult }, head: { model: TrustModel; result: VerifyResult }): AccessChange[] {
+const verb = (grant: Grant, added: boolean) => (grant.cloud === "aws" ? (added ? "attached to" : "detached from") : added ? "granted to" : "revoked from");
+
+/** What a service gets, in words: the targets it reaches and the grants it holds. */
+function holdings(side: Side, service: string): { reached: string; grants: string } {
+  const reached = [...reach(side.result, service)].map((id) => side.model.targets.find((t) => t.id === id)?.label ?? id);
+  const grants = [...grantsOf(side.model, service).values()].map(({ grant }) => grant.text);
+  return { reached: reached.join(", "), grants: grants.join("; ") };
+}
+
+export function accessDiff(base: Side, head: Side): AccessChange[] {
   const changes: AccessChange[] = [];
   const baseKeys = new Set(base.model.services.map((s) => s.key));
   const headKeys = new Set(head.model.services.map((s) => s.key));
   const label = (model: TrustModel, id: string) => model.targets.find((t) => t.id === id)?.label ?? id;
 
   for (const key of [...headKeys].filter((k) => !baseKeys.has(k)).sort()) {
-    const gained = [...reach(head.result, key)].map((t) => label(head.model, t));
-    changes.push({ kind: "service-added", service: key, message: `service ${key} added${gained.length ? `; it can reach ${gained.join(", ")}` : ""}` });
+    const risks = [...grantsOf(head.model, key).values()].map(({ grant }) => grantRisk(head, grant)).filter((r): r is string => r !== undefined);
+    const { reached, grants } = holdings(head, key);
+    const message = `service ${key} added: it can reach ${reached || "nothing"}${grants ? `, with ${grants}` : ""}`;
+    changes.push({ kind: "service-added", service: key, message, ...(risks.length ? { risk: risks.join("; ") } : {}) });
   }
   for (const key of [...baseKeys].filter((k) => !headKeys.has(k)).sort()) {
-    const lost = [...reach(base.result, key)].map((t) => label(base.model, t));
-    changes.push({ kind: "service-removed", service: key, message: `service ${key} removed${lost.length ? `; it loses ${lost.join(", ")}` : ""}` });
+    const { reached, grants } = holdings(base, key);
+    changes.push({ kind: "service-removed", service: key, message: `service ${key} removed: it loses ${[reached, grants].filter(Boolean).join(", with ") || "nothing"}` });
   }
   for (const key of [...headKeys].filter((k) => baseKeys.has(k)).sort()) {
     const before = reach(base.result, key);
     const after = reach(head.result, key);
     for (const t of [...after].filter((t) => !before.has(t)).sort()) changes.push({ kind: "access-gained", service: key, target: t, message: `${key} gains ${label(head.model, t)}` });
     for (const t of [...before].filter((t) => !after.has(t)).sort()) changes.push({ kind: "access-lost", service: key, target: t, message: `${key} loses ${label(base.model, t)}` });
+
+    const was = grantsOf(base.model, key);
+    const now = grantsOf(head.model, key);
+    for (const [name, { grant, target }] of [...now.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const old = was.get(name)?.grant;
+      const risk = grantRisk(head, grant);
+      if (!old) {
+        changes.push({ kind: "grant-added", service: key, target: target.id, message: `${key}: ${grant.text} ${verb(grant, true)} ${target.label}`, ...(risk ? { risk } : {}) });
+      } else if (old.role !== grant.role || old.scope !== grant.scope) {
+        const change =
+          grant.cloud !== "azure" ? `${old.text} becomes ${grant.text}`
+          : old.scope === grant.scope ? `role ${old.roleName} becomes ${grant.roleName} at ${grant.scope}`
+          : `${old.roleName} at ${old.scope} becomes ${grant.roleName} at ${grant.scope}`;
+        changes.push({ kind: "grant-changed", service: key, target: target.id, message: `${key}: ${target.label}: ${change}`, ...(risk && risk !== grantRisk(base, old) ? { risk } : {}) });
+      }
+    }
+    for (const [name, { grant, target }] of [...was.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      if (!now.has(name)) changes.push({ kind: "grant-removed", service: key, target: target.id, message: `${key}: ${grant.text} ${verb(grant, false)} ${target.label}` });
+    }
   }
+
   for (const issuer of head.model.issuers) {
     const old = base.model.issuers.find((i) => i.federation === issuer.federation);
     const where = head.model.issuers.length > 1 ? ` of ${issuer.federation}` : "";
@@ -57,19 +121,73 @@ export function accessDiff(base: { model: TrustModel; result: VerifyResult }, he
   }
   for (const service of head.model.services) {
     const old = base.model.services.find((s) => s.key === service.key);
-    if (old && old.clientId !== service.clientId) changes.push({ kind: "trust-changed", service: service.key, message: `${service.key}: subject (client id) changes from ${old.clientId} to ${service.clientId}` });
-    if (old && old.scopes && service.scopes && old.scopes.join(" ") !== service.scopes.join(" ")) {
-      changes.push({ kind: "trust-changed", service: service.key, message: `${service.key}: scopes change from ${old.scopes.join(" ") || "(none)"} to ${service.scopes.join(" ") || "(none)"}` });
-    }
+    if (old) changes.push(...serviceTrustChanges(old, service));
   }
   for (const target of head.model.targets) {
     const old = base.model.targets.find((t) => t.id === target.id);
     if (!old) continue;
-    const before = trustInputs(base.model, old);
-    const after = trustInputs(head.model, target);
+    const before = trustInputs(old);
+    const after = trustInputs(target);
     if (before !== after) changes.push({ kind: "trust-changed", target: target.id, message: `trust inputs of ${target.label} change: ${summariseChange(before, after)}` });
   }
+  changes.push(...providerChanges(base.model, head.model));
   return changes;
+}
+
+/** GCP pool providers: issuer, audiences, the clients the condition admits, and the rest of the condition. */
+function providerChanges(base: TrustModel, head: TrustModel): AccessChange[] {
+  const changes: AccessChange[] = [];
+  for (const pool of head.gcpPools) {
+    const oldPool = base.gcpPools.find((p) => p.name === pool.name);
+    for (const provider of pool.providers) {
+      const old = oldPool?.providers.find((p) => p.id === provider.id);
+      if (!old) continue;
+      const label = `GCP provider ${provider.id} (pool ${pool.name.split("/").pop()})`;
+      if (old.issuerUri !== provider.issuerUri) changes.push({ kind: "trust-changed", message: `${label}: issuer changes from ${old.issuerUri} to ${provider.issuerUri}` });
+      if (old.allowedAudiences.join(",") !== provider.allowedAudiences.join(",")) {
+        changes.push({ kind: "trust-changed", message: `${label}: audiences change from ${old.allowedAudiences.join(", ")} to ${provider.allowedAudiences.join(", ")}` });
+      }
+      const was = conditionParts(old.attributeCondition);
+      const now = conditionParts(provider.attributeCondition);
+      const admitted = now.subjects.filter((s) => !was.subjects.includes(s));
+      const dropped = was.subjects.filter((s) => !now.subjects.includes(s));
+      if (admitted.length) changes.push({ kind: "trust-changed", message: `${label} now also admits ${admitted.join(", ")}` });
+      if (dropped.length) changes.push({ kind: "trust-changed", message: `${label} no longer admits ${dropped.join(", ")}` });
+      if (was.rest !== now.rest) changes.push({ kind: "trust-changed", message: `${label}: condition changes from ${was.rest || "(the client-id check only)"} to ${now.rest || "(the client-id check only)"}` });
+    }
+  }
+  return changes;
+}
+
+/** A condition as the client ids it pins and the rest of its text (the rest is the whole text when it pins none). */
+function conditionParts(condition: string | undefined): { subjects: string[]; rest: string } {
+  if (!condition) return { subjects: [], rest: "(none)" };
+  const pinned = conditionPinsSubjects(condition);
+  if ("problem" in pinned) return { subjects: [], rest: condition };
+  return { subjects: [...pinned.subjects], rest: condition.replace(subjectCheck(pinned.subjects), "").replace(/^\s*&&\s*/, "") };
+}
+
+/** A service's subject, scopes and token lifetime, before and after. */
+function serviceTrustChanges(old: ServiceModel, service: ServiceModel): AccessChange[] {
+  const changes: AccessChange[] = [];
+  const key = service.key;
+  if (old.clientId !== service.clientId) changes.push({ kind: "trust-changed", service: key, message: `${key}: subject (client id) changes from ${old.clientId} to ${service.clientId}` });
+  if (old.scopes && service.scopes && old.scopes.join(" ") !== service.scopes.join(" ")) {
+    changes.push({ kind: "trust-changed", service: key, message: `${key}: scopes change from ${old.scopes.join(" ") || "(none)"} to ${service.scopes.join(" ") || "(none)"}` });
+  }
+  if (old.lifetimeMinutes !== service.lifetimeMinutes && old.lifetimeMinutes !== undefined && service.lifetimeMinutes !== undefined) {
+    const risk = longerTokenLifetime(old.lifetimeMinutes, service.lifetimeMinutes);
+    changes.push({ kind: "trust-changed", service: key, message: `${key}: token lifetime changes from ${old.lifetimeMinutes} to ${service.lifetimeMinutes} minutes`, ...(risk ? { risk } : {}) });
+  }
+  return changes;
+}
+
+/** What each target trusts, as one comparable string (GCP providers are compared on their own). */
+function trustInputs(target: TargetModel): string {
+  if (target.aws) return `trust policy ${target.aws.policyText}`;
+  if (target.azure) return target.azure.credentials.map((c) => `credential ${c.name}: issuer ${c.issuer}, subject ${c.subject}, audiences ${c.audiences.join(",")}`).join("; ");
+  if (target.gcp) return `members ${target.gcp.members.join(",")}`;
+  return "";
 }
 
 /** The parts of a "; "-joined description that differ. */

@@ -86,8 +86,23 @@ export interface TargetModel {
   readonly azure?: { readonly credentials: ReadonlyArray<{ name: string; issuer: string; subject: string; audiences: readonly string[] }> };
   /** Where the identity lives, for identity-admin reach: AWS account, GCP project, Azure resource id. */
   readonly location: string;
-  /** What the target grants, in words (AWS policies, GCP roles, Azure roles with scopes). */
-  readonly grants: readonly string[];
+  /** What the target grants: AWS policies, GCP roles, Azure role assignments. */
+  readonly grants: readonly Grant[];
+}
+
+/** One permission a target holds, keyed by the grant resource's logical name (stable across plans). */
+export interface Grant {
+  /** The grant resource's logical name. */
+  readonly name: string;
+  readonly cloud: "aws" | "gcp" | "azure";
+  /** The policy ARN, GCP role or Azure role definition GUID. */
+  readonly role: string;
+  /** The role in words: the policy's name, the GCP role, the Azure role's name (or its GUID). */
+  readonly roleName: string;
+  /** Where it applies: an AWS account, a GCP project, an Azure scope. */
+  readonly scope: string;
+  /** The grant in words, e.g. "AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess)". */
+  readonly text: string;
 }
 
 /** A grant that lets a service change identities, credentials or trust, and what it reaches. */
@@ -107,6 +122,8 @@ export interface IdentityAdminGrant {
 export interface IssuerModel {
   /** The federation (Federation component) name. */
   readonly federation: string;
+  /** The authorization server's name in Okta, or "adopted <id>". */
+  readonly server: string;
   readonly issuer: string;
   readonly audience: string;
   /** Claims the server adds: a fixed value, or null when evaluated by Okta at run time; with the scopes they are limited to. */
@@ -180,6 +197,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const outputsOkta = qualify ? plan.outputs?.federations?.[federation?.name ?? ""]?.okta : plan.outputs?.okta;
     return {
       federation: federation?.name ?? "",
+      server: typeof get(server, "name") === "string" ? String(get(server, "name")) : `adopted ${String(get(server, "id"))}`,
       issuer: String(get(server, "issuer")),
       audience: String((get(server, "audiences") as string[] | undefined)?.[0] ?? outputsOkta?.audience ?? ""),
       claims,
@@ -256,13 +274,23 @@ export function extractModel(plan: PlanDocument): TrustModel {
       policy = undefined;
     }
     const account = /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(get(role, "arn") ?? ""))?.[1] ?? "";
-    const grants = attachments.filter((a) => get(a, "role") === get(role, "name")).map((a) => `policy ${String(get(a, "policyArn"))}`);
-    targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text }, location: `aws:${account}`, grants: grants.sort() });
+    const grants = attachments
+      .filter((a) => get(a, "role") === get(role, "name"))
+      .map((a): Grant => {
+        const arn = String(get(a, "policyArn"));
+        const policyName = arn.split("/").pop() ?? arn;
+        return { name: a.name, cloud: "aws", role: arn, roleName: policyName, scope: `account ${account}`, text: `AWS policy ${policyName} (${arn})` };
+      });
+    targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text }, location: `aws:${account}`, grants: byName(grants) });
   }
 
   const saMembers = of("gcp:serviceaccount/iAMMember:IAMMember");
   const projectMembers = of("gcp:projects/iAMMember:IAMMember");
-  const projectGrant = (m: PlanResource) => `role ${String(get(m, "role"))} on project ${String(get(m, "project"))}`;
+  const projectGrant = (m: PlanResource): Grant => {
+    const role = String(get(m, "role"));
+    const project = String(get(m, "project"));
+    return { name: m.name, cloud: "gcp", role, roleName: role, scope: `project ${project}`, text: `GCP role ${role} on project ${project}` };
+  };
   for (const account of of("gcp:serviceaccount/account:Account")) {
     const owner = ownerOf(account, "-gcp");
     const accountName = String(get(account, "name"));
@@ -277,7 +305,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       owner,
       gcp: { members, roles },
       location: `gcp:${String(get(account, "project"))}`,
-      grants: granted.map(projectGrant).sort(),
+      grants: byName(granted.map(projectGrant)),
     });
   }
   const direct = new Map<string, PlanResource[]>();
@@ -293,7 +321,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       owner,
       gcp: { members: [...new Set(grants.map((g) => String(get(g, "member"))))], roles: grants.map((g) => String(get(g, "role"))) },
       location: `gcp:${String(get(grants[0]!, "project"))}`,
-      grants: grants.map(projectGrant).sort(),
+      grants: byName(grants.map(projectGrant)),
     });
   }
 
@@ -319,10 +347,16 @@ export function extractModel(plan: PlanDocument): TrustModel {
           })),
       },
       location: `azure:${String(get(identity, "id") ?? "")}`,
-      grants: assignments
-        .filter((a) => get(a, "principalId") === principal)
-        .map((a) => `${azureRoleName(String(get(a, "roleDefinitionId"))) ?? String(get(a, "roleDefinitionId"))} at ${String(get(a, "scope"))}`)
-        .sort(),
+      grants: byName(
+        assignments
+          .filter((a) => get(a, "principalId") === principal)
+          .map((a): Grant => {
+            const role = String(get(a, "roleDefinitionId")).split("/").pop()!.toLowerCase();
+            const roleName = azureRoleName(role) ?? role;
+            const scope = String(get(a, "scope"));
+            return { name: a.name, cloud: "azure", role, roleName, scope, text: `Azure role ${roleName} at ${scope}` };
+          }),
+      ),
     });
   }
 
@@ -338,6 +372,8 @@ export function extractModel(plan: PlanDocument): TrustModel {
     identityAdminGrants,
   };
 }
+
+const byName = (grants: Grant[]): Grant[] => grants.sort((a, b) => a.name.localeCompare(b.name));
 
 /** The custom claims a token carries: those without a scope limit, and those limited to a scope it has (all, when scopes is undefined: the worst case). */
 export function claimsFor(issuer: IssuerModel, scopes: readonly string[] | undefined): Record<string, string | null> {
@@ -384,8 +420,10 @@ function adminGrants(
       if (!admin) continue;
       const owner = ownerOf(r, "-azure");
       const scope = String(get(r, "scope"));
-      const reach = others(owner, (t) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, "")));
-      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), reach });
+      // An Azure role is an identity-admin grant only at a scope that holds a managed identity (its own included).
+      const holds = (t: TargetModel) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, ""));
+      if (!targets.some(holds)) continue;
+      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), reach: others(owner, holds) });
     }
   }
   return found.sort((a, b) => a.service.localeCompare(b.service) || a.resource.localeCompare(b.resource));

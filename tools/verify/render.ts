@@ -1,11 +1,13 @@
 /** The verify result as a terminal table, a JSON document, or a Markdown PR comment. */
-import type { AccessChange } from "./diff";
+import { changeSign, type AccessChange } from "./diff";
 import type { VerifyResult } from "./verify";
 
 export function toText(result: VerifyResult, changes?: readonly AccessChange[]): string {
   const lines: string[] = [];
   lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against the planned trust)`);
-  for (const i of result.issuers) lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}issuer ${i.issuer}  audience ${i.audience}`);
+  for (const i of result.issuers) {
+    lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}authorization server ${i.server}  issuer ${i.issuer}  audience ${i.audience}`);
+  }
   lines.push("");
   const columns = result.targets.map((t, i) => ({ ...t, short: `T${i + 1}` }));
   for (const c of columns) lines.push(`  ${c.short.padEnd(4)} ${c.label}  (for ${c.owner})`);
@@ -42,8 +44,14 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[]):
   }
   if (changes) {
     lines.push("");
-    lines.push(changes.length ? "Access changes against the base plan:" : "No access changes against the base plan.");
-    for (const c of changes) lines.push(`  ~ ${c.message}`);
+    const risky = changes.filter((c) => c.risk);
+    if (changes.length === 0) lines.push("No access changes against the base plan.");
+    else lines.push(`Access changes against the base plan${risky.length ? ` (${risky.length} risky, marked !)` : ""}:`);
+    for (const c of [...risky, ...changes.filter((c) => !c.risk)]) {
+      lines.push(`  ${changeSign(c)}${c.risk ? "!" : " "} ${c.message}`);
+      if (c.risk) lines.push(`       risky: ${c.risk}`);
+    }
+    if (changes.length) lines.push("  (+ added or gained, - removed or lost, ~ changed)");
   }
   lines.push("");
   const failing = result.findings.filter((f) => !f.accepted);
@@ -78,14 +86,24 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
   lines.push(`### Okta federation access review: \`${result.stack}\` ${result.passed ? "✅ passed" : "❌ failed"}`);
   lines.push("");
   lines.push(
-    `Tokens from ${result.issuers.map((i) => `issuer \`${i.issuer}\` with audience \`${i.audience}\``).join(", and from ")}, simulated offline against the planned trust.`,
+    `Tokens from ${result.issuers.map((i) => `authorization server \`${i.server}\` (issuer \`${i.issuer}\`, audience \`${i.audience}\`)`).join(", and from ")}, simulated offline against the planned trust.`,
   );
   lines.push("");
   if (changes) {
+    const risky = changes.filter((c) => c.risk);
+    if (risky.length) {
+      lines.push(`**⚠️ Risky changes (${risky.length})**`);
+      lines.push("");
+      for (const c of risky) lines.push(`- ⚠️ ${changeSign(c)} ${c.message} — **${c.risk}**`);
+      lines.push("");
+    }
     lines.push(changes.length ? "**Access changes in this PR**" : "**No access changes in this PR.**");
     if (changes.length) {
       lines.push("");
-      for (const c of changes) lines.push(`- ${c.kind === "access-gained" || c.kind === "service-added" ? "🟢" : c.kind === "trust-changed" ? "🟡" : "🔴"} ${c.message}`);
+      const mark = { "+": "🟢 +", "-": "🔴 −", "~": "🟡 ~" } as const;
+      for (const c of changes) lines.push(`- ${mark[changeSign(c)]} ${c.message}${c.risk ? " ⚠️" : ""}`);
+      lines.push("");
+      lines.push("🟢 added or gained · 🔴 removed or lost · 🟡 changed" + (risky.length ? " · ⚠️ risky" : ""));
     }
     lines.push("");
   }
@@ -101,7 +119,7 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
   lines.push("");
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
   lines.push(
-    `Trust probes (each trust on its own, with a token of another client, another issuer, another audience): ${result.probes.length} tried, ${probeAllowed} accepted. Client authentication: one key per service.`,
+    `Trust probes (each trust on its own, with a token of another client, another issuer, another audience): ${result.probes.length} tried, ${probeAllowed} accepted. Client keys: ${result.findings.some((f) => f.kind === "shared-client-key") ? "shared (see findings)" : "one per service"}.`,
   );
   const accepted = result.findings.filter((f) => f.accepted);
   if (accepted.length) {

@@ -65,7 +65,7 @@ export interface Finding {
 export interface VerifyResult {
   readonly stack: string;
   readonly passed: boolean;
-  readonly issuers: ReadonlyArray<{ federation: string; issuer: string; audience: string }>;
+  readonly issuers: ReadonlyArray<{ federation: string; server: string; issuer: string; audience: string }>;
   readonly services: ReadonlyArray<{
     key: string;
     clientId: string;
@@ -405,9 +405,9 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
   return {
     stack: model.stack,
     passed: findings.every((f) => f.accepted === true),
-    issuers: model.issuers.map(({ federation, issuer, audience }) => ({ federation, issuer, audience })),
+    issuers: model.issuers.map(({ federation, server, issuer, audience }) => ({ federation, server, issuer, audience })),
     services,
-    targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner, grants: t.grants })),
+    targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner, grants: t.grants.map((g) => g.text) })),
     matrix,
     probes,
     identityAdmin: model.identityAdminGrants,
