@@ -43,6 +43,15 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
+/** A whole number in [min, max]; the message says what it is. */
+const intRange = (min: number, max: number, what: string) => {
+  const message = `must be a whole number from ${min} to ${max} (${what})`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+
+/** The Okta provider's pacing when the config says nothing (see okta.provider in docs/config.md). */
+export const OKTA_PROVIDER_DEFAULTS = { maxApiCapacity: 80, maxRetries: 10, minWaitSeconds: 30, maxWaitSeconds: 300, requestTimeoutSeconds: 60 } as const;
+
 const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, `must not be empty (${what})`);
 
 const httpsUrl = (what: string) =>
@@ -276,6 +285,18 @@ const federationSchema = strictObject({
     claims: z.record(z.string(), claimSchema).default({}),
     /** Default access-token lifetime for every service's rule, minutes. */
     tokenLifetimeMinutes: lifetimeSchema.default(LIMITS.okta.tokenLifetimeMinutes.default),
+    /**
+     * How the Okta provider paces its calls (terraform-provider-okta provider settings): the share of
+     * each rate limit it may use before it waits for the next minute, retries with backoff, and a
+     * request timeout. Defaults suit a large first deploy in an org other clients use too.
+     */
+    provider: strictObject({
+      maxApiCapacity: intRange(1, 100, "percent of each Okta rate limit the provider may use").default(OKTA_PROVIDER_DEFAULTS.maxApiCapacity),
+      maxRetries: intRange(1, 100, "retries of a rate-limited call").default(OKTA_PROVIDER_DEFAULTS.maxRetries),
+      minWaitSeconds: intRange(1, 300, "seconds to wait before the first retry").default(OKTA_PROVIDER_DEFAULTS.minWaitSeconds),
+      maxWaitSeconds: intRange(1, 3600, "longest wait between retries, seconds").default(OKTA_PROVIDER_DEFAULTS.maxWaitSeconds),
+      requestTimeoutSeconds: intRange(1, 300, "seconds a request may take").default(OKTA_PROVIDER_DEFAULTS.requestTimeoutSeconds),
+    }).default(OKTA_PROVIDER_DEFAULTS),
     tokenHook: strictObject({
       name: z.string().optional(),
       url: httpsUrl("the hook endpoint Okta calls"),
@@ -430,6 +451,10 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const serverFields = isRecord(server.existing) ? server.existing : server;
   if (serverFields.issuerMode === "CUSTOM_URL" && typeof serverFields.customDomain !== "string") {
     add(`${serverPath}.customDomain`, "is required with issuerMode CUSTOM_URL: the org's custom domain (e.g. id.example.com), which becomes the issuer's host");
+  }
+  const pacing = asRecord(okta.provider);
+  if (typeof pacing.minWaitSeconds === "number" && typeof pacing.maxWaitSeconds === "number" && pacing.maxWaitSeconds < pacing.minWaitSeconds) {
+    add("okta.provider.maxWaitSeconds", `must be at least minWaitSeconds (${pacing.minWaitSeconds})`);
   }
   if (serverFields.issuerMode !== "CUSTOM_URL" && serverFields.customDomain !== undefined) {
     add(`${serverPath}.customDomain`, "is only used with issuerMode CUSTOM_URL; remove it or set issuerMode: CUSTOM_URL");
@@ -598,6 +623,10 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
       }
       add("gcp.providerShards", `provider ${gcpShardProviderId(providerId, shard, suffix)} would admit ${count} services: ${over}; raise providerShards (now ${shards})`);
     }
+    const grants = projectGrantCount(services);
+    if (grants > LIMITS.gcp.policyPrincipalsMax) {
+      add("gcp.project", projectPolicyMessage(String(gcpRecord.project), grants));
+    }
     const mapped = asStrings(gcpRecord.mappedClaims);
     if (mapped.length > LIMITS.gcp.customAttributesMax - 1) {
       add("gcp.mappedClaims", `at most ${LIMITS.gcp.customAttributesMax - 1} claims (GCP allows ${LIMITS.gcp.customAttributesMax} custom attributes; the kit maps client_id itself)`);
@@ -663,6 +692,17 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
       }
     }
   }
+  // Federations that share a GCP project share its IAM policy.
+  const perProject = new Map<string, { grants: number; last: string }>();
+  for (const [name, config] of Object.entries(parsed)) {
+    if (!config.gcp) continue;
+    const entry = perProject.get(config.gcp.project) ?? { grants: 0, last: name };
+    perProject.set(config.gcp.project, { grants: entry.grants + projectGrantCount(config.services), last: name });
+  }
+  for (const [project, { grants, last }] of perProject) {
+    const path = `${last}.gcp.project`;
+    if (grants > LIMITS.gcp.policyPrincipalsMax && !problems.some((p) => p.path === path)) problems.push({ path, message: projectPolicyMessage(project, grants) });
+  }
   // A grant in one federation may reach another federation's identities (one subscription, say).
   const reach = Object.keys(raw).sort().map((name) => identityLocations(raw[name], name));
   for (const name of Object.keys(raw).sort()) {
@@ -679,6 +719,18 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
   for (const uses of byOrg.values()) problems.push(...sharedKeyProblems(uses, { acrossFederationsOnly: true }));
   if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
   return parsed;
+}
+
+/** Project-level GCP grants of a federation's services: each is a principal occurrence in the project's IAM policy. */
+function projectGrantCount(services: Record<string, unknown>): number {
+  return Object.values(services).reduce<number>((sum, service) => {
+    const roles = asRecord(asRecord(service).gcp).roles;
+    return sum + (Array.isArray(roles) ? roles.length : 0);
+  }, 0);
+}
+
+function projectPolicyMessage(project: string, grants: number): string {
+  return `the services grant ${grants} project-level roles in ${project}, each a principal occurrence in the project's IAM policy, which holds at most ${LIMITS.gcp.policyPrincipalsMax} (google.iam.v1.Policy); grant on resources instead (docs/config.md#large-stacks), or split the services over projects`;
 }
 
 /** A map key that JavaScript objects cannot hold as data: it would silently vanish. */

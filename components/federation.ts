@@ -100,7 +100,9 @@ export class Federation extends pulumi.ComponentResource {
     }
 
     const apps: Record<string, ServiceApp> = {};
-    serviceKeys.forEach((key, index) => {
+    // One server's policies and rules are written one after another, in service-key order.
+    let previous: pulumi.Resource | undefined;
+    for (const key of serviceKeys) {
       const service = config.services[key]!;
       apps[key] = new ServiceApp(
         `${name}-${key}`,
@@ -110,13 +112,14 @@ export class Federation extends pulumi.ComponentResource {
           description: service.description,
           scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
           tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
-          policyPriority: index + 1,
           auth: toServiceAuth(service.auth!),
           inlineHookId: service.tokenHook ? hook?.hookId : undefined,
+          writeAfter: previous,
         },
         formerly(key),
       );
-    });
+      previous = apps[key]!.lastOrderedWrite;
+    }
 
     const outputs: Record<string, ServiceOutputs> = {};
     for (const key of serviceKeys) {

@@ -71,7 +71,17 @@ export function readFederationConfig(): ReadConfig {
  */
 function providersFor(config: FederationConfig, prefix: string): Record<string, pulumi.ProviderResource> {
   const providers: Record<string, pulumi.ProviderResource> = {
-    okta: new okta.Provider(`${prefix}okta`, { orgName: config.okta.orgName, baseUrl: config.okta.baseUrl }),
+    okta: new okta.Provider(`${prefix}okta`, {
+      orgName: config.okta.orgName,
+      baseUrl: config.okta.baseUrl,
+      // Pacing for large deploys; backoff is the provider's default and cannot be switched off
+      // (it reads settings with GetOk, which skips false). See okta.provider in docs/config.md.
+      maxApiCapacity: config.okta.provider.maxApiCapacity,
+      maxRetries: config.okta.provider.maxRetries,
+      minWaitSeconds: config.okta.provider.minWaitSeconds,
+      maxWaitSeconds: config.okta.provider.maxWaitSeconds,
+      requestTimeout: config.okta.provider.requestTimeoutSeconds,
+    }),
   };
   const uses = (cloud: "aws" | "gcp" | "azure") => Object.values(config.services).some((s) => s[cloud] !== undefined);
   if (config.aws && uses("aws")) {

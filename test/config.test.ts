@@ -1126,3 +1126,29 @@ describe("the trust guarantee: every reproduction of the review, refused with it
     ]);
   });
 });
+
+describe("scale limits checked before deploy", () => {
+  const gcpServices = (count: number, rolesEach: number) =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `s${i}`,
+        { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: Array.from({ length: rolesEach }, (_, r) => `roles/custom.r${r}`) } },
+      ]),
+    );
+
+  it("a config that grants 1,600 project-level GCP roles is refused with the path and the limit", () => {
+    expect(
+      problemsOf((c) => {
+        c.services = gcpServices(160, 10);
+        c.gcp.providerShards = 2;
+      }),
+    ).toEqual([
+      {
+        path: "gcp.project",
+        message:
+          "the services grant 1600 project-level roles in acme-test-example, each a principal occurrence in the project's IAM policy, which holds at most 1500 (google.iam.v1.Policy); grant on resources instead (docs/config.md#large-stacks), or split the services over projects",
+      },
+    ]);
+    expect(() => parsed((c) => ((c.services = gcpServices(150, 10)), (c.gcp.providerShards = 2)))).not.toThrow();
+  });
+});

@@ -17,8 +17,13 @@
  * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
  *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
  *
+ * Then a deploy-time model of the first `pulumi up` (tools/bench/deploy.ts) at N = 100, 500 and
+ * 1,000: minutes, the floor and the bottleneck; the summary line gains
+ *   deploy_500_min=<n> deploy_floor_500_min=<n>
+ *
  * Options: --sizes 10,100,500  --runs 3  --no-bare  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
  *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
+ *          --deploy (only the deploy-time model)  --no-deploy  --deploy-sizes 100,500,1000
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -28,6 +33,7 @@ import { performance } from "node:perf_hooks";
 import { serviceKey, shardsFor, supportsProviderShards } from "./bench/config";
 import { summarise, type BenchPlan, type GraphSummary } from "./bench/graph";
 import { formatProfileSummary, summariseProfile } from "./bench/profile";
+import { ASSUMPTIONS, simulateDeploy, type DeployEstimate } from "./bench/deploy";
 import { RESULT_MARK, type WorkerResult } from "./bench/protocol";
 
 const ROOT = resolve(__dirname, "..");
@@ -41,10 +47,13 @@ interface Options {
   raw: boolean;
   suite: boolean;
   profile: boolean;
+  /** "only": just the deploy model; "also": after the plan benchmark; "no": skip it. */
+  deploy: "only" | "also" | "no";
+  deploySizes: number[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [10, 100, 500], runs: 3, bare: true, tree: true, raw: true, suite: true, profile: false };
+  const options: Options = { sizes: [10, 100, 500], runs: 3, bare: true, tree: true, raw: true, suite: true, profile: false, deploy: "also", deploySizes: [100, 500, 1000] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -59,9 +68,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--no-tree") options.tree = false;
     else if (arg === "--no-raw") options.raw = false;
     else if (arg === "--profile") options.profile = true;
-    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-bare --no-tree --no-raw --no-suite --profile`);
+    else if (arg === "--deploy") options.deploy = "only";
+    else if (arg === "--no-deploy") options.deploy = "no";
+    else if (arg === "--deploy-sizes") options.deploySizes = value().split(",").map(Number);
+    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-bare --no-tree --no-raw --no-suite --profile --deploy --no-deploy --deploy-sizes 100,500,1000`);
   }
-  if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers, comma-separated");
+  if ([...options.sizes, ...options.deploySizes].some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes, --deploy-sizes: positive integers, comma-separated");
   if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error("--runs: at least 3 (the median of 3 or more runs is reported)");
   return options;
 }
@@ -215,9 +227,59 @@ async function profileKit(n: number, shards: number | undefined): Promise<string
   return `${files[0]}  (run ${result.runMs.toFixed(0)} ms under the profiler)\n${formatProfileSummary(summary)}`;
 }
 
+/** The deploy-time model at each size: one kit plan per N (a fresh process), then the simulated first deploy. */
+async function deployModel(sizes: readonly number[], shardsSupported: boolean): Promise<{ lines: string[]; at: Map<number, DeployEstimate> }> {
+  const dir = mkdtempSync(join(tmpdir(), "okta-fed-deploy-"));
+  const at = new Map<number, DeployEstimate>();
+  const free = new Map<number, DeployEstimate>();
+  try {
+    for (const n of sizes) {
+      const dump = join(dir, `resources-${n}.json`);
+      const k = await worker(["kit", String(n), shardsSupported ? String(shardsFor(n)) : "-", dump]);
+      if (!k.ok) throw new Error(`N=${n}: the kit's program failed: ${k.error}`);
+      const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
+      at.set(n, simulateDeploy(resources, "enterprise"));
+      free.set(n, simulateDeploy(resources, "integratorFree"));
+      log(`  deploy model N=${n}: ${at.get(n)!.minutes.toFixed(1)} min (floor ${at.get(n)!.floorMinutes.toFixed(1)})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const f = (x: number) => x.toFixed(1);
+  const lines = [
+    "",
+    "Deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
+    "graph, Okta rate limits (times the provider's maxApiCapacity) and concurrency cap, AWS IAM, GCP and Azure write limits, and the",
+    "providers' locks (Okta policy rules, each GCP project's IAM policy, each service account's). The floor is the largest",
+    "calls / rate over those endpoints (a lock: one write per hold time). Assumed latencies (s): " +
+      Object.entries(ASSUMPTIONS.latency).map(([k, v]) => `${k} ${v}`).join(", ") +
+      ".",
+    "",
+    table(
+      ["N", "operations", "first deploy min", "floor min", "deploy/floor", "bottleneck", "Integrator Free min", "its bottleneck"],
+      sizes.map((n) => {
+        const e = at.get(n)!;
+        const fr = free.get(n)!;
+        return [String(n), String(e.operations), f(e.minutes), f(e.floorMinutes), (e.minutes / e.floorMinutes).toFixed(2), e.bottleneck, f(fr.minutes), fr.bottleneck];
+      }),
+    ),
+  ];
+  const largest = at.get(sizes.at(-1)!);
+  if (largest) {
+    lines.push("", `Endpoints at N=${sizes.at(-1)} (minutes they need at least): ${largest.endpoints.slice(0, 8).map((e) => `${e.name} ${f(e.minutes)} (${e.calls} calls)`).join("; ")}`);
+  }
+  return { lines, at };
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  if (options.deploy === "only") {
+    const { lines, at } = await deployModel(options.deploySizes, supportsProviderShards());
+    const e = at.get(500);
+    process.stdout.write(`${[...lines, "", `bench: deploy_500_min=${e ? e.minutes.toFixed(1) : "NA"} deploy_floor_500_min=${e ? e.floorMinutes.toFixed(1) : "NA"}`].join("\n")}\n`);
+    return;
+  }
   const shardsSupported = supportsProviderShards();
   log(`okta-federation bench: N = ${options.sizes.join(", ")}, ${options.runs} runs each in fresh processes (node ${PLAN_NODE_FLAGS.join(" ")}, as npm run plan)`);
   log(`  gcp.providerShards ${shardsSupported ? "supported: set to ceil(N / 120)" : "not supported by the config yet: not set"}`);
@@ -228,6 +290,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+
+  const deploy = options.deploy === "also" ? await deployModel(options.deploySizes, shardsSupported) : undefined;
 
   const suite: Timed[] = [];
   if (options.suite) {
@@ -328,6 +392,7 @@ async function main(): Promise<void> {
       "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
     );
   }
+  if (deploy) out.push(...deploy.lines);
   if (suite.length > 0) {
     out.push("");
     out.push(table(["command", "wall s", "exit", "result"], suite.map((t) => [t.label, fmt(t.wallMs / 1000, 1), String(t.code), t.note])));
@@ -359,7 +424,9 @@ async function main(): Promise<void> {
     const contract = ms(s500, "baseline") / ms(s500, "bare");
     out.push(`at N=500 against bare (resources only, no stack outputs): kit/bare ${fmt(bare, 2)}; the stack outputs alone (baseline/bare) ${fmt(contract, 2)}`);
   }
-  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}`);
+  const d500 = deploy?.at.get(500);
+  const deployKeys = deploy ? ` deploy_500_min=${d500 ? fmt(d500.minutes, 1) : na} deploy_floor_500_min=${d500 ? fmt(d500.floorMinutes, 1) : na}` : "";
+  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}${deployKeys}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

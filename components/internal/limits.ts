@@ -23,6 +23,15 @@ export const LIMITS = {
     tokenHookVersion: "1.0.0",
     /** An Okta client id is "0oa" plus 17 characters. Used to size the GCP attribute condition. */
     clientIdLength: 20,
+    /**
+     * Rate limits per minute (Okta rate-limit reference, removed from the docs in Dec 2025; the org's
+     * rate-limit dashboard is authoritative): app writes, and other management endpoints
+     * (authorization servers, inline hooks) on Enterprise and Integrator Free orgs.
+     */
+    appsPerMinute: { enterprise: 100, integratorFree: 20 },
+    managementPerMinute: { enterprise: 600, integratorFree: 100 },
+    /** Simultaneous requests per org (Enterprise; 15 on Integrator Free). */
+    concurrentRequests: { enterprise: 75, integratorFree: 15 },
   },
   aws: {
     /** IAM role max session duration, seconds (1 h to 12 h). */
@@ -33,6 +42,8 @@ export const LIMITS = {
     clientIdMaxLength: 255,
     /** Thumbprints on an IAM OIDC provider: at most 5, each 40 hex characters. */
     thumbprintsMax: 5,
+    /** Roles per account: the default quota (IAM quotas; raisable to 5,000). */
+    rolesPerAccount: 1000,
     /** Role path: at most 512 characters, starting and ending with "/". */
     rolePathMaxLength: 512,
     /** Role name: at most 64 of [\w+=,.@-] (IAM quotas). */
@@ -53,6 +64,10 @@ export const LIMITS = {
     subjectMaxBytes: 127,
     /** Service account ids: 6-30 characters, a letter first, [a-z0-9-], no trailing hyphen. */
     serviceAccountIdLength: { min: 6, max: 30 },
+    /** Principal occurrences in one allow policy (a project's IAM policy): googleapis google/iam/v1/policy.proto. */
+    policyPrincipalsMax: 1500,
+    /** Service accounts per project: the default quota (cloud.google.com/iam/quotas; raisable). */
+    serviceAccountsPerProject: 100,
   },
   azure: {
     /** Federated identity credentials on one user-assigned identity. */

@@ -40,10 +40,17 @@ export interface ServiceAppArgs {
   /** Access-token lifetime in minutes, 5-1440. */
   readonly tokenLifetimeMinutes: number;
   /**
-   * The access policy's priority. Policies of different services whitelist disjoint clients, so
-   * their order has no effect on which rule matches; see {@link ServiceApp}.
+   * The access policy's priority at creation; defaults to 1 (the top). Policies of different
+   * services whitelist disjoint clients, so their order has no effect on which rule matches; see
+   * {@link ServiceApp}.
    */
-  readonly policyPriority: number;
+  readonly policyPriority?: number;
+  /**
+   * An Okta write of this server that must finish before this service's policy is written (the
+   * previous service's {@link ServiceApp.lastOrderedWrite}): Okta fails parallel policy writes of one
+   * server (HTTP 500, or 423 E0000239 "priorities are being reconciled").
+   */
+  readonly writeAfter?: pulumi.Resource;
   readonly auth: ServiceAuth;
   /** Token inline hook to run for this service's tokens. */
   readonly inlineHookId?: pulumi.Input<string>;
@@ -54,12 +61,18 @@ export interface ServiceAppArgs {
  * One service's Okta identity: an OAuth *service* app (client_credentials only), an access policy
  * that whitelists exactly that app, and one rule granting exactly its scopes and token lifetime.
  *
- * Priorities: each policy holds one rule at priority 1, which Okta never renumbers. Policy
- * priorities are derived from the sorted service keys and then ignored after creation
- * (`ignoreChanges`): Okta renumbers priorities as policies come and go
- * (okta/terraform-provider-okta#2140, #2305), and because every policy whitelists a different
- * single client, their relative order cannot change any token decision. So there is no drift, no
- * update to other services when one is added, and no dependency chain between services.
+ * Priorities: each policy holds one rule at priority 1, which Okta never renumbers. Every policy
+ * is created at priority 1 (the top, above a pre-existing catch-all policy of an adopted server)
+ * and its priority is then ignored (`ignoreChanges`): Okta renumbers priorities as policies come and
+ * go (okta/terraform-provider-okta#2140, #2305), and because every policy whitelists a different
+ * single client, their relative order cannot change any token decision. No service's inputs depend
+ * on another's, so adding or removing one changes nothing else.
+ *
+ * Ordering: the policy is written after {@link ServiceAppArgs.writeAfter}, so a Federation writes
+ * one server's policies one after another, in service-key order (Okta answers parallel policy writes
+ * with 500 or 423 E0000239, which the provider does not retry: okta/terraform-provider-okta#1198,
+ * #2151). Rules need no chain: the provider serialises every rule write with one lock
+ * (resource_okta_auth_server_policy_rule.go, oktaMutexKV), and each policy holds one rule.
  */
 export class ServiceApp extends pulumi.ComponentResource {
   /** The app's client id: `sub` and `cid` of its client-credentials tokens. */
@@ -67,6 +80,8 @@ export class ServiceApp extends pulumi.ComponentResource {
   /** The generated client secret, as a Pulumi secret; undefined unless kept in state. */
   public readonly clientSecret: pulumi.Output<string> | undefined;
   public readonly policyId: pulumi.Output<string>;
+  /** This service's policy: the next service's policy waits for it (one server's policies are written one at a time). */
+  public readonly lastOrderedWrite: pulumi.Resource;
 
   constructor(name: string, args: ServiceAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("okta", "ServiceApp"), name, {}, opts);
@@ -90,6 +105,12 @@ export class ServiceApp extends pulumi.ComponentResource {
           : { omitSecret: !auth.keepSecretInState }),
         pkceRequired: false,
         adminNote: args.description,
+        // On update the provider assigns an authentication (sign-on) policy unless told not to, and Okta
+        // refuses that for service apps (400), so every later change of the app, a key rotation included,
+        // would fail (terraform-provider-okta resource_okta_app_oauth.go: create skips it for type
+        // service, update calls createOrUpdateAuthenticationPolicy unless skip_authentication_policy;
+        // okta/terraform-provider-okta#2295). A service app has no user sign-on to govern.
+        skipAuthenticationPolicy: true,
       },
       { parent: this, additionalSecretOutputs: ["clientSecret"] },
     );
@@ -100,15 +121,18 @@ export class ServiceApp extends pulumi.ComponentResource {
         authServerId: args.authServerId,
         name: args.label,
         description: args.description ?? `Client credentials for ${args.label} (okta-federation)`,
-        priority: args.policyPriority,
+        priority: args.policyPriority ?? 1,
         clientWhitelists: [app.clientId],
         status: "ACTIVE",
       },
-      { parent: this, ignoreChanges: ["priority"] },
+      { parent: this, ignoreChanges: ["priority"], dependsOn: args.writeAfter ? [args.writeAfter] : [] },
     );
 
-    // client_credentials rules need no user or group whitelist (okta/terraform-provider-okta#347).
-    new okta.auth.ServerPolicyRule(
+    // A client_credentials token has no user, so the people condition decides nothing; it is set to
+    // EVERYONE explicitly because the provider reads group_whitelist back from Okta into state (it is
+    // neither computed nor defaulted: resource_okta_auth_server_policy_rule.go setPeopleAssignments),
+    // so leaving it empty would show a diff on every preview if Okta stores its EVERYONE default.
+    const rule = new okta.auth.ServerPolicyRule(
       `${name}-rule`,
       {
         authServerId: args.authServerId,
@@ -116,6 +140,7 @@ export class ServiceApp extends pulumi.ComponentResource {
         name: "client-credentials",
         priority: 1,
         grantTypeWhitelists: ["client_credentials"],
+        groupWhitelists: ["EVERYONE"],
         scopeWhitelists: [...args.scopes],
         accessTokenLifetimeMinutes: args.tokenLifetimeMinutes,
         inlineHookId: args.inlineHookId,
@@ -127,6 +152,7 @@ export class ServiceApp extends pulumi.ComponentResource {
     this.clientId = app.clientId;
     this.clientSecret = auth.method === "client_secret_basic" && auth.keepSecretInState ? pulumi.secret(app.clientSecret) : undefined;
     this.policyId = policy.id;
+    this.lastOrderedWrite = policy;
     this.registerOutputs({ clientId: this.clientId, policyId: this.policyId });
   }
 }

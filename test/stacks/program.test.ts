@@ -368,3 +368,41 @@ describe("GCP provider shards", () => {
     expect(providers.every((p) => /^okta(-[23])?$/.test(inputsOf(p).workloadIdentityPoolProviderId))).toBe(true);
   });
 });
+
+describe("Okta writes that cannot race", () => {
+  const config = (keys: string[]) => {
+    const c = baseConfig();
+    c.services = Object.fromEntries(keys.map((k) => [k, { scopes: ["api.read"], auth: jwtAuth(`${k}-1`), azure: {} }]));
+    return c;
+  };
+  const plan = async (keys: string[]) =>
+    (await runOffline(federationProgram, { project: "okta-federation", stack: "test", config: { "okta-federation:federation": JSON.stringify(config(keys)) } })).resources;
+  const urn = (resources: readonly { name: string; urn: string }[], name: string) => resources.find((r) => r.name === name)!.urn;
+
+  it("one server's policies are written one after another, in service-key order (the provider serialises rules itself)", async () => {
+    const resources = await plan(["zeta", "alpha", "mid"]);
+    const order = ["alpha", "mid", "zeta"];
+    for (const [i, key] of order.entries()) {
+      const policy = one(resources, "okta:auth/serverPolicy:ServerPolicy", `federation-${key}-policy`);
+      expect(inputsOf(policy).priority).toBe(1);
+      expect(policy.ignoreChanges).toEqual(["priority"]);
+      const rule = one(resources, "okta:auth/serverPolicyRule:ServerPolicyRule", `federation-${key}-rule`);
+      expect(rule.dependencies).toContain(policy.urn);
+      if (i > 0) expect(policy.dependencies).toContain(urn(resources, `federation-${order[i - 1]}-policy`));
+      else expect(policy.dependencies.some((d) => d.includes("serverPolicy:"))).toBe(false);
+    }
+  });
+
+  it("adding, removing or reordering services changes no other resource's inputs", async () => {
+    const inputs = (resources: Awaited<ReturnType<typeof plan>>, keys: string[]) =>
+      Object.fromEntries(resources.filter((r) => keys.some((k) => r.name.startsWith(`federation-${k}-`))).map((r) => [r.urn, r.inputs]));
+    const base = await plan(["alpha", "mid", "zeta"]);
+    const added = await plan(["alpha", "beta", "mid", "zeta"]);
+    const removed = await plan(["alpha", "zeta"]);
+    const reordered = await plan(["zeta", "mid", "alpha"]);
+    expect(inputs(added, ["alpha", "mid", "zeta"])).toEqual(inputs(base, ["alpha", "mid", "zeta"]));
+    expect(inputs(removed, ["alpha", "zeta"])).toEqual(inputs(base, ["alpha", "zeta"]));
+    expect(inputs(reordered, ["alpha", "mid", "zeta"])).toEqual(inputs(base, ["alpha", "mid", "zeta"]));
+    expect(Object.keys(inputs(base, ["alpha", "mid", "zeta"]))).toHaveLength(3 * 6);
+  });
+});

@@ -11,6 +11,7 @@ import { federationProgram } from "../../stacks/program";
 import { benchConfigMap, serviceKey } from "../../tools/bench/config";
 import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type Reference } from "../../tools/bench/baselines";
 import { customDependencies, summarise, type BenchPlan } from "../../tools/bench/graph";
+import { ASSUMPTIONS, simulateDeploy } from "../../tools/bench/deploy";
 import { BENCH_PROJECT, BENCH_STACK } from "../../tools/bench/protocol";
 
 const N = 3;
@@ -25,15 +26,16 @@ describe("bench baselines", () => {
     kit = plan.resources;
   });
 
-  it("the kit's plan of N services: 11 custom resources and 4 components per service, depth 4", () => {
+  it("the kit's plan of N services: 11 custom resources and 4 components per service; one server's policies form one chain", () => {
     const graph = summarise(kit, Array.from({ length: N }, (_, i) => serviceKey(i)));
     expect(graph.customPerService).toEqual({ min: 11, max: 11 });
     expect(graph.allPerService).toEqual({ min: 15, max: 15 });
     expect(graph.custom).toBe(11 * N + 5);
     expect(graph.components).toBe(4 * N + 4);
-    expect(graph.depth).toBe(4);
-    expect(graph.criticalPath[0]).toBe("federation-authz-server");
-    expect(graph.criticalPath).toHaveLength(4);
+    // One server's policies are written one after another (Okta refuses parallel policy writes), so the
+    // longest chain runs through every policy in key order, then the last one's rule.
+    expect(graph.depth).toBe(N + 2);
+    expect(graph.criticalPath.slice(1)).toEqual([...Array.from({ length: N }, (_, i) => `federation-${serviceKey(i)}-policy`), `federation-${serviceKey(N - 1)}-rule`]);
   });
 
   it("baseline: the same custom resources, inputs and dependency graph, without components, and the same stack outputs", async () => {
@@ -157,5 +159,54 @@ describe("wire", () => {
       n: 3,
       secret: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "<r.name>" },
     });
+  });
+});
+
+describe("deploy-time model", () => {
+  const resource = (name: string, type: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}): RecordedResource => ({
+    urn: `urn:${name}`,
+    type,
+    name,
+    parent: null,
+    provider: null,
+    custom: true,
+    read: false,
+    inputs,
+    outputs: {},
+    afterDeploy: [],
+    dependencies: dependencies.map((d) => `urn:${d}`),
+    protect: false,
+    ignoreChanges: [],
+    additionalSecretOutputs: [],
+    aliases: [],
+  });
+
+  it("a lock serialises its writes: 10 project grants take 10 hold times, and set the floor", () => {
+    const grants = Array.from({ length: 10 }, (_, i) => resource(`g${i}`, "gcp:projects/iAMMember:IAMMember", [], { project: "p" }));
+    const e = simulateDeploy(grants);
+    expect(e.bottleneck).toBe("gcp IAM policy of project p");
+    expect(e.floorMinutes).toBeCloseTo((10 * ASSUMPTIONS.latency.gcpIamPolicyWrite) / 60, 6);
+    expect(e.minutes).toBeCloseTo(e.floorMinutes, 6);
+  });
+
+  it("a rate limit paces calls past the first burst: 300 Okta apps at 100/min", () => {
+    const apps = Array.from({ length: 300 }, (_, i) => resource(`a${i}`, "okta:app/oAuth:OAuth"));
+    const e = simulateDeploy(apps);
+    expect(e.bottleneck).toBe("okta /api/v1/apps");
+    expect(e.floorMinutes).toBeCloseTo(2, 6);
+    expect(e.minutes).toBeGreaterThanOrEqual(e.floorMinutes);
+    expect(e.minutes).toBeLessThan(2.1);
+  });
+
+  it("dependencies order the work: a chain of policies takes its length in latencies", () => {
+    const chain = Array.from({ length: 20 }, (_, i) => resource(`p${i}`, "okta:auth/serverPolicy:ServerPolicy", i ? [`p${i - 1}`] : []));
+    expect(simulateDeploy(chain).minutes).toBeCloseTo((20 * 2 * ASSUMPTIONS.latency.okta) / 60, 6);
+  });
+
+  it("the kit's plan of 40 services deploys within 1.25 times its floor", async () => {
+    const { resources } = await run(federationProgram, benchConfigMap(40, 1));
+    const e = simulateDeploy(resources);
+    expect(e.operations).toBe(11 * 40 + 5);
+    expect(e.minutes / e.floorMinutes).toBeLessThanOrEqual(1.25);
   });
 });

@@ -6,6 +6,7 @@ import { federationProgram } from "../../stacks/program";
 import { redact, runOffline, type OfflineRunResult, type PlaceholderHints, type RecordedResource } from "./engine";
 import { containsPlaceholder } from "../../components/internal/placeholder";
 import { loadStack, type StackConfig } from "./stackFile";
+import { scaleFigures, scaleLines } from "./scale";
 import { oktaIssuerUrl } from "../../components/internal/trust";
 import { azureRoleName } from "../../components/internal/azureRoles";
 
@@ -77,7 +78,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     project: plan.project,
     stack: plan.stack,
     note: "Offline plan: the stack program run in-process against a mock engine. Nothing was deployed. Values like <name.property> are known only after deploy.",
-    summary: { total: plan.resources.length, byType: countByType(plan.resources) },
+    summary: { total: plan.resources.length, byType: countByType(plan.resources), scale: scaleFigures(plan.resources) },
     resources: plan.resources.map((r) => ({
       urn: r.urn,
       type: r.type,
@@ -183,6 +184,12 @@ export function planToText(plan: Plan): string {
   lines.push(`Resources: ${plan.resources.length} (${created} to create, ${plan.resources.length - created} to read)`);
   const width = Math.max(...Object.keys(counts).map((t) => t.length));
   for (const [type, n] of Object.entries(counts)) lines.push(`  ${type.padEnd(width)}  ${n}`);
+  const scale = scaleFigures(plan.resources);
+  if (scale.length) {
+    lines.push("");
+    lines.push(`Quotas and rate limits (what the first deploy meets${scale.some((f) => f.advisory) ? "; ! = over 80 % of the limit" : ""}):`);
+    lines.push(...scaleLines(scale));
+  }
   lines.push("");
   lines.push("Outputs:");
   lines.push(
