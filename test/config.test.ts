@@ -1152,3 +1152,18 @@ describe("scale limits checked before deploy", () => {
     expect(() => parsed((c) => ((c.services = gcpServices(150, 10)), (c.gcp.providerShards = 2)))).not.toThrow();
   });
 });
+
+describe("okta.provider", () => {
+  it("defaults to pacing for a large first deploy", () => {
+    expect(parsed().okta.provider).toEqual({ maxApiCapacity: 80, maxRetries: 10, minWaitSeconds: 30, maxWaitSeconds: 300, requestTimeoutSeconds: 60 });
+  });
+
+  it("refuses values outside the provider's ranges, and a max wait below the min wait", () => {
+    expect(problemsOf((c) => (c.okta.provider = { maxApiCapacity: 0, requestTimeoutSeconds: 301, minWaitSeconds: 60, maxWaitSeconds: 30, backoff: false }))).toEqual([
+      { path: "okta.provider.maxApiCapacity", message: "must be a whole number from 1 to 100 (percent of each Okta rate limit the provider may use)" },
+      { path: "okta.provider.requestTimeoutSeconds", message: "must be a whole number from 1 to 300 (seconds a request may take)" },
+      { path: "okta.provider", message: "unknown key 'backoff'; allowed: maxApiCapacity, maxRetries, minWaitSeconds, maxWaitSeconds, requestTimeoutSeconds" },
+      { path: "okta.provider.maxWaitSeconds", message: "must be at least minWaitSeconds (60)" },
+    ]);
+  });
+});

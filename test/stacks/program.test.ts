@@ -6,6 +6,7 @@ import { ProgramError, redact, runOffline, SECRET_MARK } from "../../tools/offli
 import { federationProgram } from "../../stacks/program";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { countByType, planStack, planToJson } from "../../tools/offline/plan";
+import { scaleFigures } from "../../tools/offline/scale";
 import { PROJECT_ROOT, parseStackYaml, loadStack, StackFileError } from "../../tools/offline/stackFile";
 import { byType, identities, inputsOf, one } from "../helpers/recorded";
 
@@ -404,5 +405,31 @@ describe("Okta writes that cannot race", () => {
     expect(inputs(removed, ["alpha", "zeta"])).toEqual(inputs(base, ["alpha", "zeta"]));
     expect(inputs(reordered, ["alpha", "mid", "zeta"])).toEqual(inputs(base, ["alpha", "mid", "zeta"]));
     expect(Object.keys(inputs(base, ["alpha", "mid", "zeta"]))).toHaveLength(3 * 6);
+  });
+});
+
+describe("Okta provider pacing and scale figures", () => {
+  const planOf = (config: unknown) => runOffline(federationProgram, { project: "okta-federation", stack: "test", config: { "okta-federation:federation": JSON.stringify(config) } });
+
+  it("the Okta provider gets the pacing defaults, or the config's", async () => {
+    const defaults = one((await planOf(baseConfig())).resources, "pulumi:providers:okta", "okta");
+    expect(defaults.inputs).toMatchObject({ maxApiCapacity: "80", maxRetries: "10", minWaitSeconds: "30", maxWaitSeconds: "300", requestTimeout: "60" });
+    const config = baseConfig();
+    config.okta.provider = { maxApiCapacity: 50, requestTimeoutSeconds: 120 };
+    expect(one((await planOf(config)).resources, "pulumi:providers:okta", "okta").inputs).toMatchObject({ maxApiCapacity: "50", requestTimeout: "120", maxRetries: "10" });
+  });
+
+  it("the plan lists each quota the first deploy meets, with an advisory over 80 %", async () => {
+    const config = baseConfig();
+    config.services = Object.fromEntries(
+      Array.from({ length: 85 }, (_, i) => [`s${i}`, { scopes: ["api.read"], auth: jwtAuth(`s${i}`), gcp: { serviceAccount: true, roles: ["roles/storage.objectViewer"] } }]),
+    );
+    const figures = scaleFigures((await planOf(config)).resources);
+    expect(figures.map((f) => [f.what, f.count, f.limit, f.advisory !== undefined])).toEqual([
+      ["GCP project acme-test-example: principals the kit adds to its IAM policy", 85, 1500, false],
+      ["GCP project acme-test-example: service accounts", 85, 100, true],
+      ["Okta apps created", 85, undefined, false],
+    ]);
+    expect(figures[1]!.advisory).toBe("ask for a higher service-account quota, use direct grants (serviceAccount: false), or split the services over projects");
   });
 });

@@ -119,9 +119,19 @@ export function keyInputs(r: RecordedResource): string {
     case "okta:auth/serverClaim:ServerClaim":
       return pairs({ name: i.name, value: i.value, claimType: i.claimType });
     case "okta:app/oAuth:OAuth":
-      return pairs({ type: i.type, grantTypes: i.grantTypes, auth: i.tokenEndpointAuthMethod, omitSecret: i.omitSecret, clientId: r.outputs.clientId });
-    case "okta:auth/serverPolicy:ServerPolicy":
-      return pairs({ clientWhitelists: i.clientWhitelists, priority: i.priority });
+      return pairs({
+        type: i.type,
+        grantTypes: i.grantTypes,
+        auth: i.tokenEndpointAuthMethod,
+        omitSecret: i.omitSecret,
+        skipAuthenticationPolicy: i.skipAuthenticationPolicy,
+        clientId: r.outputs.clientId,
+      });
+    case "okta:auth/serverPolicy:ServerPolicy": {
+      // The policy written just before this one (one server's policies are written one at a time).
+      const after = r.dependencies.filter((d) => d.includes("okta:auth/serverPolicy:ServerPolicy::")).map((d) => d.split("::").pop());
+      return pairs({ clientWhitelists: i.clientWhitelists, priority: i.priority, writtenAfter: after.length ? after.join(",") : undefined });
+    }
     case "okta:auth/serverPolicyRule:ServerPolicyRule":
       return pairs({ grantTypes: i.grantTypeWhitelists, scopes: i.scopeWhitelists, lifetimeMinutes: i.accessTokenLifetimeMinutes, inlineHookId: i.inlineHookId });
     case "okta:inline/hook:Hook":
