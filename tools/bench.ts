@@ -17,13 +17,20 @@
  * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
  *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
  *
- * Then a deploy-time model of the first `pulumi up` (tools/bench/deploy.ts) at N = 100, 500 and
- * 1,000: minutes, the floor and the bottleneck; the summary line gains
- *   deploy_500_min=<n> deploy_floor_500_min=<n>
+ * The runs of each round alternate between the programs; the tables give the minimum beside the
+ * median, and a separate run per program counts the promises it creates (async_hooks): a figure
+ * that does not move with the machine's load, so a change in the kit's own work shows through noise.
+ *
+ * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
+ * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;
+ * - a deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): minutes, floor, bottleneck.
+ * The summary line gains
+ *   verify_500_s=<n> verify_1000_s=<n> verify_growth_100_1000=<t1000/t100> deploy_500_min=<n> deploy_floor_500_min=<n>
  *
  * Options: --sizes 10,100,500  --runs 3  --no-bare  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
  *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
- *          --deploy (only the deploy-time model)  --no-deploy  --deploy-sizes 100,500,1000
+ *          --deploy (only the deploy-time model)  --verify (only the verify timing)  --no-deploy  --no-verify
+ *          --scale-sizes 100,500,1000 (the sizes of the verify and deploy figures)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -47,13 +54,16 @@ interface Options {
   raw: boolean;
   suite: boolean;
   profile: boolean;
-  /** "only": just the deploy model; "also": after the plan benchmark; "no": skip it. */
-  deploy: "only" | "also" | "no";
-  deploySizes: number[];
+  /** Run the plan benchmark (false with --deploy or --verify alone). */
+  plan: boolean;
+  deploy: boolean;
+  verify: boolean;
+  scaleSizes: number[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [10, 100, 500], runs: 3, bare: true, tree: true, raw: true, suite: true, profile: false, deploy: "also", deploySizes: [100, 500, 1000] };
+  const options: Options = { sizes: [10, 100, 500], runs: 3, bare: true, tree: true, raw: true, suite: true, profile: false, plan: true, deploy: true, verify: true, scaleSizes: [100, 500, 1000] };
+  const only = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -68,12 +78,14 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--no-tree") options.tree = false;
     else if (arg === "--no-raw") options.raw = false;
     else if (arg === "--profile") options.profile = true;
-    else if (arg === "--deploy") options.deploy = "only";
-    else if (arg === "--no-deploy") options.deploy = "no";
-    else if (arg === "--deploy-sizes") options.deploySizes = value().split(",").map(Number);
-    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-bare --no-tree --no-raw --no-suite --profile --deploy --no-deploy --deploy-sizes 100,500,1000`);
+    else if (arg === "--deploy" || arg === "--verify") only.add(arg.slice(2));
+    else if (arg === "--no-deploy") options.deploy = false;
+    else if (arg === "--no-verify") options.verify = false;
+    else if (arg === "--scale-sizes") options.scaleSizes = value().split(",").map(Number);
+    else throw new Error(`unknown option ${arg}; options: --sizes 10,100,500 --runs 3 --no-bare --no-tree --no-raw --no-suite --profile --deploy --verify --no-deploy --no-verify --scale-sizes 100,500,1000`);
   }
-  if ([...options.sizes, ...options.deploySizes].some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes, --deploy-sizes: positive integers, comma-separated");
+  if (only.size > 0) Object.assign(options, { plan: false, suite: false, deploy: only.has("deploy"), verify: only.has("verify") });
+  if ([...options.sizes, ...options.scaleSizes].some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes, --scale-sizes: positive integers, comma-separated");
   if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error("--runs: at least 3 (the median of 3 or more runs is reported)");
   return options;
 }
@@ -118,8 +130,8 @@ function planNodeFlags(): string[] {
 }
 const PLAN_NODE_FLAGS = planNodeFlags();
 
-async function worker(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measured> {
-  const result = await run(process.execPath, [...PLAN_NODE_FLAGS, ...nodeFlags, "--import", "tsx", WORKER, ...args]);
+async function worker(args: readonly string[], nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+  const result = await run(process.execPath, [...PLAN_NODE_FLAGS, ...nodeFlags, "--import", "tsx", WORKER, ...args], env);
   const line = result.stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
   if (result.code !== 0 || !line) {
     throw new Error(`worker ${args.join(" ")} exited with ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
@@ -147,6 +159,8 @@ interface SizeResult {
   readonly tree: Measured[];
   readonly raw: Measured[];
   readonly graph?: GraphSummary;
+  /** Promises created by one counted run of the kit and of the baseline (async_hooks). */
+  readonly promises?: { kit: number; baseline: number };
 }
 
 async function measureSize(n: number, options: Options, shardsSupported: boolean, dir: string): Promise<SizeResult> {
@@ -180,8 +194,14 @@ async function measureSize(n: number, options: Options, shardsSupported: boolean
     }
     log(line);
   }
+  // A count that does not move with the machine's load: the promises each program creates, in a
+  // separate run (the hook slows the run, so it is not timed).
+  const countEnv = { ...process.env, BENCH_COUNT_PROMISES: "1" };
+  const kitCount = await worker(["kit", ...kitArgs], [], countEnv);
+  const baselineCount = await worker(["baseline", dump], [], countEnv);
+  const promises = kitCount.promises !== undefined && baselineCount.promises !== undefined ? { kit: kitCount.promises, baseline: baselineCount.promises } : undefined;
   const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
-  return { ...result, graph: summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i))) };
+  return { ...result, graph: summarise(resources, Array.from({ length: n }, (_, i) => serviceKey(i))), ...(promises ? { promises } : {}) };
 }
 
 interface Timed {
@@ -227,57 +247,112 @@ async function profileKit(n: number, shards: number | undefined): Promise<string
   return `${files[0]}  (run ${result.runMs.toFixed(0)} ms under the profiler)\n${formatProfileSummary(summary)}`;
 }
 
-/** The deploy-time model at each size: one kit plan per N (a fresh process), then the simulated first deploy. */
-async function deployModel(sizes: readonly number[], shardsSupported: boolean): Promise<{ lines: string[]; at: Map<number, DeployEstimate> }> {
-  const dir = mkdtempSync(join(tmpdir(), "okta-fed-deploy-"));
-  const at = new Map<number, DeployEstimate>();
+interface ScaleResult {
+  readonly lines: string[];
+  readonly deploy: Map<number, DeployEstimate>;
+  readonly verify: Map<number, Measured[]>;
+}
+
+/**
+ * At each size: one kit plan (a fresh process) written to a file, then the trust proof over it in
+ * fresh processes (median of runs) and the deploy-time model.
+ */
+async function scaleFigures(options: Options, shardsSupported: boolean): Promise<ScaleResult> {
+  const dir = mkdtempSync(join(tmpdir(), "okta-fed-scale-"));
+  const deploy = new Map<number, DeployEstimate>();
   const free = new Map<number, DeployEstimate>();
+  const verify = new Map<number, Measured[]>();
   try {
-    for (const n of sizes) {
+    for (const n of options.scaleSizes) {
       const dump = join(dir, `resources-${n}.json`);
       const k = await worker(["kit", String(n), shardsSupported ? String(shardsFor(n)) : "-", dump]);
       if (!k.ok) throw new Error(`N=${n}: the kit's program failed: ${k.error}`);
-      const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
-      at.set(n, simulateDeploy(resources, "enterprise"));
-      free.set(n, simulateDeploy(resources, "integratorFree"));
-      log(`  deploy model N=${n}: ${at.get(n)!.minutes.toFixed(1)} min (floor ${at.get(n)!.floorMinutes.toFixed(1)})`);
+      if (options.verify) {
+        const runs: Measured[] = [];
+        for (let i = 0; i < options.runs; i++) {
+          const v = await worker(["verify", dump]);
+          if (!v.passed) throw new Error(`N=${n}: the proof of the generated stack did not pass`);
+          runs.push(v);
+        }
+        verify.set(n, runs);
+        log(`  verify N=${n}: ${runs.map((r) => (r.runMs / 1000).toFixed(1)).join(", ")} s`);
+      }
+      if (options.deploy) {
+        const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
+        deploy.set(n, simulateDeploy(resources, "enterprise"));
+        free.set(n, simulateDeploy(resources, "integratorFree"));
+        log(`  deploy model N=${n}: ${deploy.get(n)!.minutes.toFixed(1)} min (floor ${deploy.get(n)!.floorMinutes.toFixed(1)})`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const f = (x: number) => x.toFixed(1);
-  const lines = [
-    "",
-    "Deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
-    "graph, Okta rate limits (times the provider's maxApiCapacity) and concurrency cap, AWS IAM, GCP and Azure write limits, and the",
-    "providers' locks (Okta policy rules, each GCP project's IAM policy, each service account's). The floor is the largest",
-    "calls / rate over those endpoints (a lock: one write per hold time). Assumed latencies (s): " +
-      Object.entries(ASSUMPTIONS.latency).map(([k, v]) => `${k} ${v}`).join(", ") +
-      ".",
-    "",
-    table(
-      ["N", "operations", "first deploy min", "floor min", "deploy/floor", "bottleneck", "Integrator Free min", "its bottleneck"],
-      sizes.map((n) => {
-        const e = at.get(n)!;
-        const fr = free.get(n)!;
-        return [String(n), String(e.operations), f(e.minutes), f(e.floorMinutes), (e.minutes / e.floorMinutes).toFixed(2), e.bottleneck, f(fr.minutes), fr.bottleneck];
-      }),
-    ),
-  ];
-  const largest = at.get(sizes.at(-1)!);
-  if (largest) {
-    lines.push("", `Endpoints at N=${sizes.at(-1)} (minutes they need at least): ${largest.endpoints.slice(0, 8).map((e) => `${e.name} ${f(e.minutes)} (${e.calls} calls)`).join("; ")}`);
+  const lines: string[] = [];
+  if (options.verify) {
+    lines.push(
+      "",
+      `Trust proof (npm run verify's work after the plan: model, tokens, matrix, trust probes, findings) over each N's plan, ${options.runs} fresh processes each:`,
+      "",
+      table(
+        ["N", "median s", "min s", "peak RSS MB (median)", "targets"],
+        options.scaleSizes.map((n) => {
+          const runs = verify.get(n)!;
+          return [String(n), f(median(runs.map((r) => r.runMs)) / 1000), f(Math.min(...runs.map((r) => r.runMs)) / 1000), (median(runs.map((r) => r.maxRssKiB)) / 1024).toFixed(0), String(runs[0]!.registered)];
+        }),
+      ),
+    );
   }
-  return { lines, at };
+  if (options.deploy) {
+    lines.push(
+      "",
+      "Deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
+      "graph, Okta rate limits (times the provider's maxApiCapacity) and concurrency cap, AWS IAM, GCP and Azure write limits, and the",
+      "providers' locks (Okta policy rules, each GCP project's IAM policy, each service account's). The floor is the largest",
+      "calls / rate over those endpoints (a lock: one write per hold time). Assumed latencies (s): " +
+        Object.entries(ASSUMPTIONS.latency).map(([k, v]) => `${k} ${v}`).join(", ") +
+        ".",
+      "",
+      table(
+        ["N", "operations", "first deploy min", "floor min", "deploy/floor", "bottleneck", "Integrator Free min", "its bottleneck"],
+        options.scaleSizes.map((n) => {
+          const e = deploy.get(n)!;
+          const fr = free.get(n)!;
+          return [String(n), String(e.operations), f(e.minutes), f(e.floorMinutes), (e.minutes / e.floorMinutes).toFixed(2), e.bottleneck, f(fr.minutes), fr.bottleneck];
+        }),
+      ),
+    );
+    const last = options.scaleSizes.at(-1)!;
+    const largest = deploy.get(last);
+    if (largest) lines.push("", `Endpoints at N=${last} (minutes they need at least): ${largest.endpoints.slice(0, 8).map((e) => `${e.name} ${f(e.minutes)} (${e.calls} calls)`).join("; ")}`);
+  }
+  return { lines, deploy, verify };
+}
+
+/** The summary keys of the scale figures (NA where not measured). */
+function scaleKeys(scale: ScaleResult | undefined, options: Options): string {
+  if (!scale) return "";
+  const na = "NA";
+  const v = (n: number) => scale.verify.get(n);
+  const sec = (n: number) => (v(n) ? (median(v(n)!.map((r) => r.runMs)) / 1000).toFixed(1) : na);
+  const keys: string[] = [];
+  if (options.verify) {
+    const growth = v(100) && v(1000) ? (median(v(1000)!.map((r) => r.runMs)) / median(v(100)!.map((r) => r.runMs))).toFixed(1) : na;
+    keys.push(`verify_500_s=${sec(500)}`, `verify_1000_s=${sec(1000)}`, `verify_growth_100_1000=${growth}`);
+  }
+  if (options.deploy) {
+    const d = scale.deploy.get(500);
+    keys.push(`deploy_500_min=${d ? d.minutes.toFixed(1) : na}`, `deploy_floor_500_min=${d ? d.floorMinutes.toFixed(1) : na}`);
+  }
+  return keys.join(" ");
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  if (options.deploy === "only") {
-    const { lines, at } = await deployModel(options.deploySizes, supportsProviderShards());
-    const e = at.get(500);
-    process.stdout.write(`${[...lines, "", `bench: deploy_500_min=${e ? e.minutes.toFixed(1) : "NA"} deploy_floor_500_min=${e ? e.floorMinutes.toFixed(1) : "NA"}`].join("\n")}\n`);
+  if (!options.plan) {
+    const scale = await scaleFigures(options, supportsProviderShards());
+    process.stdout.write(`${[...scale.lines, "", `bench: ${scaleKeys(scale, options)}`].join("\n")}\n`);
     return;
   }
   const shardsSupported = supportsProviderShards();
@@ -291,7 +366,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const deploy = options.deploy === "also" ? await deployModel(options.deploySizes, shardsSupported) : undefined;
+  const scale = options.deploy || options.verify ? await scaleFigures(options, shardsSupported) : undefined;
 
   const suite: Timed[] = [];
   if (options.suite) {
@@ -307,6 +382,7 @@ async function main(): Promise<void> {
   const fmt = (x: number, digits = 0) => x.toFixed(digits);
   const med = (runs: readonly Measured[], pick: (r: Measured) => number) => median(runs.map(pick));
   const ms = (s: SizeResult, mode: "kit" | Compared) => med(s[mode], (r) => r.runMs);
+  const minMs = (s: SizeResult, mode: "kit" | Compared) => Math.min(...s[mode].map((r) => r.runMs));
   const kitRss = (s: SizeResult) => med(s.kit, (r) => r.maxRssKiB);
   const dash = "-";
   const cell = (s: SizeResult, mode: Compared, value: () => string) => (s[mode].length > 0 ? value() : dash);
@@ -321,16 +397,18 @@ async function main(): Promise<void> {
   out.push("");
   out.push(
     table(
-      ["N", "shards", "kit ms", "baseline ms", "kit/baseline", "bare ms", "kit/bare", "tree ms", "tree/baseline", "kit/tree", "raw ms", "kit µs/res", "kit/N ms"],
+      ["N", "shards", "kit ms", "baseline ms", "kit/baseline", "min: kit/baseline", "promises/svc kit/baseline", "bare ms", "kit/bare", "tree ms", "tree/baseline", "kit/tree", "raw ms", "kit µs/res", "kit/N ms"],
       sizes.map((s) =>
         s.error !== undefined
-          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", "", "", "", ""]
+          ? [String(s.n), String(s.shards ?? dash), "FAILED (below)", "", "", "", "", "", "", "", "", "", "", "", ""]
           : [
               String(s.n),
               String(s.shards ?? dash),
               fmt(ms(s, "kit")),
               fmt(ms(s, "baseline")),
               fmt(ms(s, "kit") / ms(s, "baseline"), 2),
+              `${fmt(minMs(s, "kit"))}/${fmt(minMs(s, "baseline"))} = ${fmt(minMs(s, "kit") / minMs(s, "baseline"), 2)}`,
+              s.promises ? `${fmt(s.promises.kit / s.n)}/${fmt(s.promises.baseline / s.n)} = ${fmt(s.promises.kit / s.promises.baseline, 3)}` : dash,
               cell(s, "bare", () => fmt(ms(s, "bare"))),
               cell(s, "bare", () => fmt(ms(s, "kit") / ms(s, "bare"), 2)),
               cell(s, "tree", () => fmt(ms(s, "tree"))),
@@ -392,7 +470,7 @@ async function main(): Promise<void> {
       "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
     );
   }
-  if (deploy) out.push(...deploy.lines);
+  if (scale) out.push(...scale.lines);
   if (suite.length > 0) {
     out.push("");
     out.push(table(["command", "wall s", "exit", "result"], suite.map((t) => [t.label, fmt(t.wallMs / 1000, 1), String(t.code), t.note])));
@@ -424,9 +502,8 @@ async function main(): Promise<void> {
     const contract = ms(s500, "baseline") / ms(s500, "bare");
     out.push(`at N=500 against bare (resources only, no stack outputs): kit/bare ${fmt(bare, 2)}; the stack outputs alone (baseline/bare) ${fmt(contract, 2)}`);
   }
-  const d500 = deploy?.at.get(500);
-  const deployKeys = deploy ? ` deploy_500_min=${d500 ? fmt(d500.minutes, 1) : na} deploy_floor_500_min=${d500 ? fmt(d500.floorMinutes, 1) : na}` : "";
-  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}${deployKeys}`);
+  const keys = scaleKeys(scale, options);
+  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}${keys ? ` ${keys}` : ""}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

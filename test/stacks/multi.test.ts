@@ -44,7 +44,7 @@ describe("several federations in one stack (stacks/Pulumi.multi.yaml)", () => {
   it("a token for one cloud's issuer is useless at another cloud", async () => {
     const result = await verifyModel(extractModel(planToJson(plan) as unknown as PlanDocument));
     expect(result.findings).toEqual([]);
-    const cell = result.matrix.find((c) => c.service === "aws-issuer/payments" && c.target === "gcp-direct:gcp-issuer/payments")!;
+    const cell = result.cell("aws-issuer/payments", "gcp-direct:gcp-issuer/payments");
     expect(cell.decision).toBe("deny");
     expect(cell.reason).toBe(
       "issuer mismatch (different value) between the token issuer https://acme-example.okta.com/oauth2/<aws-issuer-authz-server.id> and GCP provider okta (https://acme-example.okta.com/oauth2/<gcp-issuer-authz-server.id>)",

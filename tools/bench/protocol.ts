@@ -12,7 +12,7 @@ export const RESULT_MARK = "BENCH_RESULT ";
  * without stack outputs. tree: the baseline with the kit's component tree replayed. raw: plain
  * CustomResources with literal inputs and outputs (a floor). See tools/bench/baselines.ts.
  */
-export type WorkerMode = "kit" | "baseline" | "bare" | "tree" | "raw";
+export type WorkerMode = "kit" | "baseline" | "bare" | "tree" | "raw" | "verify";
 
 export interface WorkerResult {
   readonly mode: WorkerMode;
@@ -40,4 +40,8 @@ export interface WorkerResult {
    */
   readonly mismatches?: number;
   readonly mismatchSample?: readonly string[];
+  /** With BENCH_COUNT_PROMISES=1: promises created during the run (async_hooks), a count that does not depend on the machine's load. */
+  readonly promises?: number;
+  /** verify: whether the proof passed, and the trusts it probed. */
+  readonly passed?: boolean;
 }

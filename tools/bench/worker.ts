@@ -3,12 +3,15 @@
  *
  *   node --import tsx tools/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
  *   node --import tsx tools/bench/worker.ts baseline|bare|tree|raw <dump.json>
+ *   node --import tsx tools/bench/worker.ts verify <dump.json>
  *
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
  * config of n services; with a dump path it also writes what was registered and the stack outputs
  * (after timing). `baseline`, `bare`, `tree` and `raw` re-register the custom resources of such a
  * dump under the same engine and mocks (tools/bench/baselines.ts) and check that they registered
- * the same thing and (all but `bare`) returned the same stack outputs.
+ * the same thing and (all but `bare`) returned the same stack outputs. `verify` runs the trust
+ * proof (tools/verify) over a dump's plan, as `npm run verify` does after planning.
+ * With BENCH_COUNT_PROMISES=1 a run also counts the promises it creates (slower: a separate run).
  * Every mode prints one line `BENCH_RESULT <json>` (see WorkerResult).
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -23,8 +26,52 @@ function toBench(resources: readonly RecordedResource[]): BenchResource[] {
   return resources.map(({ aliases: _aliases, ...resource }) => resource);
 }
 
+/** The trust proof of a dump, timed like the other modes. */
+async function verifyDump(path: string): Promise<WorkerResult> {
+  const { planToJson } = await import("../offline/plan");
+  const { extractModel } = await import("../verify/model");
+  const { verifyModel } = await import("../verify/verify");
+  const dumped = JSON.parse(readFileSync(path, "utf8")) as BenchPlan;
+  const startupMs = performance.now();
+  const rssBefore = process.memoryUsage().rss;
+  const windowStart = Number(process.hrtime.bigint() / 1000n);
+  const t0 = performance.now();
+  const doc = planToJson({ resources: dumped.resources.map((r) => ({ ...r, aliases: [] })), outputs: dumped.outputs as Record<string, unknown>, project: BENCH_PROJECT, stack: BENCH_STACK });
+  const result = await verifyModel(extractModel(doc as never));
+  const runMs = performance.now() - t0;
+  return {
+    mode: "verify",
+    ok: true,
+    passed: result.passed,
+    startupMs,
+    runMs,
+    registered: result.targets.length,
+    rssBefore,
+    rssAfter: process.memoryUsage().rss,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    runWindowUs: [windowStart, Number(process.hrtime.bigint() / 1000n)],
+  };
+}
+
+/** Counts the promises created while `run` runs (async_hooks), when BENCH_COUNT_PROMISES=1. */
+async function counted<T>(run: () => Promise<T>): Promise<{ value: T; promises?: number }> {
+  if (process.env.BENCH_COUNT_PROMISES !== "1") return { value: await run() };
+  const { createHook } = await import("node:async_hooks");
+  let promises = 0;
+  const hook = createHook({ init: (_id, type) => void (type === "PROMISE" && promises++) }).enable();
+  try {
+    return { value: await run(), promises };
+  } finally {
+    hook.disable();
+  }
+}
+
 async function main(argv: string[]): Promise<WorkerResult> {
   const [mode, ...rest] = argv as [WorkerMode | undefined, ...string[]];
+  if (mode === "verify") {
+    if (!rest[0]) throw new Error("usage: worker.ts verify <dump.json>");
+    return verifyDump(rest[0]);
+  }
   let program: () => unknown;
   let config: Record<string, string> = {};
   let dump: string | undefined;
@@ -55,8 +102,11 @@ async function main(argv: string[]): Promise<WorkerResult> {
   let error: string | undefined;
   let recorded: readonly RecordedResource[] = [];
   let outputs: Record<string, unknown> = {};
+  let promises: number | undefined;
   try {
-    ({ resources: recorded, outputs } = await runOffline(program, { project: BENCH_PROJECT, stack: BENCH_STACK, config }));
+    const run = await counted(() => runOffline(program, { project: BENCH_PROJECT, stack: BENCH_STACK, config }));
+    ({ resources: recorded, outputs } = run.value);
+    promises = run.promises;
   } catch (e) {
     ok = false;
     error = errorMessage(e);
@@ -88,6 +138,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
     maxRssKiB,
     runWindowUs: [windowStart, windowEnd],
     ...(expected ? { mismatches: diff.length, mismatchSample: diff.slice(0, 3) } : {}),
+    ...(promises !== undefined ? { promises } : {}),
   };
 }
 

@@ -40,7 +40,7 @@ interface Side {
   readonly result: VerifyResult;
 }
 
-const reach = (result: VerifyResult, service: string) => new Set(result.matrix.filter((c) => c.service === service && c.decision === "allow").map((c) => c.target));
+const reach = (result: VerifyResult, service: string) => new Set(result.allowed.filter((c) => c.service === service).map((c) => c.target));
 
 /** The grants of a service's targets, by the grant's logical name, with the target each belongs to. */
 function grantsOf(model: TrustModel, service: string): Map<string, { grant: Grant; target: TargetModel }> {

@@ -182,7 +182,23 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const key = name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : name;
     return qualify && federation ? `${federation.name}/${key}` : key;
   };
-  const of = (type: string) => plan.resources.filter((r) => r.type === type);
+  const byType = new Map<string, PlanResource[]>();
+  for (const r of plan.resources) {
+    const list = byType.get(r.type);
+    if (list) list.push(r);
+    else byType.set(r.type, [r]);
+  }
+  const of = (type: string) => byType.get(type) ?? [];
+  /** Resources of a type grouped by a key, so that lookups stay linear in the plan's size. */
+  const index = (type: string, keyOf: (r: PlanResource) => string) => {
+    const map = new Map<string, PlanResource[]>();
+    for (const r of of(type)) {
+      const list = map.get(keyOf(r));
+      if (list) list.push(r);
+      else map.set(keyOf(r), [r]);
+    }
+    return (key: string) => map.get(key) ?? [];
+  };
   const servers = of("okta:auth/server:Server");
   if (servers.length === 0) throw new Error("the plan has no Okta authorization server");
 
@@ -209,8 +225,19 @@ export function extractModel(plan: PlanDocument): TrustModel {
     return issuers.find((i) => i.federation === federation) ?? issuers[0]!;
   };
 
-  const policies = of("okta:auth/serverPolicy:ServerPolicy").sort((a, b) => Number(get(a, "priority")) - Number(get(b, "priority")));
-  const rules = of("okta:auth/serverPolicyRule:ServerPolicyRule");
+  // Okta evaluates a server's policies in priority order; each client's candidates, in that order.
+  const policies = [...of("okta:auth/serverPolicy:ServerPolicy")].sort((a, b) => Number(get(a, "priority")) - Number(get(b, "priority")));
+  const policiesFor = new Map<string, PlanResource[]>();
+  for (const policy of policies) {
+    const whitelist = (get(policy, "clientWhitelists") as string[] | undefined) ?? [];
+    for (const client of whitelist) {
+      const k = `${String(get(policy, "authServerId"))}|${client}`;
+      const list = policiesFor.get(k);
+      if (list) list.push(policy);
+      else policiesFor.set(k, [policy]);
+    }
+  }
+  const rulesOf = index("okta:auth/serverPolicyRule:ServerPolicyRule", (r) => String(get(r, "policyId")));
   const services: ServiceModel[] = of("okta:app/oAuth:OAuth").map((app) => {
     const key = ownerOf(app, "");
     const clientId = String(get(app, "clientId"));
@@ -224,11 +251,13 @@ export function extractModel(plan: PlanDocument): TrustModel {
     // Okta evaluates the server's policies in priority order; the first whose whitelist has the
     // client and whose rule allows client_credentials decides the scopes.
     const server = servers.find((s) => federationOf(byUrn, s) === federationOf(byUrn, app)) ?? servers[0]!;
-    for (const policy of policies.filter((p) => get(p, "authServerId") === get(server, "id"))) {
-      const whitelist = get(policy, "clientWhitelists") as string[] | undefined;
-      if (!whitelist?.includes(clientId) && !whitelist?.includes("ALL_CLIENTS")) continue;
+    const serverId = String(get(server, "id"));
+    const candidates = [...(policiesFor.get(`${serverId}|${clientId}`) ?? []), ...(policiesFor.get(`${serverId}|ALL_CLIENTS`) ?? [])].sort(
+      (a, b) => policies.indexOf(a) - policies.indexOf(b),
+    );
+    for (const policy of candidates) {
       const policyId = String(get(policy, "id"));
-      const rule = rules.find((r) => get(r, "policyId") === policyId && (get(r, "grantTypeWhitelists") as string[] | undefined)?.includes("client_credentials"));
+      const rule = rulesOf(policyId).find((r) => (get(r, "grantTypeWhitelists") as string[] | undefined)?.includes("client_credentials"));
       if (!rule) continue;
       const scopes = (get(rule, "scopeWhitelists") as string[] | undefined) ?? [];
       return {
@@ -263,7 +292,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
   }));
 
   const targets: TargetModel[] = [];
-  const attachments = of("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+  const attachmentsOf = index("aws:iam/rolePolicyAttachment:RolePolicyAttachment", (a) => String(get(a, "role")));
   for (const role of of("aws:iam/role:Role")) {
     const owner = ownerOf(role, "-aws");
     const text = String(get(role, "assumeRolePolicy") ?? "");
@@ -274,8 +303,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       policy = undefined;
     }
     const account = /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(get(role, "arn") ?? ""))?.[1] ?? "";
-    const grants = attachments
-      .filter((a) => get(a, "role") === get(role, "name"))
+    const grants = attachmentsOf(String(get(role, "name")))
       .map((a): Grant => {
         const arn = String(get(a, "policyArn"));
         const policyName = arn.split("/").pop() ?? arn;
@@ -284,8 +312,9 @@ export function extractModel(plan: PlanDocument): TrustModel {
     targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text }, location: `aws:${account}`, grants: byName(grants) });
   }
 
-  const saMembers = of("gcp:serviceaccount/iAMMember:IAMMember");
+  const saMembersOf = index("gcp:serviceaccount/iAMMember:IAMMember", (m) => String(get(m, "serviceAccountId")));
   const projectMembers = of("gcp:projects/iAMMember:IAMMember");
+  const projectMembersOf = index("gcp:projects/iAMMember:IAMMember", (m) => String(get(m, "member")));
   const projectGrant = (m: PlanResource): Grant => {
     const role = String(get(m, "role"));
     const project = String(get(m, "project"));
@@ -294,9 +323,9 @@ export function extractModel(plan: PlanDocument): TrustModel {
   for (const account of of("gcp:serviceaccount/account:Account")) {
     const owner = ownerOf(account, "-gcp");
     const accountName = String(get(account, "name"));
-    const members = saMembers.filter((m) => get(m, "serviceAccountId") === accountName && get(m, "role") === "roles/iam.workloadIdentityUser").map((m) => String(get(m, "member")));
+    const members = saMembersOf(accountName).filter((m) => get(m, "role") === "roles/iam.workloadIdentityUser").map((m) => String(get(m, "member")));
     const email = String(get(account, "email"));
-    const granted = projectMembers.filter((m) => get(m, "member") === `serviceAccount:${email}`);
+    const granted = projectMembersOf(`serviceAccount:${email}`);
     const roles = granted.map((m) => String(get(m, "role")));
     targets.push({
       id: `gcp-sa:${owner}`,
@@ -325,8 +354,8 @@ export function extractModel(plan: PlanDocument): TrustModel {
     });
   }
 
-  const credentials = of("azure-native:managedidentity:FederatedIdentityCredential");
-  const assignments = of("azure-native:authorization:RoleAssignment");
+  const credentialsOf = index("azure-native:managedidentity:FederatedIdentityCredential", (c) => `${String(get(c, "resourceGroupName"))}/${String(get(c, "resourceName"))}`);
+  const assignmentsOf = index("azure-native:authorization:RoleAssignment", (a) => String(get(a, "principalId")));
   for (const identity of of("azure-native:managedidentity:UserAssignedIdentity")) {
     const owner = ownerOf(identity, "-azure");
     const identityName = get(identity, "resourceName");
@@ -337,8 +366,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       label: `Azure identity ${identityName}`,
       owner,
       azure: {
-        credentials: credentials
-          .filter((c) => get(c, "resourceName") === identityName && get(c, "resourceGroupName") === get(identity, "resourceGroupName"))
+        credentials: credentialsOf(`${String(get(identity, "resourceGroupName"))}/${String(identityName)}`)
           .map((c) => ({
             name: String(get(c, "federatedIdentityCredentialResourceName")),
             issuer: String(get(c, "issuer")),
@@ -348,8 +376,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
       },
       location: `azure:${String(get(identity, "id") ?? "")}`,
       grants: byName(
-        assignments
-          .filter((a) => get(a, "principalId") === principal)
+        assignmentsOf(String(principal))
           .map((a): Grant => {
             const role = String(get(a, "roleDefinitionId")).split("/").pop()!.toLowerCase();
             const roleName = azureRoleName(role) ?? role;

@@ -2,6 +2,19 @@
 import { changeSign, type AccessChange } from "./diff";
 import type { VerifyResult } from "./verify";
 
+/** Above this many cells the terminal shows one line per service instead of the whole matrix. */
+export const MATRIX_CELLS_SHOWN = 400;
+/** Service rows of the Markdown review beyond those with findings, take-overs or changes. */
+export const MARKDOWN_SERVICE_ROWS = 100;
+
+/** Per service: the targets it reaches, how many it is denied, what it could take over. */
+function reachByService(result: VerifyResult): Map<string, { reached: string[]; takeovers: string[] }> {
+  const by = new Map(result.services.map((s) => [s.key, { reached: [] as string[], takeovers: [] as string[] }]));
+  for (const c of result.allowed) by.get(c.service)?.reached.push(c.target);
+  for (const c of result.takeovers) by.get(c.service)?.takeovers.push(c.target);
+  return by;
+}
+
 export function toText(result: VerifyResult, changes?: readonly AccessChange[]): string {
   const lines: string[] = [];
   lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against the planned trust)`);
@@ -9,25 +22,35 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[]):
     lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}authorization server ${i.server}  issuer ${i.issuer}  audience ${i.audience}`);
   }
   lines.push("");
-  const columns = result.targets.map((t, i) => ({ ...t, short: `T${i + 1}` }));
-  for (const c of columns) lines.push(`  ${c.short.padEnd(4)} ${c.label}  (for ${c.owner})`);
-  lines.push("");
   const width = Math.max(7, ...result.services.map((s) => s.key.length));
-  lines.push(`${"service".padEnd(width)}  ${columns.map((c) => c.short.padEnd(6)).join(" ")}`);
-  for (const service of result.services) {
-    const cells = columns.map((c) => {
-      const cell = result.matrix.find((m) => m.service === service.key && m.target === c.id)!;
-      const mark = cell.takeover ? "TAKE" : cell.decision === "allow" ? "allow" : "deny";
-      return `${mark}${cell.decision === cell.intended ? "" : "!"}`.padEnd(6);
-    });
-    lines.push(`${service.key.padEnd(width)}  ${cells.join(" ")}`);
+  const cellCount = result.services.length * result.targets.length;
+  if (cellCount <= MATRIX_CELLS_SHOWN) {
+    const columns = result.targets.map((t, i) => ({ ...t, short: `T${i + 1}` }));
+    for (const c of columns) lines.push(`  ${c.short.padEnd(4)} ${c.label}  (for ${c.owner})`);
+    lines.push("");
+    lines.push(`${"service".padEnd(width)}  ${columns.map((c) => c.short.padEnd(6)).join(" ")}`);
+    let differs = false;
+    for (const service of result.services) {
+      const cells = columns.map((c) => {
+        const cell = result.cell(service.key, c.id);
+        differs ||= cell.decision !== cell.intended;
+        const mark = cell.takeover ? "TAKE" : cell.decision === "allow" ? "allow" : "deny";
+        return `${mark}${cell.decision === cell.intended ? "" : "!"}`.padEnd(6);
+      });
+      lines.push(`${service.key.padEnd(width)}  ${cells.join(" ")}`);
+    }
+    lines.push("");
+    const legend = [differs ? "! = differs from the config's intent" : "", result.takeovers.length ? "TAKE = the service holds a grant that lets it take this identity over" : ""].filter(Boolean);
+    if (legend.length) lines.push(`(${legend.join("; ")})`);
+  } else {
+    // At scale, one line per service: what it reaches and how many targets deny it.
+    lines.push(`${result.services.length} services x ${result.targets.length} targets: one line per service (every other target denies it; --json lists what each target admits)`);
+    const label = new Map(result.targets.map((t) => [t.id, t.label]));
+    for (const [key, { reached, takeovers }] of reachByService(result)) {
+      const reach = reached.length <= 3 ? reached.map((t) => label.get(t)).join(", ") : `${reached.length} targets`;
+      lines.push(`  ${key.padEnd(width)}  reaches ${reach || "nothing"}; denied at ${result.targets.length - reached.length}${takeovers.length ? `; could take over ${takeovers.length}` : ""}`);
+    }
   }
-  lines.push("");
-  const legend = [
-    result.matrix.some((c) => c.decision !== c.intended) ? "! = differs from the config's intent" : "",
-    result.matrix.some((c) => c.takeover) ? "TAKE = the service holds a grant that lets it take this identity over" : "",
-  ].filter(Boolean);
-  if (legend.length) lines.push(`(${legend.join("; ")})`);
   const probeCount = result.probes.length;
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
   const trusts = new Set(result.probes.map((p) => p.trust)).size;
@@ -73,7 +96,18 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
     issuers: result.issuers,
     services: result.services,
     targets: result.targets,
-    matrix: result.matrix,
+    // Every allowed cell; the denials in a compact form: each target admits only its `admits`
+    // (targets[].admits), and every cell not listed here is denied.
+    matrix: {
+      services: result.services.length,
+      targets: result.targets.length,
+      allowed: result.allowed,
+      takeovers: result.takeovers,
+      denied: {
+        count: result.services.length * result.targets.length - result.allowed.length,
+        perService: Object.fromEntries([...reachByService(result)].map(([key, r]) => [key, result.targets.length - r.reached.length])),
+      },
+    },
     probes: result.probes,
     identityAdmin: result.identityAdmin,
     findings: result.findings,
@@ -81,7 +115,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
   };
 }
 
-export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[]): string {
+export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[], options: { readonly maxServiceRows?: number } = {}): string {
   const lines: string[] = [];
   lines.push(`### Okta federation access review: \`${result.stack}\` ${result.passed ? "✅ passed" : "❌ failed"}`);
   lines.push("");
@@ -109,13 +143,20 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
   }
   lines.push("| Service | Scopes | Can reach | Could take over |");
   lines.push("|---|---|---|---|");
-  const labelOf = (id: string) => result.targets.find((t) => t.id === id)?.label ?? id;
-  for (const service of result.services) {
-    const cells = result.matrix.filter((c) => c.service === service.key);
-    const reached = cells.filter((c) => c.decision === "allow").map((c) => labelOf(c.target));
-    const taken = cells.filter((c) => c.takeover).map((c) => labelOf(c.target));
-    lines.push(`| \`${service.key}\` | ${service.scopes.map((s) => `\`${s}\``).join(" ") || "—"} | ${reached.join("<br>") || "nothing"} | ${taken.length ? `⚠️ ${taken.join("<br>")}` : "—"} |`);
+  const labels = new Map(result.targets.map((t) => [t.id, t.label]));
+  const byService = reachByService(result);
+  // A PR comment holds at most 65,536 characters: at scale, the services a reviewer must see first
+  // (findings, take-overs, changes), then the rest up to a limit.
+  const notable = new Set([...result.findings.map((f) => f.service), ...result.takeovers.map((c) => c.service), ...(changes ?? []).map((c) => c.service)]);
+  const ordered = [...result.services.filter((s) => notable.has(s.key)), ...result.services.filter((s) => !notable.has(s.key))];
+  const shown = ordered.slice(0, Math.max(options.maxServiceRows ?? MARKDOWN_SERVICE_ROWS, ordered.filter((s) => notable.has(s.key)).length));
+  for (const service of shown) {
+    const { reached, takeovers } = byService.get(service.key)!;
+    lines.push(
+      `| \`${service.key}\` | ${service.scopes.map((s) => `\`${s}\``).join(" ") || "—"} | ${reached.map((t) => labels.get(t)).join("<br>") || "nothing"} | ${takeovers.length ? `⚠️ ${takeovers.map((t) => labels.get(t)).join("<br>")}` : "—"} |`,
+    );
   }
+  if (shown.length < ordered.length) lines.push(`| … | | ${ordered.length - shown.length} more services, each reaching only what the JSON form lists | |`);
   lines.push("");
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
   lines.push(

@@ -75,8 +75,14 @@ export interface VerifyResult {
     auth: { method: string; keys: readonly string[] };
     claims?: TokenClaims;
   }>;
-  readonly targets: ReadonlyArray<{ id: string; label: string; kind: string; owner: string; grants: readonly string[] }>;
-  readonly matrix: readonly MatrixCell[];
+  /** Each target, with the client ids its trust can admit ("any" when it does not pin them). */
+  readonly targets: ReadonlyArray<{ id: string; label: string; kind: string; owner: string; grants: readonly string[]; admits: readonly string[] | "any" }>;
+  /** Every allowed cell of the matrix; every other cell is denied (ask `cell` for one, with its reason). */
+  readonly allowed: readonly MatrixCell[];
+  /** The cells where a service could take the target over. */
+  readonly takeovers: readonly MatrixCell[];
+  /** One cell of the matrix, with its decision and reason (evaluated on demand). */
+  readonly cell: CellDecider;
   readonly probes: readonly TrustProbe[];
   /** Grants that let a service take over other identities, with what they reach. */
   readonly identityAdmin: TrustModel["identityAdminGrants"];
@@ -316,52 +322,160 @@ const PROBE_WORDS: Record<ProbeKind, string> = {
   "other-client": "another client id of the same issuer",
 };
 
+/**
+ * The client ids (token subjects) a target's trust can admit at all, read from the trust itself: a
+ * superset of the services it allows, so every other service is denied without evaluating it. The
+ * AWS trust's StringEquals on `…:sub` in every Allow statement, the Azure credentials' subjects, the
+ * GCP principals' subjects (when the pool maps google.subject from assertion.sub). Undefined when
+ * the trust does not pin its subjects that way (a wildcard, a whole-pool grant, another mapping):
+ * then every service is evaluated.
+ */
+export function admittedSubjects(model: TrustModel, target: TargetModel): readonly string[] | undefined {
+  if (target.aws) {
+    const policy = target.aws.policy;
+    if (!policy) return []; // not valid JSON: IAM admits nothing
+    const subjects: string[] = [];
+    for (const statement of policy.Statement ?? []) {
+      if (statement.Effect !== "Allow") continue;
+      const equals = statement.Condition?.StringEquals;
+      const pinned = equals && Object.entries(equals).find(([key]) => /:sub$/i.test(key));
+      if (!pinned || Object.keys(statement.Condition ?? {}).some((op) => /IfExists$/.test(op))) return undefined;
+      subjects.push(...(Array.isArray(pinned[1]) ? pinned[1] : [pinned[1] as string]));
+    }
+    return subjects;
+  }
+  if (target.azure) return target.azure.credentials.map((c) => c.subject);
+  if (target.gcp) {
+    const pool = model.gcpPools.find((p) => target.gcp!.members.some((m) => m.includes(`iam.googleapis.com/${p.name}/`)));
+    if (!pool) return [];
+    if (pool.providers.some((p) => p.attributeMapping["google.subject"] !== "assertion.sub")) return undefined;
+    const prefix = `principal://iam.googleapis.com/${pool.name}/subject/`;
+    if (target.gcp.members.some((m) => !m.startsWith(prefix))) return undefined;
+    return target.gcp.members.map((m) => m.slice(prefix.length));
+  }
+  return undefined;
+}
+
+/** What a cell of the matrix decides, for a service and a target. */
+export type CellDecider = (service: string, target: string) => MatrixCell;
+
+/**
+ * Every cell of the matrix, evaluated the straightforward way: each service's token at each target.
+ * Quadratic; the reference the fast path is tested against.
+ */
+export async function straightforwardCells(model: TrustModel): Promise<MatrixCell[]> {
+  const tokens = await serviceTokens(model);
+  const cells: MatrixCell[] = [];
+  for (const service of model.services) for (const target of model.targets) cells.push(evaluateCell(model, tokens, service, target));
+  return cells;
+}
+
+/** Each service's signed and verified token, or why Okta mints none. */
+async function serviceTokens(model: TrustModel): Promise<Map<string, TokenClaims | { problem: string }>> {
+  const tokens = new Map<string, TokenClaims | { problem: string }>();
+  for (const service of model.services) {
+    if (service.tokenProblem || !service.scopes) tokens.set(service.key, { problem: service.tokenProblem ?? `Okta mints no token for ${service.key}` });
+    else tokens.set(service.key, (await signAndVerify(tokenFor(service))).verified);
+  }
+  return tokens;
+}
+
+function evaluateCell(model: TrustModel, tokens: ReadonlyMap<string, TokenClaims | { problem: string }>, service: ServiceModel, target: TargetModel): MatrixCell {
+  const intended = target.owner === service.key ? "allow" : "deny";
+  const token = tokens.get(service.key)!;
+  if ("problem" in token) return { service: service.key, target: target.id, intended, decision: "deny", reason: String(token.problem) };
+  return { service: service.key, target: target.id, intended, ...decide(model, target, token) };
+}
+
 /** Verifies the whole model: the matrix, the probes and the findings. */
 export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
-  const matrix: MatrixCell[] = [];
   const findings: Finding[] = [];
   const services: Array<VerifyResult["services"][number]> = [];
-  const tokens = new Map<string, TokenClaims>();
   const takeovers = new Map<string, string>();
   for (const grant of model.identityAdminGrants) {
     for (const target of grant.reach) takeovers.set(`${grant.service}|${target}`, `${grant.grant} ${grant.why}`);
   }
+  const withTakeover = (cell: MatrixCell): MatrixCell => {
+    const takeover = takeovers.get(`${cell.service}|${cell.target}`);
+    return takeover ? { ...cell, takeover } : cell;
+  };
 
+  const allTokens = await serviceTokens(model);
+  const tokens = new Map([...allTokens].filter((entry): entry is [string, TokenClaims] => !("problem" in entry[1])));
   for (const service of model.services) {
-    const owned = model.targets.filter((t) => t.owner === service.key);
+    const token = allTokens.get(service.key)!;
     const auth = { method: service.auth.method, keys: service.auth.keys.map((k) => k.label) };
-    const takeover = (target: string) => takeovers.get(`${service.key}|${target}`);
-    if (service.tokenProblem || !service.scopes) {
-      const reason = service.tokenProblem ?? `Okta mints no token for ${service.key}`;
+    if ("problem" in token) {
       services.push({ key: service.key, clientId: service.clientId, scopes: [], runtimeClaims: [], auth });
-      for (const target of model.targets) {
-        const intended = target.owner === service.key ? "allow" : "deny";
-        matrix.push({ service: service.key, target: target.id, intended, decision: "deny", reason, ...(takeover(target.id) ? { takeover: takeover(target.id) } : {}) });
-      }
-      findings.push({ kind: "no-token", service: service.key, message: `${service.key} gets no token: ${reason}${owned.length ? ` (so it cannot reach ${owned.map((t) => t.label).join(", ")})` : ""}` });
       continue;
     }
-    const { verified } = await signAndVerify(tokenFor(service));
-    tokens.set(service.key, verified);
     services.push({
       key: service.key,
       clientId: service.clientId,
-      scopes: service.scopes,
+      scopes: service.scopes ?? [],
       runtimeClaims: Object.entries(service.claims).filter(([, v]) => v === null).map(([k]) => k),
       auth,
-      claims: verified,
+      claims: token,
     });
-    for (const target of model.targets) {
-      const intended = target.owner === service.key ? "allow" : "deny";
-      const result = decide(model, target, verified);
-      matrix.push({ service: service.key, target: target.id, intended, ...result, ...(takeover(target.id) ? { takeover: takeover(target.id) } : {}) });
-      if (intended === "allow" && result.decision === "deny") {
-        findings.push({ kind: "intended-deny", service: service.key, target: target.id, message: `${service.key} cannot reach ${target.label}: ${result.reason}` });
-      } else if (intended === "deny" && result.decision === "allow") {
-        findings.push({ kind: "unintended-allow", service: service.key, target: target.id, message: `${service.key} can reach ${target.label}, which belongs to ${target.owner}: ${result.reason}` });
-      }
+  }
+
+  // The matrix, evaluated where a trust can admit a service (its owner, the subjects it pins, a
+  // take-over): every other cell is denied by the trust's own subject pin, so the work grows with
+  // the trusts, not with services × trusts. Undefined pins fall back to every service.
+  const serviceByKey = new Map(model.services.map((s) => [s.key, s]));
+  const bySubject = new Map<string, ServiceModel[]>();
+  for (const service of model.services) {
+    const list = bySubject.get(service.clientId);
+    if (list) list.push(service);
+    else bySubject.set(service.clientId, [service]);
+  }
+  const holders = new Map<string, string[]>();
+  for (const grant of model.identityAdminGrants) for (const target of grant.reach) holders.set(target, [...(holders.get(target) ?? []), grant.service]);
+  const evaluated = new Map<string, MatrixCell>();
+  const admits = new Map<string, readonly string[] | undefined>();
+  for (const target of model.targets) {
+    const subjects = admittedSubjects(model, target);
+    admits.set(target.id, subjects);
+    const candidates = new Set<string>([target.owner, ...(holders.get(target.id) ?? [])]);
+    for (const service of subjects === undefined ? model.services : subjects.flatMap((s) => bySubject.get(s) ?? [])) candidates.add(service.key);
+    for (const key of candidates) {
+      const service = serviceByKey.get(key);
+      if (service) evaluated.set(`${key}|${target.id}`, withTakeover(evaluateCell(model, allTokens, service, target)));
     }
   }
+  const targetIndex = new Map(model.targets.map((t, i) => [t.id, i]));
+  const cellFindings = new Map<string, Array<[number, Finding]>>();
+  for (const cell of evaluated.values()) {
+    const target = model.targets[targetIndex.get(cell.target)!]!;
+    const token = allTokens.get(cell.service)!;
+    if ("problem" in token) continue;
+    let finding: Finding | undefined;
+    if (cell.intended === "allow" && cell.decision === "deny") {
+      finding = { kind: "intended-deny", service: cell.service, target: cell.target, message: `${cell.service} cannot reach ${target.label}: ${cell.reason}` };
+    } else if (cell.intended === "deny" && cell.decision === "allow") {
+      finding = { kind: "unintended-allow", service: cell.service, target: cell.target, message: `${cell.service} can reach ${target.label}, which belongs to ${target.owner}: ${cell.reason}` };
+    }
+    if (finding) cellFindings.set(cell.service, [...(cellFindings.get(cell.service) ?? []), [targetIndex.get(cell.target)!, finding]]);
+  }
+  for (const service of model.services) {
+    const token = allTokens.get(service.key)!;
+    if ("problem" in token) {
+      const owned = model.targets.filter((t) => t.owner === service.key);
+      findings.push({ kind: "no-token", service: service.key, message: `${service.key} gets no token: ${token.problem}${owned.length ? ` (so it cannot reach ${owned.map((t) => t.label).join(", ")})` : ""}` });
+      continue;
+    }
+    findings.push(...(cellFindings.get(service.key) ?? []).sort(([a], [b]) => a - b).map(([, f]) => f));
+  }
+  // Any other cell, when asked for (a small matrix printed whole), is evaluated the same way.
+  const cell: CellDecider = (service, target) => {
+    const key = `${service}|${target}`;
+    let found = evaluated.get(key);
+    if (!found) {
+      found = withTakeover(evaluateCell(model, allTokens, serviceByKey.get(service)!, model.targets[targetIndex.get(target)!]!));
+      evaluated.set(key, found);
+    }
+    return found;
+  };
 
   // Each trust on its own, independent of grants: probes built from the token it was made for.
   const probes: TrustProbe[] = [];
@@ -402,13 +516,23 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
     });
   }
 
+  const allowed = [...evaluated.values()].filter((c) => c.decision === "allow");
   return {
     stack: model.stack,
     passed: findings.every((f) => f.accepted === true),
     issuers: model.issuers.map(({ federation, server, issuer, audience }) => ({ federation, server, issuer, audience })),
     services,
-    targets: model.targets.map((t) => ({ id: t.id, label: t.label, kind: t.kind, owner: t.owner, grants: t.grants.map((g) => g.text) })),
-    matrix,
+    targets: model.targets.map((t) => ({
+      id: t.id,
+      label: t.label,
+      kind: t.kind,
+      owner: t.owner,
+      grants: t.grants.map((g) => g.text),
+      admits: admits.get(t.id) ?? "any",
+    })),
+    allowed: allowed.sort((a, b) => a.service.localeCompare(b.service) || targetIndex.get(a.target)! - targetIndex.get(b.target)!),
+    takeovers: [...evaluated.values()].filter((c) => c.takeover),
+    cell,
     probes,
     identityAdmin: model.identityAdminGrants,
     findings,
