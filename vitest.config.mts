@@ -7,8 +7,14 @@ export default defineConfig({
   resolve: { alias: { "okta-federation": fileURLToPath(new URL("./components/index.ts", import.meta.url)) } },
   test: {
     include: ["test/**/*.test.ts"],
-    // Each file runs in its own process: the Pulumi SDK's runtime state is process-global.
+    // Worker processes, each running its test files one after another. The Pulumi SDK's runtime state
+    // is process-global, and every offline run resets it (setMocks, setAllConfig), so the files of a
+    // worker can share their loaded modules: the provider SDKs load once per worker, not per file.
     pool: "forks",
-    testTimeout: 30_000,
+    isolate: false,
+    // A hang guard, not a budget: on a busy 2-core machine a test that starts processes may take
+    // minutes, and no test asserts on time.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 });

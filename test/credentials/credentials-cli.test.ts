@@ -23,7 +23,7 @@ let payments: FederationOutputsV1["services"][string];
 beforeAll(async () => {
   const outputs = redact((await planStack("dev")).outputs) as FederationOutputsV1;
   payments = outputs.services.payments!;
-}, 60_000);
+});
 
 describe("npm run credentials", () => {
   it("gcp: prints only the external_account JSON built from the dev plan's outputs", async () => {
@@ -123,5 +123,5 @@ describe("npm run credentials", () => {
     const result = await run("npm", ["run", "--silent", "credentials", "--", "--stack", "dev", "--service", "payments", "--cloud", "aws"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^AWS_ROLE_ARN=/);
-  }, 60_000);
+  });
 });

@@ -102,7 +102,7 @@ beforeAll(async () => {
     req.url = req.url.slice(prefix.length) || "/";
     callback(req, res);
   };
-}, 30_000);
+});
 
 afterAll(async () => {
   server?.closeAllConnections();
@@ -256,7 +256,6 @@ describe("the okta-token CLI", () => {
         }
       }
     },
-    90_000,
   );
 
   it("as a program, --help exits 0 with the usage", async () => {
@@ -266,5 +265,5 @@ describe("the okta-token CLI", () => {
     const [code] = (await once(child, "close")) as [number];
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: okta-token --issuer URL/);
-  }, 30_000);
+  });
 });

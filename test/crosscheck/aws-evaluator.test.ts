@@ -376,7 +376,7 @@ describe("evaluateAwsTrust agrees with iam-simulate on generated policies and to
     expect(tally.explicitlyDenied).toBeGreaterThan(0);
     expect(tally.mutated).toBeGreaterThan(0);
     expect(tally.mutated).toBeLessThan(RUNS);
-  }, 30_000 + RUNS);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
