@@ -53,202 +53,305 @@ export class Federation extends pulumi.ComponentResource {
 
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("index", "Federation"), name, {}, opts);
-    const config = args.config;
-    const env = config.environment;
-    const server = serverSettings(config);
-    const serviceKeys = Object.keys(config.services).sort();
-    // A renamed service keeps its resources: physical names use its former key, and each of its
-    // components is aliased to its former logical name (children follow their parent's alias).
-    const physical = (key: string) => config.services[key]!.renamedFrom ?? key;
-    const formerly = (key: string, suffix = ""): pulumi.ComponentResourceOptions => {
-      const from = config.services[key]!.renamedFrom;
-      return from ? { parent: this, aliases: [{ name: `${name}-${from}${suffix}` }] } : { parent: this };
-    };
+    const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort() };
+    // Okta first: every cloud trusts its issuer, audience and client ids. The clouds follow in a
+    // fixed order, so the resources register in the same order on every run.
+    const okta = wireOkta(wiring, args.tokenHookAuthorization);
+    const aws = wireAws(wiring, okta);
+    const gcp = wireGcp(wiring, okta);
+    const azure = wireAzure(wiring, okta);
 
-    const authz = new AuthorizationServer(
-      `${name}-authz`,
-      {
-        existingServerId: server.existingId,
-        existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
-        serverName: server.name,
-        description: server.description,
-        audience: server.audience,
-        issuerMode: server.issuerMode,
-        keyRotation: server.keyRotation,
-        scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
-        claims: config.okta.claims,
-        protect: config.protect,
-      },
-      { parent: this },
-    );
-
-    let hook: TokenHook | undefined;
-    if (config.okta.tokenHook) {
-      if (args.tokenHookAuthorization === undefined) {
-        throw new pulumi.ResourceError("okta.tokenHook is configured but no tokenHookAuthorization value was given", this);
-      }
-      hook = new TokenHook(
-        `${name}-token-hook`,
-        {
-          hookName: config.okta.tokenHook.name ?? `okta-federation-${env}`,
-          url: config.okta.tokenHook.url,
-          authHeader: config.okta.tokenHook.authHeader,
-          authValue: args.tokenHookAuthorization,
-        },
-        { parent: this },
-      );
-    }
-
-    const apps: Record<string, ServiceApp> = {};
-    // One server's policies and rules are written one after another, in service-key order.
-    let previous: pulumi.Resource | undefined;
-    for (const key of serviceKeys) {
-      const service = config.services[key]!;
-      apps[key] = new ServiceApp(
-        `${name}-${key}`,
-        {
-          authServerId: authz.serverId,
-          label: oktaAppLabel(env, physical(key)),
-          description: service.description,
-          scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
-          tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
-          auth: toServiceAuth(service.auth!),
-          inlineHookId: service.tokenHook ? hook?.hookId : undefined,
-          writeAfter: previous,
-        },
-        formerly(key),
-      );
-      previous = apps[key]!.lastOrderedWrite;
-    }
-
-    const outputs: Record<string, ServiceOutputs> = {};
-    for (const key of serviceKeys) {
-      outputs[key] = { clientId: apps[key]!.clientId, ...(apps[key]!.clientSecret ? { clientSecret: apps[key]!.clientSecret } : {}) };
-    }
-    const set = (key: string, part: Partial<ServiceOutputs>) => (outputs[key] = { ...outputs[key]!, ...part });
-
-    let awsOidcProviderArn: pulumi.Output<string> | undefined;
-    let gcpPoolName: pulumi.Output<string> | undefined;
-    const awsKeys = serviceKeys.filter((k) => config.services[k]!.aws);
-    if (config.aws && awsKeys.length > 0) {
-      const aws = config.aws;
-      const provider = new OidcProvider(
-        `${name}-aws-oidc`,
-        {
-          issuerUrl: authz.issuerUrl,
-          audience: authz.audience,
-          existingProviderArn: aws.existingOidcProviderArn,
-          thumbprints: aws.thumbprints,
-          protect: config.protect,
-          tags: { "managed-by": "okta-federation", environment: env },
-        },
-        { parent: this },
-      );
-      awsOidcProviderArn = provider.providerArn;
-      for (const key of awsKeys) {
-        const spec = config.services[key]!.aws!;
-        const role = new ServiceRole(
-          `${name}-${key}-aws`,
-          {
-            oidcProviderArn: provider.providerArn,
-            issuerUrl: authz.issuerUrl,
-            audience: authz.audience,
-            clientId: apps[key]!.clientId,
-            allowSessionTags: aws.sessionTags,
-            policies: spec.policies,
-            maxSessionDurationSeconds: spec.maxSessionDurationSeconds ?? aws.maxSessionDurationSeconds,
-            path: aws.rolePath,
-            roleName: awsRoleName(env, physical(key)),
-            permissionsBoundaryArn: aws.permissionsBoundaryArn,
-            description: `Assumed by Okta service ${physical(key)} (${env}) with its access token`,
-            tags: { "managed-by": "okta-federation", environment: env, service: physical(key) },
-          },
-          formerly(key, "-aws"),
-        );
-        set(key, { aws: { roleArn: role.roleArn } });
-      }
-    }
-
-    const gcpKeys = serviceKeys.filter((k) => config.services[k]!.gcp);
-    if (config.gcp && gcpKeys.length > 0) {
-      const gcp = config.gcp;
-      const shards = gcp.providerShards;
-      const providerIdOf = (key: string) => gcpShardProviderId(gcp.providerId, gcpProviderShard(physical(key), shards), gcp.idSuffix);
-      const providers: Record<string, pulumi.Output<string>[]> = {};
-      for (const key of gcpKeys) (providers[providerIdOf(key)] ??= []).push(apps[key]!.clientId);
-      const pool = new WorkloadIdentityPool(
-        `${name}-gcp-pool`,
-        {
-          project: gcp.project,
-          poolId: gcpId(gcp.poolId ?? `okta-${env}`, gcp.idSuffix),
-          issuerUrl: authz.issuerUrl,
-          audience: authz.audience,
-          providers,
-          mappedClaims: gcp.mappedClaims,
-          additionalCondition: gcp.additionalCondition,
-          protect: config.protect,
-        },
-        { parent: this },
-      );
-      gcpPoolName = pool.poolName;
-      for (const key of gcpKeys) {
-        const spec = config.services[key]!.gcp!;
-        const access = new ServiceAccess(
-          `${name}-${key}-gcp`,
-          {
-            project: gcp.project,
-            poolName: pool.poolName,
-            clientId: apps[key]!.clientId,
-            serviceAccountId: spec.serviceAccount ? gcpServiceAccountId(env, physical(key)) : undefined,
-            roles: spec.roles,
-            description: `Impersonated by Okta service ${physical(key)} (${env})`,
-          },
-          formerly(key, "-gcp"),
-        );
-        set(key, {
-          gcp: {
-            workloadIdentityProvider: pool.providerNames[providerIdOf(key)]!,
-            principal: access.principal,
-            ...(access.serviceAccountEmail ? { serviceAccountEmail: access.serviceAccountEmail } : {}),
-          },
-        });
-      }
-    }
-
-    const azureKeys = serviceKeys.filter((k) => config.services[k]!.azure);
-    if (config.azure && azureKeys.length > 0) {
-      const az = config.azure;
-      for (const key of azureKeys) {
-        const spec = config.services[key]!.azure!;
-        const identity = new ServiceIdentity(
-          `${name}-${key}-azure`,
-          {
-            subscriptionId: az.subscriptionId,
-            resourceGroupName: az.resourceGroup,
-            location: az.location,
-            identityName: azureIdentityName(az.identityNamePrefix ?? `id-${env}-`, physical(key)),
-            credentials: {
-              [`okta-${env}`]: { issuerUrl: authz.issuerUrl, subject: apps[key]!.clientId, audience: authz.audience },
-            },
-            roleAssignments: spec.roleAssignments,
-            protect: config.protect,
-            tags: { environment: env, service: physical(key) },
-          },
-          formerly(key, "-azure"),
-        );
-        set(key, { azure: { clientId: identity.clientId, tenantId: identity.tenantId, principalId: identity.principalId } });
-      }
-    }
-
-    this.issuerUrl = authz.issuerUrl;
-    this.audience = authz.audience;
-    this.authorizationServerId = authz.serverId;
-    this.services = outputs;
-    this.awsOidcProviderArn = awsOidcProviderArn;
-    this.scopes = pulumi.all(Object.keys(authz.scopeNames).sort().map((k) => authz.scopeNames[k]!));
-    this.gcpPoolName = gcpPoolName;
+    this.issuerUrl = okta.authz.issuerUrl;
+    this.audience = okta.authz.audience;
+    this.authorizationServerId = okta.authz.serverId;
+    this.services = serviceOutputs(wiring.serviceKeys, okta, aws, gcp, azure);
+    this.awsOidcProviderArn = aws?.oidcProviderArn;
+    this.scopes = pulumi.all(Object.keys(okta.authz.scopeNames).sort().map((k) => okta.authz.scopeNames[k]!));
+    this.gcpPoolName = gcp?.poolName;
     this.registerOutputs({ issuerUrl: this.issuerUrl, audience: this.audience, authorizationServerId: this.authorizationServerId });
   }
+}
+
+/** What every wiring step reads: the federation component (parent of every child) and its validated config. */
+interface FederationWiring {
+  /** The Federation itself: `parent` of every child, so children inherit its providers. */
+  readonly parent: Federation;
+  /** The Federation's logical name; children are named `<name>-...`. */
+  readonly name: string;
+  readonly config: FederationConfig;
+  /** The service keys, sorted: services register in this order. */
+  readonly serviceKeys: readonly string[];
+}
+
+/** The Okta side every cloud trusts: the authorization server (issuer, audience) and one app (client id) per service. */
+interface OktaParts {
+  readonly authz: AuthorizationServer;
+  /** Service app by service key. */
+  readonly apps: Readonly<Record<string, ServiceApp>>;
+}
+
+/** The AWS side: the IAM OIDC provider and each AWS service's role. */
+interface AwsParts {
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** By service key, for the services that use AWS. */
+  readonly services: Readonly<Record<string, NonNullable<ServiceOutputs["aws"]>>>;
+}
+
+/** The GCP side: the workload identity pool and each GCP service's access. */
+interface GcpParts {
+  readonly poolName: pulumi.Output<string>;
+  /** By service key, for the services that use GCP. */
+  readonly services: Readonly<Record<string, NonNullable<ServiceOutputs["gcp"]>>>;
+}
+
+/** The Azure side: each Azure service's managed identity. */
+interface AzureParts {
+  /** By service key, for the services that use Azure. */
+  readonly services: Readonly<Record<string, NonNullable<ServiceOutputs["azure"]>>>;
+}
+
+/**
+ * A renamed service keeps its resources: physical names use its former key (see serviceOptions for
+ * logical names).
+ */
+function physicalKey({ config }: FederationWiring, key: string): string {
+  return config.services[key]!.renamedFrom ?? key;
+}
+
+/**
+ * Options of a service's component: parented to the federation and, for a renamed service, aliased
+ * to its former logical name (children follow their parent's alias).
+ */
+function serviceOptions({ parent, name, config }: FederationWiring, key: string, suffix = ""): pulumi.ComponentResourceOptions {
+  const from = config.services[key]!.renamedFrom;
+  return from ? { parent, aliases: [{ name: `${name}-${from}${suffix}` }] } : { parent };
+}
+
+/** The authorization server, the token hook when configured, then one service app per service. */
+function wireOkta(wiring: FederationWiring, tokenHookAuthorization: pulumi.Input<string> | undefined): OktaParts {
+  const authz = oktaAuthorizationServer(wiring);
+  const hook = oktaTokenHook(wiring, tokenHookAuthorization);
+  const apps = oktaServiceApps(wiring, authz, hook);
+  return { authz, apps };
+}
+
+function oktaAuthorizationServer({ parent, name, config }: FederationWiring): AuthorizationServer {
+  const server = serverSettings(config);
+  return new AuthorizationServer(
+    `${name}-authz`,
+    {
+      existingServerId: server.existingId,
+      existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
+      serverName: server.name,
+      description: server.description,
+      audience: server.audience,
+      issuerMode: server.issuerMode,
+      keyRotation: server.keyRotation,
+      scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
+      claims: config.okta.claims,
+      protect: config.protect,
+    },
+    { parent },
+  );
+}
+
+/** The stack's token inline hook, when okta.tokenHook is configured; its auth value must then be given. */
+function oktaTokenHook({ parent, name, config }: FederationWiring, authorization: pulumi.Input<string> | undefined): TokenHook | undefined {
+  const hookConfig = config.okta.tokenHook;
+  if (!hookConfig) return undefined;
+  if (authorization === undefined) {
+    throw new pulumi.ResourceError("okta.tokenHook is configured but no tokenHookAuthorization value was given", parent);
+  }
+  return new TokenHook(
+    `${name}-token-hook`,
+    {
+      hookName: hookConfig.name ?? `okta-federation-${config.environment}`,
+      url: hookConfig.url,
+      authHeader: hookConfig.authHeader,
+      authValue: authorization,
+    },
+    { parent },
+  );
+}
+
+/** One service app (client, policy, rule) per service, in service-key order. */
+function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, hook: TokenHook | undefined): Record<string, ServiceApp> {
+  const { name, config } = wiring;
+  const apps: Record<string, ServiceApp> = {};
+  // One server's policies and rules are written one after another, in service-key order.
+  let previous: pulumi.Resource | undefined;
+  for (const key of wiring.serviceKeys) {
+    const service = config.services[key]!;
+    apps[key] = new ServiceApp(
+      `${name}-${key}`,
+      {
+        authServerId: authz.serverId,
+        label: oktaAppLabel(config.environment, physicalKey(wiring, key)),
+        description: service.description,
+        scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
+        tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
+        auth: toServiceAuth(service.auth!),
+        inlineHookId: service.tokenHook ? hook?.hookId : undefined,
+        writeAfter: previous,
+      },
+      serviceOptions(wiring, key),
+    );
+    previous = apps[key]!.lastOrderedWrite;
+  }
+  return apps;
+}
+
+/** The IAM OIDC provider for the issuer, then one role per AWS service; nothing when no service uses AWS. */
+function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): AwsParts | undefined {
+  const { parent, name, config } = wiring;
+  const env = config.environment;
+  const awsKeys = wiring.serviceKeys.filter((k) => config.services[k]!.aws);
+  const aws = config.aws;
+  if (!aws || awsKeys.length === 0) return undefined;
+  const provider = new OidcProvider(
+    `${name}-aws-oidc`,
+    {
+      issuerUrl: authz.issuerUrl,
+      audience: authz.audience,
+      existingProviderArn: aws.existingOidcProviderArn,
+      thumbprints: aws.thumbprints,
+      protect: config.protect,
+      tags: { "managed-by": "okta-federation", environment: env },
+    },
+    { parent },
+  );
+  const services: Record<string, NonNullable<ServiceOutputs["aws"]>> = {};
+  for (const key of awsKeys) {
+    const spec = config.services[key]!.aws!;
+    const physical = physicalKey(wiring, key);
+    const role = new ServiceRole(
+      `${name}-${key}-aws`,
+      {
+        oidcProviderArn: provider.providerArn,
+        issuerUrl: authz.issuerUrl,
+        audience: authz.audience,
+        clientId: apps[key]!.clientId,
+        allowSessionTags: aws.sessionTags,
+        policies: spec.policies,
+        maxSessionDurationSeconds: spec.maxSessionDurationSeconds ?? aws.maxSessionDurationSeconds,
+        path: aws.rolePath,
+        roleName: awsRoleName(env, physical),
+        permissionsBoundaryArn: aws.permissionsBoundaryArn,
+        description: `Assumed by Okta service ${physical} (${env}) with its access token`,
+        tags: { "managed-by": "okta-federation", environment: env, service: physical },
+      },
+      serviceOptions(wiring, key, "-aws"),
+    );
+    services[key] = { roleArn: role.roleArn };
+  }
+  return { oidcProviderArn: provider.providerArn, services };
+}
+
+/**
+ * The workload identity pool with its providers (each admits the client ids of its shard's
+ * services), then each GCP service's access; nothing when no service uses GCP.
+ */
+function wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): GcpParts | undefined {
+  const { parent, name, config } = wiring;
+  const env = config.environment;
+  const gcpKeys = wiring.serviceKeys.filter((k) => config.services[k]!.gcp);
+  const gcp = config.gcp;
+  if (!gcp || gcpKeys.length === 0) return undefined;
+  // A service's provider follows from its physical key, so a rename keeps its shard.
+  const providerIdOf = (key: string) => gcpShardProviderId(gcp.providerId, gcpProviderShard(physicalKey(wiring, key), gcp.providerShards), gcp.idSuffix);
+  const providers: Record<string, pulumi.Output<string>[]> = {};
+  for (const key of gcpKeys) (providers[providerIdOf(key)] ??= []).push(apps[key]!.clientId);
+  const pool = new WorkloadIdentityPool(
+    `${name}-gcp-pool`,
+    {
+      project: gcp.project,
+      poolId: gcpId(gcp.poolId ?? `okta-${env}`, gcp.idSuffix),
+      issuerUrl: authz.issuerUrl,
+      audience: authz.audience,
+      providers,
+      mappedClaims: gcp.mappedClaims,
+      additionalCondition: gcp.additionalCondition,
+      protect: config.protect,
+    },
+    { parent },
+  );
+  const services: Record<string, NonNullable<ServiceOutputs["gcp"]>> = {};
+  for (const key of gcpKeys) {
+    const spec = config.services[key]!.gcp!;
+    const physical = physicalKey(wiring, key);
+    const access = new ServiceAccess(
+      `${name}-${key}-gcp`,
+      {
+        project: gcp.project,
+        poolName: pool.poolName,
+        clientId: apps[key]!.clientId,
+        serviceAccountId: spec.serviceAccount ? gcpServiceAccountId(env, physical) : undefined,
+        roles: spec.roles,
+        description: `Impersonated by Okta service ${physical} (${env})`,
+      },
+      serviceOptions(wiring, key, "-gcp"),
+    );
+    services[key] = {
+      workloadIdentityProvider: pool.providerNames[providerIdOf(key)]!,
+      principal: access.principal,
+      ...(access.serviceAccountEmail ? { serviceAccountEmail: access.serviceAccountEmail } : {}),
+    };
+  }
+  return { poolName: pool.poolName, services };
+}
+
+/** One user-assigned identity per Azure service, trusting the issuer for that service's client id; nothing when no service uses Azure. */
+function wireAzure(wiring: FederationWiring, { authz, apps }: OktaParts): AzureParts | undefined {
+  const { name, config } = wiring;
+  const env = config.environment;
+  const azureKeys = wiring.serviceKeys.filter((k) => config.services[k]!.azure);
+  const az = config.azure;
+  if (!az || azureKeys.length === 0) return undefined;
+  const services: Record<string, NonNullable<ServiceOutputs["azure"]>> = {};
+  for (const key of azureKeys) {
+    const spec = config.services[key]!.azure!;
+    const physical = physicalKey(wiring, key);
+    const identity = new ServiceIdentity(
+      `${name}-${key}-azure`,
+      {
+        subscriptionId: az.subscriptionId,
+        resourceGroupName: az.resourceGroup,
+        location: az.location,
+        identityName: azureIdentityName(az.identityNamePrefix ?? `id-${env}-`, physical),
+        credentials: {
+          [`okta-${env}`]: { issuerUrl: authz.issuerUrl, subject: apps[key]!.clientId, audience: authz.audience },
+        },
+        roleAssignments: spec.roleAssignments,
+        protect: config.protect,
+        tags: { environment: env, service: physical },
+      },
+      serviceOptions(wiring, key, "-azure"),
+    );
+    services[key] = { clientId: identity.clientId, tenantId: identity.tenantId, principalId: identity.principalId };
+  }
+  return { services };
+}
+
+/** What each service's workload needs: its client (id, and secret when kept), then what each of its clouds gave it. */
+function serviceOutputs(
+  serviceKeys: readonly string[],
+  { apps }: OktaParts,
+  aws: AwsParts | undefined,
+  gcp: GcpParts | undefined,
+  azure: AzureParts | undefined,
+): Record<string, ServiceOutputs> {
+  const outputs: Record<string, ServiceOutputs> = {};
+  for (const key of serviceKeys) {
+    const app = apps[key]!;
+    outputs[key] = {
+      clientId: app.clientId,
+      ...(app.clientSecret ? { clientSecret: app.clientSecret } : {}),
+      ...(aws?.services[key] ? { aws: aws.services[key] } : {}),
+      ...(gcp?.services[key] ? { gcp: gcp.services[key] } : {}),
+      ...(azure?.services[key] ? { azure: azure.services[key] } : {}),
+    };
+  }
+  return outputs;
 }
 
 function toServiceAuth(auth: NonNullable<FederationConfig["services"][string]["auth"]>): ServiceAuth {

@@ -1,0 +1,128 @@
+/**
+ * Parsing several federations (`okta-federation:federations`) in one stack: each is a full
+ * federation config, and together they must not claim the same physical objects, overfill a shared
+ * GCP project's IAM policy, reach each other's identities, or share client keys.
+ */
+import { LIMITS } from "../internal/limits";
+import { awsRoleName, azureIdentityName, gcpId, gcpServiceAccountId } from "../internal/names";
+import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems } from "../trustRules";
+import { projectGrantCount } from "./crossFieldGcp";
+import { CONFIG_KEY_MULTI, FederationConfigError, KEY_PATTERN, KEY_RULE, projectPolicyMessage, type ConfigProblem } from "./messages";
+import { parseFederationConfig } from "./parse";
+import { isRecord } from "./raw";
+import { serverSettings, type FederationConfig } from "./schema";
+
+/**
+ * Parses several federations (`okta-federation:federations`), each a full federation config keyed
+ * by a federation name: one authorization server (issuer) each, e.g. one per tenant, or a dedicated
+ * issuer per cloud so that a token for one cloud is useless at another. Problems are reported with
+ * the federation name as the first path segment, together with clashes between federations.
+ */
+export function parseFederations(raw: unknown): Record<string, FederationConfig> {
+  if (!isRecord(raw) || Object.keys(raw).length === 0) {
+    throw new FederationConfigError([{ path: "(root)", message: "must be a map of federations keyed by name, with at least one" }], CONFIG_KEY_MULTI);
+  }
+  const names = Object.keys(raw).sort();
+  const { parsed, problems } = parseEach(raw, names);
+  problems.push(...physicalClashProblems(parsed));
+  problems.push(...sharedProjectProblems(parsed, problems));
+  problems.push(...identityAdminReachProblems(raw, names, problems));
+  problems.push(...sharedClientKeyProblems(raw, names));
+  if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
+  return parsed;
+}
+
+/** Each federation's name and config, with its problems under the federation name. */
+function parseEach(raw: Record<string, unknown>, names: readonly string[]): { parsed: Record<string, FederationConfig>; problems: ConfigProblem[] } {
+  const parsed: Record<string, FederationConfig> = {};
+  const problems: ConfigProblem[] = [];
+  const { min, max } = LIMITS.kit.serviceKeyLength;
+  for (const name of names) {
+    if (!(KEY_PATTERN.test(name) && name.length >= min && name.length <= max)) {
+      problems.push({ path: name, message: `invalid federation name "${name}"; allowed: ${KEY_RULE(min, max)}` });
+    }
+    try {
+      parsed[name] = parseFederationConfig(raw[name]);
+    } catch (error) {
+      if (!(error instanceof FederationConfigError)) throw error;
+      for (const p of error.problems) problems.push({ path: p.path === "(root)" ? name : `${name}.${p.path}`, message: p.message });
+    }
+  }
+  return { parsed, problems };
+}
+
+/**
+ * Clashes between federations: the same physical objects would be claimed twice. Azure names are
+ * case-insensitive, so they are compared in lower case.
+ */
+function physicalClashProblems(parsed: Record<string, FederationConfig>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, string>();
+  const claim = (what: string, id: string, path: string, caseInsensitive = false) => {
+    const key = `${what}|${caseInsensitive ? id.toLowerCase() : id}`;
+    const other = seen.get(key);
+    if (other) problems.push({ path, message: `${what} ${id} is also used by ${other}; give each federation its own` });
+    else seen.set(key, path);
+  };
+  for (const [name, config] of Object.entries(parsed)) {
+    const server = serverSettings(config);
+    if (server.name) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.name}`, `${name}.okta.authorizationServer.name`);
+    else if (server.existingId) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.existingId}`, `${name}.okta.authorizationServer.existing.id`);
+    if (config.gcp && Object.values(config.services).some((s) => s.gcp)) {
+      claim("GCP pool", `${config.gcp.project}/${gcpId(config.gcp.poolId ?? `okta-${config.environment}`, config.gcp.idSuffix)}`, `${name}.gcp.poolId`);
+    }
+    for (const [key, service] of Object.entries(config.services)) {
+      const physical = service.renamedFrom ?? key;
+      if (config.aws && service.aws) claim("AWS role", `${config.aws.accountId}/${awsRoleName(config.environment, physical)}`, `${name}.services.${key}.aws`);
+      if (config.gcp && service.gcp?.serviceAccount) {
+        claim("GCP service account", `${config.gcp.project}/${gcpServiceAccountId(config.environment, physical)}`, `${name}.services.${key}.gcp`);
+      }
+      if (config.azure && service.azure) {
+        const identity = azureIdentityName(config.azure.identityNamePrefix ?? `id-${config.environment}-`, physical);
+        claim("Azure identity", `${config.azure.subscriptionId}/${config.azure.resourceGroup}/${identity}`, `${name}.services.${key}.azure`, true);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Federations that share a GCP project share its IAM policy: their project-level grants together
+ * must fit. Reported on the last such federation, unless a problem is already reported there.
+ */
+function sharedProjectProblems(parsed: Record<string, FederationConfig>, reported: readonly ConfigProblem[]): ConfigProblem[] {
+  const perProject = new Map<string, { grants: number; last: string }>();
+  for (const [name, config] of Object.entries(parsed)) {
+    if (!config.gcp) continue;
+    const entry = perProject.get(config.gcp.project) ?? { grants: 0, last: name };
+    perProject.set(config.gcp.project, { grants: entry.grants + projectGrantCount(config.services), last: name });
+  }
+  const problems: ConfigProblem[] = [];
+  for (const [project, { grants, last }] of perProject) {
+    const path = `${last}.gcp.project`;
+    if (grants > LIMITS.gcp.policyPrincipalsMax && ![...reported, ...problems].some((p) => p.path === path)) problems.push({ path, message: projectPolicyMessage(project, grants) });
+  }
+  return problems;
+}
+
+/** A grant in one federation may reach another federation's identities (one subscription, say); paths already reported are skipped. */
+function identityAdminReachProblems(raw: Record<string, unknown>, names: readonly string[], reported: readonly ConfigProblem[]): ConfigProblem[] {
+  const reach = names.map((name) => identityLocations(raw[name], name));
+  const problems: ConfigProblem[] = [];
+  for (const name of names) {
+    const known = new Set([...reported, ...problems].map((p) => p.path));
+    for (const p of identityAdminProblems(raw[name], reach, `${name}.`)) if (!known.has(p.path)) problems.push(p);
+  }
+  return problems;
+}
+
+/** One key, one service, also across the federations that share an Okta org. */
+function sharedClientKeyProblems(raw: Record<string, unknown>, names: readonly string[]): ConfigProblem[] {
+  const byOrg = new Map<string, ReturnType<typeof clientKeyUses>>();
+  for (const name of names) {
+    const okta = isRecord(raw[name]) && isRecord((raw[name] as Record<string, unknown>).okta) ? ((raw[name] as Record<string, unknown>).okta as Record<string, unknown>) : {};
+    const org = `${String(okta.orgName)}.${String(okta.baseUrl ?? "okta.com")}`;
+    byOrg.set(org, [...(byOrg.get(org) ?? []), ...clientKeyUses(raw[name], name)]);
+  }
+  return [...byOrg.values()].flatMap((uses) => sharedKeyProblems(uses, { acrossFederationsOnly: true }));
+}
