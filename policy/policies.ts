@@ -3,10 +3,15 @@
  * `pulumi preview --policy-pack policy`; advisory ones warn. The checks themselves are the shared
  * predicates in components/internal/guardrails.ts.
  */
-import * as aws from "@pulumi/aws";
-import * as azure from "@pulumi/azure-native";
-import * as gcp from "@pulumi/gcp";
-import * as okta from "@pulumi/okta";
+// Submodules, not the package roots: a root import pulls every service's types into the compile (pulumi/pulumi-azure-native#1997).
+import * as awsIam from "@pulumi/aws/iam";
+import * as azureAuthorization from "@pulumi/azure-native/authorization";
+import * as azureManagedIdentity from "@pulumi/azure-native/managedidentity";
+import * as gcpIam from "@pulumi/gcp/iam";
+import * as gcpProjects from "@pulumi/gcp/projects";
+import * as gcpServiceAccount from "@pulumi/gcp/serviceaccount";
+import * as oktaApp from "@pulumi/okta/app";
+import * as oktaAuth from "@pulumi/okta/auth";
 import {
   PolicyResource,
   ResourceValidationPolicy,
@@ -35,7 +40,7 @@ export const awsOidcTrustPinned: ResourceValidationPolicy = {
   name: "aws-oidc-trust-pinned",
   description: "IAM roles that trust an OIDC provider pin aud and sub with StringEquals, without wildcards.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.iam.Role, (role, _args, report) => {
+  validateResource: validateResourceOfType(awsIam.Role, (role, _args, report) => {
     for (const problem of awsOidcTrustProblems(role.assumeRolePolicy)) report(problem);
   }),
 };
@@ -44,7 +49,7 @@ export const gcpProviderHasCondition: ResourceValidationPolicy = {
   name: "gcp-provider-has-condition",
   description: "Workload identity pool providers have an attribute condition that pins the subject (assertion.sub in [...], ANDed at the top level).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(gcp.iam.WorkloadIdentityPoolProvider, (provider, _args, report) => {
+  validateResource: validateResourceOfType(gcpIam.WorkloadIdentityPoolProvider, (provider, _args, report) => {
     for (const problem of gcpConditionProblems(provider.attributeCondition)) report(problem);
   }),
 };
@@ -66,7 +71,7 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
     // Managed identities of the stack. Their subscription comes from the provider's config; when it
     // is not visible, the grant's own subscription is assumed (the stricter reading).
     const identities = args.resources
-      .filter((r) => r.isType(azure.managedidentity.UserAssignedIdentity))
+      .filter((r) => r.isType(azureManagedIdentity.UserAssignedIdentity))
       .map((r) => ({ subscription: r.provider?.props.subscriptionId as string | undefined, group: String(r.props.resourceGroupName), name: String(r.props.resourceName ?? r.name) }));
     for (const r of args.resources) {
       if (!GRANT_TYPES.has(r.type)) continue;
@@ -89,10 +94,10 @@ export const gcpNoWholePoolGrant: ResourceValidationPolicy = {
   description: "No IAM grant to a whole workload identity pool (principalSet://…/*).",
   enforcementLevel: "mandatory",
   validateResource: [
-    validateResourceOfType(gcp.serviceaccount.IAMMember, (m, _a, report) => wholePool(m.member, report)),
-    validateResourceOfType(gcp.projects.IAMMember, (m, _a, report) => wholePool(m.member, report)),
-    validateResourceOfType(gcp.serviceaccount.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
-    validateResourceOfType(gcp.projects.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
+    validateResourceOfType(gcpServiceAccount.IAMMember, (m, _a, report) => wholePool(m.member, report)),
+    validateResourceOfType(gcpProjects.IAMMember, (m, _a, report) => wholePool(m.member, report)),
+    validateResourceOfType(gcpServiceAccount.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
+    validateResourceOfType(gcpProjects.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
   ],
 };
 
@@ -100,7 +105,7 @@ export const azureCredentialIssuer: ResourceValidationPolicy = {
   name: "azure-credential-issuer",
   description: "Federated identity credentials use an https issuer with no surrounding whitespace.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(azure.managedidentity.FederatedIdentityCredential, (credential, _args, report) => {
+  validateResource: validateResourceOfType(azureManagedIdentity.FederatedIdentityCredential, (credential, _args, report) => {
     for (const problem of azureIssuerProblems(credential.issuer)) report(problem);
   }),
 };
@@ -111,7 +116,7 @@ export const azureCredentialsPerIdentity: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const counts = new Map<string, PolicyResource[]>();
-    for (const r of args.resources.filter((r) => r.isType(azure.managedidentity.FederatedIdentityCredential))) {
+    for (const r of args.resources.filter((r) => r.isType(azureManagedIdentity.FederatedIdentityCredential))) {
       const key = `${String(r.props.resourceGroupName)}/${String(r.props.resourceName)}`;
       counts.set(key, [...(counts.get(key) ?? []), r]);
     }
@@ -127,7 +132,7 @@ export const oktaServiceAppClientCredentialsOnly: ResourceValidationPolicy = {
   name: "okta-service-app-client-credentials-only",
   description: "Okta service apps allow the client_credentials grant only.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(okta.app.OAuth, (app, _args, report) => {
+  validateResource: validateResourceOfType(oktaApp.OAuth, (app, _args, report) => {
     for (const problem of oktaServiceAppProblems(app)) report(problem);
   }),
 };
@@ -136,7 +141,7 @@ export const oktaNoDynamicIssuer: ResourceValidationPolicy = {
   name: "okta-no-dynamic-issuer",
   description: "Authorization servers do not use the DYNAMIC issuer mode (iss would vary with the request's domain).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(okta.auth.Server, (server, _args, report) => {
+  validateResource: validateResourceOfType(oktaAuth.Server, (server, _args, report) => {
     if (server.issuerMode === "DYNAMIC") report("issuerMode is DYNAMIC: iss would follow the request's domain, so no cloud trust can pin it; use ORG_URL or CUSTOM_URL");
   }),
 };
@@ -145,7 +150,7 @@ export const oktaNoWildcardScope: ResourceValidationPolicy = {
   name: "okta-no-wildcard-scope",
   description: "No access policy rule whitelists every scope (*).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(okta.auth.ServerPolicyRule, (rule, _args, report) => {
+  validateResource: validateResourceOfType(oktaAuth.ServerPolicyRule, (rule, _args, report) => {
     if ((rule.scopeWhitelists ?? []).includes("*")) report("the rule whitelists every scope (*); list the scopes the client needs");
   }),
 };
@@ -154,7 +159,7 @@ export const azureNoBroadRole: ResourceValidationPolicy = {
   name: "azure-no-broad-role",
   description: "Advisory: no Owner, Contributor, User Access Administrator or Role Based Access Control Administrator for a workload identity, at any scope.",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(azure.authorization.RoleAssignment, (assignment, _args, report) => {
+  validateResource: validateResourceOfType(azureAuthorization.RoleAssignment, (assignment, _args, report) => {
     const problem = azureBroadAssignment(assignment);
     if (problem) report(`${problem}: grant a narrower (data-plane) role at a narrower scope`);
   }),
@@ -164,7 +169,7 @@ export const awsNoBroadPolicy: ResourceValidationPolicy = {
   name: "aws-no-broad-policy",
   description: "Advisory: no AdministratorAccess, PowerUserAccess or identity-admin managed policy on a workload role.",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.iam.RolePolicyAttachment, (attachment, _args, report) => {
+  validateResource: validateResourceOfType(awsIam.RolePolicyAttachment, (attachment, _args, report) => {
     const why = awsBroadPolicy(attachment.policyArn);
     if (why) report(`${String(attachment.policyArn)} is attached, which ${why}: attach only what the workload needs`);
   }),
@@ -174,7 +179,7 @@ export const oktaProductionTokenLifetime: ResourceValidationPolicy = {
   name: "okta-production-token-lifetime",
   description: `Advisory: in a stack tagged ${PRODUCTION_TAG}=true, access tokens live at most ${PRODUCTION_MAX_TOKEN_MINUTES} minutes.`,
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(okta.auth.ServerPolicyRule, (rule, args, report) => {
+  validateResource: validateResourceOfType(oktaAuth.ServerPolicyRule, (rule, args, report) => {
     if (args.stackTags.get(PRODUCTION_TAG) !== "true") return;
     const minutes = rule.accessTokenLifetimeMinutes ?? 60;
     if (minutes > PRODUCTION_MAX_TOKEN_MINUTES) report(`access tokens live ${minutes} minutes; keep production tokens at ${PRODUCTION_MAX_TOKEN_MINUTES} minutes or less`);

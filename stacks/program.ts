@@ -4,10 +4,11 @@
  * run exactly what `pulumi up` runs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as okta from "@pulumi/okta";
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
-import * as azure from "@pulumi/azure-native";
+// Submodules, not the package roots: a root import pulls every service's types into the compile (pulumi/pulumi-azure-native#1997).
+import * as okta from "@pulumi/okta/provider";
+import * as aws from "@pulumi/aws/provider";
+import * as gcp from "@pulumi/gcp/provider";
+import * as azure from "@pulumi/azure-native/provider";
 import {
   CONFIG_KEY,
   CONFIG_KEY_MULTI,
@@ -85,7 +86,7 @@ function providersFor(config: FederationConfig, prefix: string): Record<string, 
   };
   const uses = (cloud: "aws" | "gcp" | "azure") => Object.values(config.services).some((s) => s[cloud] !== undefined);
   if (config.aws && uses("aws")) {
-    providers.aws = new aws.Provider(`${prefix}aws`, { region: config.aws.region as aws.Region, allowedAccountIds: [config.aws.accountId] });
+    providers.aws = new aws.Provider(`${prefix}aws`, { region: config.aws.region, allowedAccountIds: [config.aws.accountId] });
   }
   if (config.gcp && uses("gcp")) {
     providers.gcp = new gcp.Provider(`${prefix}gcp`, { project: config.gcp.project });

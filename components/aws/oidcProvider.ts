@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import { typeToken } from "../internal/tokens";
 
 export interface OidcProviderArgs {
@@ -36,7 +36,7 @@ export class OidcProvider extends pulumi.ComponentResource {
     if (args.existingProviderArn !== undefined) {
       this.providerArn = pulumi.output(args.existingProviderArn);
     } else {
-      const provider = new aws.iam.OpenIdConnectProvider(
+      const provider = new iam.OpenIdConnectProvider(
         `${name}-provider`,
         {
           url: args.issuerUrl,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { awsTrustPolicy } from "../internal/trust";
@@ -72,7 +72,7 @@ export class ServiceRole extends pulumi.ComponentResource {
       }
     }
 
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         name: args.roleName,
@@ -92,7 +92,7 @@ export class ServiceRole extends pulumi.ComponentResource {
 
     const accepted: string[] = [];
     for (const key of policyKeys) {
-      new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: grants[key]!.arn }, { parent: this });
+      new iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: grants[key]!.arn }, { parent: this });
       if (awsIdentityAdminPolicy(grants[key]!.arn)) accepted.push(`${name}-${key}`);
     }
 

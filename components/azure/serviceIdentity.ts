@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as azure from "@pulumi/azure-native";
+// Submodules, not the package root: the root pulls every Azure service's types into the compile (pulumi/pulumi-azure-native#1997).
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import {
@@ -80,7 +82,7 @@ export class ServiceIdentity extends pulumi.ComponentResource {
       }
     }
 
-    const identity = new azure.managedidentity.UserAssignedIdentity(
+    const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
       {
         resourceGroupName: args.resourceGroupName,
@@ -95,7 +97,7 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     for (const credentialName of credentialNames) {
       const spec = args.credentials[credentialName]!;
       const fields = azureFederatedCredential(spec);
-      previous = new azure.managedidentity.FederatedIdentityCredential(
+      previous = new managedidentity.FederatedIdentityCredential(
         `${name}-${credentialName}`,
         {
           resourceGroupName: args.resourceGroupName,
@@ -121,7 +123,7 @@ export class ServiceIdentity extends pulumi.ComponentResource {
       }
       if (admin && assignment.allowIdentityAdmin) accepted.push(`${name}-${key}`);
       const roleDefinitionId = azureRoleDefinitionId(assignment.scope, args.subscriptionId, azureRoleGuid(assignment.role));
-      new azure.authorization.RoleAssignment(
+      new authorization.RoleAssignment(
         `${name}-${key}`,
         {
           roleAssignmentName: azureRoleAssignmentName(assignment.scope, identityResourceId, roleDefinitionId),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as gcp from "@pulumi/gcp";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { typeToken } from "../internal/tokens";
 import { gcpSubjectPrincipal } from "../internal/trust";
 import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpIdentityAdminRole } from "../internal/identityAdmin";
@@ -61,7 +62,7 @@ export class ServiceAccess extends pulumi.ComponentResource {
     let member: pulumi.Input<string> = principal;
     let email: pulumi.Output<string> | undefined;
     if (args.serviceAccountId !== undefined) {
-      const account = new gcp.serviceaccount.Account(
+      const account = new serviceaccount.Account(
         `${name}-sa`,
         {
           project: args.project,
@@ -71,7 +72,7 @@ export class ServiceAccess extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new gcp.serviceaccount.IAMMember(
+      new serviceaccount.IAMMember(
         `${name}-impersonation`,
         { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: principal },
         { parent: this },
@@ -81,7 +82,7 @@ export class ServiceAccess extends pulumi.ComponentResource {
     }
     const accepted: string[] = [];
     for (const role of roles) {
-      new gcp.projects.IAMMember(`${name}-${role}`, { project: args.project, role, member }, { parent: this });
+      new projects.IAMMember(`${name}-${role}`, { project: args.project, role, member }, { parent: this });
       if (gcpIdentityAdminRole(role)) accepted.push(`${name}-${role}`);
     }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as gcp from "@pulumi/gcp";
+import * as iam from "@pulumi/gcp/iam";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { gcpAttributeCondition, gcpAttributeMapping } from "../internal/trust";
@@ -63,7 +63,7 @@ export class WorkloadIdentityPool extends pulumi.ComponentResource {
       if (args.providers[id]!.length === 0) throw new pulumi.ResourceError(`provider ${id} needs at least one client id to admit`, this);
     }
 
-    const pool = new gcp.iam.WorkloadIdentityPool(
+    const pool = new iam.WorkloadIdentityPool(
       `${name}-pool`,
       {
         project: args.project,
@@ -77,7 +77,7 @@ export class WorkloadIdentityPool extends pulumi.ComponentResource {
 
     const providerNames: Record<string, pulumi.Output<string>> = {};
     for (const providerId of providerIds) {
-      const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+      const provider = new iam.WorkloadIdentityPoolProvider(
         `${name}-provider-${providerId}`,
         {
           project: args.project,

@@ -3,7 +3,6 @@
  * Built-in role ids are the same in every tenant
  * (learn.microsoft.com/azure/role-based-access-control/built-in-roles). Any other role is given
  * by its GUID. No Pulumi here.
- * @internal
  */
 export const AZURE_BUILTIN_ROLES: Readonly<Record<string, string>> = {
   Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",

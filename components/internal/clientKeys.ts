@@ -4,7 +4,6 @@
  * so two services that register the same public key, or the same JWKS URL, can each obtain the
  * other's tokens, and every cloud then trusts one as the other. These fingerprints let validation
  * and verify find such pairs. No Pulumi here.
- * @internal
  */
 
 /** Public members of a JWK, as config and the Okta app hold them. */

@@ -4,7 +4,6 @@
  * printed back from its tree, fully parenthesised, so that it is one expression and nothing in it
  * can reach outside the parentheses it is composed into. The same parser reads emitted conditions
  * back for the policy pack and the verifier. No Pulumi here.
- * @internal
  */
 import { parse, type ASTNode } from "@marcbachmann/cel-js";
 

@@ -1,7 +1,6 @@
 /**
  * Guardrail predicates, shared by the policy pack (policy/) and anything else that reviews
  * resources: each returns the problems it finds, in words, for plain resource inputs. No Pulumi here.
- * @internal
  */
 import { LIMITS } from "./limits";
 import { azureRoleName } from "./azureRoles";

@@ -5,7 +5,6 @@
  * validation, the components, the policy pack and verify all decide with these predicates.
  * A grant on the list is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
  * No Pulumi here.
- * @internal
  */
 import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "./azureRoles";
 

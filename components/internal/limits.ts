@@ -1,7 +1,6 @@
 /**
  * Every limit the kit enforces, stated once. Config validation, the components' own checks and
  * the docs all read from here. Sources are the providers' API references (see docs/config.md).
- * @internal
  */
 export const LIMITS = {
   okta: {

@@ -1,7 +1,6 @@
 /**
  * Physical names the kit derives from config keys. Logical (Pulumi) names are built in the
  * components from the same keys; neither ever uses a list position, an Output or a clock.
- * @internal
  */
 import { createHash } from "node:crypto";
 import { LIMITS } from "./limits";

@@ -2,7 +2,6 @@
  * The offline plan's marker for a value known only after deploy: `<resource-name.property>`.
  * Defined once: the offline engine writes it, and pure helpers that validate values (e.g. the
  * credential builders) accept it in place of the real value.
- * @internal
  */
 const PLACEHOLDER = /<[^<>\s]+\.[A-Za-z]+>/;
 
@@ -19,4 +18,17 @@ export function containsPlaceholder(value: unknown): boolean {
 /** True for a string that is exactly one placeholder. */
 export function isPlaceholder(value: string): boolean {
   return new RegExp(`^${PLACEHOLDER.source}$`).test(value);
+}
+
+/** Every string in a value (recursively) that holds a placeholder. */
+export function placeholdersIn(value: unknown): string[] {
+  if (containsPlaceholder(value)) return [value as string];
+  if (Array.isArray(value)) return value.flatMap(placeholdersIn);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(placeholdersIn);
+  return [];
+}
+
+/** The `<resource.property>` placeholders inside a value, each once. */
+export function placeholderNames(value: unknown): string[] {
+  return [...new Set(placeholdersIn(value).flatMap((v) => v.match(new RegExp(PLACEHOLDER.source, "g")) ?? []))];
 }

@@ -2,7 +2,6 @@
  * The trust logic of the kit, as pure functions: no Pulumi here. The components build every trust
  * document, condition and subject through these functions, and the offline verifier evaluates
  * tokens against what they produce, so the logic exists exactly once.
- * @internal
  */
 import { v5 as uuidv5 } from "uuid";
 import { composeCondition } from "./condition";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as okta from "@pulumi/okta";
+import * as auth from "@pulumi/okta/auth";
 import { typeToken } from "../internal/tokens";
 
 /** A custom access-token claim: a fixed value or an Okta Expression Language expression. */
@@ -49,7 +49,7 @@ export function claimExpression(claim: ClaimSpec): string {
  * The issuer of an adopted server, after checking what Okta returns against the config: a server
  * whose issuer or audiences differ would make every trust built on it wrong.
  */
-function checkedIssuer(server: okta.auth.Server, id: string, expected: string, audience: string, parent: pulumi.Resource): pulumi.Output<string> {
+function checkedIssuer(server: auth.Server, id: string, expected: string, audience: string, parent: pulumi.Resource): pulumi.Output<string> {
   return pulumi.all([server.issuer, server.audiences]).apply(([actual, audiences]) => {
     if (actual !== expected) {
       throw new pulumi.ResourceError(
@@ -85,12 +85,12 @@ export class AuthorizationServer extends pulumi.ComponentResource {
   constructor(name: string, args: AuthorizationServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("okta", "AuthorizationServer"), name, {}, opts);
 
-    let server: okta.auth.Server;
+    let server: auth.Server;
     if (args.existingServerId !== undefined) {
-      server = okta.auth.Server.get(`${name}-server`, args.existingServerId, undefined, { parent: this });
+      server = auth.Server.get(`${name}-server`, args.existingServerId, undefined, { parent: this });
     } else {
       if (!args.serverName) throw new pulumi.ResourceError("serverName is required when not adopting an existing server", this);
-      server = new okta.auth.Server(
+      server = new auth.Server(
         `${name}-server`,
         {
           name: args.serverName,
@@ -106,7 +106,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
 
     const scopeNames: Record<string, pulumi.Output<string>> = {};
     for (const scopeName of Object.keys(args.scopes ?? {}).sort()) {
-      const scope = new okta.auth.ServerScope(
+      const scope = new auth.ServerScope(
         `${name}-scope-${scopeName}`,
         {
           authServerId: server.id,
@@ -123,7 +123,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
 
     for (const claimName of Object.keys(args.claims ?? {}).sort()) {
       const claim = args.claims![claimName]!;
-      new okta.auth.ServerClaim(
+      new auth.ServerClaim(
         `${name}-claim-${claimName}`,
         {
           authServerId: server.id,

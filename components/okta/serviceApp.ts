@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as okta from "@pulumi/okta";
+import * as oktaApp from "@pulumi/okta/app";
+import * as oktaAuth from "@pulumi/okta/auth";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 
@@ -92,7 +93,7 @@ export class ServiceApp extends pulumi.ComponentResource {
     if (args.scopes.length === 0) throw new pulumi.ResourceError("a service needs at least one scope", this);
 
     const auth = args.auth;
-    const app = new okta.app.OAuth(
+    const app = new oktaApp.OAuth(
       `${name}-app`,
       {
         label: args.label,
@@ -115,7 +116,7 @@ export class ServiceApp extends pulumi.ComponentResource {
       { parent: this, additionalSecretOutputs: ["clientSecret"] },
     );
 
-    const policy = new okta.auth.ServerPolicy(
+    const policy = new oktaAuth.ServerPolicy(
       `${name}-policy`,
       {
         authServerId: args.authServerId,
@@ -132,7 +133,7 @@ export class ServiceApp extends pulumi.ComponentResource {
     // EVERYONE explicitly because the provider reads group_whitelist back from Okta into state (it is
     // neither computed nor defaulted: resource_okta_auth_server_policy_rule.go setPeopleAssignments),
     // so leaving it empty would show a diff on every preview if Okta stores its EVERYONE default.
-    const rule = new okta.auth.ServerPolicyRule(
+    const rule = new oktaAuth.ServerPolicyRule(
       `${name}-rule`,
       {
         authServerId: args.authServerId,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as okta from "@pulumi/okta";
+import * as inline from "@pulumi/okta/inline";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 
@@ -25,7 +25,7 @@ export class TokenHook extends pulumi.ComponentResource {
   constructor(name: string, args: TokenHookArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("okta", "TokenHook"), name, {}, opts);
     if (!args.url.startsWith("https://")) throw new pulumi.ResourceError(`the hook url must be https, got ${args.url}`, this);
-    const hook = new okta.inline.Hook(
+    const hook = new inline.Hook(
       `${name}-hook`,
       {
         name: args.hookName,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import { ServiceRole, readFederation } from "okta-federation";
 
 /** Adds a reporting role for the federation stack's `payments` service in this team's account. */
@@ -7,7 +7,7 @@ export function appProgram() {
   const config = new pulumi.Config();
   const federation = readFederation(new pulumi.StackReference(config.require("federationStack")));
   const provider = new aws.Provider("aws", {
-    region: config.require("region") as aws.Region,
+    region: config.require("region"),
     allowedAccountIds: [config.require("accountId")],
   });
   const payments = federation.service("payments");

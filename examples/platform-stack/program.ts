@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
 import { OidcProvider, ServiceRole } from "okta-federation";
 
 /**
@@ -12,7 +12,7 @@ export function platformProgram() {
   const audience = config.require("audience");
   const readers = config.requireObject<Record<string, string>>("readers");
   const data = new aws.Provider("aws-data", {
-    region: config.require("region") as aws.Region,
+    region: config.require("region"),
     allowedAccountIds: [config.require("dataAccountId")],
   });
 

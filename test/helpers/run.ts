@@ -1,9 +1,10 @@
 /** Runs component programs under the offline engine with explicit providers, as a caller would. */
 import * as pulumi from "@pulumi/pulumi";
-import * as okta from "@pulumi/okta";
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
-import * as azure from "@pulumi/azure-native";
+// Submodules, not the package roots: a root import pulls every service's types into the compile (pulumi/pulumi-azure-native#1997).
+import * as okta from "@pulumi/okta/provider";
+import * as aws from "@pulumi/aws/provider";
+import * as gcp from "@pulumi/gcp/provider";
+import * as azure from "@pulumi/azure-native/provider";
 import { runOffline, type OfflineRunResult } from "../../tools/offline/engine";
 
 export interface TestProviders {
