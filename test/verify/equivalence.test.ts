@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline } from "../../tools/offline/engine";
 import { planToJson } from "../../tools/offline/plan";
 import { federationProgram } from "../../stacks/program";
-import { benchConfigMap } from "../../tools/bench/config";
+import { benchConfigMap } from "../../dev/bench/config";
 import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
 import { straightforwardCells, verifyModel, type Finding, type MatrixCell } from "../../tools/verify/verify";
 import { toJson, toMarkdown, toText } from "../../tools/verify/render";

@@ -1,18 +1,19 @@
 /**
- * The benchmark's comparison programs (tools/bench/baselines.ts) and graph summary
- * (tools/bench/graph.ts): what the overhead figure is measured against must really be the kit's
+ * The benchmark's comparison programs (dev/bench/baselines.ts) and graph summary
+ * (dev/bench/graph.ts): what the overhead figure is measured against must really be the kit's
  * resources, inputs, dependency graph and (for the tree) URNs, and the checks must be able to fail.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws/provider";
+import * as iam from "@pulumi/aws/iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOffline, type RecordedResource } from "../../tools/offline/engine";
 import { federationProgram } from "../../stacks/program";
-import { benchConfigMap, serviceKey } from "../../tools/bench/config";
-import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type Reference } from "../../tools/bench/baselines";
-import { customDependencies, summarise, type BenchPlan } from "../../tools/bench/graph";
-import { ASSUMPTIONS, simulateDeploy } from "../../tools/bench/deploy";
-import { BENCH_PROJECT, BENCH_STACK } from "../../tools/bench/protocol";
+import { benchConfigMap, serviceKey } from "../../dev/bench/config";
+import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type Reference } from "../../dev/bench/baselines";
+import { customDependencies, summarise, type BenchPlan } from "../../dev/bench/graph";
+import { ASSUMPTIONS, simulateDeploy } from "../../dev/bench/deploy";
+import { BENCH_PROJECT, BENCH_STACK } from "../../dev/bench/protocol";
 
 const N = 3;
 const run = (program: () => unknown, config: Record<string, string> = {}) =>
@@ -134,7 +135,7 @@ describe("wire", () => {
     let wired: Record<string, unknown> = {};
     const result = await run(() => {
       const provider = new aws.Provider("aws", { region: "eu-west-1" });
-      const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" }, { provider });
+      const role = new iam.Role("r", { assumeRolePolicy: "{}" }, { provider });
       const refs: Reference[] = [
         { value: "arn:aws:iam::111111111111:role/x", resource: role, property: "arn" },
         { value: "x", resource: role, property: "name" },

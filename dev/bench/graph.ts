@@ -2,7 +2,7 @@
  * What a recorded plan contains: resource counts (total and per service) and the critical-path
  * depth of the dependency graph.
  */
-import type { RecordedResource } from "../offline/engine";
+import type { RecordedResource } from "../../tools/offline/engine";
 
 /** The fields of a recorded resource the benchmark keeps (as written to the temp JSON file). */
 export type BenchResource = Omit<RecordedResource, "aliases">;

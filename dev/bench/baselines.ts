@@ -1,5 +1,5 @@
 /**
- * The programs the kit's offline plan is compared with (tools/bench/worker.ts). Each registers,
+ * The programs the kit's offline plan is compared with (dev/bench/worker.ts). Each registers,
  * under the same offline engine and mocks, exactly the custom resources a kit run recorded:
  *
  * - {@link baselineProgram} (the issue's baseline): every custom resource through its provider SDK
@@ -19,7 +19,7 @@
  *   values as literals, stack outputs included: no SDK classes, no references, a flat graph.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretValue, type RecordedResource } from "../offline/engine";
+import { isSecretValue, type RecordedResource } from "../../tools/offline/engine";
 import { customDependencies, isProvider, serviceOwner, type BenchPlan, type BenchResource } from "./graph";
 
 /** Recorded inputs back to program inputs: secret-wrapped values become `pulumi.secret(value)`. */

@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: how the kit scales (issue 6).
  *
- * For N generated services (each on AWS, GCP and Azure), in fresh processes (tools/bench/worker.ts),
+ * For N generated services (each on AWS, GCP and Azure), in fresh processes (dev/bench/worker.ts),
  * median of runs, each program under the same offline engine and mocks:
  * - kit: the offline plan of the real program (stacks/program.ts under tools/offline/engine.ts);
  * - baseline: the same custom resources (types, names, providers, inputs, dependency graph)
  *   registered directly through the provider SDK classes, without components, returning the same
- *   stack outputs (tools/bench/baselines.ts); kit/baseline is the overhead figure;
+ *   stack outputs (dev/bench/baselines.ts); kit/baseline is the overhead figure;
  * - bare: the baseline without stack outputs (the issue's baseline read literally: resources
  *   only); baseline/bare is what the output contract costs in the SDK;
  * - tree: the baseline plus the kit's component tree (same URNs): Pulumi's own cost for the kit's
@@ -23,7 +23,7 @@
  *
  * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
  * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;
- * - a deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): minutes, floor, bottleneck.
+ * - a deploy-time model of the first `pulumi up` (dev/bench/deploy.ts): minutes, floor, bottleneck.
  * The summary line gains
  *   verify_500_s=<n> verify_1000_s=<n> verify_growth_100_1000=<t1000/t100> deploy_500_min=<n> deploy_floor_500_min=<n>
  *
@@ -306,7 +306,7 @@ async function scaleFigures(options: Options, shardsSupported: boolean): Promise
   if (options.deploy) {
     lines.push(
       "",
-      "Deploy-time model of the first `pulumi up` (tools/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
+      "Deploy-time model of the first `pulumi up` (dev/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
       "graph, Okta rate limits (times the provider's maxApiCapacity) and concurrency cap, AWS IAM, GCP and Azure write limits, and the",
       "providers' locks (Okta policy rules, each GCP project's IAM policy, each service account's). The floor is the largest",
       "calls / rate over those endpoints (a lock: one write per hold time). Assumed latencies (s): " +

@@ -1,4 +1,4 @@
-/** What a benchmark worker (tools/bench/worker.ts) reports to tools/bench.ts. */
+/** What a benchmark worker (dev/bench/worker.ts) reports to dev/bench.ts. */
 
 export const BENCH_PROJECT = "okta-federation";
 export const BENCH_STACK = "bench";
@@ -10,7 +10,7 @@ export const RESULT_MARK = "BENCH_RESULT ";
  * kit: the real program. baseline: the same custom resources through the provider SDK classes,
  * wired by reference, no components, returning the kit's stack outputs. bare: the baseline
  * without stack outputs. tree: the baseline with the kit's component tree replayed. raw: plain
- * CustomResources with literal inputs and outputs (a floor). See tools/bench/baselines.ts.
+ * CustomResources with literal inputs and outputs (a floor). See dev/bench/baselines.ts.
  */
 export type WorkerMode = "kit" | "baseline" | "bare" | "tree" | "raw" | "verify";
 

@@ -1,14 +1,14 @@
 /**
- * One benchmark run in a fresh process (spawned by tools/bench.ts):
+ * One benchmark run in a fresh process (spawned by dev/bench.ts):
  *
- *   node --import tsx tools/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
- *   node --import tsx tools/bench/worker.ts baseline|bare|tree|raw <dump.json>
- *   node --import tsx tools/bench/worker.ts verify <dump.json>
+ *   node --import tsx dev/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
+ *   node --import tsx dev/bench/worker.ts baseline|bare|tree|raw <dump.json>
+ *   node --import tsx dev/bench/worker.ts verify <dump.json>
  *
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
  * config of n services; with a dump path it also writes what was registered and the stack outputs
  * (after timing). `baseline`, `bare`, `tree` and `raw` re-register the custom resources of such a
- * dump under the same engine and mocks (tools/bench/baselines.ts) and check that they registered
+ * dump under the same engine and mocks (dev/bench/baselines.ts) and check that they registered
  * the same thing and (all but `bare`) returned the same stack outputs. `verify` runs the trust
  * proof (tools/verify) over a dump's plan, as `npm run verify` does after planning.
  * With BENCH_COUNT_PROMISES=1 a run also counts the promises it creates (slower: a separate run).
@@ -16,7 +16,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { errorMessage, runOffline, type RecordedResource } from "../offline/engine";
+import { errorMessage, runOffline, type RecordedResource } from "../../tools/offline/engine";
 import { baselineProgram, differences, outputDifferences, rawProgram } from "./baselines";
 import type { BenchPlan, BenchResource } from "./graph";
 import { BENCH_PROJECT, BENCH_STACK, RESULT_MARK, type WorkerMode, type WorkerResult } from "./protocol";
@@ -28,9 +28,9 @@ function toBench(resources: readonly RecordedResource[]): BenchResource[] {
 
 /** The trust proof of a dump, timed like the other modes. */
 async function verifyDump(path: string): Promise<WorkerResult> {
-  const { planToJson } = await import("../offline/plan");
-  const { extractModel } = await import("../verify/model");
-  const { verifyModel } = await import("../verify/verify");
+  const { planToJson } = await import("../../tools/offline/plan");
+  const { extractModel } = await import("../../tools/verify/model");
+  const { verifyModel } = await import("../../tools/verify/verify");
   const dumped = JSON.parse(readFileSync(path, "utf8")) as BenchPlan;
   const startupMs = performance.now();
   const rssBefore = process.memoryUsage().rss;

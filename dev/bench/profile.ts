@@ -3,7 +3,7 @@
  * kit's components, the kit's offline engine, the Pulumi SDK, provider SDKs, other packages,
  * Node internals, GC), optionally only inside a time window (a worker's `runWindowUs`).
  *
- *   tsx tools/bench/profile.ts <file.cpuprofile> [<startUs> <endUs>] [--top 25]
+ *   tsx dev/bench/profile.ts <file.cpuprofile> [<startUs> <endUs>] [--top 25]
  */
 import { readFileSync } from "node:fs";
 
@@ -175,7 +175,7 @@ if (require.main === module) {
   const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 25;
   const [file, start, end] = args;
   if (!file) {
-    process.stderr.write("usage: tsx tools/bench/profile.ts <file.cpuprofile> [<startUs> <endUs>] [--top 25]\n");
+    process.stderr.write("usage: tsx dev/bench/profile.ts <file.cpuprofile> [<startUs> <endUs>] [--top 25]\n");
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
