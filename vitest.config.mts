@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,8 @@ export default defineConfig({
     // worker can share their loaded modules: the provider SDKs load once per worker, not per file.
     pool: "forks",
     isolate: false,
+    // One worker per core (vitest's default leaves one core free: on 2 cores, one worker in all).
+    maxWorkers: availableParallelism(),
     // A hang guard, not a budget: on a busy 2-core machine a test that starts processes may take
     // minutes, and no test asserts on time.
     testTimeout: 300_000,

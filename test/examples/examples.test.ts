@@ -6,10 +6,11 @@ import { readFederation } from "okta-federation";
 import { runOffline, unwrapSecrets } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
 import { byType, inputsOf, one } from "../helpers/recorded";
+import { fixtureStack } from "../helpers/stacks";
 
 let devOutputs: Record<string, unknown>;
 beforeAll(async () => {
-  devOutputs = unwrapSecrets((await planStack("dev")).outputs) as Record<string, unknown>;
+  devOutputs = unwrapSecrets((await planStack(fixtureStack("dev"))).outputs) as Record<string, unknown>;
 });
 
 describe("examples/app-stack", () => {

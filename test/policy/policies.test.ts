@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as p from "../../policy/policies";
 import { unwrapSecrets, type RecordedResource } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
+import { fixtureStack } from "../helpers/stacks";
 
 interface Fake {
   readonly type: string;
@@ -81,7 +82,7 @@ function asFake(r: RecordedResource, all: readonly RecordedResource[] = []): Fak
 describe("every policy passes the example stacks", () => {
   let resources: RecordedResource[] = [];
   beforeAll(async () => {
-    resources = [...(await planStack("dev")).resources, ...(await planStack("prod")).resources];
+    resources = [...(await planStack(fixtureStack("dev"))).resources, ...(await planStack(fixtureStack("prod"))).resources];
   });
 
   it.each(p.policies.filter((x): x is ResourceValidationPolicy => "validateResource" in x).map((x) => [x.name, x] as const))("%s", async (_name, policy) => {
@@ -96,7 +97,7 @@ describe("every policy passes the example stacks", () => {
 
   it.each(p.policies.filter((x): x is StackValidationPolicy => "validateStack" in x).map((x) => [x.name, x] as const))("%s (stack policy)", async (_name, policy) => {
     for (const stack of ["dev", "prod", "multi"]) {
-      const plan = (await planStack(stack)).resources;
+      const plan = (await planStack(fixtureStack(stack))).resources;
       expect(await stackViolations(policy, plan.map((r) => asFake(r, plan))), stack).toEqual([]);
     }
   });

@@ -9,10 +9,11 @@ import { verifyModel } from "../../tools/verify/verify";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { federationProgram } from "../../stacks/program";
 import { one } from "../helpers/recorded";
+import { fixtureStack } from "../helpers/stacks";
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await planStack("multi");
+  plan = await planStack(fixtureStack("multi"));
 });
 
 describe("several federations in one stack (stacks/Pulumi.multi.yaml)", () => {

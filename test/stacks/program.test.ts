@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -9,15 +10,7 @@ import { countByType, planStack, planToJson } from "../../tools/offline/plan";
 import { scaleFigures } from "../../tools/offline/scale";
 import { PROJECT_ROOT, parseStackYaml, loadStack, StackFileError } from "../../tools/offline/stackFile";
 import { byType, identities, inputsOf, one } from "../helpers/recorded";
-
-const stackText = (stack: string) => readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8");
-
-/** A stack config built from a modified copy of an example stack file. */
-function variant(stack: string, change: (federation: any) => void) {
-  const doc = parse(stackText(stack));
-  change(doc.config["okta-federation:federation"]);
-  return parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack, file: `variant of ${stack}` });
-}
+import { fixtureStack, fixtureText, fixtureVariant } from "../helpers/stacks";
 
 /** Reverses the order of every map and list in a value, recursively. */
 function reverseMaps(value: any): any {
@@ -27,7 +20,7 @@ function reverseMaps(value: any): any {
 }
 
 describe("dev stack", async () => {
-  const plan = await planStack("dev");
+  const plan = await planStack(fixtureStack("dev"));
   const { resources } = plan;
 
   it("registers the expected resources, by type", () => {
@@ -175,7 +168,7 @@ describe("dev stack", async () => {
 });
 
 describe("prod stack", async () => {
-  const plan = await planStack("prod");
+  const plan = await planStack(fixtureStack("prod"));
   const { resources } = plan;
 
   it("protects the identity roots and nothing else", () => {
@@ -202,7 +195,7 @@ describe("prod stack", async () => {
   });
 
   it("between dev and prod, registers every resource type the kit offers", async () => {
-    const dev = await planStack("dev");
+    const dev = await planStack(fixtureStack("dev"));
     const types = new Set([...dev.resources, ...resources].map((r) => r.type));
     for (const type of [
       "okta:auth/server:Server", "okta:auth/serverScope:ServerScope", "okta:auth/serverClaim:ServerClaim",
@@ -219,15 +212,15 @@ describe("prod stack", async () => {
 
 describe("stable identities", () => {
   it("reordering every map and list in the dev config gives the identical URN set", async () => {
-    const original = await planStack("dev");
-    const reversed = await planStack(variant("dev", (f) => Object.assign(f, reverseMaps(f))));
+    const original = await planStack(fixtureStack("dev"));
+    const reversed = await planStack(fixtureVariant("dev", (f) => Object.assign(f, reverseMaps(f))));
     expect(identities(reversed.resources)).toEqual(identities(original.resources));
   });
 
   it("adding a service leaves every existing URN in place; removing it removes only its own", async () => {
-    const original = await planStack("dev");
+    const original = await planStack(fixtureStack("dev"));
     const added = await planStack(
-      variant("dev", (f) => {
+      fixtureVariant("dev", (f) => {
         f.services.audit = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, aws: { policies: {} }, azure: {} };
       }),
     );
@@ -242,8 +235,8 @@ describe("stable identities", () => {
 
 describe("stable identities: removal and rename", () => {
   it("removing a service removes only its own resources", async () => {
-    const original = await planStack("dev");
-    const removed = await planStack(variant("dev", (f) => delete f.services["billing-export"]));
+    const original = await planStack(fixtureStack("dev"));
+    const removed = await planStack(fixtureVariant("dev", (f) => delete f.services["billing-export"]));
     const after = new Set(identities(removed.resources));
     const gone = identities(original.resources).filter((urn) => !after.has(urn));
     expect(gone.length).toBe(11);
@@ -252,9 +245,9 @@ describe("stable identities: removal and rename", () => {
   });
 
   it("renaming a service with renamedFrom keeps every resource through aliases and keeps physical names", async () => {
-    const original = await planStack("dev");
+    const original = await planStack(fixtureStack("dev"));
     const renamed = await planStack(
-      variant("dev", (f) => {
+      fixtureVariant("dev", (f) => {
         f.services.checkout = { ...f.services.payments, renamedFrom: "payments" };
         delete f.services.payments;
       }),
@@ -280,7 +273,7 @@ describe("stable identities: removal and rename", () => {
 describe("bad input", () => {
   it("a service named Bad_Name! granted an unknown scope fails with both problems and registers nothing", async () => {
     const error = await planStack(
-      variant("dev", (f) => {
+      fixtureVariant("dev", (f) => {
         f.services["Bad_Name!"] = { scopes: ["api.admin"], auth: { method: "client_secret_basic" }, aws: {} };
       }),
     ).catch((e: Error) => e);
@@ -297,7 +290,7 @@ describe("bad input", () => {
 
   it("a secure value inside the federation key is refused under a real run too, where the CLI hands the key over decrypted", async () => {
     // The Pulumi CLI decrypts a nested secure: value and marks the whole key secret; the program sees plain data.
-    const stack = loadStack("dev");
+    const stack = fixtureStack("dev");
     const error = await planStack({ ...stack, secretKeys: [...stack.secretKeys, "okta-federation:federation"] }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(ProgramError);
     expect((error as ProgramError).resources).toEqual([]);
@@ -320,7 +313,7 @@ describe("bad input", () => {
   });
 
   it("a stack whose token hook has no secret value fails before registering anything", async () => {
-    const doc = parse(stackText("dev"));
+    const doc = parse(fixtureText("dev"));
     delete doc.config["okta-federation:tokenHookAuthorization"];
     const stack = parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "x" });
     await expect(planStack(stack)).rejects.toThrow(
@@ -329,7 +322,11 @@ describe("bad input", () => {
   });
 
   it("an unknown stack is named with the stacks that exist", () => {
-    expect(() => loadStack("staging")).toThrow(new StackFileError('unknown stack "staging": there is no stacks/Pulumi.staging.yaml; stacks: dev, multi, prod'));
+    const root = mkdtempSync(join(tmpdir(), "oktafed-project-"));
+    copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+    mkdirSync(join(root, "stacks"));
+    for (const stack of ["qa", "dev"]) writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), "config: {}\n");
+    expect(() => loadStack("staging", root)).toThrow(new StackFileError('unknown stack "staging": there is no stacks/Pulumi.staging.yaml; stacks: dev, qa'));
   });
 
   it("secure values inside the federation object and duplicate service keys are refused with their location", () => {
@@ -349,7 +346,7 @@ describe("bad input", () => {
 describe("GCP provider shards", () => {
   it("spreads services over providers by a stable hash; each condition lists only its shard's client ids", async () => {
     const plan = await planStack(
-      variant("dev", (f) => {
+      fixtureVariant("dev", (f) => {
         f.gcp.providerShards = 3;
         for (const key of ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]) {
           f.services[key] = { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: ["roles/viewer"] } };

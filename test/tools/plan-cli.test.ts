@@ -1,15 +1,16 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../tools/plan";
-import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+import { PROJECT_ROOT, listStacks } from "../../tools/offline/stackFile";
 import { runCli } from "../helpers/cli";
+import { fixturePath } from "../helpers/stacks";
 
 /** The command's logic, in-process; the pipe test below runs the real program. */
 const plan = (...args: string[]) => runCli(main, ...args);
 
 describe("npm run plan", () => {
   it("--json prints only a JSON document with a resources array of urn, type, name, parent and inputs", async () => {
-    const { code, stdout, stderr } = await plan("--stack", "dev", "--json");
+    const { code, stdout, stderr } = await plan("--stack-file", fixturePath("dev"), "--json");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
@@ -30,7 +31,7 @@ describe("npm run plan", () => {
 
   it("--json through a shell pipe arrives whole, past the pipe's 64 KiB buffer", () => {
     // `| cat` makes stdout a pipe the way `| jq` does; process.exit used to cut it at 65,536 bytes.
-    const script = `"${process.execPath}" --import tsx tools/plan.ts --stack dev --json | cat`;
+    const script = `"${process.execPath}" --import tsx tools/plan.ts --stack-file "${fixturePath("dev")}" --json | cat`;
     const result = spawnSync("sh", ["-c", script], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
     expect(result.status).toBe(0);
     expect(result.stdout.length).toBeGreaterThan(65_536);
@@ -38,7 +39,7 @@ describe("npm run plan", () => {
   });
 
   it("prints a readable tree labelled as an offline plan, with counts per type", async () => {
-    const { code, stdout } = await plan("--stack", "prod");
+    const { code, stdout } = await plan("--stack-file", fixturePath("prod"));
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("OFFLINE PLAN  stack prod  (project okta-federation)");
     expect(stdout).toContain("Nothing was deployed");
@@ -47,10 +48,10 @@ describe("npm run plan", () => {
   });
 
   it("an unknown stack exits 2 with a clear error and no stack trace", async () => {
-    const { code, stdout, stderr } = await plan("--stack", "qa");
+    const { code, stdout, stderr } = await plan("--stack", "no-such-stack");
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toBe('error: unknown stack "qa": there is no stacks/Pulumi.qa.yaml; stacks: dev, multi, prod\n');
+    expect(stderr).toBe(`error: unknown stack "no-such-stack": there is no stacks/Pulumi.no-such-stack.yaml; stacks: ${listStacks().join(", ")}\n`);
   });
 
   it("a missing --stack exits 2 with usage", async () => {
@@ -60,7 +61,7 @@ describe("npm run plan", () => {
   });
 
   it("--stack-file plans a stack file from anywhere, named by its file name", async () => {
-    const { code, stdout } = await plan("--stack-file", `${PROJECT_ROOT}/stacks/Pulumi.prod.yaml`, "--json");
+    const { code, stdout } = await plan("--stack-file", fixturePath("prod"), "--json");
     expect(code).toBe(0);
     expect(JSON.parse(stdout).stack).toBe("prod");
     const wrong = await plan("--stack-file", "/tmp/prod.yaml");

@@ -4,6 +4,7 @@
  * the pull request and posts the comment, against a fake GitHub client).
  */
 import { spawnSync } from "node:child_process";
+import { FIXTURE_STACKS_DIR, fixturePath } from "../helpers/stacks";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -146,11 +147,11 @@ describe("review-stacks.sh", () => {
   it("reviews the head's stack files with this checkout's code, against the base's", () => {
     const work = mkdtempSync(join(tmpdir(), "review-"));
     const head = join(work, "head");
-    cpSync(join(PROJECT_ROOT, "stacks", "Pulumi.prod.yaml"), join(head, "Pulumi.prod.yaml"), { recursive: true });
+    cpSync(fixturePath("prod"), join(head, "Pulumi.prod.yaml"), { recursive: true });
     const text = readFileSync(join(head, "Pulumi.prod.yaml"), "utf8").replace("dynamodb-read: arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", "admin: arn:aws:iam::aws:policy/PowerUserAccess");
     writeFileSync(join(head, "Pulumi.prod.yaml"), text);
     const out = join(work, "review.md");
-    const result = spawnSync("bash", [join(PROJECT_ROOT, ".github", "scripts", "review-stacks.sh"), join(PROJECT_ROOT, "stacks"), head, out], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    const result = spawnSync("bash", [join(PROJECT_ROOT, ".github", "scripts", "review-stacks.sh"), FIXTURE_STACKS_DIR, head, out], { cwd: PROJECT_ROOT, encoding: "utf8" });
     expect(result.status).toBe(0);
     const markdown = readFileSync(out, "utf8");
     expect(markdown.split("\n")[0]).toBe("### Okta federation access review: `prod` ✅ passed");

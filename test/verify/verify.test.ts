@@ -9,6 +9,7 @@ import { extractModel, type PlanDocument, type PlanResource } from "../../tools/
 import { toJson, toMarkdown, toText } from "../../tools/verify/render";
 import { rsaModulus } from "../helpers/fixtures";
 import { verifyModel, type VerifyResult } from "../../tools/verify/verify";
+import { fixtureStack, fixtureVariant } from "../helpers/stacks";
 
 const ISSUER = "https://acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
 const HOST = "acme-dev-example.oktapreview.com/oauth2/<federation-authz-server.id>";
@@ -18,8 +19,8 @@ const clientId = (service: string) => `<federation-${service}-app.clientId>`;
 let devPlan: PlanDocument;
 let prodPlan: PlanDocument;
 beforeAll(async () => {
-  devPlan = planToJson(await planStack("dev")) as unknown as PlanDocument;
-  prodPlan = planToJson(await planStack("prod")) as unknown as PlanDocument;
+  devPlan = planToJson(await planStack(fixtureStack("dev"))) as unknown as PlanDocument;
+  prodPlan = planToJson(await planStack(fixtureStack("prod"))) as unknown as PlanDocument;
 });
 
 /** A copy of the dev plan with one resource's inputs changed: a wiring bug, as the program would register it. */
@@ -37,9 +38,7 @@ async function verify(plan: PlanDocument): Promise<VerifyResult> {
 
 /** The dev stack's plan with its config changed first (a config change, not a wiring bug). */
 async function devWith(change: (federation: any) => void): Promise<PlanDocument> {
-  const doc = parse(readFileSync(join(PROJECT_ROOT, "stacks", "Pulumi.dev.yaml"), "utf8"));
-  change(doc.config["okta-federation:federation"]);
-  return planToJson(await planStack(parseStackYaml(JSON.stringify(doc), { project: "okta-federation", stack: "dev", file: "variant" }))) as unknown as PlanDocument;
+  return planToJson(await planStack(fixtureVariant("dev", change))) as unknown as PlanDocument;
 }
 
 const allowed = (result: VerifyResult) =>
