@@ -1,33 +1,25 @@
-import { execFile } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FederationOutputsV1 } from "../../components/outputs";
 import { main } from "../../tools/credentials";
 import { redact } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
-import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+import { listStacks } from "../../tools/offline/stackFile";
 import { runCli } from "../helpers/cli";
+import { fixturePath, fixtureStack } from "../helpers/stacks";
 
 /** The command's logic, in-process (each case plans the stack; the Pulumi runtime is per process, so they run in turn). */
 const credentials = (...args: string[]) => runCli(main, ...args);
 
-/** A real process, for the wiring of the npm script. */
-function run(command: string, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } }, (_error, stdout, stderr) =>
-      resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
-}
 
 let payments: FederationOutputsV1["services"][string];
 beforeAll(async () => {
-  const outputs = redact((await planStack("dev")).outputs) as FederationOutputsV1;
+  const outputs = redact((await planStack(fixtureStack("dev"))).outputs) as FederationOutputsV1;
   payments = outputs.services.payments!;
 });
 
 describe("npm run credentials", () => {
   it("gcp: prints only the external_account JSON built from the dev plan's outputs", async () => {
-    const { code, stdout, stderr } = await credentials("--stack", "dev", "--service", "payments", "--cloud", "gcp");
+    const { code, stdout, stderr } = await credentials("--stack-file", fixturePath("dev"), "--service", "payments", "--cloud", "gcp");
     expect(code).toBe(0);
     const config = JSON.parse(stdout);
     expect(config).toEqual({
@@ -43,7 +35,7 @@ describe("npm run credentials", () => {
   });
 
   it("gcp --executable: an executable source, and a reminder of GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES", async () => {
-    const { code, stdout, stderr } = await credentials("--stack", "dev", "--service", "reporting", "--cloud", "gcp", "--executable", "okta-token --gcp-executable");
+    const { code, stdout, stderr } = await credentials("--stack-file", fixturePath("dev"), "--service", "reporting", "--cloud", "gcp", "--executable", "okta-token --gcp-executable");
     expect(code).toBe(0);
     const config = JSON.parse(stdout);
     expect(config.credential_source).toEqual({ executable: { command: "okta-token --gcp-executable", timeout_millis: 30000 } });
@@ -52,13 +44,13 @@ describe("npm run credentials", () => {
   });
 
   it("aws: env lines by default, a shared-config profile with --format profile", async () => {
-    const env = await credentials("--stack", "dev", "--service", "payments", "--cloud", "aws", "--token-file", "/run/okta/token");
+    const env = await credentials("--stack-file", fixturePath("dev"), "--service", "payments", "--cloud", "aws", "--token-file", "/run/okta/token");
     expect(env.code).toBe(0);
     // The role's name is fixed, so its ARN is the real one offline.
     expect(env.stdout).toBe("AWS_ROLE_ARN=arn:aws:iam::111111111111:role/oktafed/dev-payments\nAWS_WEB_IDENTITY_TOKEN_FILE=/run/okta/token\n");
     expect(payments.aws!.roleArn).toBe("arn:aws:iam::111111111111:role/oktafed/dev-payments");
     expect(env.stderr).not.toContain("placeholder");
-    const profile = await credentials("--stack", "dev", "--service", "payments", "--cloud", "aws", "--format", "profile");
+    const profile = await credentials("--stack-file", fixturePath("dev"), "--service", "payments", "--cloud", "aws", "--format", "profile");
     expect(profile.code).toBe(0);
     expect(profile.stdout).toBe(
       `[profile payments-dev]\nrole_arn = ${payments.aws!.roleArn}\nweb_identity_token_file = /var/run/secrets/okta/token\nregion = eu-west-1\n`,
@@ -66,14 +58,14 @@ describe("npm run credentials", () => {
   });
 
   it("azure: env lines", async () => {
-    const { code, stdout, stderr } = await credentials("--stack", "dev", "--service", "payments", "--cloud", "azure");
+    const { code, stdout, stderr } = await credentials("--stack-file", fixturePath("dev"), "--service", "payments", "--cloud", "azure");
     expect(code).toBe(0);
     expect(stdout).toBe(
       "AZURE_CLIENT_ID='<federation-payments-azure-identity.clientId>'\nAZURE_TENANT_ID=00000000-0000-0000-0000-0000000000aa\nAZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/okta/token\n",
     );
     expect(stdout.split("\n")[0]).toMatch(/^AZURE_CLIENT_ID=/);
     expect(stderr).toContain("<federation-payments-azure-identity.clientId> is a placeholder");
-    const json = await credentials("--stack", "dev", "--service", "payments", "--cloud", "azure", "--format", "json");
+    const json = await credentials("--stack-file", fixturePath("dev"), "--service", "payments", "--cloud", "azure", "--format", "json");
     expect(JSON.parse(json.stdout)).toEqual({
       AZURE_CLIENT_ID: payments.azure!.clientId,
       AZURE_TENANT_ID: payments.azure!.tenantId,
@@ -89,39 +81,34 @@ describe("npm run credentials", () => {
     [["--service", "payments", "--cloud", "oci"], 'error: unknown cloud "oci"; allowed: aws, gcp, azure\n'],
     [["--service", "payments", "--cloud", "gcp", "--format", "env"], "error: --format env is not available for gcp; allowed: json\n"],
     [["--service", "payments", "--cloud", "aws", "--executable", "x"], "error: --executable applies to --cloud gcp only\n"],
-    [["--service", "payments", "--cloud", "aws", "--federation", "x"], "error: stack dev has a single federation; --federation applies to stacks with okta-federation:federations\n"],
+    [["--service", "payments", "--cloud", "aws", "--federation", "x"], "error: stack dev has a single federation; --federation applies to stacks with several (okta-federation:federations)\n"],
   ])("dev %j exits 2 with an exact message", async (args, message) => {
-    const { code, stdout, stderr } = await credentials("--stack", "dev", ...args);
+    const { code, stdout, stderr } = await credentials("--stack-file", fixturePath("dev"), ...args);
     expect(stderr).toBe(message);
     expect(stdout).toBe("");
     expect(code).toBe(2);
   });
 
   it("an unknown stack and missing flags exit 2 without a stack trace", async () => {
-    const unknown = await credentials("--stack", "qa", "--service", "payments", "--cloud", "aws");
+    const unknown = await credentials("--stack", "no-such-stack", "--service", "payments", "--cloud", "aws");
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('error: unknown stack "qa": there is no stacks/Pulumi.qa.yaml; stacks: dev, multi, prod\n');
-    const missing = await credentials("--stack", "dev");
+    expect(unknown.stderr).toBe(`error: unknown stack "no-such-stack": there is no stacks/Pulumi.no-such-stack.yaml; stacks: ${listStacks().join(", ")}\n`);
+    const missing = await credentials("--stack-file", fixturePath("dev"));
     expect(missing.code).toBe(2);
     expect(missing.stderr.split("\n")[0]).toBe("error: --service, --cloud are required");
-    expect(missing.stderr.split("\n")[1]).toMatch(/^usage: npm run credentials -- --stack <name> --service <key> --cloud aws\|gcp\|azure/);
+    expect(missing.stderr.split("\n")[1]).toMatch(/^usage: npm run credentials -- --stack <name> \| --stack-file <path> --service <key> --cloud aws\|gcp\|azure/);
   });
 
   it("a stack with several federations: the one whose service uses the cloud", async () => {
-    const aws = await credentials("--stack", "multi", "--service", "payments", "--cloud", "aws", "--format", "profile");
+    const aws = await credentials("--stack-file", fixturePath("multi"), "--service", "payments", "--cloud", "aws", "--format", "profile");
     expect(aws.code).toBe(0);
     expect(aws.stdout).toMatch(/^\[profile payments-multi\]\nrole_arn = arn:aws:iam::444444444444:role\/.*\nregion = us-east-1\n$/s);
-    const gcp = await credentials("--stack", "multi", "--service", "payments", "--cloud", "gcp");
+    const gcp = await credentials("--stack-file", fixturePath("multi"), "--service", "payments", "--cloud", "gcp");
     expect(JSON.parse(gcp.stdout).audience).toMatch(/workloadIdentityPools\/okta-shared\/providers\//);
-    const azure = await credentials("--stack", "multi", "--service", "payments", "--cloud", "azure");
+    const azure = await credentials("--stack-file", fixturePath("multi"), "--service", "payments", "--cloud", "azure");
     expect([azure.code, azure.stderr]).toEqual([2, "error: service payments in stack multi does not use azure; it uses: aws, gcp\n"]);
-    const other = await credentials("--stack", "multi", "--service", "payments", "--cloud", "aws", "--federation", "globex");
+    const other = await credentials("--stack-file", fixturePath("multi"), "--service", "payments", "--cloud", "aws", "--federation", "globex");
     expect([other.code, other.stderr]).toEqual([2, 'error: stack multi has no service "payments"; services: billing\n']);
   });
 
-  it("the npm script runs it", async () => {
-    const result = await run("npm", ["run", "--silent", "credentials", "--", "--stack", "dev", "--service", "payments", "--cloud", "aws"]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^AWS_ROLE_ARN=/);
-  });
 });

@@ -15,7 +15,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, export
 import { ExternalAccountClient, PluggableAuthClient } from "google-auth-library";
 import { gcpExternalAccount } from "../../components/credentials";
 import { PROJECT_ROOT } from "../../tools/offline/stackFile";
-import { fetchToken, main, TokenFetchError } from "../../tools/okta-token";
+import { fetchToken, tokenCommand, TokenFetchError } from "../../workload/token";
 
 const AUDIENCE = "api://services-test";
 const CLIENT_ID = "0oapaymentstest12345";
@@ -186,10 +186,10 @@ describe("fetchToken against a local OAuth server", () => {
   });
 });
 
-describe("the okta-token CLI", () => {
+describe("okta-federation token", () => {
   function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const out = { stdout: "", stderr: "" };
-    return main(argv, env, { stdout: (s) => (out.stdout += s), stderr: (s) => (out.stderr += s) }).then((code) => ({ code, ...out }));
+    return tokenCommand(argv, { stdout: (s) => void (out.stdout += s), stderr: (s) => void (out.stderr += s) }, env).then((code) => ({ code, ...out }));
   }
 
   it("reads its inputs from the environment and writes the token file", async () => {
@@ -236,7 +236,7 @@ describe("the okta-token CLI", () => {
   it(
     "google-auth-library runs it as an external_account executable and gets the token",
     async () => {
-      const command = [process.execPath, "--import", "tsx", join(PROJECT_ROOT, "tools", "okta-token.ts"), "--gcp-executable", "--issuer", issuer, "--client-id", CLIENT_ID, "--private-key-file", jwkFile, "--scopes", "api.read"];
+      const command = [process.execPath, "--import", "tsx", join(PROJECT_ROOT, "workload", "cli.ts"), "token", "--gcp-executable", "--issuer", issuer, "--client-id", CLIENT_ID, "--private-key-file", jwkFile, "--scopes", "api.read"];
       expect(command.every((part) => !/\s/.test(part))).toBe(true);
       const config = gcpExternalAccount({
         workloadIdentityProvider: "projects/123456789012/locations/global/workloadIdentityPools/okta-test/providers/okta",
@@ -259,11 +259,11 @@ describe("the okta-token CLI", () => {
   );
 
   it("as a program, --help exits 0 with the usage", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "tools", "okta-token.ts"), "--help"], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: "" } });
+    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "workload", "cli.ts"), "token", "--help"], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: "" } });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     const [code] = (await once(child, "close")) as [number];
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^usage: okta-token --issuer URL/);
+    expect(stdout).toMatch(/^usage: okta-federation token --issuer URL/);
   });
 });

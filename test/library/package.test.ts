@@ -19,6 +19,17 @@ describe("the package", () => {
     expect(pkg.scripts.prepare).toBe("npm run build");
   });
 
+  it("each command's npm script runs a file that runs its main only as a program", () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"));
+    const commands = { plan: "tools/plan.ts", verify: "tools/verify.ts", credentials: "tools/credentials.ts", "new-env": "tools/new-env.ts", "okta-federation": "workload/cli.ts" };
+    for (const [script, file] of Object.entries(commands)) {
+      expect(pkg.scripts[script], script).toMatch(new RegExp(`^tsx (--max-semi-space-size=64 )?${file.replace(".", "\\.")}$`));
+      expect(readFileSync(join(PROJECT_ROOT, file), "utf8"), file).toMatch(/\nif \(require\.main === module\) runCommand\(main\);\n$/);
+    }
+    expect(pkg.bin).toEqual({ "okta-federation": "dist/workload/cli.js" });
+    expect(readFileSync(join(PROJECT_ROOT, "workload", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+
   it("the barrel exports every component, the config schema and the output contract", () => {
     expect(Object.keys(library).filter((k) => !EXPECTED.includes(k) || typeof (library as any)[k] === "undefined")).toEqual([]);
     expect(EXPECTED.filter((k) => !(k in library))).toEqual([]);

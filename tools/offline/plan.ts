@@ -4,7 +4,7 @@
  */
 import { federationProgram } from "../../stacks/program";
 import { redact, runOffline, type OfflineRunResult, type PlaceholderHints, type RecordedResource } from "./engine";
-import { containsPlaceholder } from "../../components/internal/placeholder";
+export { placeholdersIn } from "../../components/internal/placeholder";
 import { loadStack, type StackConfig } from "./stackFile";
 import { scaleFigures, scaleLines } from "./scale";
 import { oktaIssuerUrl } from "../../components/internal/trust";
@@ -211,10 +211,4 @@ export function planToText(plan: Plan): string {
   return lines.join("\n");
 }
 
-/** Every placeholder value in a plan's outputs (for docs and tests). */
-export function placeholdersIn(value: unknown): string[] {
-  if (containsPlaceholder(value)) return [value as string];
-  if (Array.isArray(value)) return value.flatMap(placeholdersIn);
-  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(placeholdersIn);
-  return [];
-}
+

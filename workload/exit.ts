@@ -1,6 +1,6 @@
 /**
  * Exiting a command without losing output. Its own module, without Pulumi, so that the lean
- * `npm run okta-token` can use it too.
+ * workload commands (`okta-federation token`) use it too.
  */
 
 /**

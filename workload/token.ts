@@ -3,14 +3,14 @@
  * credentials, authenticating with `private_key_jwt` (a client assertion signed with the service's
  * own private key; no client secret exists), and writes it to the token file the cloud SDKs read.
  *
- *   node --import tsx tools/okta-token.ts --issuer https://acme.okta.com/oauth2/aus1 \
+ *   okta-federation token --issuer https://acme.okta.com/oauth2/aus1 \
  *     --client-id 0oa... --private-key-file key.pem --key-id payments-2026-11 \
  *     --scopes "api.read api.write" --token-file /var/run/secrets/okta/token
  *
  * With `--gcp-executable` it also prints the executable-source response google-auth-library expects
  * on stdout (and nothing on stderr: the library reads both streams as the response), so the same
  * command can be an `external_account` executable. Every flag has an environment variable: see
- * {@link USAGE}. Exit codes: 0 token written; 1 token request or key problem; 2 usage error.
+ * {@link TOKEN_USAGE}. Exit codes: 0 token written; 1 token request or key problem; 2 usage error.
  * Details: docs/credentials.md.
  */
 import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from "node:crypto";
@@ -18,7 +18,7 @@ import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT, decodeJwt } from "jose";
-import { exitAfterFlush } from "./exit";
+import type { Io } from "./io";
 import {
   CLIENT_ASSERTION_ALG,
   CredentialsError,
@@ -238,7 +238,7 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
 // CLI
 // ---------------------------------------------------------------------------------------------
 
-export const USAGE = `usage: okta-token --issuer URL --client-id ID --private-key-file FILE [--key-id KID] --scopes "A B" [--token-file FILE] [--gcp-executable]
+export const TOKEN_USAGE = `usage: okta-federation token --issuer URL --client-id ID --private-key-file FILE [--key-id KID] --scopes "A B" [--token-file FILE] [--gcp-executable]
   --issuer            OKTA_ISSUER            the authorization server's issuer (okta.issuerUrl)
   --client-id         OKTA_CLIENT_ID         the service's client id (services.<key>.clientId)
   --private-key-file  OKTA_PRIVATE_KEY_FILE  PEM or JWK file with the service's RSA private key
@@ -248,17 +248,13 @@ export const USAGE = `usage: okta-token --issuer URL --client-id ID --private-ke
                                              with --gcp-executable only when given)
   --gcp-executable                           print a google-auth-library executable-source response on stdout`;
 
-/** Runs the CLI; returns the exit code. Writes go through `io` (for tests). */
-export async function main(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-  io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
-): Promise<number> {
+/** `okta-federation token`: returns the exit code. Flags fall back to `env` (the process's environment). */
+export async function tokenCommand(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const gcp = argv.includes("--gcp-executable");
   // In executable mode everything goes to stdout as an executable response: the library reads stdout and stderr together.
   const fail = (code: number, reason: string, message: string): number => {
     if (gcp) io.stdout(JSON.stringify(gcpExecutableError(reason, message)) + "\n");
-    else io.stderr(`error: ${message}${code === 2 ? `\n${USAGE}` : ""}\n`);
+    else io.stderr(`error: ${message}${code === 2 ? `\n${TOKEN_USAGE}` : ""}\n`);
     return code;
   };
   let values: Record<string, string | boolean | undefined>;
@@ -282,7 +278,7 @@ export async function main(
     return fail(2, "usage", (error as Error).message);
   }
   if (values.help) {
-    io.stdout(`${USAGE}\n`);
+    io.stdout(`${TOKEN_USAGE}\n`);
     return 0;
   }
   const pick = (flag: string, name: string) => {
@@ -321,15 +317,4 @@ export async function main(
     if (gcp) return fail(1, "internal", (error as Error)?.message ?? String(error));
     throw error;
   }
-}
-
-// Run only as a program (node --import tsx tools/okta-token.ts), not when imported.
-if (typeof require !== "undefined" && typeof module !== "undefined" && require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => exitAfterFlush(code),
-    (error) => {
-      process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);
-      return exitAfterFlush(3);
-    },
-  );
 }
