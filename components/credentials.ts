@@ -186,7 +186,7 @@ export interface GcpExecutableSource {
  * impersonates that service account.
  *
  * The subject token comes from a file (default; the token fetcher keeps it fresh) or from an
- * executable (`executable`, e.g. `node --import tsx tools/okta-token.ts --gcp-executable`), which
+ * executable (`executable`, e.g. `okta-federation token --gcp-executable`), which
  * google-auth-library runs only when `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1`.
  *
  * @param args.workloadIdentityProvider the provider's full resource name

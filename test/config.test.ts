@@ -430,6 +430,11 @@ const cases: readonly Case[] = [
     problems: [{ path: "services.payments.auth.jwks", message: "must list at least one public key" }],
   },
   {
+    name: "more keys than an Okta app holds",
+    mutate: (c) => (payments(c).auth.jwks = Array.from({ length: 51 }, (_, i) => jwtAuth(`payments-${i}`).jwks[0])),
+    problems: [{ path: "services.payments.auth.jwks", message: "must list at most 50 public keys (Okta's limit per app; during a rotation two are enough)" }],
+  },
+  {
     name: "unknown auth method",
     mutate: (c) => (payments(c).auth = { method: "none" }),
     problems: [{ path: "services.payments.auth.method", message: "method must be private_key_jwt or client_secret_basic" }],

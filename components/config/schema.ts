@@ -159,7 +159,11 @@ const serviceAuthSchema = z.discriminatedUnion(
     strictObject({
       method: z.literal("private_key_jwt"),
       /** Public keys of the service; the private key stays with the service. */
-      jwks: z.array(jwkSchema).min(1, "must list at least one public key").optional(),
+      jwks: z
+        .array(jwkSchema)
+        .min(1, "must list at least one public key")
+        .max(LIMITS.okta.keysPerApp, `must list at most ${LIMITS.okta.keysPerApp} public keys (Okta's limit per app; during a rotation two are enough)`)
+        .optional(),
       /** Or a URL where Okta fetches the service's public keys. */
       jwksUri: httpsUrl("where Okta fetches the service's public keys").optional(),
     }),

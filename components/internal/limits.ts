@@ -15,6 +15,8 @@ export const LIMITS = {
     reservedScopes: ["openid", "profile", "email", "address", "phone", "offline_access", "groups", "device_sso"],
     /** Keys of a service app's JWKS: RSA needs n and e, EC needs x and y (private_key_jwt). */
     jwkTypes: ["RSA", "EC"],
+    /** Public keys one app may hold: room for a rotation, not a key store (Okta developer docs, key management guide). */
+    keysPerApp: 50,
     /** The request `scope` parameter is at most 1024 characters. */
     scopeParameterMaxLength: 1024,
     /** The inline hook contract version for token hooks. */

@@ -7,7 +7,7 @@ import { planStack, planToJson } from "../../tools/offline/plan";
 import { accessDiff } from "../../tools/verify/diff";
 import { extractModel, type PlanDocument, type PlanResource } from "../../tools/verify/model";
 import { toJson, toMarkdown, toText } from "../../tools/verify/render";
-import { rsaModulus } from "../helpers/fixtures";
+import { jwtAuth, rsaModulus } from "../helpers/fixtures";
 import { verifyModel, type VerifyResult } from "../../tools/verify/verify";
 import { fixtureStack, fixtureVariant } from "../helpers/stacks";
 
@@ -273,6 +273,26 @@ describe("access diff", () => {
     expect(markdown).toContain("**Access changes in this PR**");
     expect(markdown).toContain("- 🟢 + service audit added: it can reach Azure identity id-dev-audit");
     expect(markdown).toContain("- 🔴 − payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com");
+  });
+
+  it("names a client key added or removed, and a switch to a client secret as risky", async () => {
+    const rotated = await devWith((federation) => {
+      federation.services.payments.auth.jwks.push(jwtAuth("payments-2026-12").jwks[0]);
+      federation.services.reporting.auth = { method: "client_secret_basic" };
+    });
+    const done = await devWith((federation) => {
+      federation.services.payments.auth = jwtAuth("payments-2026-12");
+      federation.services.reporting.auth = { method: "client_secret_basic" };
+    });
+    const models = [devPlan, rotated, done].map((plan) => extractModel(plan));
+    const [base, during, after] = await Promise.all(models.map(async (model) => ({ model, result: await verifyModel(model) })));
+    const oldKid = (models[0]!.services.find((s) => s.key === "payments")!.auth.keys[0]!.label);
+    expect(accessDiff(base!, during!).map((c) => [c.message, c.risk])).toEqual([
+      ["payments: client key payments-2026-12 added: whoever holds its private key gets tokens as payments", undefined],
+      ["reporting: client authentication changes from private_key_jwt to client_secret_basic", "a shared client secret replaces the key pair"],
+      [`reporting: client ${models[0]!.services.find((s) => s.key === "reporting")!.auth.keys[0]!.label} removed: tokens are no longer issued for assertions signed with it`, undefined],
+    ]);
+    expect(accessDiff(during!, after!).map((c) => c.message)).toEqual([`payments: client ${oldKid} removed: tokens are no longer issued for assertions signed with it`]);
   });
 
   it("the JSON form lists every allowed cell with its reason, and the denials compactly: what each target admits", async () => {

@@ -2,7 +2,8 @@
  * Access changes between a base plan and the current one, in words for reviewers: services added
  * or removed with everything they get or lose, reach gained or lost, permissions granted, revoked
  * or changed (AWS policies, GCP roles, Azure role assignments by role name and scope), and trust
- * inputs changed (issuer, audience, subject, scopes, token lifetime, conditions, credentials).
+ * inputs changed (issuer, audience, subject, client keys, scopes, token lifetime, conditions,
+ * credentials).
  * Risky changes are marked by the same predicates as the policy pack's advisories and mandatory
  * identity-admin policy (components/internal/guardrails.ts, identityAdmin.ts).
  */
@@ -174,6 +175,24 @@ function serviceTrustChanges(old: ServiceModel, service: ServiceModel): AccessCh
   if (old.clientId !== service.clientId) changes.push({ kind: "trust-changed", service: key, message: `${key}: subject (client id) changes from ${old.clientId} to ${service.clientId}` });
   if (old.scopes && service.scopes && old.scopes.join(" ") !== service.scopes.join(" ")) {
     changes.push({ kind: "trust-changed", service: key, message: `${key}: scopes change from ${old.scopes.join(" ") || "(none)"} to ${service.scopes.join(" ") || "(none)"}` });
+  }
+  // Whoever holds the private key of a registered key (or serves the JWKS URL) gets the service's tokens.
+  if (old.auth.method !== service.auth.method) {
+    const weaker = service.auth.method.startsWith("client_secret") && !old.auth.method.startsWith("client_secret");
+    changes.push({
+      kind: "trust-changed",
+      service: key,
+      message: `${key}: client authentication changes from ${old.auth.method} to ${service.auth.method}`,
+      ...(weaker ? { risk: "a shared client secret replaces the key pair" } : {}),
+    });
+  }
+  const oldKeys = new Set(old.auth.keys.map((k) => k.fingerprint));
+  const newKeys = new Set(service.auth.keys.map((k) => k.fingerprint));
+  for (const k of service.auth.keys.filter((k) => !oldKeys.has(k.fingerprint))) {
+    changes.push({ kind: "trust-changed", service: key, message: `${key}: client ${k.label} added: whoever holds its private key gets tokens as ${key}` });
+  }
+  for (const k of old.auth.keys.filter((k) => !newKeys.has(k.fingerprint))) {
+    changes.push({ kind: "trust-changed", service: key, message: `${key}: client ${k.label} removed: tokens are no longer issued for assertions signed with it` });
   }
   if (old.lifetimeMinutes !== service.lifetimeMinutes && old.lifetimeMinutes !== undefined && service.lifetimeMinutes !== undefined) {
     const risk = longerTokenLifetime(old.lifetimeMinutes, service.lifetimeMinutes);
