@@ -1,9 +1,12 @@
 /**
- * `npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json [--json | --markdown]
- * [--base base-plan.json [--allow-other-stack]]`: proves the trust before deploy. Runs the offline
- * plan (or reads one written by `plan --json`), reads the trust from the registered resources,
- * simulates each service's token and checks every cloud target.
- * Exit codes: 0 passed, 1 findings or invalid config, 2 usage error, unknown stack or unusable base plan.
+ * `npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json | --state state.json
+ * [--json | --markdown] [--base base-plan.json | base-state.json [--allow-other-stack]]`: proves the
+ * trust before deploy, or the trust that is deployed. Runs the offline plan (or reads one written by
+ * `plan --json`, or a `pulumi stack export` document with --state), reads the trust from the
+ * registered resources, simulates each service's token and checks every cloud target. `--base`
+ * takes an offline plan or a stack export, told apart by shape.
+ * Exit codes: 0 passed, 1 findings or invalid config, 2 usage error, unknown stack or unusable base
+ * plan or state.
  */
 import { readFileSync } from "node:fs";
 import { planStack, planToJson } from "./offline/plan";
@@ -12,10 +15,11 @@ import { accessDiff } from "./verify/diff";
 import { extractModel, type PlanDocument } from "./verify/model";
 import { toJson, toMarkdown, toText } from "./verify/render";
 import { verifyModel } from "./verify/verify";
+import { isStateExport, MAKE_STATE, pendingOperations, resolvePlaceholders, StateExportError, stateToPlan } from "./verify/state";
 import { parseFlags, reportUserError, runCommand, type Io } from "./cli";
 
 const USAGE =
-  "usage: npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json [--json | --markdown] [--base base-plan.json [--allow-other-stack]]";
+  "usage: npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json | --state state.json [--json | --markdown] [--base base-plan.json | base-state.json [--allow-other-stack]]";
 const PLAN_KIND = "okta-federation/offline-plan";
 const MAKE_BASE = (stack: string | undefined, file = "base-plan.json") => `npm run -s plan -- --stack ${stack ?? "<name>"} --json > ${file}`;
 
@@ -58,13 +62,78 @@ export function readBasePlan(path: string, stack: string | undefined, allowOther
   return doc as PlanDocument;
 }
 
+/**
+ * Reads a `pulumi stack export` document (`what`: "state" or "base state") as the plan document
+ * the model reads; warns when the export lists pending operations of an interrupted update.
+ */
+export function readState(path: string, io: Io, what = "state"): PlanDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new StateExportError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new StateExportError(`${what} ${path} is not JSON: write it with ${MAKE_STATE}`);
+  }
+  return fromExport(doc, path, io, what);
+}
+
+function fromExport(doc: unknown, path: string, io: Io, what: string): PlanDocument {
+  const plan = stateToPlan(doc, `${what} ${path}`);
+  const pending = pendingOperations(doc);
+  if (pending.length) {
+    io.stderr(`warning: ${what} ${path} lists pending operations of an interrupted update (${pending.join(", ")}): their resources are verified as last recorded; run pulumi refresh and export again\n`);
+  }
+  return plan;
+}
+
+/** A file's JSON, or undefined when it cannot be read or parsed (the plan reader then says which, as before). */
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The base of the access diff: an offline plan (readBasePlan, its messages unchanged) or a stack
+ * export, told apart by shape (`deployment.resources` for an export). Another stack only with
+ * `allowOtherStack`, then with a warning.
+ */
+export function readBase(path: string, stack: string | undefined, allowOtherStack: boolean, io: Io): { plan: PlanDocument; state: boolean } {
+  const doc = readJson(path);
+  if (!isStateExport(doc)) return { plan: readBasePlan(path, stack, allowOtherStack, io), state: false };
+  const plan = fromExport(doc, path, io, "base state");
+  if (stack !== undefined && plan.stack !== stack) {
+    if (!allowOtherStack) throw new StateExportError(`base state ${path} is an export of stack ${plan.stack}, not ${stack}; pass --allow-other-stack to compare them anyway`);
+    io.stderr(`warning: comparing stack ${stack} with the state of stack ${plan.stack} (--allow-other-stack)\n`);
+  }
+  return { plan, state: true };
+}
+
+/** The model of a document; a state that is no federation is the user's file, not a bug: one line, exit 2. */
+function modelOf(plan: PlanDocument, state: string | undefined) {
+  if (state === undefined) return extractModel(plan);
+  try {
+    return extractModel(plan);
+  } catch (error) {
+    throw new StateExportError(`${state} cannot be read as a federation: ${(error as Error).message}`);
+  }
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseFlags<{ stack?: string; "stack-file"?: string; plan?: string; json?: boolean; markdown?: boolean; base?: string; "allow-other-stack"?: boolean }>(
+  const parsed = parseFlags<{ stack?: string; "stack-file"?: string; plan?: string; state?: string; json?: boolean; markdown?: boolean; base?: string; "allow-other-stack"?: boolean }>(
     argv,
     {
       stack: { type: "string", short: "s" },
       "stack-file": { type: "string" },
       plan: { type: "string" },
+      state: { type: "string" },
       json: { type: "boolean" },
       markdown: { type: "boolean" },
       base: { type: "string" },
@@ -75,12 +144,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   );
   if ("exit" in parsed) return parsed.exit;
   const { values } = parsed;
-  const sources = [values.stack, values["stack-file"], values.plan].filter((v) => v !== undefined).length;
+  const sources = [values.stack, values["stack-file"], values.plan, values.state].filter((v) => v !== undefined).length;
   const problem =
     sources === 0
       ? "--stack is required"
       : sources > 1
-        ? "choose one of --stack, --stack-file and --plan"
+        ? "choose one of --stack, --stack-file, --plan and --state"
         : values.json && values.markdown
           ? "choose one of --json and --markdown"
           : values["allow-other-stack"] && !values.base
@@ -93,8 +162,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let stack = values.stack;
   try {
     let plan: PlanDocument;
-    if (values.plan !== undefined) {
+    if (values.state !== undefined) {
+      // What is deployed: a `pulumi stack export` document (tools/verify/state.ts).
+      plan = readState(values.state, io);
+      stack = plan.stack;
+    } else if (values.plan !== undefined) {
       // A plan written earlier (plan --json): the proof alone, without planning again.
+      if (isStateExport(readJson(values.plan))) throw new StateExportError(`plan ${values.plan} is a Pulumi stack export, not an offline plan: pass it with --state`);
       plan = readBasePlan(values.plan, undefined, false, io, "plan");
       stack = plan.stack;
     } else {
@@ -102,24 +176,31 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       stack = typeof loaded === "string" ? loaded : loaded.stack;
       plan = planToJson(await planStack(loaded)) as unknown as PlanDocument;
     }
-    const model = extractModel(plan);
+    const headState = values.state !== undefined ? `state ${values.state}` : undefined;
+    const base = values.base ? readBase(values.base, plan.stack, Boolean(values["allow-other-stack"]), io) : undefined;
+    // A plan compared with a state: the plan's placeholders take the deployed values, so that only
+    // what the program changes shows as a change.
+    if (base && base.state && !headState) plan = resolvePlaceholders(plan, base.plan);
+    if (base && !base.state && headState) base.plan = resolvePlaceholders(base.plan, plan);
+    const model = modelOf(plan, headState);
     const result = await verifyModel(model);
     let changes;
-    if (values.base) {
-      const basePlan = readBasePlan(values.base, plan.stack, Boolean(values["allow-other-stack"]), io);
+    if (base) {
       let baseModel;
       try {
-        baseModel = extractModel(basePlan);
+        baseModel = extractModel(base.plan);
       } catch (error) {
-        throw new BasePlanError(`base plan ${values.base} cannot be read as a federation: ${(error as Error).message}`);
+        const message = `${base.state ? "base state" : "base plan"} ${values.base} cannot be read as a federation: ${(error as Error).message}`;
+        throw base.state ? new StateExportError(message) : new BasePlanError(message);
       }
       changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model, result });
     }
-    const out = values.json ? JSON.stringify(toJson(result, changes), null, 2) : values.markdown ? toMarkdown(result, changes) : toText(result, changes);
+    const source = { head: headState ? ("state" as const) : ("plan" as const), base: base?.state ? ("state" as const) : ("plan" as const) };
+    const out = values.json ? JSON.stringify(toJson(result, changes), null, 2) : values.markdown ? toMarkdown(result, changes, { source }) : toText(result, changes, source);
     io.stdout(`${out}\n`);
     return result.passed ? 0 : 1;
   } catch (error) {
-    if (error instanceof BasePlanError) {
+    if (error instanceof BasePlanError || error instanceof StateExportError) {
       io.stderr(`error: ${error.message}\n`);
       return 2;
     }

@@ -15,9 +15,18 @@ function reachByService(result: VerifyResult): Map<string, { reached: string[]; 
   return by;
 }
 
-export function toText(result: VerifyResult, changes?: readonly AccessChange[]): string {
+/** What was verified: a plan (the default) or a deployed state, and what the base was. */
+export interface RenderSource {
+  readonly head?: "plan" | "state";
+  readonly base?: "plan" | "state";
+}
+
+const trustOf = (source: RenderSource) => (source.head === "state" ? "the deployed trust (a stack export)" : "the planned trust");
+const baseOf = (source: RenderSource) => (source.base === "state" ? "the base state" : "the base plan");
+
+export function toText(result: VerifyResult, changes?: readonly AccessChange[], source: RenderSource = {}): string {
   const lines: string[] = [];
-  lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against the planned trust)`);
+  lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against ${trustOf(source)})`);
   for (const i of result.issuers) {
     lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}authorization server ${i.server}  issuer ${i.issuer}  audience ${i.audience}`);
   }
@@ -68,8 +77,8 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[]):
   if (changes) {
     lines.push("");
     const risky = changes.filter((c) => c.risk);
-    if (changes.length === 0) lines.push("No access changes against the base plan.");
-    else lines.push(`Access changes against the base plan${risky.length ? ` (${risky.length} risky, marked !)` : ""}:`);
+    if (changes.length === 0) lines.push(`No access changes against ${baseOf(source)}.`);
+    else lines.push(`Access changes against ${baseOf(source)}${risky.length ? ` (${risky.length} risky, marked !)` : ""}:`);
     for (const c of [...risky, ...changes.filter((c) => !c.risk)]) {
       lines.push(`  ${changeSign(c)}${c.risk ? "!" : " "} ${c.message}`);
       if (c.risk) lines.push(`       risky: ${c.risk}`);
@@ -115,12 +124,12 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
   };
 }
 
-export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[], options: { readonly maxServiceRows?: number } = {}): string {
+export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[], options: { readonly maxServiceRows?: number; readonly source?: RenderSource } = {}): string {
   const lines: string[] = [];
   lines.push(`### Okta federation access review: \`${result.stack}\` ${result.passed ? "✅ passed" : "❌ failed"}`);
   lines.push("");
   lines.push(
-    `Tokens from ${result.issuers.map((i) => `authorization server \`${i.server}\` (issuer \`${i.issuer}\`, audience \`${i.audience}\`)`).join(", and from ")}, simulated offline against the planned trust.`,
+    `Tokens from ${result.issuers.map((i) => `authorization server \`${i.server}\` (issuer \`${i.issuer}\`, audience \`${i.audience}\`)`).join(", and from ")}, simulated offline against ${trustOf(options.source ?? {})}.`,
   );
   lines.push("");
   if (changes) {
