@@ -2,8 +2,9 @@
  * Cross-check of the kit's own AWS trust evaluator (`evaluateAwsTrust`) against an independent
  * implementation of IAM policy evaluation, @cloud-copilot/iam-simulate.
  *
- * iam-simulate and iam-policy are AGPL: they are test-only devDependencies and must never be
- * imported outside test/. The validated `runSimulation` drops context keys it does not know (every
+ * iam-simulate and iam-policy are AGPL: devDependencies imported only here and by the sandbox's
+ * AWS STS (tools/sandbox/aws.ts), neither of which is in the package (`files`), so never shipped.
+ * The validated `runSimulation` drops context keys it does not know (every
  * Okta `<host/path>:sub` key), so it always denies; `runUnsafeSimulation` with a ValidatedPolicy is
  * the usable entry point (see the toolchain notes, section 4).
  */

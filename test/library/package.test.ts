@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,6 +28,16 @@ describe("the package", () => {
     }
     expect(pkg.bin).toEqual({ "okta-federation": "dist/workload/cli.js" });
     expect(readFileSync(join(PROJECT_ROOT, "workload", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+
+  it("what the package ships imports no development-only module (AGPL simulators, test tools, the repository's commands)", () => {
+    const shipped = ["components", "workload"].flatMap((dir) => readdirSync(join(PROJECT_ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f)));
+    expect(shipped.length).toBeGreaterThan(30);
+    const devOnly = Object.keys(JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).devDependencies).filter((d) => !d.startsWith("@pulumi/") && d !== "@types/node");
+    for (const file of shipped) {
+      const imports = [...readFileSync(join(PROJECT_ROOT, file), "utf8").matchAll(/from "([^"]+)"|import\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2]!);
+      expect(imports.filter((i) => devOnly.some((d) => i === d || i.startsWith(`${d}/`)) || /(^|\/)(tools|test|dev)\//.test(i)), file).toEqual([]);
+    }
   });
 
   it("the barrel exports every component, the config schema and the output contract", () => {

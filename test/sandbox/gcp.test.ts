@@ -1,0 +1,261 @@
+/**
+ * The GCP part of the sandbox, end to end: Okta tokens fetched over HTTP by the workload's token
+ * fetcher, exchanged by google-auth-library's ExternalAccountClient (the real SDK) at the STS and
+ * IAM Credentials emulators, with the trust as the fixture stacks plan it. dev: payments impersonates
+ * a service account, reporting has direct project grants; prod: payments impersonates; multi: a
+ * dedicated GCP issuer with a direct grant, next to an AWS-only issuer of the same Okta org.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planStack, planToJson } from "../../tools/offline/plan";
+import { gcpWorkload, startGcp } from "../../tools/sandbox/gcp";
+import { materialize } from "../../tools/sandbox/materialize";
+import { SandboxNetwork } from "../../tools/sandbox/network";
+import { startOkta, type SandboxClient, type SandboxIssuer } from "../../tools/sandbox/okta";
+import type { Emulator, ExchangeOutcome } from "../../tools/sandbox/types";
+import type { PlanDocument, PlanResource } from "../../tools/verify/model";
+import { fetchToken } from "../../workload/token";
+import { fixtureStack } from "../helpers/stacks";
+
+type Gcp = { sts: Emulator; iamCredentials: Emulator };
+
+interface Stack {
+  readonly plan: PlanDocument;
+  readonly issuers: readonly SandboxIssuer[];
+  readonly gcp: Gcp;
+}
+
+const DENIED = "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).";
+const CONDITION = "The given credential is rejected by the attribute condition.";
+const INVALID_TARGET =
+  'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.';
+const PROVIDER_TYPE = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
+
+const network = new SandboxNetwork();
+const dir = mkdtempSync(join(tmpdir(), "sandbox-gcp-"));
+let files = 0;
+const stacks: Record<string, Stack> = {};
+
+async function planOf(name: string): Promise<PlanDocument> {
+  return materialize(planToJson(await planStack(fixtureStack(name))) as unknown as PlanDocument);
+}
+
+async function startStack(name: string): Promise<Stack> {
+  const plan = await planOf(name);
+  const keyDir = join(dir, name);
+  mkdirSync(keyDir);
+  const issuers = await startOkta(plan, network, keyDir);
+  return { plan, issuers, gcp: await startGcp(plan, network) };
+}
+
+/** The issuer and client of an Okta app (`federation-payments-app`). */
+function appOf(stack: Stack, app: string): { issuer: SandboxIssuer; client: SandboxClient } {
+  for (const issuer of stack.issuers) {
+    const client = issuer.clients.find((c) => c.app === app);
+    if (client) return { issuer, client };
+  }
+  throw new Error(`no Okta app ${app} in the plan`);
+}
+
+/** The service's token, fetched from its Okta server as the workload does, in a new token file. */
+async function tokenFileOf(stack: Stack, app: string): Promise<string> {
+  const { issuer, client } = appOf(stack, app);
+  const tokenFile = join(dir, `token-${++files}`);
+  await fetchToken({ issuer: issuer.issuer, clientId: client.clientId, privateKeyFile: client.privateKeyFile, keyId: client.kid, scopes: client.scopes, tokenFile, fetch: network.fetch });
+  return tokenFile;
+}
+
+function writeTokenFile(token: string): string {
+  const tokenFile = join(dir, `token-${++files}`);
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  return tokenFile;
+}
+
+/** A service's GCP stack outputs (`services.<key>.gcp`, or under `federations.<name>`). */
+function gcpOutputs(plan: PlanDocument, service: string, federation?: string): { credentialConfig: Record<string, any>; principal: string; serviceAccountEmail?: string } {
+  const services = federation ? plan.outputs?.federations?.[federation]?.services : plan.outputs?.services;
+  const gcp = services?.[service]?.gcp;
+  if (!gcp) throw new Error(`no GCP outputs for service ${service}`);
+  return gcp;
+}
+
+function run(stack: Stack, credentialConfig: object, tokenFile: string, gcp: Gcp = stack.gcp): Promise<ExchangeOutcome> {
+  return gcpWorkload({ credentialConfig, tokenFile, gcp, plan: stack.plan });
+}
+
+/** A copy of the plan with `change` applied to the resource of `type` named `name`. */
+function brokenPlan(plan: PlanDocument, type: string, name: string, change: (r: PlanResource) => void): PlanDocument {
+  const copy = structuredClone(plan);
+  const resource = copy.resources.find((r) => r.type === type && r.name === name);
+  if (!resource) throw new Error(`no ${type} ${name} in the plan`);
+  change(resource);
+  return copy;
+}
+
+beforeAll(async () => {
+  for (const name of ["dev", "prod", "multi"]) stacks[name] = await startStack(name);
+});
+
+afterAll(async () => {
+  await network.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("dev: payments impersonates a service account, reporting has direct grants", () => {
+  const dev = () => stacks.dev!;
+
+  it("payments gets its service account's token", async () => {
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, await tokenFileOf(dev(), "federation-payments-app"));
+    expect(outcome).toEqual({ ok: true, detail: "impersonates dev-payments@acme-dev-example.iam.gserviceaccount.com" });
+  });
+
+  it("reporting gets a federated token for its principal, which holds its planned project roles", async () => {
+    const { credentialConfig, principal } = gcpOutputs(dev().plan, "reporting");
+    expect(principal).toMatch(/^principal:\/\/iam\.googleapis\.com\/projects\/\d{12}\/locations\/global\/workloadIdentityPools\/okta-dev\/subject\/0oa/);
+    const outcome = await run(dev(), credentialConfig, await tokenFileOf(dev(), "federation-reporting-app"));
+    expect(outcome).toEqual({ ok: true, detail: `federated token for ${principal}; planned project roles: roles/bigquery.dataViewer, roles/bigquery.jobUser` });
+  });
+
+  it("reporting's token with payments' config: the shared provider admits it, the impersonation is denied", async () => {
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, await tokenFileOf(dev(), "federation-reporting-app"));
+    expect(outcome).toEqual({ ok: false, code: "PERMISSION_DENIED", message: DENIED });
+  });
+
+  it("payments' token with reporting's config stands for payments, which holds none of reporting's roles", async () => {
+    const payments = gcpOutputs(dev().plan, "payments").principal;
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "reporting").credentialConfig, await tokenFileOf(dev(), "federation-payments-app"));
+    expect(outcome).toEqual({ ok: true, detail: `federated token for ${payments}; planned project roles: none` });
+  });
+
+  it("billing-export, a client of the same issuer without GCP access, is rejected by the attribute condition", async () => {
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, await tokenFileOf(dev(), "federation-billing-export-app"));
+    expect(outcome).toEqual({ ok: false, code: "unauthorized_client", message: CONDITION });
+  });
+
+  it("a token of the right issuer for another audience is refused: invalid_grant", async () => {
+    const { issuer, client } = appOf(dev(), "federation-payments-app");
+    const token = await issuer.sign({ aud: "api://other", sub: client.clientId, cid: client.clientId, scp: client.scopes });
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, writeTokenFile(token));
+    expect(outcome).toEqual({ ok: false, code: "invalid_grant", message: "The audience in ID Token [api://other] does not match the expected audience." });
+  });
+
+  it("a token from another issuer is refused: invalid_grant naming both issuers", async () => {
+    const other = appOf(stacks.multi!, "gcp-issuer-payments-app");
+    const mine = appOf(dev(), "federation-payments-app");
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, await tokenFileOf(stacks.multi!, "gcp-issuer-payments-app"));
+    expect(outcome).toEqual({ ok: false, code: "invalid_grant", message: `The issuer in ID Token ${other.issuer.issuer} does not match the expected ones: ${mine.issuer.issuer}` });
+  });
+
+  it("an expired token is refused: invalid_grant", async () => {
+    const { issuer, client } = appOf(dev(), "federation-payments-app");
+    const now = Math.floor(Date.now() / 1000);
+    const token = await issuer.sign({ aud: issuer.audience, sub: client.clientId, cid: client.clientId, scp: client.scopes, iat: now - 7200, exp: now - 3600 });
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, writeTokenFile(token));
+    expect(outcome).toEqual({ ok: false, code: "invalid_grant", message: `ID Token issued at ${now - 7200} is stale to sign-in.` });
+  });
+
+  it("a token valid for 48 hours or more is refused: invalid_grant", async () => {
+    const { issuer, client } = appOf(dev(), "federation-payments-app");
+    const token = await issuer.sign({ aud: issuer.audience, sub: client.clientId, cid: client.clientId, scp: client.scopes }, 48 * 3600);
+    const outcome = await run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, writeTokenFile(token));
+    expect(outcome).toMatchObject({ ok: false, code: "invalid_grant", message: expect.stringContaining("less than 48 hours after iat") });
+  });
+
+  it("a provider that is not in the plan is refused: invalid_target", async () => {
+    const config = structuredClone(gcpOutputs(dev().plan, "payments").credentialConfig);
+    config.audience = config.audience.replace(/\/providers\/[^/]+$/, "/providers/okta-missing");
+    const outcome = await run(dev(), config, await tokenFileOf(dev(), "federation-payments-app"));
+    expect(outcome).toEqual({ ok: false, code: "invalid_target", message: INVALID_TARGET });
+  });
+});
+
+describe("dev with one trust broken in the plan: the service's own exchange fails", () => {
+  const dev = () => stacks.dev!;
+  const PROVIDER = "federation-gcp-pool-provider-okta";
+
+  async function paymentsWith(plan: PlanDocument): Promise<ExchangeOutcome> {
+    const gcp = await startGcp(plan, network);
+    return run(dev(), gcpOutputs(dev().plan, "payments").credentialConfig, await tokenFileOf(dev(), "federation-payments-app"), gcp);
+  }
+
+  it("the condition pins another client id: unauthorized_client", async () => {
+    const payments = appOf(dev(), "federation-payments-app").client.clientId;
+    const plan = brokenPlan(dev().plan, PROVIDER_TYPE, PROVIDER, (r) => {
+      r.inputs.attributeCondition = String(r.inputs.attributeCondition).replace(payments, "0oaSOMEONEELSE000000");
+    });
+    expect(await paymentsWith(plan)).toEqual({ ok: false, code: "unauthorized_client", message: CONDITION });
+  });
+
+  it("the impersonation grant names another subject: PERMISSION_DENIED", async () => {
+    const plan = brokenPlan(dev().plan, "gcp:serviceaccount/iAMMember:IAMMember", "federation-payments-gcp-impersonation", (r) => {
+      r.inputs.member = String(r.inputs.member).replace(/\/subject\/.*$/, "/subject/0oaSOMEONEELSE000000");
+    });
+    expect(await paymentsWith(plan)).toEqual({ ok: false, code: "PERMISSION_DENIED", message: DENIED });
+  });
+
+  it("the provider is disabled: invalid_target", async () => {
+    const plan = brokenPlan(dev().plan, PROVIDER_TYPE, PROVIDER, (r) => {
+      r.inputs.disabled = true;
+    });
+    expect(await paymentsWith(plan)).toEqual({ ok: false, code: "invalid_target", message: INVALID_TARGET });
+  });
+
+  it("google.subject maps to more than 127 bytes: invalid_request", async () => {
+    const plan = brokenPlan(dev().plan, PROVIDER_TYPE, PROVIDER, (r) => {
+      r.inputs.attributeMapping = { ...r.inputs.attributeMapping, "google.subject": "assertion.sub + assertion.sub + assertion.sub + assertion.sub + assertion.sub + assertion.sub + assertion.sub" };
+    });
+    expect(await paymentsWith(plan)).toEqual({
+      ok: false,
+      code: "invalid_request",
+      message:
+        "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping or the incoming assertion to produce a mapped attribute that is less than 127 bytes.",
+    });
+  });
+
+  it("no allowed audiences: only the provider's own name is accepted, so the Okta audience is refused", async () => {
+    const plan = brokenPlan(dev().plan, PROVIDER_TYPE, PROVIDER, (r) => {
+      r.inputs.oidc = { ...r.inputs.oidc, allowedAudiences: [] };
+    });
+    expect(await paymentsWith(plan)).toEqual({ ok: false, code: "invalid_grant", message: "The audience in ID Token [api://services-dev] does not match the expected audience." });
+
+    const gcp = await startGcp(plan, network);
+    const config = gcpOutputs(dev().plan, "payments").credentialConfig;
+    const { issuer, client } = appOf(dev(), "federation-payments-app");
+    const ownName = `https:${config.audience}`;
+    const token = await issuer.sign({ aud: ownName, sub: client.clientId, cid: client.clientId, scp: client.scopes, tenant_id: "acme" });
+    expect(await run(dev(), config, writeTokenFile(token), gcp)).toEqual({ ok: true, detail: "impersonates dev-payments@acme-dev-example.iam.gserviceaccount.com" });
+  });
+});
+
+describe("prod: payments impersonates through the custom-domain issuer", () => {
+  it("payments gets its service account's token", async () => {
+    const prod = stacks.prod!;
+    const outcome = await run(prod, gcpOutputs(prod.plan, "payments").credentialConfig, await tokenFileOf(prod, "federation-payments-app"));
+    expect(outcome).toEqual({ ok: true, detail: "impersonates prod-payments@acme-prod-example.iam.gserviceaccount.com" });
+  });
+
+  it("a dev token is refused by prod's provider: invalid_grant", async () => {
+    const prod = stacks.prod!;
+    const outcome = await run(prod, gcpOutputs(prod.plan, "payments").credentialConfig, await tokenFileOf(stacks.dev!, "federation-payments-app"));
+    expect(outcome).toMatchObject({ ok: false, code: "invalid_grant", message: expect.stringMatching(/^The issuer in ID Token https:\/\/acme-dev-example\.oktapreview\.com\/.* does not match the expected ones: https:\/\/id\.acme\.example\//) });
+  });
+});
+
+describe("multi: a dedicated GCP issuer", () => {
+  const multi = () => stacks.multi!;
+
+  it("payments of the GCP issuer gets a federated token with its planned project role", async () => {
+    const { credentialConfig, principal } = gcpOutputs(multi().plan, "payments", "gcp-issuer");
+    const outcome = await run(multi(), credentialConfig, await tokenFileOf(multi(), "gcp-issuer-payments-app"));
+    expect(outcome).toEqual({ ok: true, detail: `federated token for ${principal}; planned project roles: roles/storage.objectViewer` });
+  });
+
+  it("a token of the AWS issuer (same Okta org, other server) is refused: invalid_grant", async () => {
+    const aws = appOf(multi(), "aws-issuer-payments-app");
+    const gcpIssuer = appOf(multi(), "gcp-issuer-payments-app");
+    const outcome = await run(multi(), gcpOutputs(multi().plan, "payments", "gcp-issuer").credentialConfig, await tokenFileOf(multi(), "aws-issuer-payments-app"));
+    expect(outcome).toEqual({ ok: false, code: "invalid_grant", message: `The issuer in ID Token ${aws.issuer.issuer} does not match the expected ones: ${gcpIssuer.issuer.issuer}` });
+  });
+});

@@ -1,0 +1,237 @@
+/**
+ * One sandbox run over a plan: starts the issuers and the cloud emulators on loopback, gets each
+ * service's token as its workload does, and makes every exchange the plan implies through the real
+ * SDK clients — each service at its own targets (allowed as planned), and the probes (denied as
+ * planned): each service's token at every other service's targets, a token of the right issuer for
+ * another audience, and a token of another issuer. Everything is stopped when the run ends.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { sandboxKeyPair } from "./keys";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SignJWT, exportJWK } from "jose";
+import type { PlanDocument } from "../verify/model";
+import { fetchToken } from "../../workload/token";
+import { materialize } from "./materialize";
+import { SandboxNetwork } from "./network";
+import { startOkta, type SandboxClient, type SandboxIssuer } from "./okta";
+import { awsWorkload, startAwsSts } from "./aws";
+import { gcpWorkload, startGcp } from "./gcp";
+import { azureWorkload, startEntra } from "./azure";
+import type { Emulator, ExchangeOutcome } from "./types";
+
+export type Verdict = "allowed as planned" | "denied as planned" | "UNEXPECTED";
+
+export interface Exchange {
+  readonly verdict: Verdict;
+  /** Whose token, presented where. */
+  readonly who: string;
+  readonly target: string;
+  readonly expected: "allowed" | "denied";
+  readonly outcome: ExchangeOutcome;
+}
+
+export interface SandboxReport {
+  readonly stack: string;
+  readonly exchanges: readonly Exchange[];
+  readonly allowed: number;
+  readonly denied: number;
+  readonly unexpected: number;
+}
+
+/** The audience no server issues for: the wrong-audience probe. */
+const OTHER_AUDIENCE = "api://sandbox-other-audience";
+/** An Okta org no trust names: the other-issuer probe. */
+const OTHER_ISSUER = "https://sandbox-other-org.okta.com/oauth2/aussandboxotherorg";
+
+interface Target {
+  readonly label: string;
+  /** The workload that owns it. */
+  readonly owner: string;
+  /** For GCP direct grants: the principal the owner's grants are given to. */
+  readonly principal?: string;
+  run(tokenFile: string): Promise<ExchangeOutcome>;
+}
+
+interface Workload {
+  readonly label: string;
+  readonly clientId: string;
+  readonly issuer: SandboxIssuer;
+  readonly client: SandboxClient | undefined;
+  readonly tokenFile: string;
+  readonly targets: Target[];
+}
+
+type ServiceOutputs = Record<string, any>;
+
+/** The stack outputs as (federation name, federation outputs) pairs. */
+function federationsOf(outputs: Record<string, any> | undefined): Array<[string | undefined, Record<string, any>]> {
+  if (!outputs) return [];
+  if (outputs.federations) return Object.entries(outputs.federations as Record<string, Record<string, any>>).sort(([a], [b]) => a.localeCompare(b));
+  return [[undefined, outputs]];
+}
+
+/** Every running sandbox's stop, for an interrupt (Ctrl-C) to run before the process exits. */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every running sandbox: its servers, and its temporary keys and tokens. */
+export async function stopAllSandboxes(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop()));
+}
+
+/** The sandbox's servers, started over a materialized plan. */
+export interface Sandbox {
+  readonly plan: PlanDocument;
+  readonly network: SandboxNetwork;
+  /** A temporary directory (keys, tokens), removed by `stop`. */
+  readonly dir: string;
+  readonly issuers: readonly SandboxIssuer[];
+  readonly sts?: Emulator;
+  readonly gcp?: { sts: Emulator; iamCredentials: Emulator };
+  readonly entra?: Emulator;
+  stop(): Promise<void>;
+}
+
+/** Starts Okta and the emulators the plan needs, on loopback. */
+export async function startSandbox(plan: PlanDocument): Promise<Sandbox> {
+  const network = new SandboxNetwork();
+  const dir = mkdtempSync(join(tmpdir(), "oktafed-sandbox-"));
+  const stop = async () => {
+    running.delete(stop);
+    await network.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  running.add(stop);
+  try {
+    const uses = (type: string) => plan.resources.some((r) => r.type === type);
+    const issuers = await startOkta(plan, network, dir);
+    const sts = uses("aws:iam/role:Role") ? await startAwsSts(plan, network) : undefined;
+    const gcp = uses("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider") ? await startGcp(plan, network) : undefined;
+    const entra = uses("azure-native:managedidentity:UserAssignedIdentity") ? await startEntra(plan, network) : undefined;
+    return { plan, network, dir, issuers, ...(sts ? { sts } : {}), ...(gcp ? { gcp } : {}), ...(entra ? { entra } : {}), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Runs the sandbox over an offline plan (placeholders are materialized first). */
+export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchange: Exchange) => void = () => undefined): Promise<SandboxReport> {
+  const sandbox = await startSandbox(materialize(offlinePlan));
+  const { plan, network, dir, issuers, sts, gcp, entra } = sandbox;
+  try {
+    const other = await otherIssuer(network);
+
+    const workloads: Workload[] = [];
+    for (const [federation, outputs] of federationsOf(plan.outputs)) {
+      const issuer = issuers.find((i) => i.issuer === outputs.okta?.issuerUrl);
+      if (!issuer) throw new Error(`the plan's outputs name issuer ${outputs.okta?.issuerUrl}, which no authorization server of the plan has`);
+      for (const [key, service] of Object.entries(outputs.services as Record<string, ServiceOutputs>).sort(([a], [b]) => a.localeCompare(b))) {
+        const label = federation ? `${federation}/${key}` : key;
+        const tokenFile = join(dir, `${label.replace("/", "--")}.token`);
+        const targets: Target[] = [];
+        if (service.aws && sts) {
+          const roleArn = String(service.aws.roleArn);
+          targets.push({ label: `AWS role ${roleArn}`, owner: label, run: (file) => awsWorkload({ roleArn, tokenFile: file, sts }) });
+        }
+        if (service.gcp && gcp) {
+          const config = service.gcp.credentialConfig as object;
+          const what = service.gcp.serviceAccountEmail ? `GCP service account ${service.gcp.serviceAccountEmail}` : `GCP direct grants of ${service.gcp.principal}`;
+          targets.push({
+            label: what,
+            owner: label,
+            ...(service.gcp.serviceAccountEmail ? {} : { principal: String(service.gcp.principal) }),
+            run: (file) => gcpWorkload({ credentialConfig: config, tokenFile: file, gcp, plan }),
+          });
+        }
+        if (service.azure && entra) {
+          const { clientId, tenantId } = service.azure as { clientId: string; tenantId: string };
+          targets.push({ label: `Azure identity ${clientId}`, owner: label, run: (file) => azureWorkload({ clientId, tenantId, tokenFile: file, entra }) });
+        }
+        workloads.push({ label, clientId: String(service.clientId), issuer, client: issuer.clients.find((c) => c.clientId === service.clientId), tokenFile, targets });
+      }
+    }
+
+    const exchanges: Exchange[] = [];
+    const record = (who: string, target: Target, expected: "allowed" | "denied", outcome: ExchangeOutcome) => {
+      const reached = outcome.ok && !(target.principal && !outcome.detail.includes(target.principal));
+      const verdict: Verdict = reached === (expected === "allowed") ? (expected === "allowed" ? "allowed as planned" : "denied as planned") : "UNEXPECTED";
+      const exchange = { verdict, who, target: target.label, expected, outcome };
+      exchanges.push(exchange);
+      onExchange(exchange);
+    };
+
+    // Each workload gets its token as it would in production: the token command's code, over HTTP.
+    for (const w of workloads) {
+      const failed = await fetchToken({ issuer: w.issuer.issuer, clientId: w.clientId, privateKeyFile: w.client?.privateKeyFile ?? join(dir, "none.pem"), keyId: w.client?.kid ?? "none", scopes: w.client?.scopes.length ? [...w.client.scopes] : ["none"], tokenFile: w.tokenFile, fetch: network.fetch }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      if (failed) {
+        for (const target of w.targets) record(`${w.label} (no token)`, target, "allowed", { ok: false, code: "okta", message: `Okta issued no token: ${failed}` });
+        w.targets.length = 0;
+      }
+    }
+    for (const w of workloads) for (const target of w.targets) record(w.label, target, "allowed", await target.run(w.tokenFile));
+    // Cross-service probes: a token at every target of another service.
+    for (const w of workloads) {
+      if (!w.client) continue;
+      for (const owner of workloads.filter((o) => o !== w)) for (const target of owner.targets) record(`token of ${w.label}`, target, "denied", await target.run(w.tokenFile));
+    }
+    // Another audience, and another issuer, with the service's own subject, at its own targets.
+    for (const w of workloads) {
+      const claims = { sub: w.clientId, cid: w.clientId, scp: w.client?.scopes ?? [] };
+      const wrongAudience = join(dir, `${w.label.replace("/", "--")}.other-audience.token`);
+      writeFileSync(wrongAudience, await w.issuer.sign({ ...claims, aud: OTHER_AUDIENCE }), { mode: 0o600 });
+      const wrongIssuer = join(dir, `${w.label.replace("/", "--")}.other-issuer.token`);
+      writeFileSync(wrongIssuer, await other.sign({ ...claims, aud: w.issuer.audience }), { mode: 0o600 });
+      for (const target of w.targets) {
+        record(`subject of ${w.label}, audience ${OTHER_AUDIENCE}`, target, "denied", await target.run(wrongAudience));
+        record(`subject of ${w.label}, issuer ${OTHER_ISSUER}`, target, "denied", await target.run(wrongIssuer));
+      }
+    }
+    const count = (v: Verdict) => exchanges.filter((e) => e.verdict === v).length;
+    return { stack: plan.stack, exchanges, allowed: count("allowed as planned"), denied: count("denied as planned"), unexpected: count("UNEXPECTED") };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/** An Okta org that no trust of the plan names, discoverable like any issuer. */
+async function otherIssuer(network: SandboxNetwork): Promise<{ sign(claims: Record<string, unknown>): Promise<string> }> {
+  const { privateKey, publicKey } = sandboxKeyPair("other org");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "other-org", alg: "RS256", use: "sig" };
+  const path = new URL(OTHER_ISSUER).pathname;
+  const server = await network.listen((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === `${path}/.well-known/openid-configuration`) res.end(JSON.stringify({ issuer: OTHER_ISSUER, jwks_uri: `${OTHER_ISSUER}/v1/keys`, token_endpoint: `${OTHER_ISSUER}/v1/token` }));
+    else if (req.url === `${path}/v1/keys`) res.end(JSON.stringify({ keys: [jwk] }));
+    else {
+      res.statusCode = 404;
+      res.end("{}");
+    }
+  });
+  network.route(new URL(OTHER_ISSUER).origin, server.url);
+  return {
+    sign: (claims) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ ver: 1, jti: `AT.${randomUUID()}`, iss: OTHER_ISSUER, iat: now, exp: now + 300, ...claims }).setProtectedHeader({ alg: "RS256", kid: "other-org" }).sign(privateKey);
+    },
+  };
+}
+
+/** A line per exchange, for people. */
+export function exchangeLine(e: Exchange): string {
+  const { outcome } = e;
+  const result = outcome.ok
+    ? `${outcome.detail}${e.verdict === "denied as planned" ? " (its own principal, which holds none of the target's grants)" : ""}`
+    : outcome.message.startsWith(outcome.code)
+      ? outcome.message
+      : `${outcome.code}: ${outcome.message}`;
+  return `${e.verdict.padEnd(18)}  ${e.who} -> ${e.target}: ${result}`;
+}
+
+export function summaryLine(report: SandboxReport): string {
+  return `sandbox: ${report.allowed} exchanges allowed as planned, ${report.denied} denied as planned, ${report.unexpected} unexpected`;
+}
