@@ -12,7 +12,7 @@ import { placeholderHints } from "../../tools/offline/plan";
 import { planToJson } from "../../tools/offline/plan";
 import { RSA_N, rsaModulus } from "../helpers/fixtures";
 
-const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 80);
+const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 40);
 const INVALID_RUNS = Number(process.env.FUZZ_INVALID_RUNS ?? 700);
 const ARBITRARY_RUNS = Number(process.env.FUZZ_ARBITRARY_RUNS ?? 300);
 const counts = { valid: 0, invalid: 0, arbitrary: 0, arbitraryAccepted: 0, programRejected: 0 };
