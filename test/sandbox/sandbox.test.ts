@@ -117,6 +117,17 @@ describe("npm run smoke, against the sandbox", () => {
     expect(lines.at(-1)).toBe("smoke: service payments: 1 check failed");
   });
 
+  it("--stack reads the outputs with the Pulumi CLI, and says so when it cannot", async () => {
+    let asked = "";
+    const io = { stdout: () => undefined, stderr: (t: string) => void (asked += t) };
+    const code = await smoke(["--stack", "dev", "--service", "payments", "--private-key-file", "k.pem", "--key-id", "k", "--scopes", "api.read"], io, {
+      stackOutputs: (stack) => {
+        throw new Error(`spawnSync pulumi ENOENT (stack ${stack})`);
+      },
+    });
+    expect([code, asked]).toEqual([2, "error: cannot read the stack's outputs: spawnSync pulumi ENOENT (stack dev)\n"]);
+  });
+
   it("refuses an offline plan, whose values are placeholders", async () => {
     const file = join(dir, "plan.json");
     writeFileSync(file, JSON.stringify(await planOf("dev")).replace("{", '{"kind":"okta-federation/offline-plan",'));
