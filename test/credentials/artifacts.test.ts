@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ExternalAccountClient, GoogleAuth, IdentityPoolClient, PluggableAuthClient } from "google-auth-library";
 import { fromIni, fromTokenFile } from "@aws-sdk/credential-providers";
 import { WorkloadIdentityCredential, type WorkloadIdentityCredentialOptions } from "@azure/identity";
+import { pipelineHeaders } from "../../tools/sandbox/azure";
 import {
   CLIENT_ASSERTION_TYPE,
   CredentialsError,
@@ -210,18 +211,8 @@ describe("AWS web identity (@aws-sdk/credential-providers)", () => {
 type AzureHttpClient = NonNullable<WorkloadIdentityCredentialOptions["httpClient"]>;
 type AzureResponse = Awaited<ReturnType<AzureHttpClient["sendRequest"]>>;
 
-/** Minimal HttpHeaders for fake responses. */
-function headers(values: Record<string, string>): AzureResponse["headers"] {
-  const map = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
-  return {
-    get: (name: string) => map.get(name.toLowerCase()),
-    has: (name: string) => map.has(name.toLowerCase()),
-    set: (name: string, value: string | number) => void map.set(name.toLowerCase(), String(value)),
-    delete: (name: string) => void map.delete(name.toLowerCase()),
-    toJSON: () => Object.fromEntries(map),
-    [Symbol.iterator]: () => map.entries(),
-  } as AzureResponse["headers"];
-}
+/** Minimal HttpHeaders for fake responses (the sandbox's, over the SDK's interface). */
+const headers = (values: Record<string, string>): AzureResponse["headers"] => pipelineHeaders(Object.entries(values));
 
 /**
  * An HttpClient standing in for Entra ID: answers the authority metadata MSAL asks for and the

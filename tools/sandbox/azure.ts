@@ -431,7 +431,7 @@ type AzurePipelineResponse = Awaited<ReturnType<AzureHttpClient["sendRequest"]>>
 type AzurePipelineRequest = Parameters<AzureHttpClient["sendRequest"]>[0];
 
 /** HttpHeaders (core-rest-pipeline's interface) over a case-insensitive map. */
-function pipelineHeaders(entries: Iterable<[string, string]>): AzurePipelineResponse["headers"] {
+export function pipelineHeaders(entries: Iterable<[string, string]>): AzurePipelineResponse["headers"] {
   const map = new Map<string, string>();
   for (const [name, value] of entries) map.set(name.toLowerCase(), value);
   return {
