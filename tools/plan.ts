@@ -1,18 +1,20 @@
 /**
- * `npm run plan -- --stack <name> [--json]`: what `pulumi up` would create for a stack, computed
- * offline by running the real stack program in-process. Exit codes: 0 planned, 1 invalid config or
- * program error, 2 usage error or unknown stack.
+ * `npm run plan -- --stack <name> [--json] [--program <file>]`: what `pulumi up` would create for a
+ * stack, computed offline by running the real stack program in-process (or, with --program, another
+ * program file). Exit codes: 0 planned, 1 invalid config or program error, 2 usage error or unknown
+ * stack.
  */
 import { parseFlags, reportUserError, runCommand, type Io } from "./cli";
-import { planStack, planToJson, planToText } from "./offline/plan";
+import { resolve } from "node:path";
+import { loadProgram, planStack, planToJson, planToText } from "./offline/plan";
 import { loadStackFile } from "./offline/stackFile";
 
-const USAGE = "usage: npm run plan -- --stack <name> | --stack-file <path> [--json]";
+const USAGE = "usage: npm run plan -- --stack <name> | --stack-file <path> [--json] [--program <file>]";
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseFlags<{ stack?: string; "stack-file"?: string; json?: boolean }>(
+  const parsed = parseFlags<{ stack?: string; "stack-file"?: string; json?: boolean; program?: string }>(
     argv,
-    { stack: { type: "string", short: "s" }, "stack-file": { type: "string" }, json: { type: "boolean" } },
+    { stack: { type: "string", short: "s" }, "stack-file": { type: "string" }, json: { type: "boolean" }, program: { type: "string" } },
     USAGE,
     io,
   );
@@ -23,7 +25,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    const plan = await planStack(values["stack-file"] !== undefined ? loadStackFile(values["stack-file"]) : values.stack!);
+    // --program: another Pulumi program than this repository's (the review runs a pull request's own
+    // code this way, in a process of its own).
+    const program = values.program !== undefined ? loadProgram(resolve(values.program)) : undefined;
+    const plan = await planStack(values["stack-file"] !== undefined ? loadStackFile(values["stack-file"]) : values.stack!, program);
     io.stdout(values.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${planToText(plan)}\n`);
     return 0;
   } catch (error) {

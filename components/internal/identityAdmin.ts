@@ -6,7 +6,7 @@
  * A grant on the list is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
  * No Pulumi here.
  */
-import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "./azureRoles";
+import { AZURE_BUILTIN_ROLES, azureRoleGuid, azureRoleName } from "./azureRoles";
 
 /**
  * AWS managed policies that can change any role of the account (trust policy, attached policies)
@@ -96,3 +96,43 @@ export const IDENTITY_ADMIN_OPT_IN = "allowIdentityAdmin: true";
  * logical name. verify and the policy pack read it from the grant's parent component.
  */
 export const ACCEPTED_IDENTITY_ADMIN_OUTPUT = "acceptedIdentityAdmin";
+
+/** A grant as the kit judges it: the cloud, and the policy ARN, GCP role or Azure role (name, GUID or definition id). */
+export interface JudgedGrant {
+  readonly cloud: "aws" | "gcp" | "azure";
+  readonly role: string;
+}
+
+/**
+ * Why the kit cannot judge whether a grant lets its holder take over identities, or undefined when
+ * it can (a grant on its identity-admin or broad lists, or one of another service than identity).
+ * It cannot judge what it cannot see (a customer-managed AWS policy, a custom GCP role, an Azure
+ * role GUID that is not a built-in role it knows) nor a grant of an identity service that is not on
+ * its lists (an AWS managed policy for IAM, STS, Organizations or IAM Identity Center; a GCP role of
+ * IAM, IAM Credentials or Resource Manager). The review lists every such grant as "unjudged".
+ */
+export function unjudgedGrant(grant: JudgedGrant): string | undefined {
+  switch (grant.cloud) {
+    case "aws": {
+      if (awsIdentityAdminPolicy(grant.role)) return undefined;
+      const managed = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(grant.role)?.[1];
+      if (managed === undefined) return "a customer-managed policy: its document is not in the stack, so the kit cannot tell what it allows (rewriting trust policies or passing roles included)";
+      if (/IAM|STS|Organizations|SSO|IdentityCenter/i.test(managed) && !/ReadOnly/i.test(managed)) {
+        return `an AWS managed policy of an identity service (${managed}) the kit has no permission list for: it may change roles, their trust or their policies`;
+      }
+      return undefined;
+    }
+    case "gcp": {
+      if (gcpIdentityAdminRole(grant.role)) return undefined;
+      if (!grant.role.startsWith("roles/")) return "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)";
+      if (/^roles\/(iam|iamcredentials|resourcemanager)\./.test(grant.role) && !/viewer$|browser$/i.test(grant.role)) {
+        return `a role of an identity service (${grant.role}) the kit has no permission list for: it may change service accounts, roles, pools or IAM policies`;
+      }
+      return undefined;
+    }
+    case "azure": {
+      if (azureRoleName(grant.role)) return undefined;
+      return `role definition ${azureRoleGuid(grant.role)} is not a built-in role the kit knows (a custom role, or a built-in one missing from its table): the kit cannot tell what it allows (writing federated credentials or role assignments included)`;
+    }
+  }
+}

@@ -271,8 +271,9 @@ describe("access diff", () => {
     ]);
     const markdown = toMarkdown(await verifyModel(headModel), changes);
     expect(markdown).toContain("**Access changes in this PR**");
-    expect(markdown).toContain("- 🟢 + service audit added: it can reach Azure identity id-dev-audit");
-    expect(markdown).toContain("- 🔴 − payments loses GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com");
+    // Every message is escaped for Markdown (tools/verify/markdown.ts): ':' as '\:', '@' with a word joiner (no mention).
+    expect(markdown).toContain("- 🟢 + service audit added\\: it can reach Azure identity id-dev-audit");
+    expect(markdown).toContain("- 🔴 − payments loses GCP service account dev-payments@&#8288;acme-dev-example.iam.gserviceaccount.com");
   });
 
   it("names a client key added or removed, and a switch to a client secret as risky", async () => {
@@ -288,7 +289,10 @@ describe("access diff", () => {
     const [base, during, after] = await Promise.all(models.map(async (model) => ({ model, result: await verifyModel(model) })));
     const oldKid = (models[0]!.services.find((s) => s.key === "payments")!.auth.keys[0]!.label);
     expect(accessDiff(base!, during!).map((c) => [c.message, c.risk])).toEqual([
-      ["payments: client key payments-2026-12 added: whoever holds its private key gets tokens as payments", undefined],
+      [
+        "payments: client key payments-2026-12 added: whoever holds its private key gets tokens as payments",
+        "new client key on the existing identity: whoever holds it takes over the identity and every grant on it; check that the key is the service's own",
+      ],
       ["reporting: client authentication changes from private_key_jwt to client_secret_basic", "a shared client secret replaces the key pair"],
       [`reporting: client ${models[0]!.services.find((s) => s.key === "reporting")!.auth.keys[0]!.label} removed: tokens are no longer issued for assertions signed with it`, undefined],
     ]);
@@ -392,7 +396,7 @@ describe("identity-admin grants", () => {
     const text = toText(result);
     expect(text).toContain("TAKE = the service holds a grant that lets it take this identity over");
     expect(text).toContain("Accepted identity-admin grants (allowIdentityAdmin: true):");
-    expect(toMarkdown(result)).toContain("| `reporting` | `api.read` | GCP direct grants reporting | ⚠️ GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com |");
+    expect(toMarkdown(result)).toContain("| `reporting` | `api.read` | GCP direct grants reporting | ⚠️ GCP service account dev-payments@&#8288;acme-dev-example.iam.gserviceaccount.com |");
   });
 
   it("a grant that a program registers without the component's acceptance fails verify", async () => {
@@ -478,7 +482,9 @@ describe("a risky pull request, reviewed", () => {
     const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result });
     const STORAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/payments-dev/providers/Microsoft.Storage/storageAccounts/acmepaymentsdev";
     expect(changes.map((c) => [c.kind, c.message, c.risk])).toEqual([
-      ["service-added", "service audit added: it can reach GCP direct grants audit, with GCP role roles/bigquery.dataViewer on project acme-dev-example; GCP role roles/logging.viewer on project acme-dev-example", undefined],
+      ["service-added", "service audit added: it can reach GCP direct grants audit", undefined],
+      ["grant-added", "audit: GCP role roles/bigquery.dataViewer on project acme-dev-example granted to GCP direct grants audit", undefined],
+      ["grant-added", "audit: GCP role roles/logging.viewer on project acme-dev-example granted to GCP direct grants audit", undefined],
       [
         "grant-added",
         "billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export",
@@ -492,9 +498,9 @@ describe("a risky pull request, reviewed", () => {
     const markdown = toMarkdown(result, changes);
     expect(markdown).toContain("**⚠️ Risky changes (3)**");
     expect(markdown).toContain(
-      "- ⚠️ + billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export — **broad: allows every action except IAM and Organizations management**",
+      "- ⚠️ + billing-export\\: AWS policy PowerUserAccess \\(arn\\:aws\\:iam\\:\\:aws\\:policy/PowerUserAccess\\) attached to AWS role billing-export — **broad\\: allows every action except IAM and Organizations management**",
     );
-    expect(markdown).toContain("- 🔴 − reporting: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting");
+    expect(markdown).toContain("- 🔴 − reporting\\: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting");
     expect(markdown).toContain("🟢 added or gained · 🔴 removed or lost · 🟡 changed · ⚠️ risky");
     const text = toText(result, changes);
     expect(text).toContain("Access changes against the base plan (3 risky, marked !):");

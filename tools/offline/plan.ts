@@ -15,10 +15,13 @@ export interface Plan extends OfflineRunResult {
   readonly stack: string;
 }
 
-/** Runs the stack program offline with the given stack's config. */
-export async function planStack(stack: string | StackConfig): Promise<Plan> {
+/**
+ * Runs a stack program offline with the given stack's config: this repository's program, or
+ * another (`program`, e.g. a pull request's own code loaded by loadProgram).
+ */
+export async function planStack(stack: string | StackConfig, program: () => unknown = federationProgram): Promise<Plan> {
   const loaded = typeof stack === "string" ? loadStack(stack) : stack;
-  const result = await runOffline(federationProgram, {
+  const result = await runOffline(program, {
     project: loaded.project,
     stack: loaded.stack,
     config: loaded.config,
@@ -26,6 +29,20 @@ export async function planStack(stack: string | StackConfig): Promise<Plan> {
     hints: placeholderHints(loaded.federations),
   });
   return { ...result, project: loaded.project, stack: loaded.stack };
+}
+
+/**
+ * A Pulumi program file as the Node runtime runs `main` (Pulumi.yaml): the module is loaded when the
+ * program runs; a module that exports a function (`export =` or `export default`) is called and its
+ * result becomes the stack outputs, otherwise its exports are. A folder means its index file.
+ */
+export function loadProgram(path: string): () => unknown {
+  return () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(require.resolve(path)) as unknown;
+    const exported = typeof loaded === "function" ? loaded : (loaded as { default?: unknown } | undefined)?.default;
+    return typeof exported === "function" ? (exported as () => unknown)() : loaded;
+  };
 }
 
 /** What the offline engine needs beyond the inputs to answer like Okta would, from the raw federation configs. */

@@ -8,6 +8,7 @@
  * identity-admin policy (components/internal/guardrails.ts, identityAdmin.ts).
  */
 import { awsBroadPolicy, azureBroadAssignment, gcpBroadRole, longerTokenLifetime } from "../../components/internal/guardrails";
+import { unjudgedGrant } from "../../components/internal/identityAdmin";
 import { conditionPinsSubjects, subjectCheck } from "../../components/internal/condition";
 import type { Grant, ServiceModel, TargetModel, TrustModel } from "./model";
 import type { VerifyResult } from "./verify";
@@ -16,6 +17,7 @@ export interface AccessChange {
   readonly kind:
     | "service-added"
     | "service-removed"
+    | "service-renamed"
     | "access-gained"
     | "access-lost"
     | "grant-added"
@@ -25,7 +27,7 @@ export interface AccessChange {
   readonly service?: string;
   readonly target?: string;
   readonly message: string;
-  /** Why the change is risky, when it is (a broad or identity-admin grant, a longer token lifetime, new take-over reach). */
+  /** Why the change is risky, when it is (a broad, identity-admin or unjudged grant, a new client key, a longer token lifetime). */
   readonly risk?: string;
 }
 
@@ -36,12 +38,18 @@ export function changeSign(change: AccessChange): "+" | "-" | "~" {
   return "~";
 }
 
-interface Side {
+/** One side of the diff: a trust model and the cells its verification allowed. */
+export interface Side {
   readonly model: TrustModel;
-  readonly result: VerifyResult;
+  readonly result: Pick<VerifyResult, "allowed">;
 }
 
-const reach = (result: VerifyResult, service: string) => new Set(result.allowed.filter((c) => c.service === service).map((c) => c.target));
+/** The side of a stack that does not exist (a new stack's base, a removed stack's head). */
+export function emptySide(stack: string): Side {
+  return { model: { stack, issuers: [], services: [], awsProviders: [], gcpPools: [], targets: [], identityAdminGrants: [] }, result: { allowed: [] } };
+}
+
+const reach = (result: Pick<VerifyResult, "allowed">, service: string) => new Set(result.allowed.filter((c) => c.service === service).map((c) => c.target));
 
 /** The grants of a service's targets, by the grant's logical name, with the target each belongs to. */
 function grantsOf(model: TrustModel, service: string): Map<string, { grant: Grant; target: TargetModel }> {
@@ -50,8 +58,10 @@ function grantsOf(model: TrustModel, service: string): Map<string, { grant: Gran
   return found;
 }
 
-/** Why a grant is risky, by the shared predicates, with the identities it could take over. */
+/** Why a grant is risky, by the shared predicates, with the identities it could take over; or why the kit cannot judge it. */
 function grantRisk(side: Side, grant: Grant): string | undefined {
+  const unjudged = unjudgedGrant(grant);
+  if (unjudged) return `unjudged: ${unjudged}`;
   const admin = side.model.identityAdminGrants.find((g) => g.resource === grant.name);
   if (admin) {
     const labels = admin.reach.map((id) => side.model.targets.find((t) => t.id === id)?.label ?? id);
@@ -71,36 +81,66 @@ function holdings(side: Side, service: string): { reached: string; grants: strin
   return { reached: reached.join(", "), grants: grants.join("; ") };
 }
 
-export function accessDiff(base: Side, head: Side): AccessChange[] {
+/**
+ * Renamed resources: the head's logical name → the base's, for resources the head keeps under a new
+ * name through an alias (a service's `renamedFrom`). See followRenames in renames.ts.
+ */
+export type Renames = ReadonlyMap<string, string>;
+
+export function accessDiff(base: Side, head: Side, renamed: Renames = new Map()): AccessChange[] {
   const changes: AccessChange[] = [];
+  const label = (model: TrustModel, id: string) => model.targets.find((t) => t.id === id)?.label ?? id;
+  // A service kept under a new key: its Okta app is the base's app under an alias.
+  const baseByApp = new Map(base.model.services.map((s) => [s.app, s.key]));
+  const baseKeyOf = new Map(head.model.services.map((s) => [s.key, baseByApp.get(renamed.get(s.app) ?? s.app) ?? s.key]));
+  const headKeyOf = new Map([...baseKeyOf].map(([h, b]) => [b, h]));
   const baseKeys = new Set(base.model.services.map((s) => s.key));
   const headKeys = new Set(head.model.services.map((s) => s.key));
-  const label = (model: TrustModel, id: string) => model.targets.find((t) => t.id === id)?.label ?? id;
+  /** A base target's id as the head names it (its owner renamed). */
+  const headTargetId = (id: string) => id.replace(/:(.*)$/, (_, owner: string) => `:${headKeyOf.get(owner) ?? owner}`);
 
-  for (const key of [...headKeys].filter((k) => !baseKeys.has(k)).sort()) {
-    const risks = [...grantsOf(head.model, key).values()].map(({ grant }) => grantRisk(head, grant)).filter((r): r is string => r !== undefined);
-    const { reached, grants } = holdings(head, key);
-    const message = `service ${key} added: it can reach ${reached || "nothing"}${grants ? `, with ${grants}` : ""}`;
-    changes.push({ kind: "service-added", service: key, message, ...(risks.length ? { risk: risks.join("; ") } : {}) });
+  // An added service: what it reaches, then each of its grants on its own line (risky ones marked).
+  for (const key of [...headKeys].filter((k) => !baseKeys.has(baseKeyOf.get(k)!)).sort()) {
+    const { reached } = holdings(head, key);
+    changes.push({ kind: "service-added", service: key, message: `service ${key} added: it can reach ${reached || "nothing"}` });
+    for (const [, { grant, target }] of [...grantsOf(head.model, key).entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const risk = grantRisk(head, grant);
+      changes.push({ kind: "grant-added", service: key, target: target.id, message: `${key}: ${grant.text} ${verb(grant, true)} ${target.label}`, ...(risk ? { risk } : {}) });
+    }
   }
-  for (const key of [...baseKeys].filter((k) => !headKeys.has(k)).sort()) {
+  for (const key of [...baseKeys].filter((k) => !headKeyOf.has(k)).sort()) {
     const { reached, grants } = holdings(base, key);
     changes.push({ kind: "service-removed", service: key, message: `service ${key} removed: it loses ${[reached, grants].filter(Boolean).join(", with ") || "nothing"}` });
   }
-  for (const key of [...headKeys].filter((k) => baseKeys.has(k)).sort()) {
-    const before = reach(base.result, key);
+  for (const key of [...headKeys].filter((k) => baseKeys.has(baseKeyOf.get(k)!)).sort()) {
+    const oldKey = baseKeyOf.get(key)!;
+    if (oldKey !== key) {
+      const { reached, grants } = holdings(head, key);
+      const oldService = base.model.services.find((s) => s.key === oldKey)!;
+      changes.push({
+        kind: "service-renamed",
+        service: key,
+        message: `service ${oldKey} renamed to ${key} (renamedFrom): the same identity (Okta app with client id ${oldService.clientId}${reached ? `, ${reached}` : ""})${grants ? ` with ${grants}` : ""}, and every grant made on it outside the stack, now belongs to ${key}`,
+      });
+    }
+    const before = new Set([...reach(base.result, oldKey)].map(headTargetId));
     const after = reach(head.result, key);
     for (const t of [...after].filter((t) => !before.has(t)).sort()) changes.push({ kind: "access-gained", service: key, target: t, message: `${key} gains ${label(head.model, t)}` });
-    for (const t of [...before].filter((t) => !after.has(t)).sort()) changes.push({ kind: "access-lost", service: key, target: t, message: `${key} loses ${label(base.model, t)}` });
+    for (const t of [...before].filter((t) => !after.has(t)).sort()) changes.push({ kind: "access-lost", service: key, target: t, message: `${key} loses ${label(head.model, t) === t ? label(base.model, t) : label(head.model, t)}` });
 
-    const was = grantsOf(base.model, key);
+    const was = grantsOf(base.model, oldKey);
     const now = grantsOf(head.model, key);
+    const kept = new Set<string>();
     for (const [name, { grant, target }] of [...now.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const old = was.get(name)?.grant;
+      const oldName = renamed.get(name) ?? name;
+      const old = was.get(oldName)?.grant;
       const risk = grantRisk(head, grant);
       if (!old) {
         changes.push({ kind: "grant-added", service: key, target: target.id, message: `${key}: ${grant.text} ${verb(grant, true)} ${target.label}`, ...(risk ? { risk } : {}) });
-      } else if (old.role !== grant.role || old.scope !== grant.scope) {
+        continue;
+      }
+      kept.add(oldName);
+      if (old.role !== grant.role || old.scope !== grant.scope) {
         const change =
           grant.cloud !== "azure" ? `${old.text} becomes ${grant.text}`
           : old.scope === grant.scope ? `role ${old.roleName} becomes ${grant.roleName} at ${grant.scope}`
@@ -109,7 +149,7 @@ export function accessDiff(base: Side, head: Side): AccessChange[] {
       }
     }
     for (const [name, { grant, target }] of [...was.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      if (!now.has(name)) changes.push({ kind: "grant-removed", service: key, target: target.id, message: `${key}: ${grant.text} ${verb(grant, false)} ${target.label}` });
+      if (!kept.has(name)) changes.push({ kind: "grant-removed", service: key, target: headTargetId(target.id), message: `${key}: ${grant.text} ${verb(grant, false)} ${target.label}` });
     }
   }
 
@@ -121,11 +161,11 @@ export function accessDiff(base: Side, head: Side): AccessChange[] {
     if (old.audience !== issuer.audience) changes.push({ kind: "trust-changed", message: `audience${where} changes from ${old.audience} to ${issuer.audience}` });
   }
   for (const service of head.model.services) {
-    const old = base.model.services.find((s) => s.key === service.key);
+    const old = base.model.services.find((s) => s.key === baseKeyOf.get(service.key));
     if (old) changes.push(...serviceTrustChanges(old, service));
   }
   for (const target of head.model.targets) {
-    const old = base.model.targets.find((t) => t.id === target.id);
+    const old = base.model.targets.find((t) => headTargetId(t.id) === target.id);
     if (!old) continue;
     const before = trustInputs(old);
     const after = trustInputs(target);
@@ -188,8 +228,15 @@ function serviceTrustChanges(old: ServiceModel, service: ServiceModel): AccessCh
   }
   const oldKeys = new Set(old.auth.keys.map((k) => k.fingerprint));
   const newKeys = new Set(service.auth.keys.map((k) => k.fingerprint));
+  // A key added to a kept identity hands the identity over: whoever holds the new private key gets
+  // its tokens, and with them every grant on it, in the stack or outside it.
   for (const k of service.auth.keys.filter((k) => !oldKeys.has(k.fingerprint))) {
-    changes.push({ kind: "trust-changed", service: key, message: `${key}: client ${k.label} added: whoever holds its private key gets tokens as ${key}` });
+    changes.push({
+      kind: "trust-changed",
+      service: key,
+      message: `${key}: client ${k.label} added: whoever holds its private key gets tokens as ${key}`,
+      risk: `new client key on the existing identity${old.key !== key ? ` of ${old.key}` : ""}: whoever holds it takes over the identity and every grant on it; check that the key is the service's own`,
+    });
   }
   for (const k of old.auth.keys.filter((k) => !newKeys.has(k.fingerprint))) {
     changes.push({ kind: "trust-changed", service: key, message: `${key}: client ${k.label} removed: tokens are no longer issued for assertions signed with it` });

@@ -38,6 +38,8 @@ export interface PlanDocument {
 export interface ServiceModel {
   /** The service key; `<federation>/<key>` when the stack holds several federations. */
   readonly key: string;
+  /** The logical name of its Okta app resource (how a renamed service is matched with its former key). */
+  readonly app: string;
   readonly clientId: string;
   /** The issuer, audience and custom claims of the authorization server that mints its tokens. */
   readonly issuer: string;
@@ -244,7 +246,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const grants = get(app, "grantTypes") as string[] | undefined;
     const issuer = issuerOf(app);
     const auth = { method: String(get(app, "tokenEndpointAuthMethod") ?? "client_secret_basic"), keys: clientKeyFingerprints({ method: get(app, "tokenEndpointAuthMethod"), jwks: get(app, "jwks"), jwksUri: get(app, "jwksUri") }) };
-    const base = { key, clientId, hook: false, issuer: issuer.issuer, audience: issuer.audience, claims: claimsFor(issuer, undefined), auth };
+    const base = { key, app: app.name, clientId, hook: false, issuer: issuer.issuer, audience: issuer.audience, claims: claimsFor(issuer, undefined), auth };
     if (get(app, "type") !== "service" || !grants?.includes("client_credentials")) {
       return { ...base, tokenProblem: `Okta app ${key} is not a service app allowed client_credentials` };
     }

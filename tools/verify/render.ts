@@ -1,5 +1,6 @@
 /** The verify result as a terminal table, a JSON document, or a Markdown PR comment. */
 import { changeSign, type AccessChange } from "./diff";
+import { mdCode, mdText } from "./markdown";
 import type { VerifyResult } from "./verify";
 
 /** Above this many cells the terminal shows one line per service instead of the whole matrix. */
@@ -124,30 +125,47 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
   };
 }
 
-export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[], options: { readonly maxServiceRows?: number; readonly source?: RenderSource } = {}): string {
+export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange[], options: MarkdownOptions = {}): string {
+  return [`### Okta federation access review: ${mdCode(result.stack)} ${result.passed ? "✅ passed" : "❌ failed"}`, "", markdownBody(result, changes, options)].join("\n");
+}
+
+export interface MarkdownOptions {
+  readonly maxServiceRows?: number;
+  readonly source?: RenderSource;
+  /** What to say when there are no changes (default: "No access changes in this PR."). */
+  readonly none?: string;
+}
+
+/** The risky changes first, then every change, in Markdown (every value escaped). */
+export function markdownChanges(changes: readonly AccessChange[], title = "Access changes in this PR", none = "No access changes in this PR."): string[] {
   const lines: string[] = [];
-  lines.push(`### Okta federation access review: \`${result.stack}\` ${result.passed ? "✅ passed" : "❌ failed"}`);
-  lines.push("");
+  const risky = changes.filter((c) => c.risk);
+  if (risky.length) {
+    lines.push(`**⚠️ Risky changes (${risky.length})**`);
+    lines.push("");
+    for (const c of risky) lines.push(`- ⚠️ ${changeSign(c)} ${mdText(c.message)} — **${mdText(c.risk!)}**`);
+    lines.push("");
+  }
+  lines.push(changes.length ? `**${title}**` : `**${none}**`);
+  if (changes.length) {
+    lines.push("");
+    const mark = { "+": "🟢 +", "-": "🔴 −", "~": "🟡 ~" } as const;
+    for (const c of changes) lines.push(`- ${mark[changeSign(c)]} ${mdText(c.message)}${c.risk ? " ⚠️" : ""}`);
+    lines.push("");
+    lines.push("🟢 added or gained · 🔴 removed or lost · 🟡 changed" + (risky.length ? " · ⚠️ risky" : ""));
+  }
+  return lines;
+}
+
+/** The review of one stack without its heading: issuers, changes, the services table, probes, findings. */
+export function markdownBody(result: VerifyResult, changes?: readonly AccessChange[], options: MarkdownOptions = {}): string {
+  const lines: string[] = [];
   lines.push(
-    `Tokens from ${result.issuers.map((i) => `authorization server \`${i.server}\` (issuer \`${i.issuer}\`, audience \`${i.audience}\`)`).join(", and from ")}, simulated offline against ${trustOf(options.source ?? {})}.`,
+    `Tokens from ${result.issuers.map((i) => `authorization server ${mdCode(i.server)} (issuer ${mdCode(i.issuer)}, audience ${mdCode(i.audience)})`).join(", and from ")}, simulated offline against ${trustOf(options.source ?? {})}.`,
   );
   lines.push("");
   if (changes) {
-    const risky = changes.filter((c) => c.risk);
-    if (risky.length) {
-      lines.push(`**⚠️ Risky changes (${risky.length})**`);
-      lines.push("");
-      for (const c of risky) lines.push(`- ⚠️ ${changeSign(c)} ${c.message} — **${c.risk}**`);
-      lines.push("");
-    }
-    lines.push(changes.length ? "**Access changes in this PR**" : "**No access changes in this PR.**");
-    if (changes.length) {
-      lines.push("");
-      const mark = { "+": "🟢 +", "-": "🔴 −", "~": "🟡 ~" } as const;
-      for (const c of changes) lines.push(`- ${mark[changeSign(c)]} ${c.message}${c.risk ? " ⚠️" : ""}`);
-      lines.push("");
-      lines.push("🟢 added or gained · 🔴 removed or lost · 🟡 changed" + (risky.length ? " · ⚠️ risky" : ""));
-    }
+    lines.push(...markdownChanges(changes, undefined, options.none));
     lines.push("");
   }
   lines.push("| Service | Scopes | Can reach | Could take over |");
@@ -159,11 +177,10 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
   const notable = new Set([...result.findings.map((f) => f.service), ...result.takeovers.map((c) => c.service), ...(changes ?? []).map((c) => c.service)]);
   const ordered = [...result.services.filter((s) => notable.has(s.key)), ...result.services.filter((s) => !notable.has(s.key))];
   const shown = ordered.slice(0, Math.max(options.maxServiceRows ?? MARKDOWN_SERVICE_ROWS, ordered.filter((s) => notable.has(s.key)).length));
+  const cellText = (ids: readonly string[]) => ids.map((t) => mdText(labels.get(t) ?? t)).join("<br>");
   for (const service of shown) {
     const { reached, takeovers } = byService.get(service.key)!;
-    lines.push(
-      `| \`${service.key}\` | ${service.scopes.map((s) => `\`${s}\``).join(" ") || "—"} | ${reached.map((t) => labels.get(t)).join("<br>") || "nothing"} | ${takeovers.length ? `⚠️ ${takeovers.map((t) => labels.get(t)).join("<br>")}` : "—"} |`,
-    );
+    lines.push(`| ${mdCode(service.key)} | ${service.scopes.map(mdCode).join(" ") || "—"} | ${cellText(reached) || "nothing"} | ${takeovers.length ? `⚠️ ${cellText(takeovers)}` : "—"} |`);
   }
   if (shown.length < ordered.length) lines.push(`| … | | ${ordered.length - shown.length} more services, each reaching only what the JSON form lists | |`);
   lines.push("");
@@ -176,14 +193,14 @@ export function toMarkdown(result: VerifyResult, changes?: readonly AccessChange
     lines.push("");
     lines.push("**Accepted identity-admin grants** (`allowIdentityAdmin: true`)");
     lines.push("");
-    for (const f of accepted) lines.push(`- ⚠️ ${f.message}`);
+    for (const f of accepted) lines.push(`- ⚠️ ${mdText(f.message)}`);
   }
   const failing = result.findings.filter((f) => !f.accepted);
   if (failing.length) {
     lines.push("");
     lines.push("**Findings**");
     lines.push("");
-    for (const f of failing) lines.push(`- ${f.message}`);
+    for (const f of failing) lines.push(`- ${mdText(f.message)}`);
   }
   return lines.join("\n");
 }

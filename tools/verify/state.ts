@@ -19,6 +19,7 @@
  *   the name being everything after the third `::`.
  */
 import { SECRET_MARK } from "../offline/engine";
+import { mapPlaceholders } from "../../components/internal/placeholder";
 import type { PlanDocument, PlanResource } from "./model";
 
 /** sig.Key and sig.Secret (sdk/go/common/resource/sig/sig.go). */
@@ -191,9 +192,6 @@ export function pendingOperations(doc: unknown): string[] {
   return [...counts].map(([type, n]) => `${n} ${type}`);
 }
 
-/** `<resource-name.property>` (components/internal/placeholder.ts), global. */
-const PLACEHOLDERS = /<([^<>\s]+)\.([A-Za-z]+)>/g;
-
 /**
  * An offline plan with its placeholders replaced by the deployed values, where the state has the
  * resource (same name and type): so a plan compared with a state differs only where the program
@@ -224,11 +222,6 @@ export function resolvePlaceholders(plan: PlanDocument, deployed: PlanDocument):
     const value = found.afterDeploy?.[property] ?? found.inputs[property] ?? (property === "id" ? found.id : undefined);
     return typeof value === "string" && value !== SECRET_MARK ? value : undefined;
   };
-  const resolve = (value: unknown): unknown => {
-    if (typeof value === "string") return value.includes("<") ? value.replace(PLACEHOLDERS, (whole, name: string, property: string) => lookup(name, property) ?? whole) : value;
-    if (Array.isArray(value)) return value.map(resolve);
-    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-    return value;
-  };
+  const resolve = (value: unknown): unknown => mapPlaceholders(value, (name, property, whole) => lookup(name, property) ?? whole);
   return { ...plan, resources: plan.resources.map((r) => resolve(r) as PlanResource), ...(plan.outputs ? { outputs: resolve(plan.outputs) as Record<string, unknown> } : {}) };
 }

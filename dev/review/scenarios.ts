@@ -1,0 +1,168 @@
+/**
+ * Synthetic pull requests for the access review: a base tree (this checkout's code with the kit's
+ * fixture dev stack as its only stack) and, per scenario, a head tree changed as a pull request
+ * would change it. Used by the review's tests, by `.ci/run` (dev/review-scenarios.ts runs the real
+ * `npm run review` on each) and to regenerate the reviews shown in docs/verify.md.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseDocument } from "yaml";
+import { PROJECT_ROOT } from "../../tools/offline/stackFile";
+import { folderTree } from "../../tools/review/tree";
+
+const FIXTURES = join(PROJECT_ROOT, "test", "fixtures", "stacks");
+const FEDERATION = "okta-federation:federation";
+
+/** A base tree in a new temporary folder: this checkout's files, with the fixture dev stack as its only stack file. */
+export function buildBase(root = mkdtempSync(join(tmpdir(), "review-scenario-"))): string {
+  const base = join(root, "base");
+  for (const entry of folderTree(PROJECT_ROOT).entries.values()) {
+    if (/^stacks\/Pulumi\.[^/]+\.yaml$/.test(entry.path) || (entry.kind !== "file" && entry.kind !== "executable")) continue;
+    const target = join(base, entry.path);
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(join(PROJECT_ROOT, entry.path), target);
+  }
+  cpSync(join(FIXTURES, "Pulumi.dev.yaml"), join(base, "stacks", "Pulumi.dev.yaml"));
+  return base;
+}
+
+/** Edits the federation config of a stack file in a tree. */
+function editStack(tree: string, stack: string, edit: (federation: any) => void, from = stack): void {
+  const doc = parseDocument(readFileSync(join(tree, "stacks", `Pulumi.${from}.yaml`), "utf8"));
+  const federation = doc.getIn(["config", FEDERATION]) as any;
+  const plain = federation.toJSON();
+  edit(plain);
+  doc.setIn(["config", FEDERATION], doc.createNode(plain));
+  writeFileSync(join(tree, "stacks", `Pulumi.${stack}.yaml`), doc.toString());
+}
+
+/** A public JWK of a new RSA key pair (the key a pull request would bring). */
+function newPublicJwk(kid: string): Record<string, string> {
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: "jwk" }) as { n: string; e: string };
+  return { kid, kty: "RSA", e: jwk.e, n: jwk.n };
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** What the pull request does, in words. */
+  readonly description: string;
+  /** Changes the head tree (a copy of the base). */
+  apply(head: string): void;
+  /** Exit code of `npm run review`. */
+  readonly exit: 0 | 1;
+  /** Text the Markdown review must hold. */
+  readonly contains: readonly string[];
+  /** Text it must never hold. */
+  readonly lacks: readonly string[];
+}
+
+/** Content no review may ever print: the target of a symlinked stack file. */
+export const SYMLINK_SECRET = "AKIA-DO-NOT-PRINT-0123456789";
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "new-stack",
+    description: "adds a stack staging whose payments service gets PowerUserAccess",
+    apply(head) {
+      editStack(head, "staging", (f) => {
+        f.environment = "staging";
+        f.okta.authorizationServer.name = "services-staging";
+        f.okta.authorizationServer.audience = "api://services-staging";
+        f.services.payments.aws.policies = { power: "arn:aws:iam::aws:policy/PowerUserAccess" };
+      }, "dev");
+    },
+    exit: 0,
+    contains: ["Stack `staging`: 🆕 new stack · ✅ passed", "PowerUserAccess", "⚠️ Risky changes", "broad\\: allows every action except IAM and Organizations management"],
+    lacks: ["Stack `staging`: ✅ passed"],
+  },
+  {
+    name: "invalid-stack",
+    description: "grants reporting roles/editor without allowIdentityAdmin",
+    apply(head) {
+      editStack(head, "dev", (f) => {
+        f.services.reporting.gcp.roles.push("roles/editor");
+      });
+    },
+    exit: 1,
+    contains: ["❌ failed", "Stack `dev`: ❌ does not plan", "roles/editor", "allowIdentityAdmin"],
+    lacks: ["✅ passed"],
+  },
+  {
+    name: "code-only",
+    description: "changes only stacks/program.ts, attaching AdministratorAccess to the role dev-payments",
+    apply(head) {
+      const file = join(head, "stacks", "program.ts");
+      const source = readFileSync(file, "utf8")
+        .replace('import * as azure from "@pulumi/azure-native/provider";', 'import * as azure from "@pulumi/azure-native/provider";\nimport * as iam from "@pulumi/aws/iam";')
+        .replace(
+          "    return toStackOutputs(federation, read.config.environment);",
+          '    new iam.RolePolicyAttachment("ops-admin", { role: "dev-payments", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: federation });\n    return toStackOutputs(federation, read.config.environment);',
+        );
+      writeFileSync(file, source);
+    },
+    exit: 1,
+    contains: ["needs code review", "`stacks/program.ts`", "the stack program", "Access diff as computed by the PR's own code", "AdministratorAccess"],
+    lacks: ["No access changes in this PR", "## Okta federation access review: ✅ passed"],
+  },
+  {
+    name: "rename-new-key",
+    description: "drops payments and adds intruder with renamedFrom: payments and a new client key",
+    apply(head) {
+      editStack(head, "dev", (f) => {
+        const { payments, ...rest } = f.services;
+        f.services = { ...rest, intruder: { ...payments, renamedFrom: "payments", auth: { method: "private_key_jwt", jwks: [newPublicJwk("intruder-2026-12")] } } };
+      });
+    },
+    exit: 0,
+    contains: ["service payments renamed to intruder", "new client key on the existing identity of payments", "whoever holds it takes over the identity and every grant on it"],
+    lacks: ["service payments removed", "service intruder added"],
+  },
+  {
+    name: "custom-role",
+    description: "grants reporting the custom GCP role projects/acme-dev-example/roles/tokenMinter",
+    apply(head) {
+      editStack(head, "dev", (f) => {
+        f.services.reporting.gcp.roles.push("projects/acme-dev-example/roles/tokenMinter");
+      });
+    },
+    exit: 0,
+    contains: ["projects/acme-dev-example/roles/tokenMinter", "unjudged\\: a custom role"],
+    lacks: [],
+  },
+  {
+    name: "pipe-scope",
+    description: "declares the scope x|-|-| and grants it to reporting",
+    apply(head) {
+      editStack(head, "dev", (f) => {
+        f.okta.scopes["x|-|-|"] = { description: "pipes" };
+        f.services.reporting.scopes.push("x|-|-|");
+      });
+    },
+    exit: 0,
+    contains: ["`x\\|-\\|-\\|`"],
+    lacks: ["`x|-|-|`"],
+  },
+  {
+    name: "symlink-stack",
+    description: "adds stacks/Pulumi.evil.yaml as a symbolic link to a file outside the stacks",
+    apply(head) {
+      const target = join(head, "..", "outside-secret.txt");
+      writeFileSync(target, `config:\n  aws:accessKey: ${SYMLINK_SECRET}\n`);
+      symlinkSync(target, join(head, "stacks", "Pulumi.evil.yaml"));
+    },
+    exit: 1,
+    contains: ["Stack `evil`: 🆕 new stack · ❌ refused", "is a symbolic link, not a regular file\\: refused"],
+    lacks: [SYMLINK_SECRET, "outside-secret.txt"],
+  },
+];
+
+/** A scenario's head tree: a copy of the base, changed. */
+export function buildHead(base: string, scenario: Scenario): string {
+  const head = join(dirname(base), `head-${scenario.name}`);
+  cpSync(base, head, { recursive: true });
+  scenario.apply(head);
+  return head;
+}

@@ -1,0 +1,138 @@
+/**
+ * Plans of a tree's stack files: with this checkout's code, in this process, or with another
+ * tree's code (its own program, Pulumi.yaml's main) in a process of its own (planWorker.ts). A
+ * stack file is read from the tree as data, only when it is a regular file. A stack that does not
+ * plan is an outcome, with its errors, not a failure of the review.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { ProgramError } from "../offline/engine";
+import { planStack, planToJson } from "../offline/plan";
+import { parseStackYaml, PROJECT_ROOT, StackFileError } from "../offline/stackFile";
+import type { PlanDocument } from "../verify/model";
+import { stackFileRefusal, type ProjectFile, type StackFileEntry } from "./project";
+import type { Tree } from "./tree";
+
+/** What planning one stack file gave: a plan, the stack's errors (it does not plan), or a refusal (it was not read). */
+export type PlanOutcome =
+  | { readonly kind: "planned"; readonly plan: PlanDocument }
+  | { readonly kind: "invalid"; readonly errors: readonly string[] }
+  | { readonly kind: "refused"; readonly errors: readonly string[] };
+
+/** The kind of a document that records a stack that did not plan (what planWorker writes instead of a plan). */
+export const PLAN_ERROR_KIND = "okta-federation/plan-error";
+
+/** An error of planning as the lines a reviewer reads: the message's first line, then each problem. */
+export function errorLines(error: unknown): string[] {
+  if (error instanceof StackFileError) return [error.message, ...error.problems.map((p) => `${p.path}: ${p.message}`)];
+  const lines = String((error as Error)?.message ?? error).split("\n").map((l) => l.replace(/^\s*-\s+/, "").trimEnd()).filter(Boolean);
+  return lines.length ? lines : ["the program failed"];
+}
+
+/** Plans a stack file's text with a program (this checkout's by default), in this process. */
+export async function planText(text: string, where: { project: string; stack: string; file: string }, program?: () => unknown): Promise<PlanOutcome> {
+  try {
+    const loaded = parseStackYaml(text, where);
+    return { kind: "planned", plan: planToJson(await planStack(loaded, program)) as unknown as PlanDocument };
+  } catch (error) {
+    if (error instanceof StackFileError || error instanceof ProgramError) return { kind: "invalid", errors: errorLines(error) };
+    throw error;
+  }
+}
+
+/** Plans a tree's stack file with this checkout's code. */
+export async function planWithThisCode(tree: Tree, project: ProjectFile, file: StackFileEntry): Promise<PlanOutcome> {
+  const refusal = stackFileRefusal(file);
+  if (refusal) return { kind: "refused", errors: [refusal] };
+  let text: string;
+  try {
+    text = tree.read(file.entry.path).toString("utf8");
+  } catch (error) {
+    return { kind: "refused", errors: [(error as Error).message] };
+  }
+  return planText(text, { project: project.name ?? "okta-federation", stack: file.stack, file: file.entry.path });
+}
+
+/** The tree's files in a new temporary folder (git archive for a ref, a copy for a folder), for running its code. */
+function materialize(tree: Tree): string {
+  const dir = mkdtempSync(join(tmpdir(), "okta-federation-review-"));
+  for (const entry of tree.entries.values()) {
+    const target = join(dir, entry.path);
+    mkdirSync(dirname(target), { recursive: true });
+    if (entry.kind === "file" || entry.kind === "executable") writeFileSync(target, tree.read(entry.path), { mode: entry.kind === "executable" ? 0o755 : 0o644 });
+    else if (entry.kind === "symlink" && tree.dir) {
+      // The code's own links, kept as links (its program runs here anyway; nothing is read through them).
+      symlinkSync(readlinkSync(join(tree.dir, entry.path), "utf8"), target);
+    }
+  }
+  return dir;
+}
+
+const run = promisify(execFile);
+
+/**
+ * Plans stack files with a tree's own code: its program (Pulumi.yaml's main) run by this checkout's
+ * offline engine in a child process, from a copy of the tree, resolving packages from this
+ * checkout's node_modules. This RUNS the tree's code: never for a pull request's head in a job that
+ * holds credentials.
+ */
+export async function planWithTreeCode(tree: Tree, project: ProjectFile, stacks: ReadonlyArray<{ stack: string; text: string }>): Promise<Map<string, PlanOutcome>> {
+  const outcomes = new Map<string, PlanOutcome>();
+  if (stacks.length === 0) return outcomes;
+  const work = materialize(tree);
+  const out = join(work, ".okta-federation-review-plans");
+  mkdirSync(out);
+  try {
+    const files = stacks.map(({ stack, text }) => {
+      const path = join(out, `input-Pulumi.${stack}.yaml`);
+      writeFileSync(path, text);
+      return path;
+    });
+    const tsx = require.resolve("tsx", { paths: [PROJECT_ROOT] });
+    const program = join(work, project.main === "." ? "" : project.main);
+    try {
+      await run(process.execPath, ["--import", pathToFileURL(tsx).href, join(PROJECT_ROOT, "tools", "review", "planWorker.ts"), "--program", program, "--project", project.name ?? "okta-federation", "--out", out, ...files], {
+        cwd: work,
+        env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const message = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n").slice(-3).join(" ");
+      for (const { stack } of stacks) outcomes.set(stack, { kind: "invalid", errors: [`the code of ${tree.label} could not run: ${message}`] });
+      return outcomes;
+    }
+    for (const { stack } of stacks) outcomes.set(stack, readPlanOutcome(join(out, `${stack}.json`), stack));
+    return outcomes;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reads a plan outcome that another program wrote (planWorker, or a pull request's run): untrusted
+ * data. It must be an offline plan or a plan-error document of that stack; anything else is an
+ * "invalid" outcome saying so.
+ */
+export function readPlanOutcome(path: string, stack: string): PlanOutcome {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    return { kind: "invalid", errors: [`no usable plan of stack ${stack} from the PR's code (${(error as NodeJS.ErrnoException).code ?? "not JSON"})`] };
+  }
+  const record = (typeof doc === "object" && doc !== null && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;
+  if (record.kind === PLAN_ERROR_KIND && record.stack === stack && Array.isArray(record.errors)) {
+    return { kind: "invalid", errors: record.errors.map(String).slice(0, 50) };
+  }
+  if (record.kind === "okta-federation/offline-plan" && record.stack === stack && Array.isArray(record.resources)) return { kind: "planned", plan: doc as PlanDocument };
+  return { kind: "invalid", errors: [`the file given as the PR code's plan of stack ${stack} is not an offline plan of that stack`] };
+}
+
+/** Names of the plans in a folder written by planWorker or --save-pr-code-plans: `<stack>.json`. */
+export function savedPlanStacks(dir: string): string[] {
+  return readdirSync(dir).map((f) => /^([A-Za-z0-9_.-]+)\.json$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
+}

@@ -1,0 +1,182 @@
+/**
+ * The review as a PR comment (Markdown), a JSON document or terminal text. The Markdown is exactly
+ * what the comment carries: every value from config or from a tree is escaped (verify/markdown.ts),
+ * and a comment holds at most 65,536 characters (GitHub's limit for an issue comment body), so it is
+ * cut from the end, after the verdict, the code changes and the risky changes.
+ */
+import { changeSign, type AccessChange } from "../verify/diff";
+import { mdCode, mdText } from "../verify/markdown";
+import { markdownBody, markdownChanges, toJson, toText } from "../verify/render";
+import type { FileChange } from "./changes";
+import type { CodeOf, PrCodeStack, Review, StackReview } from "./review";
+
+/** GitHub refuses a comment body over 65,536 characters; the cut leaves room for its own note. */
+export const COMMENT_MAX_CHARS = 65_536;
+
+const short = (commit: string | undefined) => (commit ? ` (${commit.slice(0, 12)})` : "");
+const at = (judged: Review["judgedByCommit"]) => (judged ? ` (${judged.dirty ? "uncommitted changes on " : ""}${judged.commit.slice(0, 12)})` : "");
+const codeOf = (who: CodeOf) => (who === "base" ? "the base's code" : who === "head" ? "the head's code (this checkout is the head: the PR judges itself)" : "this checkout's code (neither the base's nor the head's)");
+
+const STATUS: Record<StackReview["status"], string> = {
+  passed: "✅ passed",
+  failed: "❌ failed",
+  invalid: "❌ does not plan",
+  refused: "❌ refused",
+  removed: "🗑️ removed",
+};
+
+function verdictLine(review: Review): string {
+  const risky = review.stacks.reduce((n, s) => n + riskyCount(s.changes), 0);
+  const verdict = review.verdict === "passed" ? "✅ passed" : review.verdict === "failed" ? `❌ failed${review.needsCodeReview ? " · needs code review" : ""}` : "⚠️ needs code review";
+  return `${verdict}${risky ? ` · ⚠️ ${risky} risky change${risky === 1 ? "" : "s"} to read` : ""}`;
+}
+
+function riskyCount(changes: readonly AccessChange[]): number {
+  return changes.filter((c) => c.risk).length;
+}
+
+function codeChangeLines(changes: readonly FileChange[]): string[] {
+  const lines: string[] = [];
+  for (const c of changes) {
+    lines.push(`- ${mdCode(c.path)} (${c.change === "kind-changed" ? "changed kind" : c.change}): ${mdText(c.meaning)}`);
+    for (const d of c.details ?? []) lines.push(`  - ${mdText(d)}`);
+  }
+  return lines;
+}
+
+function prCodeSection(review: Review): string[] {
+  const pr = review.prCode;
+  if (!pr) return [];
+  const lines = ["", "#### Access diff as computed by the PR's own code", "", `_${mdText(pr.note)}. Against the base's code over the base's stack files: what the PR would change once deployed._`];
+  for (const s of pr.stacks) {
+    lines.push("", `##### ${mdCode(s.stack)}: ${prStatus(s)}`, "");
+    if (s.errors.length) for (const e of s.errors) lines.push(`- ${mdText(e)}`);
+    else lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them"));
+  }
+  return lines;
+}
+
+const prStatus = (s: PrCodeStack) => (s.status === "invalid" ? "❌ does not plan" : s.status === "removed" ? "🗑️ removed" : s.status === "passed" ? "✅ passed" : "❌ failed");
+
+function stackSection(review: Review, s: StackReview, maxServiceRows: number): string[] {
+  const lines = ["", `### Stack ${mdCode(s.stack)}: ${s.isNew && s.status !== "removed" ? "🆕 new stack · " : ""}${STATUS[s.status]}`, ""];
+  if (s.isNew && s.status !== "removed") lines.push("A new stack, reviewed against an empty base: every service and grant is shown as added.", "");
+  for (const n of s.notes) lines.push(`_Note: ${mdText(n)}._`, "");
+  if (s.status === "invalid" || s.status === "refused") {
+    lines.push(s.status === "invalid" ? "The head's stack file does not plan: `pulumi up` would stop with these errors." : "The head's stack file was not read:", "");
+    for (const e of s.errors) lines.push(`- ${mdText(e)}`);
+    return lines;
+  }
+  if (s.status === "removed") {
+    lines.push(
+      "The head has no stack file for this stack: it can no longer be updated from this repository, and its resources stay deployed until `pulumi destroy` runs on it, which deletes what it holds:",
+      "",
+      ...markdownChanges(s.changes, "What the stack holds (lost on pulumi destroy)"),
+    );
+    return lines;
+  }
+  const none = review.needsCodeReview ? "No access changes from the stack files; the code changes above are not covered." : "No access changes in this PR.";
+  const body = markdownBody(s.result!, s.changes, { maxServiceRows, none });
+  // A stack the PR leaves as it was, and that passes, folds away: the reviewer reads what changes.
+  if (s.status === "passed" && s.changes.length === 0 && !s.isNew && s.notes.length === 0) {
+    return ["", `<details><summary>Stack ${mdCode(s.stack)}: ${STATUS[s.status]}, no access changes</summary>`, "", body, "", "</details>"];
+  }
+  lines.push(body);
+  return lines;
+}
+
+export function reviewMarkdown(review: Review, maxServiceRows = 100): string {
+  const lines: string[] = [];
+  lines.push(`## Okta federation access review: ${verdictLine(review)}`, "");
+  lines.push(`Base ${mdCode(review.base.label)}${short(review.base.commit)} → head ${mdCode(review.head.label)}${short(review.head.commit)}. The stack files were read as data and judged by ${codeOf(review.judgedBy)}${at(review.judgedByCommit)}.`);
+  if (review.verdict === "needs code review" || (review.verdict === "failed" && review.needsCodeReview)) {
+    lines.push("", "**This PR changes code outside its stack files.** The verdict on the stack files does not cover it: a maintainer must review the code itself before it is merged or deployed.");
+  }
+  for (const p of review.problems) lines.push("", `❌ ${mdText(p)}`);
+  lines.push("", "| Stack | Status | Access changes | Risky |", "|---|---|---|---|");
+  for (const s of review.stacks) {
+    const status = `${s.isNew && s.status !== "removed" ? "🆕 new · " : ""}${STATUS[s.status]}`;
+    const counted = s.status === "invalid" || s.status === "refused" ? "—" : String(s.changes.length);
+    lines.push(`| ${mdCode(s.stack)} | ${status} | ${counted} | ${riskyCount(s.changes) ? `⚠️ ${riskyCount(s.changes)}` : "0"} |`);
+  }
+  if (review.stacks.length === 0) lines.push("| (none) | no stack files in the base or the head | | |");
+  const deploy = review.codeChanges.filter((c) => c.affectsDeploy);
+  const other = review.codeChanges.filter((c) => !c.affectsDeploy);
+  if (deploy.length) {
+    lines.push("", `### ⚠️ Code changes outside stack files (${deploy.length})`, "");
+    lines.push(...codeChangeLines(deploy));
+    lines.push(...prCodeSection(review));
+  }
+  if (other.length) lines.push("", `Also changed, not run by \`pulumi up\` (${other.length}): ${other.map((c) => `${mdCode(c.path)} (${mdText(c.meaning)})`).join(", ")}.`);
+  for (const s of review.stacks) lines.push(...stackSection(review, s, maxServiceRows));
+  lines.push("", "---", "_Generated by `npm run review`. Run it before you push: `npm run review -- --base origin/main --head .`_");
+  return lines.join("\n");
+}
+
+/** The Markdown, made to fit one PR comment: fewer service rows first, then cut from the end. */
+export function reviewComment(review: Review): string {
+  let text = reviewMarkdown(review);
+  if (text.length > COMMENT_MAX_CHARS) text = reviewMarkdown(review, 10);
+  if (text.length <= COMMENT_MAX_CHARS) return text;
+  const note = "\n\n_… cut here: a PR comment holds at most 65,536 characters. The job summary and `npm run review -- --json` have the whole review._";
+  const cut = text.lastIndexOf("\n", COMMENT_MAX_CHARS - note.length);
+  return `${text.slice(0, cut)}${note}`;
+}
+
+export function reviewJson(review: Review): Record<string, unknown> {
+  return {
+    kind: "okta-federation/review",
+    version: 1,
+    verdict: review.verdict,
+    base: review.base,
+    head: review.head,
+    judgedBy: review.judgedBy,
+    ...(review.judgedByCommit ? { judgedByCommit: review.judgedByCommit } : {}),
+    needsCodeReview: review.needsCodeReview,
+    codeChanges: review.codeChanges,
+    problems: review.problems,
+    stacks: review.stacks.map((s) => ({
+      stack: s.stack,
+      status: s.status,
+      isNew: s.isNew,
+      notes: s.notes,
+      errors: s.errors,
+      changes: s.changes,
+      ...(s.result ? { verify: toJson(s.result) } : {}),
+    })),
+    ...(review.prCode ? { prCode: { source: review.prCode.source, note: review.prCode.note, stacks: review.prCode.stacks } } : {}),
+  };
+}
+
+export function reviewText(review: Review): string {
+  const lines: string[] = [];
+  lines.push(`ACCESS REVIEW  base ${review.base.label}${short(review.base.commit)} -> head ${review.head.label}${short(review.head.commit)}: ${review.verdict.toUpperCase()}`);
+  lines.push(`stack files judged by ${codeOf(review.judgedBy)}${at(review.judgedByCommit)}`);
+  for (const p of review.problems) lines.push(`problem: ${p}`);
+  const deploy = review.codeChanges.filter((c) => c.affectsDeploy);
+  if (deploy.length) {
+    lines.push("", `CODE CHANGES OUTSIDE STACK FILES (${deploy.length}): not covered by the verdict; review the code`);
+    for (const c of deploy) {
+      lines.push(`  ${c.path} (${c.change}): ${c.meaning}`);
+      for (const d of c.details ?? []) lines.push(`    ${d}`);
+    }
+    if (review.prCode) {
+      lines.push("", `Access diff as computed by the PR's own code: ${review.prCode.note}`);
+      for (const s of review.prCode.stacks) {
+        lines.push(`  stack ${s.stack}: ${s.status}`);
+        for (const e of s.errors) lines.push(`    - ${e}`);
+        for (const c of sortRisky(s.changes)) lines.push(`    ${changeSign(c)}${c.risk ? "!" : " "} ${c.message}${c.risk ? `\n         risky: ${c.risk}` : ""}`);
+      }
+    }
+  }
+  for (const s of review.stacks) {
+    lines.push("", `=== stack ${s.stack}: ${s.isNew && s.status !== "removed" ? "new, " : ""}${s.status}`);
+    for (const n of s.notes) lines.push(`note: ${n}`);
+    for (const e of s.errors) lines.push(`  - ${e}`);
+    if (s.status === "removed") for (const c of s.changes) lines.push(`  ${changeSign(c)}  ${c.message}`);
+    if (s.result) lines.push(toText(s.result, s.changes));
+  }
+  return lines.join("\n");
+}
+
+const sortRisky = (changes: readonly AccessChange[]) => [...changes.filter((c) => c.risk), ...changes.filter((c) => !c.risk)];

@@ -1,0 +1,208 @@
+/**
+ * The access review of a pull request: every stack of the base and the head, judged by this
+ * checkout's code over the stack files (read as data), and the changes outside stack files, with
+ * the access diff the pull request's own code computes. What `npm run review` prints and the PR
+ * comment carries is rendered from this (render.ts).
+ */
+import { accessDiff, emptySide, type AccessChange, type Side } from "../verify/diff";
+import { extractModel, type PlanDocument } from "../verify/model";
+import { followRenames } from "../verify/renames";
+import { verifyModel, type VerifyResult } from "../verify/verify";
+import { codeChanges, codeFingerprint, type FileChange } from "./changes";
+import { planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
+import { readProject, stackFiles, type ProjectFile, type StackFileEntry } from "./project";
+import { folderTree, type Tree } from "./tree";
+import { PROJECT_ROOT } from "../offline/stackFile";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+
+/** Whose code a result was computed with. */
+export type CodeOf = "base" | "head" | "this checkout";
+
+/** One stack, judged by this checkout's code. */
+export interface StackReview {
+  readonly stack: string;
+  /** passed/failed: verify's verdict on the head; invalid: the head does not plan; refused: its file was not read; removed: only the base has it. */
+  readonly status: "passed" | "failed" | "invalid" | "refused" | "removed";
+  /** The base has no stack file for it (or one that does not plan): the review is against an empty base. */
+  readonly isNew: boolean;
+  readonly notes: readonly string[];
+  /** Why the head does not plan or was not read. */
+  readonly errors: readonly string[];
+  readonly result?: VerifyResult;
+  /** Base → head (a removed stack: base → nothing). */
+  readonly changes: readonly AccessChange[];
+}
+
+/** One stack as the pull request's own code plans it, against the base's code and stack file. */
+export interface PrCodeStack {
+  readonly stack: string;
+  readonly status: "passed" | "failed" | "invalid" | "removed";
+  readonly errors: readonly string[];
+  readonly changes: readonly AccessChange[];
+}
+
+export interface PrCodeReview {
+  /** How the pull request's code was run: here (locally or in the unprivileged job), read from plans it wrote, or not at all. */
+  readonly source: "ran here" | "this checkout is the head" | "plans read from a file" | "not run";
+  readonly note: string;
+  readonly stacks: readonly PrCodeStack[];
+  /** The head's plans as its code wrote them (for --save-pr-code-plans); not part of the rendered review. */
+  readonly plans?: ReadonlyMap<string, PlanOutcome>;
+}
+
+export interface Review {
+  readonly base: { readonly label: string; readonly commit?: string };
+  readonly head: { readonly label: string; readonly commit?: string };
+  /** Whose code judged the stack files. */
+  readonly judgedBy: CodeOf;
+  /** The commit of the judging checkout, and whether its files differ from it. */
+  readonly judgedByCommit?: { readonly commit: string; readonly dirty: boolean };
+  /** Files outside stack files that differ. */
+  readonly codeChanges: readonly FileChange[];
+  /** Some change outside stack files can alter what pulumi up does: the verdict does not cover it. */
+  readonly needsCodeReview: boolean;
+  /** Problems with the trees themselves (a project file that cannot be used). */
+  readonly problems: readonly string[];
+  readonly stacks: readonly StackReview[];
+  readonly prCode?: PrCodeReview;
+  readonly verdict: "passed" | "failed" | "needs code review";
+}
+
+export interface ReviewOptions {
+  /** "run": run the head's code when it changed (default); "skip": never; a folder: read the plans the head's code wrote there (untrusted). */
+  readonly prCode: "run" | "skip" | { readonly plansDir: string };
+}
+
+interface TreeSide {
+  readonly tree: Tree;
+  readonly project: ProjectFile;
+  readonly stacks: readonly StackFileEntry[];
+  readonly stackPaths: ReadonlySet<string>;
+}
+
+function side(tree: Tree): TreeSide {
+  const project = readProject(tree);
+  const stacks = project.problem?.includes("outside") ? [] : stackFiles(tree, project);
+  return { tree, project, stacks, stackPaths: new Set(stacks.map((s) => s.entry.path)) };
+}
+
+const same = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+
+/** A planned side's trust model and verification, with renames followed from the base. */
+async function sideOf(plan: PlanDocument, base?: PlanDocument): Promise<{ side: Side; result: VerifyResult; renamed: ReadonlyMap<string, string> }> {
+  const followed = base ? followRenames(plan, base) : { plan, renamed: new Map<string, string>() };
+  const model = extractModel(followed.plan);
+  const result = await verifyModel(model);
+  return { side: { model, result }, result, renamed: followed.renamed };
+}
+
+/** The diff from one outcome to another (either may be absent or not planned: then empty). */
+async function diffOutcomes(stack: string, base: PlanOutcome | undefined, head: PlanOutcome | undefined) {
+  const basePlan = base?.kind === "planned" ? base.plan : undefined;
+  const headPlan = head?.kind === "planned" ? head.plan : undefined;
+  const baseSide = basePlan ? (await sideOf(basePlan)).side : emptySide(stack);
+  if (!headPlan) return { changes: accessDiff(baseSide, emptySide(stack)) };
+  const headSide = await sideOf(headPlan, basePlan);
+  return { result: headSide.result, changes: accessDiff(baseSide, headSide.side, headSide.renamed) };
+}
+
+const textOf = (tree: Tree, file: StackFileEntry) => tree.read(file.entry.path).toString("utf8");
+
+export async function reviewTrees(baseTree: Tree, headTree: Tree, options: ReviewOptions): Promise<Review> {
+  const base = side(baseTree);
+  const head = side(headTree);
+  const reviewer = side(folderTree(PROJECT_ROOT));
+  const fingerprint = (s: TreeSide) => codeFingerprint(s.tree, s.project, s.stackPaths);
+  const mine = fingerprint(reviewer);
+  const judgedBy: CodeOf = same(mine, fingerprint(base)) ? "base" : same(mine, fingerprint(head)) ? "head" : "this checkout";
+  const changes = codeChanges(base, head);
+  const needsCodeReview = changes.some((c) => c.affectsDeploy);
+  const problems = [base.project.problem && `base: ${base.project.problem}`, head.project.problem && `head: ${head.project.problem}`].filter((p): p is string => Boolean(p));
+
+  const names = [...new Set([...base.stacks, ...head.stacks].map((s) => s.stack))].sort();
+  const baseOutcomes = new Map<string, PlanOutcome>();
+  const headOutcomes = new Map<string, PlanOutcome>();
+  const stacks: StackReview[] = [];
+  for (const stack of names) {
+    const baseFile = base.stacks.find((s) => s.stack === stack);
+    const headFile = head.stacks.find((s) => s.stack === stack);
+    const baseOutcome = baseFile ? await planWithThisCode(base.tree, base.project, baseFile) : undefined;
+    const headOutcome = headFile ? await planWithThisCode(head.tree, head.project, headFile) : undefined;
+    if (baseOutcome) baseOutcomes.set(stack, baseOutcome);
+    if (headOutcome) headOutcomes.set(stack, headOutcome);
+    const notes: string[] = [];
+    if (baseOutcome && baseOutcome.kind !== "planned" && headOutcome) notes.push(`the base's stack file does not plan (${baseOutcome.errors[0]}): every grant is shown as added`);
+    const { result, changes: stackChanges } = await diffOutcomes(stack, baseOutcome, headOutcome);
+    const isNew = !baseOutcome || baseOutcome.kind !== "planned";
+    if (!headOutcome) {
+      if (baseOutcome?.kind !== "planned") notes.push("the base's stack file does not plan either: what the stack holds is not known here");
+      stacks.push({ stack, status: "removed", isNew: false, notes, errors: [], changes: stackChanges });
+    } else if (headOutcome.kind !== "planned") {
+      stacks.push({ stack, status: headOutcome.kind, isNew, notes, errors: headOutcome.errors, changes: [] });
+    } else {
+      stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, notes, errors: [], result, changes: stackChanges });
+    }
+  }
+
+  const prCode = needsCodeReview ? await reviewPrCode(base, head, judgedBy, baseOutcomes, headOutcomes, options) : undefined;
+  const failed = problems.length > 0 || stacks.some((s) => s.status === "failed" || s.status === "invalid" || s.status === "refused");
+  return {
+    base: { label: baseTree.label, ...(baseTree.commit ? { commit: baseTree.commit } : {}) },
+    head: { label: headTree.label, ...(headTree.commit ? { commit: headTree.commit } : {}) },
+    judgedBy,
+    ...(reviewer.tree.commit ? { judgedByCommit: { commit: reviewer.tree.commit, dirty: reviewer.tree.dirty ?? false } } : {}),
+    codeChanges: changes,
+    needsCodeReview,
+    problems,
+    stacks,
+    ...(prCode ? { prCode } : {}),
+    verdict: failed ? "failed" : needsCodeReview ? "needs code review" : "passed",
+  };
+}
+
+/**
+ * The access diff as the pull request's own code computes it: the base's code over the base's
+ * stack files (what main deploys) against the head's code over the head's stack files (what the
+ * pull request would deploy). Untrusted: the head's code decides what it reports.
+ */
+async function reviewPrCode(
+  base: TreeSide,
+  head: TreeSide,
+  judgedBy: CodeOf,
+  judgedBase: ReadonlyMap<string, PlanOutcome>,
+  judgedHead: ReadonlyMap<string, PlanOutcome>,
+  options: ReviewOptions,
+): Promise<PrCodeReview> {
+  const regular = (s: TreeSide) => s.stacks.filter((f) => f.entry.kind === "file" || f.entry.kind === "executable");
+  let headPlans: ReadonlyMap<string, PlanOutcome>;
+  let source: PrCodeReview["source"];
+  let note: string;
+  if (judgedBy === "head") {
+    headPlans = judgedHead;
+    source = "this checkout is the head";
+    note = "Computed by the PR's own code: this checkout's code is the head's";
+  } else if (typeof options.prCode === "object") {
+    const dir = options.prCode.plansDir;
+    headPlans = new Map(regular(head).map((f) => [f.stack, existsSync(join(dir, `${f.stack}.json`)) ? readPlanOutcome(join(dir, `${f.stack}.json`), f.stack) : { kind: "invalid" as const, errors: [`the PR's run wrote no plan of stack ${f.stack}`] }]));
+    source = "plans read from a file";
+    note = "Computed by the PR's own code in the unprivileged job and read here as data (untrusted: the PR's code decides what it reports)";
+  } else if (options.prCode === "run") {
+    headPlans = await planWithTreeCode(head.tree, head.project, regular(head).map((f) => ({ stack: f.stack, text: textOf(head.tree, f) })));
+    source = "ran here";
+    note = "Computed by the PR's own code, run here with this checkout's dependencies (untrusted: the PR's code decides what it reports)";
+  } else {
+    return { source: "not run", note: "The PR's own code was not run here (--no-pr-code): run npm run review in the unprivileged job or locally to see the access diff it computes", stacks: [] };
+  }
+  const basePlans = judgedBy === "base" ? judgedBase : await planWithTreeCode(base.tree, base.project, regular(base).map((f) => ({ stack: f.stack, text: textOf(base.tree, f) })));
+  const stacks: PrCodeStack[] = [];
+  for (const stack of [...new Set([...basePlans.keys(), ...headPlans.keys()])].sort()) {
+    const b = basePlans.get(stack);
+    const h = headPlans.get(stack);
+    const { result, changes } = await diffOutcomes(stack, b, h);
+    if (!h) stacks.push({ stack, status: "removed", errors: [], changes });
+    else if (h.kind !== "planned") stacks.push({ stack, status: "invalid", errors: h.errors, changes: [] });
+    else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: [], changes });
+  }
+  return { source, note, stacks, plans: headPlans };
+}
