@@ -47,7 +47,7 @@ export const awsOidcTrustPinned: ResourceValidationPolicy = {
 
 export const gcpProviderHasCondition: ResourceValidationPolicy = {
   name: "gcp-provider-has-condition",
-  description: "Workload identity pool providers have an attribute condition that pins the subject (assertion.sub in [...], ANDed at the top level).",
+  description: "Workload identity pool providers have an attribute condition that pins the subject (assertion.sub in [...], ANDed at the top level) and whose matches() patterns are RE2, as GCP evaluates them.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(gcpIam.WorkloadIdentityPoolProvider, (provider, _args, report) => {
     for (const problem of gcpConditionProblems(provider.attributeCondition)) report(problem);

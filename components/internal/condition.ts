@@ -6,6 +6,7 @@
  * back for the policy pack and the verifier. No Pulumi here.
  */
 import { parse, type ASTNode } from "@marcbachmann/cel-js";
+import { RE2_RULE, re2Problem } from "./re2";
 
 /** The functions a condition may call on a claim: each takes one string literal and returns a bool. */
 const CLAIM_METHODS = ["startsWith", "endsWith", "contains", "matches"] as const;
@@ -105,6 +106,10 @@ function check(node: ASTNode, problems: string[], claims: Set<string>): Kind | u
       if (claimOf(target) === undefined) problems.push(`${method}() must be called on a claim, got ${describe(target)}`);
       else claims.add(claimOf(target)!);
       if (args.length !== 1 || args[0]!.op !== "value" || typeof args[0]!.args !== "string") problems.push(`${method}() takes one string literal`);
+      else if (method === "matches") {
+        const problem = patternProblem(args[0]!.args);
+        if (problem) problems.push(problem);
+      }
       return "bool";
     }
     case "call": {
@@ -152,6 +157,41 @@ function describe(node: ASTNode): string {
   if (node.op === "rcall" || node.op === "call") return `${node.args[0]}() (${source})`;
   if (node.op === "value") return `the literal ${source || String(node.args)}`;
   return source ? `'${source}'` : `the operator ${node.op}`;
+}
+
+/** Why GCP would refuse `matches(<pattern>)`, in words, or undefined when RE2 compiles the pattern. */
+function patternProblem(pattern: string): string | undefined {
+  const problem = re2Problem(pattern);
+  return problem === undefined ? undefined : `matches(${celString(pattern)}): GCP evaluates matches() with RE2, which refuses this pattern (${problem}); allowed: ${RE2_RULE}`;
+}
+
+/**
+ * Every `matches()` pattern written as a literal in an expression (any expression, the kit's or
+ * not) that RE2 refuses, in words; [] when there is none or the expression does not parse. GCP
+ * evaluates attribute conditions as CEL, whose matches() is RE2 (see re2.ts).
+ */
+export function refusedPatterns(expression: string): string[] {
+  let ast: ASTNode;
+  try {
+    ast = parse(expression).ast;
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (typeof value !== "object" || value === null || !("op" in value)) return;
+    const node = value as ASTNode;
+    // text.matches(<pattern>), or the function form matches(text, <pattern>).
+    const pattern = node.op === "rcall" && node.args[0] === "matches" ? node.args[2][0] : node.op === "call" && node.args[0] === "matches" ? node.args[1][1] : undefined;
+    if (pattern?.op === "value" && typeof pattern.args === "string") {
+      const problem = patternProblem(pattern.args);
+      if (problem) found.push(problem);
+    }
+    walk(node.args);
+  };
+  walk(ast);
+  return [...new Set(found)];
 }
 
 /** A CEL string literal in single quotes, escaped so it reads back as exactly `value`. */

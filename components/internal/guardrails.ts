@@ -5,7 +5,7 @@
 import { LIMITS } from "./limits";
 import { azureRoleName } from "./azureRoles";
 import type { AwsPolicyDocument } from "./trust";
-import { conditionPinsSubjects } from "./condition";
+import { conditionPinsSubjects, refusedPatterns } from "./condition";
 import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
 
 /** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
@@ -115,13 +115,16 @@ export function longerTokenLifetime(before: number | undefined, after: number | 
 /** Okta: a token lifetime above this is flagged in production stacks (minutes). */
 export const PRODUCTION_MAX_TOKEN_MINUTES = LIMITS.okta.tokenLifetimeMinutes.default;
 
-/** GCP: a provider's attribute condition must exist and pin the subject to a list of client ids. */
+/**
+ * GCP: a provider's attribute condition must exist, pin the subject to a list of client ids, and
+ * use only matches() patterns that GCP's RE2 accepts (GCP refuses the provider otherwise).
+ */
 export function gcpConditionProblems(condition: unknown): string[] {
   if (typeof condition !== "string" || condition.trim() === "") {
     return ["the provider has no attribute condition: every client of the issuer could exchange tokens in the pool"];
   }
   const pinned = conditionPinsSubjects(condition);
-  return "problem" in pinned ? [`${pinned.problem}: another client of the issuer could exchange tokens in the pool`] : [];
+  return [...("problem" in pinned ? [`${pinned.problem}: another client of the issuer could exchange tokens in the pool`] : []), ...refusedPatterns(condition).map((p) => `the attribute condition's ${p}`)];
 }
 
 /** A grant resource as a reviewer sees it: its type, logical name, inputs and what its component accepted. */

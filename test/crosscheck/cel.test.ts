@@ -116,6 +116,31 @@ describe("the kit's GCP condition and mappings, against both CEL implementations
     });
   });
 
+  // CEL's matches() is RE2 (cel-spec langdef, "Regular Expressions"), as GCP evaluates it: RE2's
+  // flags work, look-around and backreferences are errors, and a match may be a substring.
+  it.each([
+    ["an RE2 flag", "assertion.tenant_id.matches('(?i)^acme$')", { ok: true, value: true }],
+    ["a substring match", "assertion.tenant_id.matches('CM')", { ok: true, value: true }],
+    ["an anchored mismatch", "assertion.tenant_id.matches('^cme')", { ok: true, value: false }],
+    ["\\Q…\\E quoting", "assertion.tenant_id.matches('^\\\\QACME\\\\E$')", { ok: true, value: true }],
+    ["a look-ahead", "assertion.tenant_id.matches('^(?=A)ACME$')", { ok: false }],
+    ["a backreference", "assertion.tenant_id.matches('(C)\\\\1')", { ok: false }],
+  ])("matches() is RE2 in both: %s", (_label, expression, expected) => {
+    const { kit, bufbuild } = crossCheck(expression, token(listed[0]!, { tenant_id: "ACME" }));
+    expect(kit).toMatchObject(expected);
+    expect(bufbuild).toMatchObject(expected);
+  });
+
+  it("a refused pattern is named in the kit's error; the function form matches(text, pattern) is RE2 too", () => {
+    const claims = token(listed[0]!, { tenant_id: "ACME" });
+    expect(evaluateCel("assertion.tenant_id.matches('^(?=A)ACME$')", claims)).toEqual({
+      ok: false,
+      error: 'invalid RE2 pattern "^(?=A)ACME$": invalid or unsupported Perl syntax: `(?=`',
+    });
+    // @bufbuild/cel has no function form; CEL's standard definitions do (cel-go's "matches" overload).
+    expect(evaluateCel("matches(assertion.tenant_id, '(?i)^acme$')", claims)).toEqual({ ok: true, value: true });
+  });
+
   it("celString quoting round-trips through both parsers", () => {
     for (const value of ["it's", "back\\slash", "\\'", 'dq"x', "${x}", "é😀"]) {
       const { kit, bufbuild } = crossCheck(celString(value), {});

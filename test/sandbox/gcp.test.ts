@@ -188,6 +188,15 @@ describe("dev with one trust broken in the plan: the service's own exchange fail
     expect(await paymentsWith(plan)).toEqual({ ok: false, code: "unauthorized_client", message: CONDITION });
   });
 
+  it("matches() in the condition is RE2, as Google's CEL: an RE2 flag admits, a look-ahead (RE2 refuses it) rejects", async () => {
+    const withMatches = (pattern: string) =>
+      brokenPlan(dev().plan, PROVIDER_TYPE, PROVIDER, (r) => {
+        r.inputs.attributeCondition = `${String(r.inputs.attributeCondition)} && assertion.tenant_id.matches('${pattern}')`;
+      });
+    expect(await paymentsWith(withMatches("(?i)^ACME$"))).toEqual({ ok: true, detail: "impersonates dev-payments@acme-dev-example.iam.gserviceaccount.com" });
+    expect(await paymentsWith(withMatches("^(?=a)acme$"))).toEqual({ ok: false, code: "unauthorized_client", message: CONDITION });
+  });
+
   it("the impersonation grant names another subject: PERMISSION_DENIED", async () => {
     const plan = brokenPlan(dev().plan, "gcp:serviceaccount/iAMMember:IAMMember", "federation-payments-gcp-impersonation", (r) => {
       r.inputs.member = String(r.inputs.member).replace(/\/subject\/.*$/, "/subject/0oaSOMEONEELSE000000");

@@ -42,7 +42,10 @@
  *   missing subject gets the same code with the sandbox's wording.
  * - attributeCondition must evaluate to true (with `assertion`, `google` and `attribute`), else
  *   unauthorized_client "The given credential is rejected by the attribute condition."
- *   (circleci/circleci-docs#8541, quoting STS).
+ *   (circleci/circleci-docs#8541, quoting STS). Its matches() is RE2, as CEL defines it
+ *   (github.com/google/cel-spec doc/langdef.md, "Regular Expressions"): @bufbuild/cel's own, on
+ *   @bufbuild/re2. A pattern RE2 refuses (a look-ahead, a backreference) is an error, and an error
+ *   rejects; GCP refuses such a condition, and the kit refuses it at plan time.
  * - Success: { access_token, issued_token_type: urn:ietf:params:oauth:token-type:access_token,
  *   token_type: "Bearer", expires_in: 3600 } (GoogleIdentityStsV1ExchangeTokenResponse); the token
  *   remembers its principal
