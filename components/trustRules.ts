@@ -7,7 +7,7 @@
  */
 import { azureIdentityResourceId } from "./internal/trust";
 import { azureIdentityName } from "./internal/names";
-import { clientKeyFingerprints } from "./internal/clientKeys";
+import { clientKeyFingerprints, sameKeySourceNote } from "./internal/clientKeys";
 import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./internal/identityAdmin";
 
 export interface RuleProblem {
@@ -182,7 +182,7 @@ export function sharedKeyProblems(uses: readonly ClientKeyUse[], options: { read
     else if (earlier.service !== use.service && !(options.acrossFederationsOnly && earlier.federation === use.federation)) {
       problems.push({
         path: use.path,
-        message: `registers the same ${use.label.startsWith("jwksUri") ? use.label : `public key (${use.label})`} as service ${earlier.service} (${earlier.label}): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair`,
+        message: `registers the same ${use.label.startsWith("jwksUri") ? use.label : `public key (${use.label})`} as service ${earlier.service} (${earlier.label}${sameKeySourceNote(use, earlier)}): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair`,
       });
     }
   }

@@ -961,6 +961,54 @@ describe("gcp.additionalCondition", () => {
     config.gcp.additionalCondition = "assertion.tenant_id == 'acme'";
     expect(parseFederationConfig(config).gcp?.additionalCondition).toBe("assertion.tenant_id == 'acme'");
   });
+
+  // GCP evaluates matches() with RE2 (CEL's regular expressions): what RE2 refuses is refused here.
+  it.each([
+    ["a look-ahead", "assertion.tenant_id.matches('^(?=a)acme$')", "matches('^(?=a)acme$'): GCP evaluates matches() with RE2, which refuses this pattern (invalid or unsupported Perl syntax: `(?=`); allowed: RE2 syntax; no look-around or backreferences"],
+    ["a look-behind", "assertion.tenant_id.matches('(?<=a)cme')", "matches('(?<=a)cme'): GCP evaluates matches() with RE2, which refuses this pattern (invalid named capture: `(?<=a)cme`); allowed: RE2 syntax; no look-around or backreferences"],
+    ["a backreference", "assertion.tenant_id.matches('(a)\\\\1')", "matches('(a)\\\\1'): GCP evaluates matches() with RE2, which refuses this pattern (invalid escape sequence: `\\1`); allowed: RE2 syntax; no look-around or backreferences"],
+    ["a pattern that does not compile at all", "assertion.tenant_id.matches('(acme')", "matches('(acme'): GCP evaluates matches() with RE2, which refuses this pattern (missing closing ): `(acme`); allowed: RE2 syntax; no look-around or backreferences"],
+  ])("refuses a matches() pattern GCP's RE2 refuses: %s", (_label, condition, message) => {
+    expect(problemsOf((c) => (c.gcp.additionalCondition = condition))).toEqual([{ path: "gcp.additionalCondition", message }]);
+  });
+
+  it("accepts RE2 syntax JavaScript lacks, such as the (?i) flag", () => {
+    expect(parsed((c) => (c.gcp.additionalCondition = "assertion.tenant_id.matches('(?i)^ACME$')")).gcp?.additionalCondition).toBe("assertion.tenant_id.matches('(?i)^ACME$')");
+  });
+});
+
+describe("Azure role assignment scopes in canonical form", () => {
+  const S = "/subscriptions/00000000-0000-0000-0000-000000000001";
+  const scopeOf = (c: any, scope: string) => (payments(c).azure.roleAssignments["blob-reader"].scope = scope);
+  const PATH = "services.payments.azure.roleAssignments.blob-reader.scope";
+  const refused = (canonical: string) =>
+    `is not in canonical form; write it as ${canonical} (percent-escapes decoded; no empty, '.' or '..' segments; no trailing slash): the kit compares scopes in that form and refuses other spellings rather than rewrite them`;
+
+  it.each([
+    ["an empty segment", `${S}//resourceGroups/payments-test`],
+    ["a /./ segment", `${S}/./resourceGroups/payments-test`],
+    ["a /../ segment", `${S}/resourceGroups/x/../payments-test`],
+    ["a percent-escape", `${S}/resourceGroups/payments%2Dtest`],
+    ["a trailing slash", `${S}/resourceGroups/payments-test/`],
+  ])("refuses %s and names the canonical form", (_label, scope) => {
+    expect(problemsOf((c) => scopeOf(c, scope))).toEqual([{ path: PATH, message: refused(`${S}/resourceGroups/payments-test`) }]);
+  });
+
+  it("accepts any letter case: Azure resource ids are case-insensitive, and the kit compares them so", () => {
+    expect(() => parsed((c) => scopeOf(c, `${S}/resourcegroups/PAYMENTS-TEST`))).not.toThrow();
+  });
+
+  it("a non-canonical spelling cannot hide the identities' resource group from the identity-admin rule", () => {
+    expect(
+      problemsOf((c) => (payments(c).azure.roleAssignments["blob-reader"] = { role: "Contributor", scope: `${S}//resourceGroups/./identities%2Dtest/` })),
+    ).toEqual([
+      { path: PATH, message: refused(`${S}/resourceGroups/identities-test`) },
+      {
+        path: "services.payments.azure.roleAssignments.blob-reader",
+        message: `Contributor at ${S}//resourceGroups/./identities%2Dtest/ writes federated credentials on every managed identity in its scope, and that scope holds payments's own managed identity: payments could rewrite its own trust; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)`,
+      },
+    ]);
+  });
 });
 
 describe("the trust guarantee: every reproduction of the review, refused with its key path", () => {
@@ -1109,9 +1157,34 @@ describe("the trust guarantee: every reproduction of the review, refused with it
     ["the same JWKS URL, in another letter case", (c: any) => {
       payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/payments.json" };
       second(c).auth = { method: "private_key_jwt", jwksUri: "https://KEYS.example.com/payments.json" };
-    }, "registers the same jwksUri https://KEYS.example.com/payments.json as service payments (jwksUri https://keys.example.com/payments.json): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair"],
+    }, "registers the same jwksUri https://KEYS.example.com/payments.json as service payments (jwksUri https://keys.example.com/payments.json; both are https://keys.example.com/payments.json as Okta fetches it): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair"],
+    ["the same JWKS URL, written identically", (c: any) => {
+      payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/payments.json" };
+      second(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/payments.json" };
+    }, "registers the same jwksUri https://keys.example.com/payments.json as service payments (jwksUri https://keys.example.com/payments.json): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair"],
   ])("one key, one service: %s", (_label, mutate, message) => {
     expect(problemsOf(mutate)).toEqual([{ path: "services.reporting.auth", message }]);
+  });
+
+  it.each([
+    ["an empty query", "https://keys.example.com/jwks?"],
+    ["a percent-escaped letter", "https://keys.example.com/%6Awks"],
+    ["an upper-case host", "https://KEYS.EXAMPLE.COM/jwks"],
+    ["the default port", "https://keys.example.com:443/jwks"],
+    ["a /./ segment", "https://keys.example.com/./jwks"],
+    ["a trailing #", "https://keys.example.com/jwks#"],
+  ])("one key, one service: the same JWKS URL spelled with %s", (_label, variant) => {
+    expect(
+      problemsOf((c) => {
+        payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/jwks" };
+        second(c).auth = { method: "private_key_jwt", jwksUri: variant };
+      }),
+    ).toEqual([
+      {
+        path: "services.reporting.auth",
+        message: `registers the same jwksUri ${variant} as service payments (jwksUri https://keys.example.com/jwks; both are https://keys.example.com/jwks as Okta fetches it): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair`,
+      },
+    ]);
   });
 
   it.each([

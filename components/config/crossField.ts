@@ -7,9 +7,11 @@
 import { LIMITS } from "../internal/limits";
 import { azureIdentityName } from "../internal/names";
 import { AZURE_BUILTIN_ROLES } from "../internal/azureRoles";
+import { canonicalAzureScope } from "../internal/azureScope";
 import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } from "./messages";
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
 import { gcpProblems, gcpServiceProblems } from "./crossFieldGcp";
+import { AZURE_SCOPE_PATTERN } from "./schema";
 
 /** Rules that span several keys, checked on the raw input so they run even when the shape has errors elsewhere. */
 export function crossFieldProblems(raw: unknown): ConfigProblem[] {
@@ -237,7 +239,9 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
     if (typeof role === "string" && !isAzureRole(role)) {
       add(`${aPath}.role`, `unknown role "${role}"; allowed: a role definition GUID or one of ${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}`);
     }
-    if (asRecord(a).scope === undefined) add(`${aPath}.scope`, "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>");
+    const scope = asRecord(a).scope;
+    if (scope === undefined) add(`${aPath}.scope`, "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>");
+    else if (typeof scope === "string" && AZURE_SCOPE_PATTERN.test(scope) && canonicalAzureScope(scope) !== scope) add(`${aPath}.scope`, nonCanonicalScopeMessage(scope));
   }
   if (service.azure !== undefined) {
     const prefix = typeof asRecord(azure).identityNamePrefix === "string" ? String(asRecord(azure).identityNamePrefix) : `id-${environment}-`;
@@ -246,6 +250,15 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
     if (name.length < min || name.length > max) add(`${path}.azure`, `derived identity name "${name}" must be ${min}-${max} characters`);
   }
   return problems;
+}
+
+/**
+ * A scope the kit would have to guess about is refused, not rewritten: the containment and
+ * equality checks compare scopes in canonical form (internal/azureScope.ts), and what is deployed
+ * should be what the config says.
+ */
+function nonCanonicalScopeMessage(scope: string): string {
+  return `is not in canonical form; write it as ${canonicalAzureScope(scope)} (percent-escapes decoded; no empty, '.' or '..' segments; no trailing slash): the kit compares scopes in that form and refuses other spellings rather than rewrite them`;
 }
 
 function isAzureRole(role: string): boolean {

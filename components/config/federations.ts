@@ -4,6 +4,7 @@
  * GCP project's IAM policy, reach each other's identities, or share client keys.
  */
 import { LIMITS } from "../internal/limits";
+import { oktaOrgHost } from "../internal/canonical";
 import { awsRoleName, azureIdentityName, gcpId, gcpServiceAccountId } from "../internal/names";
 import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems } from "../trustRules";
 import { projectGrantCount } from "./crossFieldGcp";
@@ -53,7 +54,8 @@ function parseEach(raw: Record<string, unknown>, names: readonly string[]): { pa
 
 /**
  * Clashes between federations: the same physical objects would be claimed twice. Azure names are
- * case-insensitive, so they are compared in lower case.
+ * case-insensitive, so they are compared in lower case; an Okta org is compared by its host in
+ * canonical form (`acme` and `ACME` are one org).
  */
 function physicalClashProblems(parsed: Record<string, FederationConfig>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -66,8 +68,9 @@ function physicalClashProblems(parsed: Record<string, FederationConfig>): Config
   };
   for (const [name, config] of Object.entries(parsed)) {
     const server = serverSettings(config);
-    if (server.name) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.name}`, `${name}.okta.authorizationServer.name`);
-    else if (server.existingId) claim("Okta authorization server", `${config.okta.orgName}.${config.okta.baseUrl}/${server.existingId}`, `${name}.okta.authorizationServer.existing.id`);
+    const org = oktaOrgHost(config.okta.orgName, config.okta.baseUrl);
+    if (server.name) claim("Okta authorization server", `${org}/${server.name}`, `${name}.okta.authorizationServer.name`);
+    else if (server.existingId) claim("Okta authorization server", `${org}/${server.existingId}`, `${name}.okta.authorizationServer.existing.id`);
     if (config.gcp && Object.values(config.services).some((s) => s.gcp)) {
       claim("GCP pool", `${config.gcp.project}/${gcpId(config.gcp.poolId ?? `okta-${config.environment}`, config.gcp.idSuffix)}`, `${name}.gcp.poolId`);
     }
@@ -116,12 +119,12 @@ function identityAdminReachProblems(raw: Record<string, unknown>, names: readonl
   return problems;
 }
 
-/** One key, one service, also across the federations that share an Okta org. */
+/** One key, one service, also across the federations that share an Okta org (its host compared in canonical form). */
 function sharedClientKeyProblems(raw: Record<string, unknown>, names: readonly string[]): ConfigProblem[] {
   const byOrg = new Map<string, ReturnType<typeof clientKeyUses>>();
   for (const name of names) {
     const okta = isRecord(raw[name]) && isRecord((raw[name] as Record<string, unknown>).okta) ? ((raw[name] as Record<string, unknown>).okta as Record<string, unknown>) : {};
-    const org = `${String(okta.orgName)}.${String(okta.baseUrl ?? "okta.com")}`;
+    const org = oktaOrgHost(String(okta.orgName), String(okta.baseUrl ?? "okta.com"));
     byOrg.set(org, [...(byOrg.get(org) ?? []), ...clientKeyUses(raw[name], name)]);
   }
   return [...byOrg.values()].flatMap((uses) => sharedKeyProblems(uses, { acrossFederationsOnly: true }));

@@ -216,6 +216,9 @@ const gcpServiceSchema = strictObject({
     .default([]),
 });
 
+/** An Azure role assignment scope: a resource id under a subscription (its canonical form is checked in crossField.ts). */
+export const AZURE_SCOPE_PATTERN = /^\/subscriptions\/[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}(\/.*)?$/;
+
 const azureServiceSchema = strictObject({
   roleAssignments: z
     .record(
@@ -224,7 +227,7 @@ const azureServiceSchema = strictObject({
         role: nonEmpty(`a built-in role name (${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}) or a role definition GUID`),
         scope: z
           .string({ error: required("the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>") })
-          .regex(/^\/subscriptions\/[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}(\/.*)?$/, "must be an Azure resource id starting with /subscriptions/<subscription GUID>"),
+          .regex(AZURE_SCOPE_PATTERN, "must be an Azure resource id starting with /subscriptions/<subscription GUID>"),
         allowIdentityAdmin,
       }),
     )

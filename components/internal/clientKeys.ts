@@ -5,6 +5,7 @@
  * other's tokens, and every cloud then trusts one as the other. These fingerprints let validation
  * and verify find such pairs. No Pulumi here.
  */
+import { canonicalUrl } from "./canonical";
 
 /** Public members of a JWK, as config and the Okta app hold them. */
 export interface PublicJwk {
@@ -32,13 +33,20 @@ export function jwkFingerprint(jwk: PublicJwk): string | undefined {
   return undefined;
 }
 
-/** A JWKS URL as Okta fetches it: scheme and host are case-insensitive, a default port is implied. */
+/**
+ * A JWKS URL as Okta fetches it, in canonical form (canonical.ts): every spelling of one URL
+ * (`…/jwks?`, `%6Awks`, an upper-case host, `:443`, `/./`, a trailing `#`) is one key source.
+ */
 export function jwksUriFingerprint(uri: string): string {
-  try {
-    return `URI:${new URL(uri).href}`;
-  } catch {
-    return `URI:${uri}`;
-  }
+  return `URI:${canonicalUrl(uri)}`;
+}
+
+/**
+ * For a message about two uses of one fingerprint: when they are JWKS URLs spelled differently,
+ * the one URL both are ("; both are <url> as Okta fetches it"), else "".
+ */
+export function sameKeySourceNote(a: { readonly fingerprint: string; readonly label: string }, b: { readonly label: string }): string {
+  return a.fingerprint.startsWith("URI:") && a.label !== b.label ? `; both are ${a.fingerprint.slice("URI:".length)} as Okta fetches it` : "";
 }
 
 /** Every credential a service's private_key_jwt authentication registers: each key, or the JWKS URL. */

@@ -6,6 +6,7 @@ import { LIMITS } from "./limits";
 import { azureRoleName } from "./azureRoles";
 import type { AwsPolicyDocument } from "./trust";
 import { conditionPinsSubjects, refusedPatterns } from "./condition";
+import { canonicalAzureScope } from "./azureScope";
 import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
 
 /** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
@@ -85,9 +86,9 @@ export function awsBroadPolicy(policyArn: unknown): string | undefined {
 /** Azure built-in roles that manage everything in their scope (control plane or access). */
 export const AZURE_BROAD_ROLES: readonly string[] = ["Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"];
 
-/** What an Azure scope is, in words: "subscription <id>", "resource group <rg>", or "<type> <name>". */
+/** What an Azure scope is, in words: "subscription <id>", "resource group <rg>", or "<type> <name>" (read in canonical form). */
 export function azureScopeInWords(scope: string): string {
-  const parts = scope.replace(/\/+$/, "").split("/");
+  const parts = canonicalAzureScope(scope).split("/");
   if (parts.length <= 3) return `subscription ${parts[2] ?? scope}`;
   if (parts.length <= 5) return `resource group ${parts[4]}`;
   const type = parts[parts.length - 2] ?? "resource";

@@ -7,6 +7,7 @@
  * No Pulumi here.
  */
 import { AZURE_BUILTIN_ROLES, azureRoleGuid, azureRoleName } from "./azureRoles";
+import { azureScopeKey } from "./azureScope";
 
 /**
  * AWS managed policies that can change any role of the account (trust policy, attached policies)
@@ -83,9 +84,10 @@ export function azureIdentityAdminRole(role: unknown): { readonly name: string; 
  * resources under its path (a subscription, a resource group, the resource itself).
  */
 export function azureScopeContains(scope: string, resourceId: string): boolean {
-  const s = scope.toLowerCase().replace(/\/+$/, "");
-  const r = resourceId.toLowerCase();
-  return r === s || r.startsWith(`${s}/`);
+  // Both in canonical form (azureScope.ts): `//`, `/./`, `%2D` or a trailing slash must not hide a resource from its scope.
+  const s = azureScopeKey(scope);
+  const r = azureScopeKey(resourceId);
+  return r === s || r.startsWith(s === "/" ? "/" : `${s}/`);
 }
 
 /** The opt-in that allows one identity-admin grant, as it is written in config. */

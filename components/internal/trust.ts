@@ -5,6 +5,7 @@
  */
 import { v5 as uuidv5 } from "uuid";
 import { composeCondition } from "./condition";
+import { oktaOrgHost } from "./canonical";
 export { celString } from "./condition";
 
 /** The one action an OIDC web identity needs (AWS STS AssumeRoleWithWebIdentity). */
@@ -159,8 +160,10 @@ export function azureRoleDefinitionId(scope: string, defaultSubscriptionId: stri
 /**
  * The issuer Okta will put in `iss` for a custom authorization server
  * (developer.okta.com/docs/concepts/auth-servers: `https://{domain}/oauth2/{id}`). ORG_URL uses the
- * org domain, CUSTOM_URL the org's custom domain. Used to predict the issuer offline; a deployed
- * stack always reads the issuer from the authorization server itself.
+ * org domain, CUSTOM_URL the org's custom domain; the host in canonical (lower) case, as Okta writes
+ * its domain, whatever case the config spelled the org name in (hosts are case-insensitive, and the
+ * clouds compare `iss` exactly). Used to predict the issuer offline; a deployed stack always reads
+ * the issuer from the authorization server itself.
  */
 export function oktaIssuerUrl(input: {
   readonly issuerMode: "ORG_URL" | "CUSTOM_URL";
@@ -169,7 +172,7 @@ export function oktaIssuerUrl(input: {
   readonly customDomain?: string;
   readonly serverId: string;
 }): string {
-  const host = input.issuerMode === "CUSTOM_URL" ? input.customDomain : `${input.orgName}.${input.baseUrl}`;
+  const host = input.issuerMode === "CUSTOM_URL" ? input.customDomain : oktaOrgHost(input.orgName, input.baseUrl);
   if (!host) throw new Error("CUSTOM_URL issuer mode needs the custom domain");
   return `https://${host}/oauth2/${input.serverId}`;
 }

@@ -142,6 +142,15 @@ describe("each policy fails a bad resource with its message", () => {
     ]);
   });
 
+  it("gcp-provider-has-condition: a matches() pattern GCP's RE2 refuses", async () => {
+    const attributeCondition = "assertion.sub in ['0oa1'] && assertion.tenant_id.matches('^(?=a)acme$')";
+    expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { attributeCondition } })).toEqual([
+      "the attribute condition's matches('^(?=a)acme$'): GCP evaluates matches() with RE2, which refuses this pattern (invalid or unsupported Perl syntax: `(?=`); allowed: RE2 syntax; no look-around or backreferences",
+    ]);
+    const re2Only = "assertion.sub in ['0oa1'] && assertion.tenant_id.matches('(?i)^acme$')";
+    expect(await violations(p.gcpProviderHasCondition, { type: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", props: { attributeCondition: re2Only } })).toEqual([]);
+  });
+
   describe("no-identity-admin-grant", () => {
     const component = (name: string, accepted: string[] = []): Fake => ({ type: "oktafed:gcp:ServiceAccess", name, props: accepted.length ? { acceptedIdentityAdmin: accepted } : {} });
     const grant = (type: string, name: string, props: Record<string, unknown>, parent = "svc"): Fake => ({ type, name, props, parent });
@@ -174,6 +183,18 @@ describe("each policy fails a bad resource with its message", () => {
       const bad = grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/identities" });
       const { provider: _provider, ...withoutProvider } = identity;
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, withoutProvider])).toHaveLength(1);
+    });
+
+    it.each([
+      ["an empty segment", "/subscriptions/00000000-0000-0000-0000-000000000001//resourceGroups/identities"],
+      ["a /./ segment", "/subscriptions/00000000-0000-0000-0000-000000000001/./resourceGroups/identities"],
+      ["a percent-escape", "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/%69dentities"],
+      ["a trailing slash and letter case", "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/resourcegroups/Identities/"],
+    ])("a scope spelled with %s still holds the identities it names", async (_label, scope) => {
+      const bad = grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope });
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, identity, azureProvider])).toEqual([
+        `svc-rg: Contributor at ${scope} writes federated credentials on every managed identity in its scope, and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true`,
+      ]);
     });
 
     it("Contributor where no managed identity lives is not an identity-admin grant", async () => {

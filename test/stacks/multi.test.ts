@@ -130,6 +130,25 @@ describe("federations config", () => {
     expect(() => parseFederations({ one: baseConfig(), two: otherOrg })).not.toThrow();
   });
 
+  it("compares Okta orgs in canonical form: acme and ACME are one org, for client keys and authorization servers", () => {
+    const upper = other();
+    upper.okta.orgName = "ACME-TEST-EXAMPLE";
+    upper.services.payments.auth = jwtAuth("payments-1");
+    expect(problems({ one: baseConfig(), two: upper })).toEqual([
+      {
+        path: "two.services.payments.auth",
+        message:
+          "registers the same public key (key payments-1) as service one/payments (key payments-1): Okta accepts a client assertion signed by any key of a client, so each service could obtain the other's tokens; give every service its own key pair",
+      },
+    ]);
+    const sameServer = other();
+    sameServer.okta.orgName = "Acme-Test-Example";
+    sameServer.okta.authorizationServer.name = "services-test";
+    expect(problems({ one: baseConfig(), two: sameServer })).toEqual([
+      { path: "two.okta.authorizationServer.name", message: "Okta authorization server acme-test-example.okta.com/services-test is also used by one.okta.authorizationServer.name; give each federation its own" },
+    ]);
+  });
+
   it("refuses a grant in one federation that reaches another federation's managed identities", () => {
     const b = other();
     b.azure.resourceGroup = "identities-other";

@@ -18,6 +18,7 @@ import {
   gcpSubjectPrincipal,
 } from "../../components/internal/trust";
 import { LIMITS } from "../../components/internal/limits";
+import { sameKeySourceNote } from "../../components/internal/clientKeys";
 import { claimsReadBy, evaluateCel } from "./cel";
 import { claimsFor, type IssuerModel, type ServiceModel, type TargetModel, type TrustModel } from "./model";
 
@@ -499,7 +500,7 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
         findings.push({
           kind: "shared-client-key",
           service: service.key,
-          message: `${service.key} registers the same ${key.label.startsWith("jwksUri") ? key.label : `public key (${key.label})`} as ${earlier.service} (${earlier.label}): each can authenticate to Okta as the other and obtain its tokens`,
+          message: `${service.key} registers the same ${key.label.startsWith("jwksUri") ? key.label : `public key (${key.label})`} as ${earlier.service} (${earlier.label}${sameKeySourceNote(key, earlier)}): each can authenticate to Okta as the other and obtain its tokens`,
         });
       }
     }
