@@ -32,6 +32,9 @@ describe("npm run sandbox", () => {
     // prod runs through the command, below.
     ["dev", 6, 24],
     ["multi", 3, 12],
+    // An adopted authorization server (okta.authorizationServer.existing): tokens at the issuer the
+    // plan predicts, for the audience the config names.
+    ["adopted", 4, 12],
   ])("%s: every planned exchange succeeds through the SDK clients, every probe is denied, nothing unexpected", async (stack, allowed, denied) => {
     const report = await runSandbox(await planOf(stack));
     expect(report.exchanges.filter((e) => e.verdict === "UNEXPECTED").map((e) => `${e.who} -> ${e.target}`)).toEqual([]);
@@ -40,6 +43,17 @@ describe("npm run sandbox", () => {
     const codes = new Set(report.exchanges.filter((e) => !e.outcome.ok).map((e) => (e.outcome.ok ? "" : e.outcome.code)));
     if (stack === "dev") {
       expect([...codes].sort()).toEqual(["AADSTS700211", "AADSTS700212", "AADSTS700213", "AccessDenied", "InvalidIdentityToken", "PERMISSION_DENIED", "invalid_grant", "unauthorized_client"]);
+    }
+  });
+
+  it("an adopted authorization server is played at the issuer the plan predicts, with the audience the config names", async () => {
+    const sandbox = await startSandbox(materialize(await planOf("adopted")));
+    try {
+      expect(sandbox.issuers.map((i) => [i.issuer, i.audience, i.clients.map((c) => c.app)])).toEqual([
+        ["https://acme-adopt-example.okta.com/oauth2/aus1adoptedexample01", "api://services-adopted", ["federation-payments-app", "federation-reporting-app"]],
+      ]);
+    } finally {
+      await sandbox.stop();
     }
   });
 

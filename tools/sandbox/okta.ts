@@ -7,6 +7,11 @@
  * when a granted scope names them). Okta's discovery and keys live under the issuer
  * (`/.well-known/openid-configuration`, `/v1/keys`), and its token endpoint is `<issuer>/v1/token`.
  *
+ * An adopted authorization server (`okta.authorizationServer.existing`) is read, not created: it is
+ * played at the issuer the plan predicts (the config's org, issuer mode and server id; the deploy
+ * checks it against Okta's) with the audience the config names, as verify's model reads them. Its
+ * other policies, scopes and claims in Okta are not in the plan and are not played.
+ *
  * What the plan cannot give: the services' private keys. The sandbox makes a key pair per service
  * and registers its public key in place of the planned ones; the registered keys are the config's
  * business, the sandbox's is the trust. A token hook's claims are not added (they come from the
@@ -18,7 +23,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SignJWT, exportJWK } from "jose";
-import type { PlanDocument, PlanResource } from "../verify/model";
+import { extractModel, type PlanDocument, type PlanResource } from "../verify/model";
 import type { SandboxNetwork } from "./network";
 
 /** A service app as the sandbox issues it tokens. */
@@ -77,10 +82,13 @@ export async function startOkta(plan: PlanDocument, network: SandboxNetwork, key
   const issuers: SandboxIssuer[] = [];
   const mounts = new Map<string, Array<{ prefix: string; handle: (req: IncomingMessage, res: ServerResponse) => void }>>();
 
+  // Issuer and audience as verify's model reads them: a created server's from its inputs, an
+  // adopted one's (read, not created) as the plan predicts them (its afterDeploy, from the config).
+  const { issuers: trusted } = extractModel(plan);
   for (const server of byType(plan, "okta:auth/server:Server")) {
     const serverId = String(value(server, "id"));
     const issuer = String(value(server, "issuer"));
-    const audience = String((server.inputs.audiences as string[] | undefined)?.[0] ?? "");
+    const audience = trusted.find((i) => i.issuer === issuer)?.audience ?? "";
     const scopesOfServer = byType(plan, "okta:auth/serverScope:ServerScope").filter((s) => s.inputs.authServerId === serverId).map((s) => String(s.inputs.name));
     const claims = byType(plan, "okta:auth/serverClaim:ServerClaim").filter((c) => c.inputs.authServerId === serverId && c.inputs.claimType === "RESOURCE" && c.inputs.status !== "INACTIVE");
     const policies = byType(plan, "okta:auth/serverPolicy:ServerPolicy").filter((p) => p.inputs.authServerId === serverId && p.inputs.status !== "INACTIVE");
