@@ -5,7 +5,7 @@
  * `npm run review` on each) and to regenerate the reviews shown in docs/verify.md.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseDocument } from "yaml";
@@ -162,6 +162,7 @@ export const SCENARIOS: readonly Scenario[] = [
 /** A scenario's head tree: a copy of the base, changed. */
 export function buildHead(base: string, scenario: Scenario): string {
   const head = join(dirname(base), `head-${scenario.name}`);
+  rmSync(head, { recursive: true, force: true });
   cpSync(base, head, { recursive: true });
   scenario.apply(head);
   return head;

@@ -343,7 +343,8 @@ describe("verify --base with stack exports: what a deploy changed, or will chang
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
     expect(doc.changes.map((c: { message: string }) => c.message)).toEqual([
-      "service audit added: it can reach GCP direct grants audit, with GCP role roles/logging.viewer on project acme-dev-example",
+      "service audit added: it can reach GCP direct grants audit",
+      "audit: GCP role roles/logging.viewer on project acme-dev-example granted to GCP direct grants audit",
       "GCP provider okta (pool okta-dev) now also admits <federation-audit-app.clientId>",
     ]);
     expect(doc.services.find((s: any) => s.key === "payments").clientId).toBe(clientIdOf(exports.dev, "federation-payments-app"));

@@ -430,24 +430,29 @@ function adminGrants(
     return list.includes(grant.name);
   };
   const others = (owner: string, where: (t: TargetModel) => boolean) => targets.filter((t) => t.owner !== owner && where(t)).map((t) => t.id).sort();
+  // A grant belongs to the service whose identity holds it (the target listing it), whichever
+  // component, or program code outside the components, registered it.
+  const holder = new Map<string, TargetModel>();
+  for (const t of targets) for (const g of t.grants) holder.set(g.name, t);
+  const ownerOfGrant = (r: PlanResource, suffix: string) => holder.get(r.name)?.owner ?? ownerOf(r, suffix);
   for (const r of plan.resources) {
     if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
       const why = awsIdentityAdminPolicy(get(r, "policyArn"));
       if (!why) continue;
-      const owner = ownerOf(r, "-aws");
-      const account = targets.find((t) => t.id === `aws-role:${owner}`)?.location;
+      const owner = ownerOfGrant(r, "-aws");
+      const account = holder.get(r.name)?.location ?? targets.find((t) => t.id === `aws-role:${owner}`)?.location;
       found.push({ service: owner, resource: r.name, grant: `AWS policy ${String(get(r, "policyArn"))}`, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
     } else if (r.type === "gcp:projects/iAMMember:IAMMember") {
       const admin = gcpIdentityAdminRole(get(r, "role"));
       if (!admin) continue;
-      const owner = ownerOf(r, "-gcp");
+      const owner = ownerOfGrant(r, "-gcp");
       const project = `gcp:${String(get(r, "project"))}`;
       const reach = others(owner, (t) => t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project"));
       found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), reach });
     } else if (r.type === "azure-native:authorization:RoleAssignment") {
       const admin = azureIdentityAdminRole(get(r, "roleDefinitionId"));
       if (!admin) continue;
-      const owner = ownerOf(r, "-azure");
+      const owner = ownerOfGrant(r, "-azure");
       const scope = String(get(r, "scope"));
       // An Azure role is an identity-admin grant only at a scope that holds a managed identity (its own included).
       const holds = (t: TargetModel) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, ""));
