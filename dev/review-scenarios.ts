@@ -40,7 +40,11 @@ async function main(): Promise<number> {
       ];
       failures += problems.length ? 1 : 0;
       console.log(`review scenario ${scenario.name}: ${problems.length ? `FAILED (${problems.join("; ")})` : `ok (exit ${code})`}`);
-      examples.push(`### A pull request that ${scenario.description}`, "", `\`npm run review\` exits ${code}; the comment:`, "", ...stdout.trimEnd().replace(/\/tmp\/[^\s`]*\/(base|head-[a-z-]+)/g, "$1").split("\n").map((l) => (l ? `> ${l}` : ">")), "");
+      examples.push(`### A pull request that ${scenario.description}`, "", `\`npm run review\` exits ${code}; the comment:`, "", ...stdout
+          .trimEnd()
+          // Temporary folders and the checkout's commit vary from run to run; the docs show neither.
+          .replace(/\/tmp\/[^\s`]*\/(base|head-[a-z-]+)/g, "$1")
+          .replace(/ \((?:uncommitted changes on )?[0-9a-f]{12}\)/g, "").split("\n").map((l) => (l ? `> ${l}` : ">")), "");
     }
   } finally {
     rmSync(dirname(base), { recursive: true, force: true });

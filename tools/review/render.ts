@@ -5,7 +5,7 @@
  * cut from the end, after the verdict, the code changes and the risky changes.
  */
 import { changeSign, type AccessChange } from "../verify/diff";
-import { mdCode, mdText } from "../verify/markdown";
+import { htmlCode, mdCode, mdText } from "../verify/markdown";
 import { markdownBody, markdownChanges, toJson, toText } from "../verify/render";
 import type { FileChange } from "./changes";
 import type { CodeOf, PrCodeStack, Review, StackReview } from "./review";
@@ -79,7 +79,7 @@ function stackSection(review: Review, s: StackReview, maxServiceRows: number): s
   const body = markdownBody(s.result!, s.changes, { maxServiceRows, none });
   // A stack the PR leaves as it was, and that passes, folds away: the reviewer reads what changes.
   if (s.status === "passed" && s.changes.length === 0 && !s.isNew && s.notes.length === 0) {
-    return ["", `<details><summary>Stack ${mdCode(s.stack)}: ${STATUS[s.status]}, no access changes</summary>`, "", body, "", "</details>"];
+    return ["", `<details><summary>Stack ${htmlCode(s.stack)}: ${STATUS[s.status]}, no access changes</summary>`, "", body, "", "</details>"];
   }
   lines.push(body);
   return lines;

@@ -32,3 +32,9 @@ export function mdText(value: string): string {
     .replace(/^([-=])/, "\\$1")
     .replace(/^(\d+)([.)])/, "$1\\$2");
 }
+
+/** Text as HTML code (where Markdown is not read, e.g. inside `<summary>`): `&`, `<`, `>`, `"` as entities, `@` unlinked. */
+export function htmlCode(value: string): string {
+  const text = value.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/@/g, "@&#8288;");
+  return `<code>${text}</code>`;
+}
