@@ -38,6 +38,7 @@ export interface StackReview {
 export interface PrCodeStack {
   readonly stack: string;
   readonly status: "passed" | "failed" | "invalid" | "removed";
+  /** Why it does not plan, or verify's findings when it fails. */
   readonly errors: readonly string[];
   readonly changes: readonly AccessChange[];
 }
@@ -202,7 +203,7 @@ async function reviewPrCode(
     const { result, changes } = await diffOutcomes(stack, b, h);
     if (!h) stacks.push({ stack, status: "removed", errors: [], changes });
     else if (h.kind !== "planned") stacks.push({ stack, status: "invalid", errors: h.errors, changes: [] });
-    else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: [], changes });
+    else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: result!.findings.filter((f) => !f.accepted).map((f) => f.message), changes });
   }
   return { source, note, stacks, plans: headPlans };
 }
