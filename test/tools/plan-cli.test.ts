@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../tools/plan";
@@ -54,10 +56,29 @@ describe("npm run plan", () => {
     expect(stderr).toBe(`error: unknown stack "no-such-stack": there is no stacks/Pulumi.no-such-stack.yaml; stacks: ${listStacks().join(", ")}\n`);
   });
 
+  it("--program plans another program file as Pulumi runs main: its exported function is called", async () => {
+    // Inside the project, so that the program resolves the packages as a program of the repository would.
+    const cache = join(PROJECT_ROOT, "node_modules", ".cache", "okta-federation");
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, "plan-program-"));
+    const program = join(dir, "index.ts");
+    // A program of its own: the repository's program plus one more resource.
+    writeFileSync(
+      program,
+      `import * as iam from "@pulumi/aws/iam";\nimport { federationProgram } from ${JSON.stringify(join(__dirname, "..", "..", "stacks", "program"))};\nexport = () => { const outputs = federationProgram(); new iam.Policy("extra", { policy: "{}" }); return outputs; };\n`,
+    );
+    // A real process: the program file is loaded by tsx, as under `npm run plan`.
+    const { status: code, stdout } = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack-file", fixturePath("dev"), "--program", program, "--json"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect(code).toBe(0);
+    const names = JSON.parse(stdout).resources.map((r: { type: string; name: string }) => `${r.type} ${r.name}`);
+    expect(names).toContain("aws:iam/policy:Policy extra");
+    expect(names).toContain("okta:app/oAuth:OAuth federation-payments-app");
+  });
+
   it("a missing --stack exits 2 with usage", async () => {
     const { code, stderr } = await plan();
     expect(code).toBe(2);
-    expect(stderr).toBe("error: --stack is required\nusage: npm run plan -- --stack <name> | --stack-file <path> [--json]\n");
+    expect(stderr).toBe("error: --stack is required\nusage: npm run plan -- --stack <name> | --stack-file <path> [--json] [--program <file>]\n");
   });
 
   it("--stack-file plans a stack file from anywhere, named by its file name", async () => {
