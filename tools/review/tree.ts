@@ -85,10 +85,7 @@ export function refTree(ref: string, repo: string): Tree {
     commit,
     entries,
     read(path) {
-      const entry = entries.get(path);
-      if (!entry) throw new TreeReadError(`${path} is not in ${ref}`);
-      if (entry.kind !== "file" && entry.kind !== "executable") throw new TreeReadError(`${path} is ${describeKind(entry.kind)}, not a regular file`);
-      return git(["cat-file", "blob", entry.blob], repo);
+      return git(["cat-file", "blob", regularEntry(entries, path, ref).blob], repo);
     },
   };
 }
@@ -127,15 +124,21 @@ export function folderTree(dir: string, label = dir): Tree {
     dir,
     entries,
     read(path) {
-      const entry = entries.get(path);
-      if (!entry) throw new TreeReadError(`${path} is not in ${label}`);
-      if (entry.kind !== "file" && entry.kind !== "executable") throw new TreeReadError(`${path} is ${describeKind(entry.kind)}, not a regular file`);
+      regularEntry(entries, path, label);
       const full = join(dir, path);
       // The file was a regular one when listed; lstat again, so that a link put in its place since is not followed.
       if (!lstatSync(full).isFile()) throw new TreeReadError(`${path} is no longer a regular file`);
       return readFileSync(full);
     },
   };
+}
+
+/** The entry of a regular file of a tree; refuses a path that is missing or anything else. */
+function regularEntry(entries: ReadonlyMap<string, TreeEntry>, path: string, label: string): TreeEntry {
+  const entry = entries.get(path);
+  if (!entry) throw new TreeReadError(`${path} is not in ${label}`);
+  if (entry.kind !== "file" && entry.kind !== "executable") throw new TreeReadError(`${path} is ${describeKind(entry.kind)}, not a regular file`);
+  return entry;
 }
 
 function folderEntry(dir: string, path: string): TreeEntry | undefined {
