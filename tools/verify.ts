@@ -8,7 +8,7 @@
  * Exit codes: 0 passed, 1 findings or invalid config, 2 usage error, unknown stack or unusable base
  * plan or state.
  */
-import { readFileSync } from "node:fs";
+import { InputLimitError, readFileLimited, readJsonFileLimited, readJsonLimited } from "../workload/limitedRead";
 import { planStack, planToJson } from "./offline/plan";
 import { loadStackFile } from "./offline/stackFile";
 import { accessDiff } from "./verify/diff";
@@ -23,6 +23,10 @@ const USAGE =
 const PLAN_KIND = "okta-federation/offline-plan";
 const MAKE_BASE = (stack: string | undefined, file = "base-plan.json") => `npm run -s plan -- --stack ${stack ?? "<name>"} --json > ${file}`;
 
+/** What a file beyond the input limits (components/internal/inputLimits.ts) is not. */
+const STATE_EXPECTED = "a Pulumi stack export";
+const BASE_EXPECTED = "an offline plan or a Pulumi stack export";
+
 /** A base plan that cannot be used: one line for the user, exit code 2. */
 export class BasePlanError extends Error {}
 
@@ -32,10 +36,13 @@ export class BasePlanError extends Error {}
  */
 export function readBasePlan(path: string, stack: string | undefined, allowOtherStack: boolean, io: Io, what = "base plan"): PlanDocument {
   const make = (s: string | undefined) => MAKE_BASE(s, what === "base plan" ? "base-plan.json" : "plan.json");
+  // A base may be an export too (readBase): say so when it is refused for its size.
+  const expected = what === "base plan" ? BASE_EXPECTED : "an offline plan";
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileLimited(path, `${what} ${path}`, expected);
   } catch (error) {
+    if (error instanceof InputLimitError) throw new BasePlanError(error.message);
     throw new BasePlanError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const trimmed = text.trimStart();
@@ -44,8 +51,9 @@ export function readBasePlan(path: string, stack: string | undefined, allowOther
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
-  } catch {
+    doc = readJsonLimited(text, `${what} ${path}`, expected);
+  } catch (error) {
+    if (error instanceof InputLimitError) throw new BasePlanError(error.message);
     throw new BasePlanError(`${what} ${path} is not JSON: write it with ${make(stack)}`);
   }
   const record = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
@@ -69,14 +77,16 @@ export function readBasePlan(path: string, stack: string | undefined, allowOther
 export function readState(path: string, io: Io, what = "state"): PlanDocument {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileLimited(path, `${what} ${path}`, STATE_EXPECTED);
   } catch (error) {
+    if (error instanceof InputLimitError) throw new StateExportError(error.message);
     throw new StateExportError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
-  } catch {
+    doc = readJsonLimited(text, `${what} ${path}`, STATE_EXPECTED);
+  } catch (error) {
+    if (error instanceof InputLimitError) throw new StateExportError(error.message);
     throw new StateExportError(`${what} ${path} is not JSON: write it with ${MAKE_STATE}`);
   }
   return fromExport(doc, path, io, what);
@@ -91,10 +101,13 @@ function fromExport(doc: unknown, path: string, io: Io, what: string): PlanDocum
   return plan;
 }
 
-/** A file's JSON, or undefined when it cannot be read or parsed (the plan reader then says which, as before). */
+/**
+ * A file's JSON, or undefined when it cannot be read or parsed or is beyond the input limits (the
+ * plan reader then says which, as before).
+ */
 function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    return readJsonFileLimited(path, path, BASE_EXPECTED);
   } catch {
     return undefined;
   }

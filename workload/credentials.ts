@@ -8,7 +8,6 @@
  * printed; 2 usage error, unreadable outputs, unknown service or cloud, or a service that does not
  * use the cloud.
  */
-import { readFile } from "node:fs/promises";
 import {
   CredentialsError,
   DEFAULT_TOKEN_FILE,
@@ -22,6 +21,7 @@ import {
 } from "../components/credentials";
 import type { FederationOutputsV1 } from "../components/contract";
 import { placeholderNames } from "../components/internal/placeholder";
+import { InputLimitError, readFileLimited, readJsonLimited, readStreamLimited } from "./limitedRead";
 import { parseFlags, type Io } from "./io";
 
 export const CLOUDS = ["aws", "gcp", "azure"] as const;
@@ -86,8 +86,9 @@ export interface CredentialArtifact {
 export function parseStackOutputs(text: string, where: string): { outputs: StackOutputs; stack?: string; offline: boolean } {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
-  } catch {
+    doc = readJsonLimited(text, where, OUTPUTS_EXPECTED);
+  } catch (error) {
+    if (error instanceof InputLimitError) throw new CredentialsUsageError(error.message);
     throw new CredentialsUsageError(`${where} is not JSON: expected the output of pulumi stack output --json (or an offline plan, npm run -s plan -- --stack <env> --json)`);
   }
   const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -108,21 +109,23 @@ export function parseStackOutputs(text: string, where: string): { outputs: Stack
   return { outputs: outputs as StackOutputs, ...(stack !== undefined ? { stack } : {}), offline };
 }
 
-/** Reads stack outputs from a file, or from stdin for `-`. */
+/** What outputs beyond the input limits (components/internal/inputLimits.ts) are not. */
+const OUTPUTS_EXPECTED = "the output of pulumi stack output --json";
+
+/** Reads stack outputs from a file, or from stdin for `-`, within the input limits. */
 export async function readStackOutputs(path: string, stdin: () => Promise<string> = readStdin) {
   let text: string;
   try {
-    text = path === "-" ? await stdin() : await readFile(path, "utf8");
+    text = path === "-" ? await stdin() : readFileLimited(path, path, OUTPUTS_EXPECTED);
   } catch (error) {
+    if (error instanceof InputLimitError) throw new CredentialsUsageError(error.message);
     throw new CredentialsUsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   return parseStackOutputs(text, path === "-" ? "stdin" : path);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+function readStdin(): Promise<string> {
+  return readStreamLimited(process.stdin, "stdin", OUTPUTS_EXPECTED);
 }
 
 interface FederationChoice {

@@ -403,6 +403,20 @@ describe("verify --state refuses what it cannot read, with one line and exit 2",
     expect([code, stderr]).toEqual([2, `error: cannot read state ${join(dir, "absent.json")}: ENOENT\n`]);
   });
 
+  it("an export nested deeper than 256 levels is refused with one line; at the limit it still verifies", async () => {
+    // A value under a role's inputs: the document, deployment, resources, the role and its inputs are 5 levels.
+    const withValue = (levels: number) => {
+      const doc = structuredClone(exports.dev);
+      resourceOf(doc, "aws:iam/role:Role", "federation-payments-aws-role").inputs.extra = JSON.parse(`${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`);
+      return doc;
+    };
+    const atLimit = await runCli(verify, "--state", file("dev-deep-256.json", withValue(251)));
+    expect([atLimit.code, atLimit.stderr]).toEqual([0, ""]);
+    const path = file("dev-deep-257.json", withValue(252));
+    const refused = await runCli(verify, "--state", path);
+    expect([refused.code, refused.stdout, refused.stderr]).toEqual([2, "", `error: state ${path} is nested 257 levels deep (at most 256): not a Pulumi stack export\n`]);
+  });
+
   it("a version 4 export (written when a feature such as taint is in use) is read", async () => {
     const tainted = structuredClone(exports.dev);
     tainted.version = 4;
