@@ -15,11 +15,11 @@ const MiB = 1024 * 1024;
  * JSON documents: offline plans (`plan --json`), `pulumi stack export` documents, `pulumi stack
  * output --json`. The largest legitimate one is a plan or an export of 1,000 services (15,021
  * resources, as dev/bench/config.ts generates them), measured:
- * - plan: 27,709,992 bytes (26.4 MiB), nested 8 levels deep, 420,000 JSON values; the example
+ * - plan: 27,709,992 bytes (26.4 MiB), nested 8 levels deep, 395,575 JSON values; the example
  *   stacks' plans are 60-83 kB, 8 levels (multi: 10);
  * - export of that plan, as test/verify/state.test.ts builds exports (inputs, outputs, secrets as
  *   `{"4dabf…": …, "ciphertext": …}`, 4-space indentation as `pulumi stack export` writes it):
- *   31,308,853 bytes (29.9 MiB), 11 levels (the example stacks: 11, multi 13), 390,000 values.
+ *   31,308,853 bytes (29.9 MiB), 11 levels (the example stacks: 11, multi 13), 387,624 values.
  *   A real export carries more provider outputs per resource, so it is larger, not deeper.
  * Each limit leaves ample room above that, and stays below what breaks:
  * - maxBytes 128 MiB: 4.8 times the 1,000-service plan. Checked before the file is read.
@@ -27,7 +27,7 @@ const MiB = 1024 * 1024;
  *   resources, e.g. Kubernetes schemas, nested a few dozen levels). The recursive walks of a document
  *   (tools/verify/state.ts redactState and the model) overflow the stack between 2,000 and 4,000
  *   levels; JSON.parse itself does not recurse.
- * - maxValues 4,000,000: 9.5 times the 1,000-service plan. Memory grows with values, not bytes: a
+ * - maxValues 4,000,000: 10 times the 1,000-service plan. Memory grows with values, not bytes: a
  *   document of 64 MiB made of `{}` parses into 22 million objects, 1.4 GiB of heap (and 128 MiB
  *   into 2.9 GiB, past Node's default heap on a machine with 8 GiB), while the 1,000-service plan
  *   takes 57 MiB. At 4 million values the worst case (4 million `{}`) parses into 244 MiB.
@@ -41,7 +41,7 @@ export const JSON_INPUT_LIMITS = Object.freeze({ maxBytes: 128 * MiB, maxDepth: 
  * and parses in about 1 s into 35 MiB of heap; the example stacks are 3-5 kB, 8 levels (multi: 9).
  * - maxBytes 4 MiB: 4 times the 1,000-service file.
  * - maxTokens 500,000: 3.4 times the 1,000-service file. YAML costs far more memory per byte than
- *   JSON: 1 MiB of `{}, ` is a million tokens, 300 MiB of syntax tree and 370 MiB more once
+ *   JSON: 1 MiB of `{}, ` is a million tokens, 300 MiB of syntax tree and 370 MiB once
  *   composed, and 16 MiB of it exhausts a 4 GiB heap. The tokens are counted as the lexer yields
  *   them, so a document is refused before its tree grows past the limit.
  * - maxDepth 64: 7 times the deepest stack file. The `yaml` composer recurses and overflows the
