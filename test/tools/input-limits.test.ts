@@ -5,11 +5,11 @@
  * otherwise before the limits.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync, ftruncateSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputLimitError, JSON_INPUT_LIMITS, STACK_FILE_LIMITS, checkJsonLimits, measureJson, readJsonLimited } from "../../components/internal/inputLimits";
 import { parseStackYaml, StackFileError } from "../../tools/offline/stackFile";
 import { main as plan } from "../../tools/plan";
@@ -27,6 +27,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "input-limits-"));
 });
+// The sparse files are 128 MiB each by their size: removed, whatever the file system makes of them.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);
