@@ -50,7 +50,7 @@ export interface SmokeDeps {
 }
 
 function pulumiStackOutputs(stack: string): string {
-  return execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** The service's outputs and its federation's issuer and audience. */

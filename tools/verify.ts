@@ -129,13 +129,17 @@ export function readBase(path: string, stack: string | undefined, allowOtherStac
   return { plan, state: true };
 }
 
-/** The model of a document; a state that is no federation is the user's file, not a bug: one line, exit 2. */
-function modelOf(plan: PlanDocument, state: string | undefined) {
-  if (state === undefined) return extractModel(plan);
+/**
+ * The model of a document; a state or a plan file that is no federation is the user's file, not a
+ * bug: one line, exit 2. A plan the command made itself is the kit's: its error is a bug.
+ */
+function modelOf(plan: PlanDocument, file: { readonly label: string; readonly state: boolean } | undefined) {
+  if (file === undefined) return extractModel(plan);
   try {
     return extractModel(plan);
   } catch (error) {
-    throw new StateExportError(`${state} cannot be read as a federation: ${(error as Error).message}`);
+    const message = `${file.label} cannot be read as a federation: ${(error as Error).message}`;
+    throw file.state ? new StateExportError(message) : new BasePlanError(message);
   }
 }
 
@@ -195,7 +199,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // what the program changes shows as a change.
     if (base && base.state && !headState) plan = resolvePlaceholders(plan, base.plan);
     if (base && !base.state && headState) base.plan = resolvePlaceholders(base.plan, plan);
-    const model = modelOf(plan, headState);
+    const model = modelOf(plan, headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
     const result = await verifyModel(model);
     let changes;
     if (base) {

@@ -120,6 +120,10 @@ describe("npm run review: what each review says", () => {
     writeFileSync(join(plans, "dev.json"), JSON.stringify({ kind: "okta-federation/offline-plan", stack: "prod", resources: [] }));
     const forged = JSON.parse((await runCli(review, "--base", base, "--head", head, "--json", "--pr-code-plans", plans)).stdout);
     expect(forged.prCode.stacks[0]).toEqual({ stack: "dev", status: "invalid", errors: ["the file given as the PR code's plan of stack dev is not an offline plan of that stack"], changes: [] });
+    // A hostile one is refused by the input limits before anything walks it.
+    writeFileSync(join(plans, "dev.json"), `${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)}`);
+    const deep = JSON.parse((await runCli(review, "--base", base, "--head", head, "--json", "--pr-code-plans", plans)).stdout);
+    expect(deep.prCode.stacks[0].errors).toEqual(["the PR code's plan of stack dev is nested 200000 levels deep (at most 256): not an offline plan"]);
   });
 
   it("a project file change is named with what each field means; a stackConfigDir outside the repository fails", async () => {
@@ -185,6 +189,15 @@ describe("npm run review: what each review says", () => {
 });
 
 describe("tree reading", () => {
+  it("refuses a stack file larger than the limit before reading it", async () => {
+    const head = headWith("huge", (h) => writeFileSync(join(h, "stacks", "Pulumi.huge.yaml"), Buffer.alloc(4 * 1024 * 1024 + 1, 0x20)));
+    const doc = JSON.parse((await runCli(review, "--base", base, "--head", head, "--json")).stdout);
+    expect(doc.stacks.find((s: { stack: string }) => s.stack === "huge")).toMatchObject({
+      status: "refused",
+      errors: ["stacks/Pulumi.huge.yaml is 4194305 bytes (at most 4194304 bytes, 4 MiB): not a stack file"],
+    });
+  });
+
   it("lists a symbolic link as a link and refuses to read it", async () => {
     const { folderTree, TreeReadError } = await import("../../tools/review/tree");
     const dir = join(root, "tree");

@@ -21,6 +21,13 @@ const file = (name: string, content: string) => {
 };
 
 describe("npm run verify", () => {
+  it("a plan file without an authorization server is refused with one line (exit 2), not an internal error", async () => {
+    const { code, stdout, stderr } = await runCli(verify, "--plan", file("empty-plan.json", JSON.stringify({ kind: "okta-federation/offline-plan", stack: "dev", resources: [] })));
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`error: plan ${join(dir, "empty-plan.json")} cannot be read as a federation: the plan has no Okta authorization server\n`);
+    expect(code).toBe(2);
+  });
+
   it("passes for dev and prints the matrix", async () => {
     // In-process; .ci/run runs the npm script itself on every stack.
     const result = await runCli(verify, "--stack-file", fixturePath("dev"));

@@ -5,11 +5,13 @@
  * plan is an outcome, with its errors, not a failure of the review.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { InputLimitError, STACK_FILE_LIMITS } from "../../components/internal/inputLimits";
+import { readJsonFileLimited } from "../../workload/limitedRead";
 import { ProgramError } from "../offline/engine";
 import { planStack, planToJson } from "../offline/plan";
 import { parseStackYaml, PROJECT_ROOT, StackFileError } from "../offline/stackFile";
@@ -50,7 +52,7 @@ export async function planWithThisCode(tree: Tree, project: ProjectFile, file: S
   if (refusal) return { kind: "refused", errors: [refusal] };
   let text: string;
   try {
-    text = tree.read(file.entry.path).toString("utf8");
+    text = tree.read(file.entry.path, STACK_FILE_LIMITS.maxBytes).toString("utf8");
   } catch (error) {
     return { kind: "refused", errors: [(error as Error).message] };
   }
@@ -120,8 +122,10 @@ export async function planWithTreeCode(tree: Tree, project: ProjectFile, stacks:
 export function readPlanOutcome(path: string, stack: string): PlanOutcome {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, "utf8"));
+    // Untrusted: size, depth and value limits before anything walks it.
+    doc = readJsonFileLimited(path, `the PR code's plan of stack ${stack}`, "an offline plan");
   } catch (error) {
+    if (error instanceof InputLimitError) return { kind: "invalid", errors: [error.message] };
     return { kind: "invalid", errors: [`no usable plan of stack ${stack} from the PR's code (${(error as NodeJS.ErrnoException).code ?? "not JSON"})`] };
   }
   const record = (typeof doc === "object" && doc !== null && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { tooLargeMessage } from "../../components/internal/inputLimits";
 
 /** What a path is, in git's terms: a regular file, an executable, a symbolic link, a submodule. */
 export type EntryKind = "file" | "executable" | "symlink" | "submodule" | "other";
@@ -30,8 +31,8 @@ export interface Tree {
   /** A folder on disk holding the tree, when it is one. */
   readonly dir?: string;
   readonly entries: ReadonlyMap<string, TreeEntry>;
-  /** A regular file's bytes; refuses anything else (see TreeReadError). */
-  read(path: string): Buffer;
+  /** A regular file's bytes; refuses anything else, and a file over `maxBytes` before reading it (see TreeReadError). */
+  read(path: string, maxBytes?: number): Buffer;
 }
 
 /** A path that is not a regular file of the tree, or that cannot be read. */
@@ -84,8 +85,10 @@ export function refTree(ref: string, repo: string): Tree {
     label: ref,
     commit,
     entries,
-    read(path) {
-      return git(["cat-file", "blob", regularEntry(entries, path, ref).blob], repo);
+    read(path, maxBytes) {
+      const entry = regularEntry(entries, path, ref);
+      if (maxBytes !== undefined) refuseLarger(path, Number(git(["cat-file", "-s", entry.blob], repo).toString().trim()), maxBytes);
+      return git(["cat-file", "blob", entry.blob], repo);
     },
   };
 }
@@ -123,14 +126,20 @@ export function folderTree(dir: string, label = dir): Tree {
     ...(commit ? { commit, dirty } : {}),
     dir,
     entries,
-    read(path) {
+    read(path, maxBytes) {
       regularEntry(entries, path, label);
       const full = join(dir, path);
       // The file was a regular one when listed; lstat again, so that a link put in its place since is not followed.
-      if (!lstatSync(full).isFile()) throw new TreeReadError(`${path} is no longer a regular file`);
+      const stat = lstatSync(full);
+      if (!stat.isFile()) throw new TreeReadError(`${path} is no longer a regular file`);
+      if (maxBytes !== undefined) refuseLarger(path, stat.size, maxBytes);
       return readFileSync(full);
     },
   };
+}
+
+function refuseLarger(path: string, bytes: number, maxBytes: number): void {
+  if (bytes > maxBytes) throw new TreeReadError(tooLargeMessage(path, bytes, maxBytes, "a stack file"));
 }
 
 /** The entry of a regular file of a tree; refuses a path that is missing or anything else. */
