@@ -105,7 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     exit: 1,
     contains: ["needs code review", "`stacks/program.ts`", "the stack program", "Access diff as computed by the PR's own code", "AdministratorAccess"],
-    lacks: ["No access changes in this PR", "## Okta federation access review: ✅ passed"],
+    lacks: ["No access changes", "no access changes", "## Okta federation access review: ✅ passed"],
   },
   {
     name: "rename-new-key",

@@ -50,7 +50,7 @@ function prCodeSection(review: Review): string[] {
   const lines = ["", "#### Access diff as computed by the PR's own code", "", `_${mdText(pr.note)}. Against the base's code over the base's stack files: what the PR would change once deployed._`];
   for (const s of pr.stacks) {
     lines.push("", `##### ${mdCode(s.stack)}: ${prStatus(s)}`, "");
-    if (s.status !== "invalid") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "No access changes as the PR's code plans this stack."));
+    if (s.status !== "invalid") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "The PR's code changes nothing in this stack's access."));
     if (s.errors.length) {
       if (s.status === "failed") lines.push("", "**Findings**", "");
       for (const e of s.errors) lines.push(`- ${mdText(e)}`);
@@ -78,11 +78,13 @@ function stackSection(review: Review, s: StackReview, maxServiceRows: number): s
     );
     return lines;
   }
-  const none = review.needsCodeReview ? "No access changes from the stack files; the code changes above are not covered." : "No access changes in this PR.";
+  // With code changes, "no access changes" would be untrue: only the stack file is unchanged.
+  const none = review.needsCodeReview ? "The stack file changes nothing here; the code changes above are not covered by this verdict." : "No access changes in this PR.";
   const body = markdownBody(s.result!, s.changes, { maxServiceRows, none });
   // A stack the PR leaves as it was, and that passes, folds away: the reviewer reads what changes.
   if (s.status === "passed" && s.changes.length === 0 && !s.isNew && s.notes.length === 0) {
-    return ["", `<details><summary>Stack ${htmlCode(s.stack)}: ${STATUS[s.status]}, no access changes</summary>`, "", body, "", "</details>"];
+    const unchanged = review.needsCodeReview ? "stack file unchanged (the code changes above are not covered)" : "no access changes";
+    return ["", `<details><summary>Stack ${htmlCode(s.stack)}: ${STATUS[s.status]}, ${unchanged}</summary>`, "", body, "", "</details>"];
   }
   lines.push(body);
   return lines;
