@@ -12,6 +12,7 @@ import { codeChanges, codeFingerprint, type FileChange } from "./changes";
 import { planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
 import { readProject, stackFiles, type ProjectFile, type StackFileEntry } from "./project";
 import { folderTree, type Tree } from "./tree";
+import { STACK_FILE_LIMITS } from "../../components/internal/inputLimits";
 import { PROJECT_ROOT } from "../offline/stackFile";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -108,7 +109,7 @@ async function diffOutcomes(stack: string, base: PlanOutcome | undefined, head: 
   return { result: headSide.result, changes: accessDiff(baseSide, headSide.side, headSide.renamed) };
 }
 
-const textOf = (tree: Tree, file: StackFileEntry) => tree.read(file.entry.path).toString("utf8");
+const textOf = (tree: Tree, file: StackFileEntry) => tree.read(file.entry.path, STACK_FILE_LIMITS.maxBytes).toString("utf8");
 
 export async function reviewTrees(baseTree: Tree, headTree: Tree, options: ReviewOptions): Promise<Review> {
   const base = side(baseTree);
@@ -175,7 +176,9 @@ async function reviewPrCode(
   judgedHead: ReadonlyMap<string, PlanOutcome>,
   options: ReviewOptions,
 ): Promise<PrCodeReview> {
-  const regular = (s: TreeSide) => s.stacks.filter((f) => f.entry.kind === "file" || f.entry.kind === "executable");
+  // The stack files this checkout's code read (not refused: regular, within the size limit).
+  const readable = (s: TreeSide, outcomes: ReadonlyMap<string, PlanOutcome>) => s.stacks.filter((f) => outcomes.has(f.stack) && outcomes.get(f.stack)!.kind !== "refused");
+  const regular = (s: TreeSide) => readable(s, s === head ? judgedHead : judgedBase);
   let headPlans: ReadonlyMap<string, PlanOutcome>;
   let source: PrCodeReview["source"];
   let note: string;
