@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as auth from "@pulumi/okta/auth";
 import { typeToken } from "../internal/tokens";
+import { OKTA_SERVER_BOUND_INPUTS } from "../internal/replacements";
 
 /** A custom access-token claim: a fixed value or an Okta Expression Language expression. */
 export type ClaimSpec =
@@ -116,7 +117,9 @@ export class AuthorizationServer extends pulumi.ComponentResource {
           consent: "IMPLICIT",
           metadataPublish: "NO_CLIENTS",
         },
-        { parent: this },
+        // A scope moved to another server (an adopted one, another existing.id) is replaced, not updated
+        // in place with its old id (the provider's auth_server_id is not ForceNew: replacements.ts).
+        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.scope] },
       );
       scopeNames[scopeName] = scope.name;
     }
@@ -136,7 +139,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
           scopes: claim.scopes?.map((s) => scopeNames[s] ?? s),
           status: "ACTIVE",
         },
-        { parent: this },
+        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.claim] },
       );
     }
 

@@ -3,6 +3,7 @@ import * as oktaApp from "@pulumi/okta/app";
 import * as oktaAuth from "@pulumi/okta/auth";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
+import { OKTA_SERVER_BOUND_INPUTS } from "../internal/replacements";
 
 /** A public key of the service (JWK). Only public members: the private key never leaves the service. */
 export interface ServiceJwk {
@@ -126,7 +127,9 @@ export class ServiceApp extends pulumi.ComponentResource {
         clientWhitelists: [app.clientId],
         status: "ACTIVE",
       },
-      { parent: this, ignoreChanges: ["priority"], dependsOn: args.writeAfter ? [args.writeAfter] : [] },
+      // replaceOnChanges: the provider updates auth_server_id in place, sending this policy's id to
+      // another server (404); see OKTA_SERVER_BOUND_INPUTS in internal/replacements.ts.
+      { parent: this, ignoreChanges: ["priority"], dependsOn: args.writeAfter ? [args.writeAfter] : [], replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.policy] },
     );
 
     // A client_credentials token has no user, so the people condition decides nothing; it is set to
@@ -147,7 +150,8 @@ export class ServiceApp extends pulumi.ComponentResource {
         inlineHookId: args.inlineHookId,
         status: "ACTIVE",
       },
-      { parent: this },
+      // A rule moved to another server or policy is replaced, not updated with its old id (replacements.ts).
+      { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.rule] },
     );
 
     this.clientId = app.clientId;

@@ -35,6 +35,10 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   readonly protect: boolean;
   readonly ignoreChanges: readonly string[];
+  /** Inputs whose change replaces the resource, beyond the provider's own rules (components/internal/replacements.ts). */
+  readonly replaceOnChanges?: readonly string[];
+  /** The resource asked to be deleted before its replacement is created. */
+  readonly deleteBeforeReplace?: boolean;
   readonly additionalSecretOutputs: readonly string[];
   /** Former URNs this resource keeps its identity from (aliases, including those inherited from a parent). */
   readonly aliases: readonly string[];
@@ -125,6 +129,8 @@ interface RequestMeta {
   dependencies: string[];
   protect: boolean;
   ignoreChanges: string[];
+  replaceOnChanges: string[];
+  deleteBeforeReplace: boolean;
   additionalSecretOutputs: string[];
   aliases: string[];
 }
@@ -213,6 +219,8 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
         dependencies: meta.dependencies,
         protect: meta.protect,
         ignoreChanges: meta.ignoreChanges,
+        replaceOnChanges: meta.replaceOnChanges,
+        deleteBeforeReplace: meta.deleteBeforeReplace,
         additionalSecretOutputs: meta.additionalSecretOutputs,
         aliases: meta.aliases,
       };
@@ -251,6 +259,8 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       dependencies: [...req.getDependenciesList()],
       protect: Boolean(req.getProtect()),
       ignoreChanges: [...req.getIgnorechangesList()],
+      replaceOnChanges: [...req.getReplaceonchangesList()],
+      deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
       aliases: [...req.getAliasurnsList()],
     });
@@ -264,6 +274,8 @@ export async function runOffline(program: () => unknown, options: OfflineRunOpti
       dependencies: [...req.getDependenciesList()],
       protect: false,
       ignoreChanges: [],
+      replaceOnChanges: [],
+      deleteBeforeReplace: false,
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
       aliases: [],
     });

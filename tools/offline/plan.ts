@@ -107,6 +107,9 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       ...(r.read ? { id: r.outputs.id } : {}),
       protect: r.protect,
       ignoreChanges: r.ignoreChanges,
+      // Only when set, like aliases: what replaces the resource beyond the provider's rules.
+      ...(r.replaceOnChanges?.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
+      ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
       dependsOn: r.dependencies,
       ...(r.aliases.length ? { aliases: r.aliases } : {}),
       inputs: redact(r.inputs),
