@@ -12,6 +12,8 @@ import { InputLimitError, readFileLimited, readJsonFileLimited, readJsonLimited 
 import { planStack, planToJson } from "./offline/plan";
 import { loadStackFile } from "./offline/stackFile";
 import { accessDiff } from "./verify/diff";
+import { lifecycleChanges } from "./verify/lifecycle";
+import { followRenames } from "./verify/renames";
 import { extractModel, type PlanDocument } from "./verify/model";
 import { toJson, toMarkdown, toText } from "./verify/render";
 import { verifyModel } from "./verify/verify";
@@ -199,9 +201,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // what the program changes shows as a change.
     if (base && base.state && !headState) plan = resolvePlaceholders(plan, base.plan);
     if (base && !base.state && headState) base.plan = resolvePlaceholders(base.plan, plan);
+    // A service kept under a new key (renamedFrom) is matched with its former resources through the
+    // aliases the plan records, its placeholders written as the base's (renames.ts).
+    const followed = base ? followRenames(plan, base.plan) : undefined;
+    if (followed) plan = followed.plan;
     const model = modelOf(plan, headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
     const result = await verifyModel(model);
     let changes;
+    let lifecycle;
     if (base) {
       let baseModel;
       try {
@@ -210,10 +217,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const message = `${base.state ? "base state" : "base plan"} ${values.base} cannot be read as a federation: ${(error as Error).message}`;
         throw base.state ? new StateExportError(message) : new BasePlanError(message);
       }
-      changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model, result });
+      changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model, result }, followed?.renamed);
+      lifecycle = lifecycleChanges(base.plan, plan);
     }
     const source = { head: headState ? ("state" as const) : ("plan" as const), base: base?.state ? ("state" as const) : ("plan" as const) };
-    const out = values.json ? JSON.stringify(toJson(result, changes), null, 2) : values.markdown ? toMarkdown(result, changes, { source }) : toText(result, changes, source);
+    const out = values.json
+      ? JSON.stringify(toJson(result, changes, lifecycle), null, 2)
+      : values.markdown
+        ? toMarkdown(result, changes, { source, ...(lifecycle ? { lifecycle } : {}) })
+        : toText(result, changes, source, lifecycle);
     io.stdout(`${out}\n`);
     return result.passed ? 0 : 1;
   } catch (error) {

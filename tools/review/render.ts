@@ -6,7 +6,8 @@
  */
 import { changeSign, type AccessChange } from "../verify/diff";
 import { htmlCode, mdCode, mdText } from "../verify/markdown";
-import { markdownBody, markdownChanges, toJson, toText } from "../verify/render";
+import { lifecycleText, markdownBody, markdownChanges, toJson, toText } from "../verify/render";
+import { lifecycleCount, lifecycleRiskyCount } from "../verify/lifecycle";
 import type { FileChange } from "./changes";
 import type { CodeOf, PrCodeStack, Review, StackReview } from "./review";
 
@@ -26,7 +27,7 @@ const STATUS: Record<StackReview["status"], string> = {
 };
 
 function verdictLine(review: Review): string {
-  const risky = review.stacks.reduce((n, s) => n + riskyCount(s.changes), 0);
+  const risky = review.stacks.reduce((n, s) => n + stackRisky(s), 0);
   const verdict = review.verdict === "passed" ? "✅ passed" : review.verdict === "failed" ? `❌ failed${review.needsCodeReview ? " · needs code review" : ""}` : "⚠️ needs code review";
   return `${verdict}${risky ? ` · ⚠️ ${risky} risky change${risky === 1 ? "" : "s"} to read` : ""}`;
 }
@@ -34,6 +35,9 @@ function verdictLine(review: Review): string {
 function riskyCount(changes: readonly AccessChange[]): number {
   return changes.filter((c) => c.risk).length;
 }
+
+/** A stack's risky access changes, and the identities pulumi up would replace or delete, listed with them. */
+const stackRisky = (s: StackReview) => riskyCount(s.changes) + lifecycleRiskyCount(s.lifecycle);
 
 function codeChangeLines(changes: readonly FileChange[]): string[] {
   const lines: string[] = [];
@@ -50,7 +54,7 @@ function prCodeSection(review: Review): string[] {
   const lines = ["", "#### Access diff as computed by the PR's own code", "", `_${mdText(pr.note)}. Against the base's code over the base's stack files: what the PR would change once deployed._`];
   for (const s of pr.stacks) {
     lines.push("", `##### ${mdCode(s.stack)}: ${prStatus(s)}`, "");
-    if (s.status !== "invalid") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "The PR's code changes nothing in this stack's access."));
+    if (s.status !== "invalid") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "The PR's code changes nothing in this stack's access.", s.lifecycle));
     if (s.errors.length) {
       if (s.status === "failed") lines.push("", "**Findings**", "");
       for (const e of s.errors) lines.push(`- ${mdText(e)}`);
@@ -80,9 +84,9 @@ function stackSection(review: Review, s: StackReview, maxServiceRows: number): s
   }
   // With code changes, "no access changes" would be untrue: only the stack file is unchanged.
   const none = review.needsCodeReview ? "The stack file changes nothing here; the code changes above are not covered by this verdict." : "No access changes in this PR.";
-  const body = markdownBody(s.result!, s.changes, { maxServiceRows, none });
+  const body = markdownBody(s.result!, s.changes, { maxServiceRows, none, ...(s.lifecycle ? { lifecycle: s.lifecycle } : {}) });
   // A stack the PR leaves as it was, and that passes, folds away: the reviewer reads what changes.
-  if (s.status === "passed" && s.changes.length === 0 && !s.isNew && s.notes.length === 0) {
+  if (s.status === "passed" && s.changes.length === 0 && lifecycleCount(s.lifecycle) === 0 && !s.isNew && s.notes.length === 0) {
     const unchanged = review.needsCodeReview ? "stack file unchanged (the code changes above are not covered)" : "no access changes";
     return ["", `<details><summary>Stack ${htmlCode(s.stack)}: ${STATUS[s.status]}, ${unchanged}</summary>`, "", body, "", "</details>"];
   }
@@ -110,7 +114,7 @@ export function reviewMarkdown(review: Review, maxServiceRows = 100): string {
   for (const s of review.stacks) {
     const status = `${s.isNew && s.status !== "removed" ? "🆕 new · " : ""}${STATUS[s.status]}`;
     const counted = s.status === "invalid" || s.status === "refused" ? "—" : String(s.changes.length);
-    lines.push(`| ${mdCode(s.stack)} | ${status} | ${counted} | ${riskyCount(s.changes) ? `⚠️ ${riskyCount(s.changes)}` : "0"} |`);
+    lines.push(`| ${mdCode(s.stack)} | ${status} | ${counted} | ${stackRisky(s) ? `⚠️ ${stackRisky(s)}` : "0"} |`);
   }
   if (review.stacks.length === 0) lines.push("| (none) | no stack files in the base or the head | | |");
   for (const s of review.stacks) lines.push(...stackSection(review, s, maxServiceRows));
@@ -147,6 +151,7 @@ export function reviewJson(review: Review): Record<string, unknown> {
       notes: s.notes,
       errors: s.errors,
       changes: s.changes,
+      ...(s.lifecycle ? { lifecycle: toJson(s.result!, undefined, s.lifecycle).lifecycle } : {}),
       ...(s.result ? { verify: toJson(s.result) } : {}),
     })),
     ...(review.prCode ? { prCode: { source: review.prCode.source, note: review.prCode.note, stacks: review.prCode.stacks } } : {}),
@@ -171,6 +176,7 @@ export function reviewText(review: Review): string {
         lines.push(`  stack ${s.stack}: ${s.status}`);
         for (const e of s.errors) lines.push(`    - ${e}`);
         for (const c of sortRisky(s.changes)) lines.push(`    ${changeSign(c)}${c.risk ? "!" : " "} ${c.message}${c.risk ? `\n         risky: ${c.risk}` : ""}`);
+        lines.push(...lifecycleText(s.lifecycle, "    "));
       }
     }
   }
@@ -179,7 +185,7 @@ export function reviewText(review: Review): string {
     for (const n of s.notes) lines.push(`note: ${n}`);
     for (const e of s.errors) lines.push(`  - ${e}`);
     if (s.status === "removed") for (const c of s.changes) lines.push(`  ${changeSign(c)}  ${c.message}`);
-    if (s.result) lines.push(toText(s.result, s.changes));
+    if (s.result) lines.push(toText(s.result, s.changes, {}, s.lifecycle));
   }
   return lines.join("\n");
 }

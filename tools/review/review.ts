@@ -7,6 +7,7 @@
 import { accessDiff, emptySide, type AccessChange, type Side } from "../verify/diff";
 import { extractModel, type PlanDocument } from "../verify/model";
 import { followRenames } from "../verify/renames";
+import { lifecycleChanges, type LifecycleReport } from "../verify/lifecycle";
 import { verifyModel, type VerifyResult } from "../verify/verify";
 import { codeChanges, codeFingerprint, type FileChange } from "./changes";
 import { planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
@@ -33,6 +34,8 @@ export interface StackReview {
   readonly result?: VerifyResult;
   /** Base → head (a removed stack: base → nothing). */
   readonly changes: readonly AccessChange[];
+  /** What pulumi up will replace or delete, when the base and the head both plan. */
+  readonly lifecycle?: LifecycleReport;
 }
 
 /** One stack as the pull request's own code plans it, against the base's code and stack file. */
@@ -42,6 +45,7 @@ export interface PrCodeStack {
   /** Why it does not plan, or verify's findings when it fails. */
   readonly errors: readonly string[];
   readonly changes: readonly AccessChange[];
+  readonly lifecycle?: LifecycleReport;
 }
 
 export interface PrCodeReview {
@@ -92,21 +96,27 @@ function side(tree: Tree): TreeSide {
 const same = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
 /** A planned side's trust model and verification, with renames followed from the base. */
-async function sideOf(plan: PlanDocument, base?: PlanDocument): Promise<{ side: Side; result: VerifyResult; renamed: ReadonlyMap<string, string> }> {
+async function sideOf(plan: PlanDocument, base?: PlanDocument): Promise<{ side: Side; result: VerifyResult; renamed: ReadonlyMap<string, string>; plan: PlanDocument }> {
   const followed = base ? followRenames(plan, base) : { plan, renamed: new Map<string, string>() };
   const model = extractModel(followed.plan);
   const result = await verifyModel(model);
-  return { side: { model, result }, result, renamed: followed.renamed };
+  return { side: { model, result }, result, renamed: followed.renamed, plan: followed.plan };
 }
 
 /** The diff from one outcome to another (either may be absent or not planned: then empty). */
-async function diffOutcomes(stack: string, base: PlanOutcome | undefined, head: PlanOutcome | undefined) {
+async function diffOutcomes(
+  stack: string,
+  base: PlanOutcome | undefined,
+  head: PlanOutcome | undefined,
+): Promise<{ readonly result?: VerifyResult; readonly changes: AccessChange[]; readonly lifecycle?: LifecycleReport }> {
   const basePlan = base?.kind === "planned" ? base.plan : undefined;
   const headPlan = head?.kind === "planned" ? head.plan : undefined;
   const baseSide = basePlan ? (await sideOf(basePlan)).side : emptySide(stack);
   if (!headPlan) return { changes: accessDiff(baseSide, emptySide(stack)) };
   const headSide = await sideOf(headPlan, basePlan);
-  return { result: headSide.result, changes: accessDiff(baseSide, headSide.side, headSide.renamed) };
+  // What pulumi up replaces or deletes: only between two plans (a new stack creates, a removed one is destroyed).
+  const lifecycle = basePlan ? lifecycleChanges(basePlan, headSide.plan) : undefined;
+  return { result: headSide.result, changes: accessDiff(baseSide, headSide.side, headSide.renamed), ...(lifecycle ? { lifecycle } : {}) };
 }
 
 const textOf = (tree: Tree, file: StackFileEntry) => tree.read(file.entry.path, STACK_FILE_LIMITS.maxBytes).toString("utf8");
@@ -135,7 +145,7 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
     if (headOutcome) headOutcomes.set(stack, headOutcome);
     const notes: string[] = [];
     if (baseOutcome && baseOutcome.kind !== "planned" && headOutcome) notes.push(`the base's stack file does not plan (${baseOutcome.errors[0]}): every grant is shown as added`);
-    const { result, changes: stackChanges } = await diffOutcomes(stack, baseOutcome, headOutcome);
+    const { result, changes: stackChanges, lifecycle } = await diffOutcomes(stack, baseOutcome, headOutcome);
     const isNew = !baseOutcome || baseOutcome.kind !== "planned";
     if (!headOutcome) {
       if (baseOutcome?.kind !== "planned") notes.push("the base's stack file does not plan either: what the stack holds is not known here");
@@ -143,7 +153,7 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
     } else if (headOutcome.kind !== "planned") {
       stacks.push({ stack, status: headOutcome.kind, isNew, notes, errors: headOutcome.errors, changes: [] });
     } else {
-      stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, notes, errors: [], result, changes: stackChanges });
+      stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, notes, errors: [], result, changes: stackChanges, ...(lifecycle ? { lifecycle } : {}) });
     }
   }
 
@@ -203,10 +213,10 @@ async function reviewPrCode(
   for (const stack of [...new Set([...basePlans.keys(), ...headPlans.keys()])].sort()) {
     const b = basePlans.get(stack);
     const h = headPlans.get(stack);
-    const { result, changes } = await diffOutcomes(stack, b, h);
+    const { result, changes, lifecycle } = await diffOutcomes(stack, b, h);
     if (!h) stacks.push({ stack, status: "removed", errors: [], changes });
     else if (h.kind !== "planned") stacks.push({ stack, status: "invalid", errors: h.errors, changes: [] });
-    else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: result!.findings.filter((f) => !f.accepted).map((f) => f.message), changes });
+    else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: result!.findings.filter((f) => !f.accepted).map((f) => f.message), changes, ...(lifecycle ? { lifecycle } : {}) });
   }
   return { source, note, stacks, plans: headPlans };
 }

@@ -1,5 +1,6 @@
 /** The verify result as a terminal table, a JSON document, or a Markdown PR comment. */
 import { changeSign, type AccessChange } from "./diff";
+import { lifecycleCount, lifecycleRiskyCount, policyGroupMessage, type LifecycleReport } from "./lifecycle";
 import { mdCode, mdText } from "./markdown";
 import type { VerifyResult } from "./verify";
 
@@ -25,7 +26,22 @@ export interface RenderSource {
 const trustOf = (source: RenderSource) => (source.head === "state" ? "the deployed trust (a stack export)" : "the planned trust");
 const baseOf = (source: RenderSource) => (source.base === "state" ? "the base state" : "the base plan");
 
-export function toText(result: VerifyResult, changes?: readonly AccessChange[], source: RenderSource = {}): string {
+/** What pulumi up will replace or delete, as terminal lines (none when nothing is). */
+export function lifecycleText(report: LifecycleReport | undefined, indent = ""): string[] {
+  if (!report || lifecycleCount(report) === 0) return [];
+  const risky = lifecycleRiskyCount(report);
+  const lines = [`${indent}What pulumi up will replace or delete (${lifecycleCount(report)}${risky ? `, ${risky} risky, marked !` : ""}):`];
+  for (const g of report.policyDeleteGroups) lines.push(`${indent}  D! ${policyGroupMessage(g)}`);
+  const ordered = [...report.changes.filter((c) => c.risk), ...report.changes.filter((c) => !c.risk)];
+  for (const c of ordered) {
+    lines.push(`${indent}  ${c.kind === "replaced" ? "R" : "D"}${c.risk ? "!" : " "} ${c.label} ${c.kind}: ${c.because}`);
+    if (c.impact) lines.push(`${indent}       impact: ${c.impact}`);
+  }
+  lines.push(`${indent}  (R replaced, D deleted)`);
+  return lines;
+}
+
+export function toText(result: VerifyResult, changes?: readonly AccessChange[], source: RenderSource = {}, lifecycle?: LifecycleReport): string {
   const lines: string[] = [];
   lines.push(`TRUST MATRIX  stack ${result.stack}  (offline: simulated tokens against ${trustOf(source)})`);
   for (const i of result.issuers) {
@@ -86,6 +102,7 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
     }
     if (changes.length) lines.push("  (+ added or gained, - removed or lost, ~ changed)");
   }
+  if (lifecycleCount(lifecycle)) lines.push("", ...lifecycleText(lifecycle));
   lines.push("");
   const failing = result.findings.filter((f) => !f.accepted);
   if (failing.length === 0) {
@@ -97,7 +114,7 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
   return lines.join("\n");
 }
 
-export function toJson(result: VerifyResult, changes?: readonly AccessChange[]): Record<string, unknown> {
+export function toJson(result: VerifyResult, changes?: readonly AccessChange[], lifecycle?: LifecycleReport): Record<string, unknown> {
   return {
     kind: "okta-federation/verify",
     version: 1,
@@ -122,6 +139,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[]):
     identityAdmin: result.identityAdmin,
     findings: result.findings,
     ...(changes ? { changes } : {}),
+    ...(lifecycle ? { lifecycle: { changes: lifecycle.changes, policyDeleteGroups: lifecycle.policyDeleteGroups.map((g) => ({ ...g, message: policyGroupMessage(g) })) } } : {}),
   };
 }
 
@@ -134,10 +152,35 @@ export interface MarkdownOptions {
   readonly source?: RenderSource;
   /** What to say when there are no changes (default: "No access changes in this PR."). */
   readonly none?: string;
+  /** What pulumi up will replace or delete (with --base). */
+  readonly lifecycle?: LifecycleReport;
+}
+
+/** Lines of the lifecycle section shown in a comment before "and N more". */
+export const MARKDOWN_LIFECYCLE_LINES = 60;
+
+/**
+ * What pulumi up will replace or delete, in Markdown (every value escaped): racing policy deletions
+ * and risky entries first, each with its impact; none when nothing is replaced or deleted.
+ */
+export function markdownLifecycle(report: LifecycleReport | undefined, maxLines = MARKDOWN_LIFECYCLE_LINES): string[] {
+  if (!report || lifecycleCount(report) === 0) return [];
+  const risky = lifecycleRiskyCount(report);
+  const lines = [`**${risky ? "⚠️ " : ""}What \`pulumi up\` will replace or delete (${lifecycleCount(report)}${risky ? `, ${risky} risky` : ""})**`, ""];
+  const entries = [
+    ...report.policyDeleteGroups.map((g) => `- ⚠️ 🗑️ ${mdText(policyGroupMessage(g))}`),
+    ...[...report.changes.filter((c) => c.risk), ...report.changes.filter((c) => !c.risk)].map(
+      (c) => `- ${c.risk ? "⚠️ " : ""}${c.kind === "replaced" ? "🔁 replaced" : "🗑️ deleted"}: ${mdText(c.label)}: ${mdText(c.because)}${c.impact ? ` — ${c.risk ? `**${mdText(c.impact)}**` : mdText(c.impact)}` : ""}`,
+    ),
+  ];
+  lines.push(...entries.slice(0, maxLines));
+  if (entries.length > maxLines) lines.push(`- … and ${entries.length - maxLines} more (the JSON form lists every one)`);
+  lines.push("", "🔁 replaced (deleted and created again) · 🗑️ deleted" + (risky ? " · ⚠️ risky" : ""));
+  return lines;
 }
 
 /** The risky changes first, then every change, in Markdown (every value escaped). */
-export function markdownChanges(changes: readonly AccessChange[], title = "Access changes in this PR", none = "No access changes in this PR."): string[] {
+export function markdownChanges(changes: readonly AccessChange[], title = "Access changes in this PR", none = "No access changes in this PR.", lifecycle?: LifecycleReport): string[] {
   const lines: string[] = [];
   const risky = changes.filter((c) => c.risk);
   if (risky.length) {
@@ -146,6 +189,9 @@ export function markdownChanges(changes: readonly AccessChange[], title = "Acces
     for (const c of risky) lines.push(`- ⚠️ ${changeSign(c)} ${mdText(c.message)} — **${mdText(c.risk!)}**`);
     lines.push("");
   }
+  // Beside the risky changes: replacements and deletions can break running workloads even when access is unchanged.
+  const replaced = markdownLifecycle(lifecycle);
+  if (replaced.length) lines.push(...replaced, "");
   lines.push(changes.length ? `**${title}**` : `**${none}**`);
   if (changes.length) {
     lines.push("");
@@ -165,7 +211,7 @@ export function markdownBody(result: VerifyResult, changes?: readonly AccessChan
   );
   lines.push("");
   if (changes) {
-    lines.push(...markdownChanges(changes, undefined, options.none));
+    lines.push(...markdownChanges(changes, undefined, options.none, options.lifecycle));
     lines.push("");
   }
   lines.push("| Service | Scopes | Can reach | Could take over |");
