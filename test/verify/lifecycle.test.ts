@@ -151,6 +151,16 @@ describe("lifecycle changes between two plans", () => {
     expect(report.policyDeleteGroups).toEqual([]);
   });
 
+  it("orders deleted policies through any deleted resource between them, and only through deleted ones", () => {
+    const r = (name: string, type: string, dependsOn: string[] = []) => ({ urn: name, type, name, parent: null, inputs: { authServerId: "aus1", name }, dependsOn }) as PlanResource;
+    const [p1, r1, p2, p3] = [r("p1", "okta:auth/serverPolicy:ServerPolicy"), r("r1", "okta:auth/serverPolicyRule:ServerPolicyRule", ["p1"]), r("p2", "okta:auth/serverPolicy:ServerPolicy", ["r1"]), r("p3", "okta:auth/serverPolicy:ServerPolicy", ["r2"])];
+    const plan = { stack: "dev", resources: [] } as PlanDocument;
+    // p2 waits for r1, which waits for p1: the engine deletes p2, then r1, then p1.
+    expect(unorderedPolicyDeletes(plan, [p1!, r1!, p2!])).toEqual([]);
+    // p3 waits for r2, which stays: nothing orders p3 against p1 and p2.
+    expect(unorderedPolicyDeletes(plan, [p1!, r1!, p2!, p3!])).toEqual([{ server: "Okta authorization server aus1", policies: ["Okta access policy p1", "Okta access policy p2", "Okta access policy p3"] }]);
+  });
+
   it("takes the groups of racing policy deletions from a detector passed in (a stub: two or more kit policies of one server)", async () => {
     const head = await plan((f) => {
       delete f.services["billing-export"];
@@ -167,8 +177,8 @@ describe("lifecycle changes between two plans", () => {
     expect(lines[0]).toBe("**⚠️ What `pulumi up` will replace or delete (23, 9 risky)**");
     // Escaped for Markdown: a | cannot end a table cell, nothing reads as syntax.
     expect(lines[2]).toMatch(/^- ⚠️ 🗑️ policy dev-billing-export, policy dev-payments of the \\\| server are deleted in one update .*deploy these removals one at a time \\\(one service per update\\\)$/);
-    // The default detector finds no race here: the two policies are directly ordered.
-    expect(unorderedPolicyDeletes(basePlan, basePlan.resources.filter((r) => r.name === "federation-billing-export-policy" || r.name === "federation-payments-policy"))).toEqual([]);
+    // The default detector finds no race here: the two policies are ordered through deleted resources.
+    expect(lifecycleChanges(basePlan, head).policyDeleteGroups).toEqual([]);
   });
 
   it("a service's secret kept in state from now on replaces its Okta app: a new client id rewires every trust", async () => {

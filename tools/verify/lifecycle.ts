@@ -369,7 +369,8 @@ export function lifecycleChanges(basePlan: PlanDocument, headPlan: PlanDocument,
  * orders deletes only by direct dependencies among the deleted resources (pulumi/pulumi
  * pkg/resource/deploy/step_generator.go ScheduleDeletes), so two deleted policies that were chained
  * through a third that stays are deleted in parallel. Policies are grouped by the server they name;
- * a group is reported unless its policies form one chain of direct dependencies.
+ * a group is reported unless every two of its policies are ordered by a chain of dependencies that
+ * runs through deleted resources only.
  */
 export function unorderedPolicyDeletes(basePlan: PlanDocument, deleted: readonly PlanResource[]): PolicyDeleteGroup[] {
   const policies = (deleted as readonly Resource[]).filter((r) => r.type === POLICY);
@@ -380,11 +381,12 @@ export function unorderedPolicyDeletes(basePlan: PlanDocument, deleted: readonly
     const found = (basePlan.resources as readonly Resource[]).find((r) => r.type === "okta:auth/server:Server" && (r.afterDeploy?.id === id || r.id === id));
     return found ? resourceLabel(found) : `Okta authorization server ${id}`;
   };
+  // Dependencies among the deleted resources, the only ones the engine orders deletes by (a chain
+  // may pass through a deleted rule: a policy written after the previous service's rule).
+  const gone = new Set(deleted.map((r) => r.urn));
+  const after = new Map((deleted as readonly Resource[]).map((r) => [r.urn, (r.dependsOn ?? []).filter((d) => gone.has(d))]));
   for (const [serverId, group] of byServer) {
     if (group.length < 2) continue;
-    const urns = new Set(group.map((p) => p.urn));
-    // Direct dependencies among the deleted policies: one chain orders every pair.
-    const after = new Map(group.map((p) => [p.urn, (p.dependsOn ?? []).filter((d) => urns.has(d))]));
     const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
       (after.get(from) ?? []).some((d) => d === to || (!seen.has(d) && (seen.add(d), reaches(d, to, seen))));
     const ordered = group.every((a) => group.every((b) => a === b || reaches(a.urn, b.urn) || reaches(b.urn, a.urn)));
