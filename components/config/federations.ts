@@ -8,6 +8,7 @@ import { oktaOrgHost } from "../internal/canonical";
 import { awsRoleName, azureIdentityName, gcpId, gcpServiceAccountId } from "../internal/names";
 import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems } from "../trustRules";
 import { projectGrantCount } from "./crossFieldGcp";
+import { awsRolesMessage, oidcProvidersMessage } from "./crossFieldQuotas";
 import { CONFIG_KEY_MULTI, FederationConfigError, KEY_PATTERN, KEY_RULE, projectPolicyMessage, type ConfigProblem } from "./messages";
 import { parseFederationConfig } from "./parse";
 import { isRecord } from "./raw";
@@ -27,6 +28,7 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
   const { parsed, problems } = parseEach(raw, names);
   problems.push(...physicalClashProblems(parsed));
   problems.push(...sharedProjectProblems(parsed, problems));
+  problems.push(...sharedAccountProblems(parsed, problems));
   problems.push(...identityAdminReachProblems(raw, names, problems));
   problems.push(...sharedClientKeyProblems(raw, names));
   if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
@@ -104,6 +106,29 @@ function sharedProjectProblems(parsed: Record<string, FederationConfig>, reporte
   for (const [project, { grants, last }] of perProject) {
     const path = `${last}.gcp.project`;
     if (grants > LIMITS.gcp.policyPrincipalsMax && ![...reported, ...problems].some((p) => p.path === path)) problems.push({ path, message: projectPolicyMessage(project, grants) });
+  }
+  return problems;
+}
+
+/**
+ * Federations that share an AWS account share its hard limits: their roles together at most
+ * 5,000 (the role quota's maximum), their OIDC providers together at most 100 (a quota that cannot
+ * be raised). Reported on the last such federation, unless a problem is already reported there.
+ */
+function sharedAccountProblems(parsed: Record<string, FederationConfig>, reported: readonly ConfigProblem[]): ConfigProblem[] {
+  const perAccount = new Map<string, { roles: number; providers: number; last: string }>();
+  for (const [name, config] of Object.entries(parsed)) {
+    const roles = Object.values(config.services).filter((s) => s.aws).length;
+    if (!config.aws || roles === 0) continue;
+    const entry = perAccount.get(config.aws.accountId) ?? { roles: 0, providers: 0, last: name };
+    perAccount.set(config.aws.accountId, { roles: entry.roles + roles, providers: entry.providers + (config.aws.existingOidcProviderArn ? 0 : 1), last: name });
+  }
+  const problems: ConfigProblem[] = [];
+  for (const [account, { roles, providers, last }] of perAccount) {
+    const path = `${last}.aws.accountId`;
+    const known = () => [...reported, ...problems].some((p) => p.path === path);
+    if (roles > LIMITS.aws.rolesPerAccountMax && !known()) problems.push({ path, message: awsRolesMessage(account, roles) });
+    if (providers > LIMITS.aws.oidcProvidersPerAccount) problems.push({ path, message: oidcProvidersMessage(account, providers) });
   }
   return problems;
 }

@@ -6,7 +6,9 @@ import type { z } from "zod";
 import { FILL_IN_MARK, fillInPaths } from "../internal/fillIn";
 import { trustRuleProblems } from "../trustRules";
 import { crossFieldProblems } from "./crossField";
+import { quotaProblems } from "./crossFieldQuotas";
 import { FederationConfigError, formatPath, type ConfigProblem } from "./messages";
+import { isRecord, readRawFederation } from "./raw";
 import { describeIssue, federationSchema, type FederationConfig } from "./schema";
 
 /**
@@ -18,7 +20,7 @@ export function parseFederationConfig(raw: unknown): FederationConfig {
   const problems: ConfigProblem[] = [];
   if (!result.success) problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, [])));
   // Cross-field rules run on whatever parsed shape there is, so one pass reports everything.
-  problems.push(...crossFieldProblems(raw), ...trustRuleProblems(raw));
+  problems.push(...crossFieldProblems(raw), ...(isRecord(raw) ? quotaProblems(readRawFederation(raw)) : []), ...trustRuleProblems(raw));
   const unique = withFillIns(raw, dedupe(problems));
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique);
   return result.data;

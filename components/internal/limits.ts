@@ -31,7 +31,12 @@ export const LIMITS = {
      */
     appsPerMinute: { enterprise: 100, integratorFree: 20 },
     managementPerMinute: { enterprise: 600, integratorFree: 100 },
-    /** Simultaneous requests per org (Enterprise; 15 on Integrator Free). */
+    /** GET /api/v1/apps/{id} per minute, its own bucket (Enterprise; none published for Integrator Free). */
+    appReadsPerMinute: { enterprise: 600 },
+    /**
+     * Simultaneous requests per org (Enterprise; 15 on Integrator Free in the same reference, 35 in
+     * Okta's newer concurrency page). Requests past it are answered 429 (rl-best-practices).
+     */
     concurrentRequests: { enterprise: 75, integratorFree: 15 },
   },
   aws: {
@@ -43,8 +48,15 @@ export const LIMITS = {
     clientIdMaxLength: 255,
     /** Thumbprints on an IAM OIDC provider: at most 5, each 40 hex characters. */
     thumbprintsMax: 5,
-    /** Roles per account: the default quota (IAM quotas; raisable to 5,000). */
+    /**
+     * Roles per account: the default quota, raisable to rolesPerAccountMax at most (Service Quotas
+     * console, Region US East (N. Virginia), service "AWS Identity and Access Management (IAM)",
+     * quota "Roles per account"; awsdocs/iam-user-guide doc_source/reference_iam-quotas.md).
+     */
     rolesPerAccount: 1000,
+    rolesPerAccountMax: 5000,
+    /** OpenID Connect identity providers per account: a quota that cannot be raised (same source). */
+    oidcProvidersPerAccount: 100,
     /** Role path: at most 512 characters, starting and ending with "/". */
     rolePathMaxLength: 512,
     /** Role name: at most 64 of [\w+=,.@-] (IAM quotas). */
@@ -67,8 +79,17 @@ export const LIMITS = {
     serviceAccountIdLength: { min: 6, max: 30 },
     /** Principal occurrences in one allow policy (a project's IAM policy): googleapis google/iam/v1/policy.proto. */
     policyPrincipalsMax: 1500,
-    /** Service accounts per project: the default quota (cloud.google.com/iam/quotas; raisable). */
+    /**
+     * Service accounts per project: the default quota ("Number of service accounts",
+     * cloud.google.com/iam/quotas); raised on request in the Google Cloud console (IAM & Admin,
+     * Quotas), or by Google Cloud support.
+     */
     serviceAccountsPerProject: 100,
+    /** IAM API requests per project per minute (cloud.google.com/iam/quotas): reads (getIamPolicy of a service account), writes (setIamPolicy, a service account's create). */
+    iamApiReadsPerMinute: 6000,
+    iamApiWritesPerMinute: 600,
+    /** Workload identity pool and provider writes per project per minute (same page). */
+    workloadIdentityPoolWritesPerMinute: 60,
   },
   azure: {
     /** Federated identity credentials on one user-assigned identity. */
@@ -87,6 +108,12 @@ export const LIMITS = {
      * New Zealand North").
      */
     locationsWithoutFederatedCredentials: ["malaysiasouth", "newzealandnorth"],
+    /**
+     * Writes of user-assigned identities and their federated credentials: per subscription, and per
+     * identity (Entra workload identity federation considerations).
+     */
+    identityWritesPerSecond: 2,
+    writesPerResourcePerSecond: 0.25,
   },
   kit: {
     /** Service keys name Pulumi resources and cloud objects: 2-30 of [a-z0-9-], a letter first. */

@@ -427,6 +427,9 @@ describe("Okta provider pacing and scale figures", () => {
       ["GCP project acme-test-example: service accounts", 85, 100, true],
       ["Okta apps created", 85, undefined, false],
     ]);
-    expect(figures[1]!.advisory).toBe("ask for a higher service-account quota, use direct grants (serviceAccount: false), or split the services over projects");
+    expect(figures[1]!.advisory).toBe(
+      'the project\'s other service accounts count too: request a higher "Number of service accounts" quota for acme-test-example in the Google Cloud console (IAM & Admin > Quotas; cloud.google.com/iam/quotas), use direct grants (serviceAccount: false), or split the services over projects',
+    );
+    expect(figures[1]!.over).toBeUndefined();
   });
 });
