@@ -23,9 +23,13 @@
  *
  * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
  * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;
- * - a deploy-time model of the first `pulumi up` (dev/bench/deploy.ts): minutes, floor, bottleneck.
+ * - a deploy-time model of the first `pulumi up` (dev/bench/deploy.ts) under each of DEPLOY_SCENARIOS:
+ *   minutes, whether it fails and why, Okta's 429s and retries; the floor and what sets it; the
+ *   quotas the plan passes.
  * The summary line gains
- *   verify_500_s=<n> verify_1000_s=<n> verify_growth_100_1000=<t1000/t100> deploy_500_min=<n> deploy_floor_500_min=<n>
+ *   verify_500_s=<n> verify_1000_s=<n> verify_growth_100_1000=<t1000/t100>
+ *   deploy_500_min=<n> deploy_500_failed=<n> deploy_floor_500_min=<n> deploy_free_500_min=<n>
+ * (the plan as it is, OAuth 2.0 auth, Enterprise; free: an Integrator Free org).
  *
  * Options: --sizes 10,100,500  --runs 3  --no-bare  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
  *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
@@ -40,7 +44,7 @@ import { performance } from "node:perf_hooks";
 import { serviceKey, shardsFor, supportsProviderShards } from "./bench/config";
 import { summarise, type BenchPlan, type GraphSummary } from "./bench/graph";
 import { formatProfileSummary, summariseProfile } from "./bench/profile";
-import { ASSUMPTIONS, simulateDeploy, type DeployEstimate } from "./bench/deploy";
+import { ASSUMPTIONS, DEPLOY_SCENARIOS, simulateDeploy, type DeployEstimate } from "./bench/deploy";
 import { RESULT_MARK, type WorkerResult } from "./bench/protocol";
 
 const ROOT = resolve(__dirname, "..");
@@ -249,7 +253,8 @@ async function profileKit(n: number, shards: number | undefined): Promise<string
 
 interface ScaleResult {
   readonly lines: string[];
-  readonly deploy: Map<number, DeployEstimate>;
+  /** Per N, per scenario key (DEPLOY_SCENARIOS). */
+  readonly deploy: Map<number, Map<string, DeployEstimate>>;
   readonly verify: Map<number, Measured[]>;
 }
 
@@ -259,8 +264,7 @@ interface ScaleResult {
  */
 async function scaleFigures(options: Options, shardsSupported: boolean): Promise<ScaleResult> {
   const dir = mkdtempSync(join(tmpdir(), "okta-fed-scale-"));
-  const deploy = new Map<number, DeployEstimate>();
-  const free = new Map<number, DeployEstimate>();
+  const deploy = new Map<number, Map<string, DeployEstimate>>();
   const verify = new Map<number, Measured[]>();
   try {
     for (const n of options.scaleSizes) {
@@ -279,9 +283,9 @@ async function scaleFigures(options: Options, shardsSupported: boolean): Promise
       }
       if (options.deploy) {
         const { resources } = JSON.parse(readFileSync(dump, "utf8")) as BenchPlan;
-        deploy.set(n, simulateDeploy(resources, "enterprise"));
-        free.set(n, simulateDeploy(resources, "integratorFree"));
-        log(`  deploy model N=${n}: ${deploy.get(n)!.minutes.toFixed(1)} min (floor ${deploy.get(n)!.floorMinutes.toFixed(1)})`);
+        deploy.set(n, new Map(DEPLOY_SCENARIOS.map((s) => [s.key, simulateDeploy(resources, s.options)])));
+        const planned = deploy.get(n)!.get("planned")!;
+        log(`  deploy model N=${n}: ${planned.minutes.toFixed(1)} min${planned.failed ? ` (fails: ${planned.failed} failed)` : ""}, floor ${planned.floorMinutes.toFixed(1)}`);
       }
     }
   } finally {
@@ -304,27 +308,38 @@ async function scaleFigures(options: Options, shardsSupported: boolean): Promise
     );
   }
   if (options.deploy) {
+    const outcome = (e: DeployEstimate) =>
+      e.failed === 0 ? "completes" : `FAILS: ${e.failed} failed, ${e.notStarted} not started (${e.failures[0]!.name}: ${e.failures[0]!.reason}, at ${f(e.failures[0]!.atMinutes)} min)`;
     lines.push(
       "",
-      "Deploy-time model of the first `pulumi up` (dev/bench/deploy.ts): unbounded Pulumi parallelism over the plan's dependency",
-      "graph, Okta rate limits (times the provider's maxApiCapacity) and concurrency cap, AWS IAM, GCP and Azure write limits, and the",
-      "providers' locks (Okta policy rules, each GCP project's IAM policy, each service account's). The floor is the largest",
-      "calls / rate over those endpoints (a lock: one write per hold time). Assumed latencies (s): " +
-        Object.entries(ASSUMPTIONS.latency).map(([k, v]) => `${k} ${v}`).join(", ") +
-        ".",
+      "Deploy-time model of the first `pulumi up` (dev/bench/deploy.ts), request by request: Pulumi's scheduling over the plan's",
+      "dependency graph; Okta's concurrency cap and per-minute windows, answered 429 past them, and the provider's retries, deadline and",
+      "governor; the providers' locks and GCP's batched project IAM writes; AWS, GCP and Azure write rates. Okta pacing from the plan's",
+      "provider inputs unless a scenario says otherwise. The floor is what no schedule beats (Okta's windows, each rate, each lock, the",
+      "longest chain). Assumed latencies (s): " + Object.entries(ASSUMPTIONS.latency).map(([k, v]) => `${k} ${v}`).join(", ") + ".",
       "",
       table(
-        ["N", "operations", "first deploy min", "floor min", "deploy/floor", "bottleneck", "Integrator Free min", "its bottleneck"],
+        ["N", "scenario", "minutes", "outcome", "Okta 429s (concurrency/rate)", "retries", "governor pauses", "GCP project policy writes"],
+        options.scaleSizes.flatMap((n) =>
+          DEPLOY_SCENARIOS.map((s) => {
+            const e = deploy.get(n)!.get(s.key)!;
+            return [String(n), s.label, f(e.minutes), outcome(e), `${e.okta.rejectedConcurrency}/${e.okta.rejectedRate}`, String(e.okta.retries), String(e.okta.governorPauses), String(e.gcpProjectPolicyWrites)];
+          }),
+        ),
+      ),
+      "",
+      table(
+        ["N", "operations", "floor min", "bottleneck", "Integrator Free floor min", "its bottleneck", "quotas passed (times assume them raised)"],
         options.scaleSizes.map((n) => {
-          const e = deploy.get(n)!;
-          const fr = free.get(n)!;
-          return [String(n), String(e.operations), f(e.minutes), f(e.floorMinutes), (e.minutes / e.floorMinutes).toFixed(2), e.bottleneck, f(fr.minutes), fr.bottleneck];
+          const e = deploy.get(n)!.get("planned")!;
+          const fr = deploy.get(n)!.get("free")!;
+          return [String(n), String(e.operations), f(e.floorMinutes), e.bottleneck, f(fr.floorMinutes), fr.bottleneck, e.quotasOver.map((q) => `${q.what}: ${q.count} of ${q.limit}`).join("; ") || "none"];
         }),
       ),
     );
     const last = options.scaleSizes.at(-1)!;
-    const largest = deploy.get(last);
-    if (largest) lines.push("", `Endpoints at N=${last} (minutes they need at least): ${largest.endpoints.slice(0, 8).map((e) => `${e.name} ${f(e.minutes)} (${e.calls} calls)`).join("; ")}`);
+    const largest = deploy.get(last)?.get("planned");
+    if (largest) lines.push("", `Floors at N=${last} (minutes they need at least): ${largest.endpoints.slice(0, 8).map((e) => `${e.name} ${f(e.minutes)} (${e.calls} calls)`).join("; ")}`);
   }
   return { lines, deploy, verify };
 }
@@ -341,8 +356,14 @@ function scaleKeys(scale: ScaleResult | undefined, options: Options): string {
     keys.push(`verify_500_s=${sec(500)}`, `verify_1000_s=${sec(1000)}`, `verify_growth_100_1000=${growth}`);
   }
   if (options.deploy) {
-    const d = scale.deploy.get(500);
-    keys.push(`deploy_500_min=${d ? d.minutes.toFixed(1) : na}`, `deploy_floor_500_min=${d ? d.floorMinutes.toFixed(1) : na}`);
+    const d = scale.deploy.get(500)?.get("planned");
+    const free = scale.deploy.get(500)?.get("free");
+    keys.push(
+      `deploy_500_min=${d ? d.minutes.toFixed(1) : na}`,
+      `deploy_500_failed=${d ? d.failed : na}`,
+      `deploy_floor_500_min=${d ? d.floorMinutes.toFixed(1) : na}`,
+      `deploy_free_500_min=${free ? free.minutes.toFixed(1) : na}`,
+    );
   }
   return keys.join(" ");
 }

@@ -12,7 +12,7 @@ import { federationProgram } from "../../stacks/program";
 import { benchConfigMap, serviceKey } from "../../dev/bench/config";
 import { baselineProgram, differences, outputDifferences, prepareStackOutputs, rawProgram, splitByReferences, wire, type Reference } from "../../dev/bench/baselines";
 import { customDependencies, summarise, type BenchPlan } from "../../dev/bench/graph";
-import { ASSUMPTIONS, simulateDeploy } from "../../dev/bench/deploy";
+import { ASSUMPTIONS, PROVIDER_BEHAVIOUR, simulateDeploy } from "../../dev/bench/deploy";
 import { BENCH_PROJECT, BENCH_STACK } from "../../dev/bench/protocol";
 
 const N = 3;
@@ -164,12 +164,12 @@ describe("wire", () => {
 });
 
 describe("deploy-time model", () => {
-  const resource = (name: string, type: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}): RecordedResource => ({
+  const resource = (name: string, type: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}, provider: string | null = null): RecordedResource => ({
     urn: `urn:${name}`,
     type,
     name,
     parent: null,
-    provider: null,
+    provider,
     custom: true,
     read: false,
     inputs,
@@ -181,33 +181,133 @@ describe("deploy-time model", () => {
     additionalSecretOutputs: [],
     aliases: [],
   });
+  const L = ASSUMPTIONS.latency;
+  const B = PROVIDER_BEHAVIOUR;
+  const seconds = (e: { minutes: number }) => e.minutes * 60;
+  /** The Okta provider as the kit's plan records it (inputs are strings). */
+  const oktaProvider = (inputs: Record<string, string> = {}) =>
+    resource("okta", "pulumi:providers:okta", [], { orgName: "acme", baseUrl: "okta.com", maxApiCapacity: "80", maxRetries: "10", minWaitSeconds: "30", maxWaitSeconds: "300", requestTimeout: "60", ...inputs });
+  const apps = (n: number) => Array.from({ length: n }, (_, i) => resource(`a${i}`, "okta:app/oAuth:OAuth", [], {}, "urn:okta"));
+  /** One read-modify-write of an IAM policy (iamPolicyReadModifyWrite): get, set, then three reads a second apart. */
+  const rmw = 2 * L.gcpCall + B.gcpPolicyVerifyReads * (B.gcpPolicyVerifySleepSeconds + L.gcpCall);
 
-  it("a lock serialises its writes: 10 project grants take 10 hold times, and set the floor", () => {
-    const grants = Array.from({ length: 10 }, (_, i) => resource(`g${i}`, "gcp:projects/iAMMember:IAMMember", [], { project: "p" }));
-    const e = simulateDeploy(grants);
-    expect(e.bottleneck).toBe("gcp IAM policy of project p");
-    expect(e.floorMinutes).toBeCloseTo((10 * ASSUMPTIONS.latency.gcpIamPolicyWrite) / 60, 6);
-    expect(e.minutes).toBeCloseTo(e.floorMinutes, 6);
+  it("GCP project grants are batched: 2 grants are one read-modify-write 3 s after the first, not two in a row", () => {
+    const grants = (n: number) => Array.from({ length: n }, (_, i) => resource(`g${i}`, "gcp:projects/iAMMember:IAMMember", [], { project: "p", member: `serviceAccount:s${i}` }, "urn:gcp"));
+    const batched = simulateDeploy([resource("gcp", "pulumi:providers:gcp", [], { project: "p" }), ...grants(2)]);
+    expect(rmw).toBeCloseTo(4.5, 9);
+    // 3 s batching window, one read-modify-write, then each member reads the policy back.
+    expect(seconds(batched)).toBeCloseTo(B.gcpBatchSendAfterSeconds + rmw + L.gcpCall, 9);
+    expect(seconds(batched)).toBeCloseTo(7.8, 9);
+    expect(batched.gcpProjectPolicyWrites).toBe(1);
+    // Ten grants still take one write; without batching (the provider's batching.enableBatching false) each is a locked write.
+    expect(seconds(simulateDeploy([resource("gcp", "pulumi:providers:gcp", [], { project: "p" }), ...grants(10)]))).toBeCloseTo(7.8, 9);
+    const unbatched = (n: number) => simulateDeploy([resource("gcp", "pulumi:providers:gcp", [], { project: "p", batching: JSON.stringify({ enableBatching: false }) }), ...grants(n)]);
+    expect(seconds(unbatched(2))).toBeCloseTo(2 * rmw + L.gcpCall, 9);
+    expect(seconds(unbatched(2))).toBeCloseTo(9.3, 9);
+    expect(seconds(unbatched(10))).toBeCloseTo(10 * rmw + L.gcpCall, 9);
+    expect(unbatched(10).gcpProjectPolicyWrites).toBe(0);
   });
 
-  it("a rate limit paces calls past the first burst: 300 Okta apps at 100/min", () => {
-    const apps = Array.from({ length: 300 }, (_, i) => resource(`a${i}`, "okta:app/oAuth:OAuth"));
-    const e = simulateDeploy(apps);
-    expect(e.bottleneck).toBe("okta /api/v1/apps");
-    expect(e.floorMinutes).toBeCloseTo(2, 6);
-    expect(e.minutes).toBeGreaterThanOrEqual(e.floorMinutes);
-    expect(e.minutes).toBeLessThan(2.1);
+  it("service-account bindings are one read-modify-write each, under that account's lock only", () => {
+    const binding = (name: string, account: string) => resource(name, "gcp:serviceaccount/iAMMember:IAMMember", [], { serviceAccountId: account, role: "roles/iam.workloadIdentityUser" });
+    expect(seconds(simulateDeploy([binding("b1", "sa-1"), binding("b2", "sa-2")]))).toBeCloseTo(rmw + L.gcpCall, 9);
+    expect(seconds(simulateDeploy([binding("b1", "sa-1"), binding("b2", "sa-1")]))).toBeCloseTo(2 * rmw + L.gcpCall, 9);
   });
 
-  it("dependencies order the work: a chain of policies takes its length in latencies", () => {
+  it("Okta answers requests past its concurrency cap with 429 and the provider retries them after minWaitSeconds: 100 apps at once", () => {
+    const e = simulateDeploy([oktaProvider(), ...apps(100)]);
+    // 75 POSTs are served at once; 25 get 429 and come back 0.1 + 30 s later, then each app's read-back.
+    expect(e.okta.rejectedConcurrency).toBe(25);
+    expect(e.okta.retries).toBe(25);
+    expect(e.okta.requests).toBe(100 + 25 + 100);
+    expect(e.okta.maxInFlight).toBe(75);
+    expect(seconds(e)).toBeCloseTo(L.okta429 + 30 + 2 * L.okta, 9);
+    expect(e.failed).toBe(0);
+  });
+
+  it("with a 60 s request timeout, 200 apps at once: 100 are created and 100 fail with context deadline exceeded", () => {
+    const e = simulateDeploy([oktaProvider(), ...apps(200)]);
+    // t=0: 75 served, 125 answered 429; t=30.1: 25 more fit the minute's 100, 100 answered 429;
+    // their next try would be 60 s later, past the deadline.
+    expect(e.failed).toBe(100);
+    expect(e.failures[0]!.reason).toBe("POST /api/v1/apps: context deadline exceeded (request timeout 60 s)");
+    expect(seconds(e)).toBeCloseTo(60, 9);
+    expect(e.okta.rejectedConcurrency).toBe(125);
+    expect(e.okta.rejectedRate).toBe(100);
+    // With no deadline (0) they retry at 90.2 s (75 served, 25 answered 429) and 210.3 s.
+    const open = simulateDeploy([oktaProvider({ requestTimeout: "0" }), ...apps(200)]);
+    expect(open.failed).toBe(0);
+    expect(seconds(open)).toBeCloseTo(L.okta429 + 30 + L.okta429 + 60 + L.okta429 + 120 + 2 * L.okta, 9);
+    // With maxRetries 1 the second 429 is final.
+    expect(simulateDeploy([oktaProvider({ requestTimeout: "0", maxRetries: "1" }), ...apps(200)]).failures[0]!.reason).toBe(
+      "POST /api/v1/apps: 429 Too Many Requests, giving up after 2 attempt(s)",
+    );
+  });
+
+  it("a bound on Okta operations in flight keeps every request under the cap: no 429, no retry", () => {
+    const e = simulateDeploy([oktaProvider({ requestTimeout: "0" }), ...apps(200)], { oktaConcurrency: 50 });
+    expect(e.okta.rejectedConcurrency + e.okta.rejectedRate).toBe(0);
+    expect(e.okta.retries).toBe(0);
+    expect(e.okta.maxInFlight).toBeLessThanOrEqual(50);
+    expect(e.failed).toBe(0);
+    // The governor (maxApiCapacity 80) paused requests at the minute's reset instead.
+    expect(e.okta.governorPauses).toBeGreaterThan(0);
+  });
+
+  it("an app costs 2 Okta requests under OAuth 2.0 and 4 under an API token (the idToken groups-claim calls)", () => {
+    const oauth = simulateDeploy([oktaProvider(), ...apps(1)]);
+    const token = simulateDeploy([oktaProvider(), ...apps(1)], { oktaAuth: "apiToken" });
+    expect([oauth.okta.requests, token.okta.requests]).toEqual([2, 4]);
+    expect(seconds(oauth)).toBeCloseTo(2 * L.okta, 9);
+    expect(seconds(token)).toBeCloseTo(4 * L.okta, 9);
+  });
+
+  it("rule writes are serialised by the provider's lock; a chain of policies takes its length in latencies", () => {
+    const rules = Array.from({ length: 10 }, (_, i) => resource(`r${i}`, "okta:auth/serverPolicyRule:ServerPolicyRule", [], {}, "urn:okta"));
+    const e = simulateDeploy([oktaProvider(), ...rules]);
+    expect(seconds(e)).toBeCloseTo(10 * 2 * L.okta, 9);
+    expect(e.bottleneck).toBe("okta policy rules (the provider's lock)");
     const chain = Array.from({ length: 20 }, (_, i) => resource(`p${i}`, "okta:auth/serverPolicy:ServerPolicy", i ? [`p${i - 1}`] : []));
-    expect(simulateDeploy(chain).minutes).toBeCloseTo((20 * 2 * ASSUMPTIONS.latency.okta) / 60, 6);
+    expect(seconds(simulateDeploy(chain))).toBeCloseTo(20 * 2 * L.okta, 9);
   });
 
-  it("the kit's plan of 40 services deploys within 1.25 times its floor", async () => {
+  it("a rate limit paces calls past its burst, and the floor says so: 30 AWS roles at 10 calls a second", () => {
+    const roles = Array.from({ length: 30 }, (_, i) => resource(`role${i}`, "aws:iam/role:Role"));
+    const e = simulateDeploy(roles);
+    expect(e.bottleneck).toBe("aws iam");
+    // 60 calls, 10 at once, then 10 a second.
+    expect(seconds(e) / 60).toBeGreaterThanOrEqual(e.floorMinutes);
+    expect(e.floorMinutes * 60).toBeCloseTo(5, 9);
+  });
+
+  it("pulumi up --parallel bounds the operations in flight: 4 role assignments two at a time take two latencies", () => {
+    const assignments = Array.from({ length: 4 }, (_, i) => resource(`ra${i}`, "azure-native:authorization:RoleAssignment"));
+    expect(seconds(simulateDeploy(assignments))).toBeCloseTo(L.azureArm, 9);
+    expect(seconds(simulateDeploy(assignments, { parallel: 2 }))).toBeCloseTo(2 * L.azureArm, 9);
+  });
+
+  it("after a failure Pulumi starts nothing new; the operations waiting on it are reported not started", () => {
+    const e = simulateDeploy([oktaProvider({ maxRetries: "0" }), ...apps(80), resource("late", "aws:iam/role:Role", ["a79"])]);
+    expect(e.failed).toBe(5);
+    expect(e.notStarted).toBe(1);
+  });
+
+  it("reports the quotas a plan passes: 101 service accounts in one project", () => {
+    const accounts = Array.from({ length: 101 }, (_, i) => resource(`sa${i}`, "gcp:serviceaccount/account:Account", [], { project: "p", accountId: `sa-${i}` }));
+    const e = simulateDeploy(accounts);
+    expect(e.quotasOver.map((q) => [q.what, q.count, q.limit, q.kind])).toEqual([["GCP project p: service accounts", 101, 100, "quota"]]);
+    expect(e.quotasOver[0]!.advisory).toMatch(/^over the default quota of 100: creating service account 101 fails unless the quota was raised; request a higher "Number of service accounts" quota for p/);
+    // A service account's create: a write, three reads 0.5 s apart, then the provider's 10 s sleep.
+    expect(seconds(simulateDeploy(accounts.slice(0, 1)))).toBeCloseTo(4 * L.gcpCall + 2 * B.gcpServiceAccountPollSeconds + B.gcpServiceAccountSleepSeconds, 9);
+  });
+
+  it("the kit's plan of 40 services: completes without a 429 and within 1.25 times its floor", async () => {
     const { resources } = await run(federationProgram, benchConfigMap(40, 1));
     const e = simulateDeploy(resources);
     expect(e.operations).toBe(11 * 40 + 5);
+    expect(e.failed).toBe(0);
+    expect(e.okta.rejectedConcurrency + e.okta.rejectedRate).toBe(0);
+    expect(e.gcpProjectPolicyWrites).toBe(1);
     expect(e.minutes / e.floorMinutes).toBeLessThanOrEqual(1.25);
   });
 });
