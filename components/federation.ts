@@ -17,6 +17,11 @@ export interface FederationArgs {
   readonly config: FederationConfig;
   /** Value of the token hook's auth header; required when okta.tokenHook is configured. */
   readonly tokenHookAuthorization?: pulumi.Input<string>;
+  /**
+   * Okta app labels by service key, when the stack holds several federations of one Okta org
+   * (uniqueOktaAppLabels in internal/names.ts); by default `<environment>-<service>`.
+   */
+  readonly appLabels?: Readonly<Record<string, string>>;
 }
 
 /** What a workload needs, per service, for each cloud it uses. */
@@ -53,7 +58,7 @@ export class Federation extends pulumi.ComponentResource {
 
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("index", "Federation"), name, {}, opts);
-    const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort() };
+    const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort(), appLabels: args.appLabels };
     // Okta first: every cloud trusts its issuer, audience and client ids. The clouds follow in a
     // fixed order, so the resources register in the same order on every run.
     const okta = wireOkta(wiring, args.tokenHookAuthorization);
@@ -81,6 +86,8 @@ interface FederationWiring {
   readonly config: FederationConfig;
   /** The service keys, sorted: services register in this order. */
   readonly serviceKeys: readonly string[];
+  /** Okta app labels by service key, when given (FederationArgs.appLabels). */
+  readonly appLabels?: Readonly<Record<string, string>>;
 }
 
 /** The Okta side every cloud trusts: the authorization server (issuer, audience) and one app (client id) per service. */
@@ -186,7 +193,7 @@ function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, h
       `${name}-${key}`,
       {
         authServerId: authz.serverId,
-        label: oktaAppLabel(config.environment, physicalKey(wiring, key)),
+        label: wiring.appLabels?.[key] ?? oktaAppLabel(config.environment, physicalKey(wiring, key)),
         description: service.description,
         scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
         tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
@@ -360,6 +367,6 @@ function toServiceAuth(auth: NonNullable<FederationConfig["services"][string]["a
     method: auth.method,
     jwksUri: auth.jwksUri,
     // Only public members reach Okta.
-    jwks: auth.jwks?.map(({ kid, kty, n, e, x, y }) => ({ kid, kty, n, e, x, y })),
+    jwks: auth.jwks?.map(({ kid, kty, n, e, x, y, crv }) => ({ kid, kty, n, e, x, y, ...(crv ? { crv } : {}) })),
   };
 }

@@ -21,6 +21,8 @@ import {
   type FederationConfig,
 } from "../components/config";
 import { Federation } from "../components/federation";
+import { uniqueOktaAppLabels } from "../components/internal/names";
+import { oktaOrgHost } from "../components/internal/canonical";
 import { FederationStackOutputs, toStackOutputs } from "../components/outputs";
 
 // isConfigSecret is exported by the SDK's runtime but marked internal in its typings.
@@ -123,9 +125,18 @@ export function federationProgram(): FederationStackOutputs | { contractVersion:
 
   const federations: Record<string, unknown> = {};
   const clientSecrets: Record<string, pulumi.Input<unknown>> = {};
+  // Federations of one Okta org get app labels that tell their apps apart (internal/names.ts).
+  const labels = uniqueOktaAppLabels(
+    Object.fromEntries(
+      Object.entries(read.configs).map(([name, c]) => [
+        name,
+        { org: oktaOrgHost(c.okta.orgName, c.okta.baseUrl), environment: c.environment, services: Object.fromEntries(Object.entries(c.services).map(([k, s]) => [k, s.renamedFrom ?? k])) },
+      ]),
+    ),
+  );
   for (const name of Object.keys(read.configs).sort()) {
     const config = read.configs[name]!;
-    const federation = new Federation(name, { config, tokenHookAuthorization: read.hookAuthorization }, { providers: providersFor(config, `${name}-`) });
+    const federation = new Federation(name, { config, tokenHookAuthorization: read.hookAuthorization, appLabels: labels[name] }, { providers: providersFor(config, `${name}-`) });
     // Secrets stay in their own top-level output, so the rest of the contract stays readable.
     const { contractVersion: _version, clientSecrets: secrets, ...outputs } = toStackOutputs(federation, config.environment);
     federations[name] = outputs;

@@ -416,7 +416,7 @@ const cases: readonly Case[] = [
   },
   {
     name: "EC JWK missing y",
-    mutate: (c) => (payments(c).auth.jwks = [{ kid: "ec-1", kty: "EC", x: "abc" }]),
+    mutate: (c) => (payments(c).auth.jwks = [{ kid: "ec-1", kty: "EC", crv: "P-256", x: Buffer.alloc(32, 1).toString("base64url") }]),
     problems: [{ path: "services.payments.auth.jwks[0]", message: "an EC key needs x and y" }],
   },
   {

@@ -6,7 +6,7 @@
  */
 import { LIMITS } from "../internal/limits";
 import { azureIdentityName } from "../internal/names";
-import { AZURE_BUILTIN_ROLES } from "../internal/azureRoles";
+import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "../internal/azureRoles";
 import { canonicalAzureScope } from "../internal/azureScope";
 import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } from "./messages";
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
@@ -232,6 +232,7 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
   const problems: ConfigProblem[] = [];
   const add = (p: string, message: string) => problems.push({ path: p, message });
   const assignments = asRecord(asRecord(service.azure).roleAssignments);
+  const seenAssignments = new Map<string, string>();
   for (const [aKey, a] of Object.entries(assignments)) {
     const aPath = `${path}.azure.roleAssignments.${aKey}`;
     if (!KEY_PATTERN.test(aKey) || aKey.length > 64) add(aPath, `invalid assignment key "${aKey}"; allowed: ${KEY_RULE(2, 64)}`);
@@ -242,6 +243,16 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
     const scope = asRecord(a).scope;
     if (scope === undefined) add(`${aPath}.scope`, "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>");
     else if (typeof scope === "string" && AZURE_SCOPE_PATTERN.test(scope) && canonicalAzureScope(scope) !== scope) add(`${aPath}.scope`, nonCanonicalScopeMessage(scope));
+    // One role at one scope, once: the assignment's name is derived from scope, identity and role
+    // (internal/trust.ts azureRoleAssignmentName), so a second assignment of the same role at the
+    // same scope would be the same Azure resource, and its create fails.
+    if (typeof role === "string" && isAzureRole(role) && typeof scope === "string") {
+      const same = `${azureRoleGuid(role)}|${scope.toLowerCase()}`;
+      const first = seenAssignments.get(same);
+      if (first !== undefined) {
+        add(aPath, `grants ${role} at ${scope}, as roleAssignments.${first} does: both derive one role assignment name (from scope, identity and role), so the second create fails; keep one of them`);
+      } else seenAssignments.set(same, aKey);
+    }
   }
   if (service.azure !== undefined) {
     const prefix = typeof asRecord(azure).identityNamePrefix === "string" ? String(asRecord(azure).identityNamePrefix) : `id-${environment}-`;

@@ -137,6 +137,10 @@ const claimSchema = z.union(
   { error: "must be { value: <string> } or { expression: <Okta EL> }, optionally with scopes" },
 );
 
+/** The curves of EC keys for private_key_jwt (ES256, ES384, ES512) and the length of x and y on each (RFC 7518 §6.2.1.2). */
+export const EC_CURVES = ["P-256", "P-384", "P-521"] as const;
+const EC_COORDINATE_BYTES: Record<(typeof EC_CURVES)[number], number> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+
 const jwkSchema = strictObject({
   kid: nonEmpty("the key id"),
   kty: z.enum(["RSA", "EC"], { error: "must be RSA or EC (Okta private_key_jwt keys)" }),
@@ -146,10 +150,21 @@ const jwkSchema = strictObject({
   y: z.string().optional(),
   alg: z.string().optional(),
   use: z.string().optional(),
-  crv: z.string().optional(),
+  crv: z.enum(EC_CURVES, { error: "must be P-256, P-384 or P-521 (the curves of EC signing keys: ES256, ES384, ES512)" }).optional(),
 }).superRefine((jwk, ctx) => {
   if (jwk.kty === "RSA" && (!jwk.n || !jwk.e)) ctx.addIssue({ code: "custom", message: "an RSA key needs n and e" });
   if (jwk.kty === "EC" && (!jwk.x || !jwk.y)) ctx.addIssue({ code: "custom", message: "an EC key needs x and y" });
+  // The curve is part of an EC key: without it x and y name no point. terraform-provider-okta sends
+  // EC keys to Okta without crv (resource_okta_app_oauth.go buildAppOAuthV6: kty, x, y, kid), so the
+  // kit asks for it here, where it checks x and y against it (ServiceJwk carries it).
+  if (jwk.kty === "EC" && jwk.crv === undefined) ctx.addIssue({ code: "custom", path: ["crv"], message: "is required for an EC key: P-256, P-384 or P-521, the curve of x and y" });
+  if (jwk.kty === "EC" && jwk.crv !== undefined) {
+    const bytes = EC_COORDINATE_BYTES[jwk.crv];
+    for (const c of ["x", "y"] as const) {
+      const value = jwk[c];
+      if (value && Buffer.from(value, "base64url").length !== bytes) ctx.addIssue({ code: "custom", path: [c], message: `must be ${bytes} bytes (base64url) for ${jwk.crv}, got ${Buffer.from(value, "base64url").length}` });
+    }
+  }
   if (jwk.n && /[+/=]/.test(jwk.n)) ctx.addIssue({ code: "custom", path: ["n"], message: "must be base64url without padding (a public JWK)" });
 });
 

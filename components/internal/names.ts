@@ -47,6 +47,40 @@ export function oktaAppLabel(environment: string, serviceKey: string): string {
   return `${environment}-${serviceKey}`;
 }
 
+/** One federation of a stack as its app labels need it: its Okta org (host, canonical form) and environment. */
+export interface LabelledFederation {
+  readonly org: string;
+  readonly environment: string;
+  /** Service key -> physical key (its renamedFrom, or itself). */
+  readonly services: Readonly<Record<string, string>>;
+}
+
+/**
+ * The app labels of several federations, unique in each Okta org: `<env>-<service>` (oktaAppLabel),
+ * and `<env>-<service>-<federation>` for every app whose label another federation of the same org
+ * would also derive (two apps under one name in the admin console cannot be told apart). A label is
+ * not an identity: a change updates the app, and the access policy named after it, in place.
+ * Returns federation -> service key -> label.
+ */
+export function uniqueOktaAppLabels(federations: Readonly<Record<string, LabelledFederation>>): Record<string, Record<string, string>> {
+  const owners = new Map<string, Set<string>>();
+  for (const [name, f] of Object.entries(federations)) {
+    for (const physical of Object.values(f.services)) {
+      const key = `${f.org}|${oktaAppLabel(f.environment, physical)}`;
+      owners.set(key, (owners.get(key) ?? new Set()).add(name));
+    }
+  }
+  const labels: Record<string, Record<string, string>> = {};
+  for (const [name, f] of Object.entries(federations)) {
+    labels[name] = {};
+    for (const [service, physical] of Object.entries(f.services)) {
+      const label = oktaAppLabel(f.environment, physical);
+      labels[name]![service] = (owners.get(`${f.org}|${label}`)?.size ?? 0) > 1 ? `${label}-${name}` : label;
+    }
+  }
+  return labels;
+}
+
 /**
  * The GCP provider shard of a service: a stable hash of its key, so adding or removing other
  * services never moves it. Shard 0 uses the base provider id, shard i the id `<base>-<i+1>`.

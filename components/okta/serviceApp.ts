@@ -13,6 +13,14 @@ export interface ServiceJwk {
   readonly e?: string;
   readonly x?: string;
   readonly y?: string;
+  /**
+   * The curve of an EC key (P-256, P-384, P-521); config requires it. Not sent to Okta: the
+   * provider's app JWKS has no crv (@pulumi/okta 7.0.0 OAuthJwk: kid, kty, e, n, x, y;
+   * terraform-provider-okta resource_okta_app_oauth.go buildAppOAuthV6 builds EC keys from kty, x, y,
+   * kid), and it refuses a key it does not know (terraform-plugin-sdk schemaMap validateObject:
+   * "Invalid or unknown key").
+   */
+  readonly crv?: "P-256" | "P-384" | "P-521";
 }
 
 /**
@@ -103,7 +111,7 @@ export class ServiceApp extends pulumi.ComponentResource {
         responseTypes: ["token"],
         tokenEndpointAuthMethod: auth.method,
         ...(auth.method === "private_key_jwt"
-          ? { jwks: auth.jwks?.map((k) => ({ ...k })), jwksUri: auth.jwksUri, omitSecret: true }
+          ? { jwks: auth.jwks?.map(({ crv: _crv, ...k }) => ({ ...k })), jwksUri: auth.jwksUri, omitSecret: true }
           : { omitSecret: !auth.keepSecretInState }),
         pkceRequired: false,
         adminNote: args.description,
