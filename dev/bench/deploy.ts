@@ -2,9 +2,12 @@
  * A deploy-time model of the first `pulumi up` over a plan's own dependency graph: an event-driven
  * simulation, request by request, of what the engine and the providers do.
  *
- * - Pulumi starts every resource as soon as its dependencies are done (`--parallel` defaults to the
- *   maximum integer; `parallel` bounds it as `pulumi up --parallel` does). After a failure it lets
- *   the operations in flight finish and starts no new one (Pulumi's default; `continueOnError`).
+ * - Pulumi starts every resource as soon as its dependencies are done, at most `--parallel` at once:
+ *   `pulumi up` defaults to 4 × the CPU cores it runs on, unless PULUMI_PARALLEL says otherwise
+ *   (pulumi/pulumi pkg/cmd/pulumi/operations/up.go defaultParallel; the Automation API passes
+ *   --parallel only when asked, sdk/go/auto/stack.go). `parallel` is that bound (default here:
+ *   unbounded). After a failure Pulumi lets the operations in flight finish and starts no new one
+ *   (its default; `continueOnError` for --continue-on-error).
  * - Okta, per org: a concurrency cap (requests past it are answered 429), per-minute limits per
  *   bucket in one-minute windows (requests past the limit are answered 429). The provider
  *   (terraform-provider-okta v6.12.0) retries a 429 only through its HTTP client
@@ -83,10 +86,13 @@ export const PROVIDER_BEHAVIOUR = {
 
 /** The settings the benchmark reports at each N (docs/benchmarks.md#deploy-time-model). */
 export const DEPLOY_SCENARIOS: ReadonlyArray<{ key: string; label: string; options: DeployOptions }> = [
-  { key: "planned", label: "the plan as it is (its Okta pacing and write lanes), OAuth 2.0", options: {} },
-  { key: "plannedApiToken", label: "the same, Okta provider on an API token", options: { oktaAuth: "apiToken" } },
-  { key: "timeout60", label: "the same graph with a 60 s Okta request timeout", options: { oktaPacing: { requestTimeoutSeconds: 60 } } },
-  { key: "free", label: "Integrator Free org, the plan as it is", options: { tier: "integratorFree" } },
+  { key: "cli16", label: "pulumi up on 4 cores (default --parallel 16), OAuth 2.0", options: { parallel: 16 } },
+  { key: "cli16ApiToken", label: "the same, Okta provider on an API token", options: { parallel: 16, oktaAuth: "apiToken" } },
+  { key: "cli8", label: "pulumi up on 2 cores (default --parallel 8)", options: { parallel: 8 } },
+  { key: "parallel64", label: "pulumi up --parallel 64", options: { parallel: 64 } },
+  { key: "unbounded", label: "unbounded (PULUMI_PARALLEL above the operations)", options: {} },
+  { key: "unboundedTimeout60", label: "unbounded, Okta request timeout 60 s", options: { oktaPacing: { requestTimeoutSeconds: 60 } } },
+  { key: "free", label: "Integrator Free org, --parallel 16", options: { tier: "integratorFree", parallel: 16 } },
 ];
 
 /** A rate-limited API the model charges calls to: calls per second with a burst. */
@@ -129,7 +135,10 @@ export interface DeployOptions {
   readonly tier?: OktaTier;
   /** Default "oauth" (the README's recommended API service app). */
   readonly oktaAuth?: OktaAuth;
-  /** `pulumi up --parallel`: resource operations in flight at most. Default unbounded. */
+  /**
+   * `pulumi up --parallel`: resource operations in flight at most. Default here unbounded (as with
+   * a PULUMI_PARALLEL above the operations); the CLI's own default is 4 × the cores it runs on.
+   */
   readonly parallel?: number;
   /**
    * Okta operations (resources whose creation calls Okta) in flight at most, the others unbounded:
@@ -680,7 +689,7 @@ export function simulateDeploy(resources: readonly BenchResource[], options: Dep
   }
   if (failures.length === 0 && done < ops.size) throw new Error("deploy model: nothing can run (a dependency cycle?)");
 
-  const floors = floorsOf([...ops.values()], deps, names, tier);
+  const floors = floorsOf([...ops.values()], deps, names, tier, parallel);
   return {
     minutes: end / 60,
     failed: failures.length,
@@ -703,7 +712,13 @@ export function simulateDeploy(resources: readonly BenchResource[], options: Dep
  * the cap; a rate, the calls past its burst at its rate; a lock, the sum of its hold times; a GCP
  * batch, one send; and the longest dependency chain, its operations' own durations. Largest first.
  */
-function floorsOf(ops: readonly Operation[], deps: ReadonlyMap<string, readonly string[]>, names: ReadonlyMap<string, string>, tier: OktaTier): Array<{ name: string; calls: number; minutes: number }> {
+function floorsOf(
+  ops: readonly Operation[],
+  deps: ReadonlyMap<string, readonly string[]>,
+  names: ReadonlyMap<string, string>,
+  tier: OktaTier,
+  parallel: number,
+): Array<{ name: string; calls: number; minutes: number }> {
   const rows = new Map<string, { calls: number; seconds: number; kind: "bucket" | "rate" | "lock" | "batch" | "concurrency"; perMinute?: number; endpoint?: Endpoint }>();
   const add = (name: string, kind: "bucket" | "rate" | "lock" | "batch" | "concurrency", calls: number, seconds: number, extra: { perMinute?: number; endpoint?: Endpoint } = {}) => {
     const row = rows.get(name) ?? { calls: 0, seconds: 0, kind, ...extra };
@@ -751,6 +766,11 @@ function floorsOf(ops: readonly Operation[], deps: ReadonlyMap<string, readonly 
   }
   // The longest chain of operations, each taking its own minimal time.
   const own = new Map(ops.map((op) => [op.urn, minSeconds(op.steps)]));
+  // Pulumi's slots: every operation holds one for at least its own time.
+  if (Number.isFinite(parallel)) {
+    const total = [...own.values()].reduce((a, b) => a + b, 0);
+    result.push({ name: `pulumi --parallel ${parallel} (the operations' own time over ${parallel} slots)`, calls: ops.length, minutes: total / parallel / 60 });
+  }
   const longest = new Map<string, { s: number; from?: string }>();
   const chain = (urn: string): number => {
     const known = longest.get(urn);

@@ -283,7 +283,11 @@ describe("deploy-time model", () => {
   it("pulumi up --parallel bounds the operations in flight: 4 role assignments two at a time take two latencies", () => {
     const assignments = Array.from({ length: 4 }, (_, i) => resource(`ra${i}`, "azure-native:authorization:RoleAssignment"));
     expect(seconds(simulateDeploy(assignments))).toBeCloseTo(L.azureArm, 9);
-    expect(seconds(simulateDeploy(assignments, { parallel: 2 }))).toBeCloseTo(2 * L.azureArm, 9);
+    const bounded = simulateDeploy(assignments, { parallel: 2 });
+    expect(seconds(bounded)).toBeCloseTo(2 * L.azureArm, 9);
+    // The floor counts the slots: 4 operations of 3 s over 2 slots.
+    expect(bounded.bottleneck).toBe("pulumi --parallel 2 (the operations' own time over 2 slots)");
+    expect(bounded.floorMinutes * 60).toBeCloseTo((4 * L.azureArm) / 2, 9);
   });
 
   it("after a failure Pulumi starts nothing new; the operations waiting on it are reported not started", () => {
