@@ -116,6 +116,11 @@ describe("lifecycle changes between two plans", () => {
     expect(lifecycleChanges(basePlan, await plan(() => {}))).toEqual({ changes: [], policyDeleteGroups: [] });
   });
 
+  it("an input the head leaves out is no change: a base read from a stack export holds each app's clientId", async () => {
+    const deployed = { ...basePlan, resources: basePlan.resources.map((r) => (r.type === "okta:app/oAuth:OAuth" ? { ...r, inputs: { ...r.inputs, clientId: `0oa${r.name.length}` } } : r)) };
+    expect(lifecycleChanges(deployed, await plan(() => {})).changes).toEqual([]);
+  });
+
   it("a renamed service (renamedFrom) keeps every resource: matched through its aliases, nothing replaced or deleted", async () => {
     const head = await plan((f) => {
       f.services.wages = { ...f.services.payments, renamedFrom: "payments" };

@@ -310,7 +310,9 @@ export function lifecycleChanges(basePlan: PlanDocument, headPlan: PlanDocument,
         }
         continue;
       }
-      const keys = [...new Set([...Object.keys(old.inputs ?? {}), ...Object.keys(now.inputs ?? {})])];
+      // An input the head leaves out keeps the value it has (an optional, computed field such as an
+      // app's clientId, which a stack export's base carries from the outputs): no change.
+      const keys = Object.keys(now.inputs ?? {}).filter((k) => now.inputs[k] !== undefined);
       const changed = keys.filter((k) => stable(old.inputs[k]) !== stable(now.inputs[k]));
       // Inputs that take a value computed from a replaced resource: new, though the text is equal.
       const newFrom = new Map<string, string>();
