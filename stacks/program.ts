@@ -78,7 +78,12 @@ function providersFor(config: FederationConfig, prefix: string): Record<string, 
       orgName: config.okta.orgName,
       baseUrl: config.okta.baseUrl,
       // Pacing for large deploys; backoff is the provider's default and cannot be switched off
-      // (it reads settings with GetOk, which skips false). See okta.provider in docs/config.md.
+      // (it reads settings with GetOk, which skips false). requestTimeout is 0 unless the config
+      // sets a deadline that covers every retry: the deadline bounds the whole call, retries and the
+      // governor's pauses included (terraform-provider-okta sdk/v2_requestExecutor.go doWithRetries,
+      // context.WithTimeout; oktaRequestTimeoutProblem). okta.provider.maxConcurrentWrites is no
+      // provider setting: the Federation orders its Okta writes in that many lanes. See okta.provider
+      // in docs/config.md.
       maxApiCapacity: config.okta.provider.maxApiCapacity,
       maxRetries: config.okta.provider.maxRetries,
       minWaitSeconds: config.okta.provider.minWaitSeconds,

@@ -1232,16 +1232,43 @@ describe("scale limits checked before deploy", () => {
 });
 
 describe("okta.provider", () => {
-  it("defaults to pacing for a large first deploy", () => {
-    expect(parsed().okta.provider).toEqual({ maxApiCapacity: 80, maxRetries: 10, minWaitSeconds: 30, maxWaitSeconds: 300, requestTimeoutSeconds: 60 });
+  it("defaults to pacing for a large first deploy: no request deadline, at most 10 Okta writes at once", () => {
+    expect(parsed().okta.provider).toEqual({ maxApiCapacity: 80, maxRetries: 10, minWaitSeconds: 30, maxWaitSeconds: 300, requestTimeoutSeconds: 0, maxConcurrentWrites: 10 });
   });
 
   it("refuses values outside the provider's ranges, and a max wait below the min wait", () => {
-    expect(problemsOf((c) => (c.okta.provider = { maxApiCapacity: 0, requestTimeoutSeconds: 301, minWaitSeconds: 60, maxWaitSeconds: 30, backoff: false }))).toEqual([
+    expect(problemsOf((c) => (c.okta.provider = { maxApiCapacity: 0, requestTimeoutSeconds: 301, minWaitSeconds: 60, maxWaitSeconds: 30, maxConcurrentWrites: 76, backoff: false }))).toEqual([
       { path: "okta.provider.maxApiCapacity", message: "must be a whole number from 1 to 100 (percent of each Okta rate limit the provider may use)" },
-      { path: "okta.provider.requestTimeoutSeconds", message: "must be a whole number from 1 to 300 (seconds a request may take)" },
-      { path: "okta.provider", message: "unknown key 'backoff'; allowed: maxApiCapacity, maxRetries, minWaitSeconds, maxWaitSeconds, requestTimeoutSeconds" },
+      { path: "okta.provider.requestTimeoutSeconds", message: "must be a whole number from 0 to 300 (seconds one call may take, retries included; 0: no deadline)" },
+      { path: "okta.provider.maxConcurrentWrites", message: "must be a whole number from 2 to 75 (Okta writes at once; Okta answers more than 75 simultaneous requests with 429)" },
+      {
+        path: "okta.provider",
+        message: "unknown key 'backoff'; allowed: maxApiCapacity, maxRetries, minWaitSeconds, maxWaitSeconds, requestTimeoutSeconds, maxConcurrentWrites",
+      },
       { path: "okta.provider.maxWaitSeconds", message: "must be at least minWaitSeconds (60)" },
     ]);
+    expect(problemsOf((c) => (c.okta.provider = { maxConcurrentWrites: 1 }))).toEqual([
+      { path: "okta.provider.maxConcurrentWrites", message: "must be a whole number from 2 to 75 (Okta writes at once; Okta answers more than 75 simultaneous requests with 429)" },
+    ]);
+  });
+
+  it("refuses a request deadline that would end a rate-limited call before the provider's retries do", () => {
+    // The old default: 60 s against the default 10 retries of up to 300 s.
+    expect(problemsOf((c) => (c.okta.provider = { requestTimeoutSeconds: 60 }))).toEqual([
+      {
+        path: "okta.provider.requestTimeoutSeconds",
+        message:
+          "60 s would end a rate-limited call before the provider's retries do: the deadline covers the whole call, every retry and every pause of the rate governor included, and maxRetries × maxWaitSeconds is 10 × 300 = 3000 s; set 0 (no deadline, the default) (the provider allows at most 300 s)",
+      },
+    ]);
+    expect(problemsOf((c) => (c.okta.provider = { requestTimeoutSeconds: 299, maxRetries: 5, maxWaitSeconds: 60 }))).toEqual([
+      {
+        path: "okta.provider.requestTimeoutSeconds",
+        message:
+          "299 s would end a rate-limited call before the provider's retries do: the deadline covers the whole call, every retry and every pause of the rate governor included, and maxRetries × maxWaitSeconds is 5 × 60 = 300 s; set 0 (no deadline, the default) or at least 300",
+      },
+    ]);
+    expect(parsed((c) => (c.okta.provider = { requestTimeoutSeconds: 300, maxRetries: 5, maxWaitSeconds: 60, minWaitSeconds: 30 })).okta.provider.requestTimeoutSeconds).toBe(300);
+    expect(parsed((c) => (c.okta.provider = { requestTimeoutSeconds: 0, maxRetries: 100, maxWaitSeconds: 3600 })).okta.provider.requestTimeoutSeconds).toBe(0);
   });
 });

@@ -11,7 +11,8 @@ import { canonicalAzureScope } from "../internal/azureScope";
 import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } from "./messages";
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
 import { gcpProblems, gcpServiceProblems } from "./crossFieldGcp";
-import { AZURE_SCOPE_PATTERN } from "./schema";
+import { AZURE_SCOPE_PATTERN, OKTA_PROVIDER_DEFAULTS } from "./schema";
+import { OKTA_REQUEST_TIMEOUT, oktaRequestTimeoutProblem } from "../internal/oktaOrdering";
 
 /** Rules that span several keys, checked on the raw input so they run even when the shape has errors elsewhere. */
 export function crossFieldProblems(raw: unknown): ConfigProblem[] {
@@ -68,12 +69,23 @@ function unusedCustomDomainProblems(okta: Record<string, unknown>): ConfigProble
   return [];
 }
 
-/** okta.provider: the longest wait between retries cannot be shorter than the first. */
+/**
+ * okta.provider: the longest wait between retries cannot be shorter than the first, and a request
+ * deadline must not end a call before its retries do (oktaRequestTimeoutProblem). Values the
+ * config leaves out take their defaults; a mistyped one is the schema's to report.
+ */
 function pacingProblems(pacing: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (typeof pacing.minWaitSeconds === "number" && typeof pacing.maxWaitSeconds === "number" && pacing.maxWaitSeconds < pacing.minWaitSeconds) {
-    return [{ path: "okta.provider.maxWaitSeconds", message: `must be at least minWaitSeconds (${pacing.minWaitSeconds})` }];
+    problems.push({ path: "okta.provider.maxWaitSeconds", message: `must be at least minWaitSeconds (${pacing.minWaitSeconds})` });
   }
-  return [];
+  const value = (key: "requestTimeoutSeconds" | "maxRetries" | "maxWaitSeconds") => (pacing[key] === undefined ? OKTA_PROVIDER_DEFAULTS[key] : pacing[key]);
+  const [requestTimeoutSeconds, maxRetries, maxWaitSeconds] = [value("requestTimeoutSeconds"), value("maxRetries"), value("maxWaitSeconds")];
+  if ([requestTimeoutSeconds, maxRetries, maxWaitSeconds].every((v) => typeof v === "number" && Number.isInteger(v))) {
+    const message = oktaRequestTimeoutProblem({ requestTimeoutSeconds: requestTimeoutSeconds as number, maxRetries: maxRetries as number, maxWaitSeconds: maxWaitSeconds as number });
+    if (message && (requestTimeoutSeconds as number) > 0 && (requestTimeoutSeconds as number) <= OKTA_REQUEST_TIMEOUT.max) problems.push({ path: "okta.provider.requestTimeoutSeconds", message });
+  }
+  return problems;
 }
 
 function scopeNameProblems({ scopeNames }: RawFederation): ConfigProblem[] {

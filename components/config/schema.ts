@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "../internal/limits";
 import { AZURE_BUILTIN_ROLES } from "../internal/azureRoles";
+import { OKTA_MAX_CONCURRENT_WRITES, OKTA_REQUEST_TIMEOUT } from "../internal/oktaOrdering";
 import { isRecord } from "./raw";
 
 /** A required string's error: "is required" when absent, "must be a string" when mistyped. */
@@ -28,8 +29,19 @@ const intRange = (min: number, max: number, what: string) => {
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 };
 
-/** The Okta provider's pacing when the config says nothing (see okta.provider in docs/config.md). */
-export const OKTA_PROVIDER_DEFAULTS = { maxApiCapacity: 80, maxRetries: 10, minWaitSeconds: 30, maxWaitSeconds: 300, requestTimeoutSeconds: 60 } as const;
+/**
+ * The Okta provider's pacing when the config says nothing (see okta.provider in docs/config.md):
+ * no request deadline (the provider's own default, 0), so a rate-limited call gets all its retries
+ * (oktaRequestTimeoutProblem), and at most 10 Okta writes at once (OKTA_MAX_CONCURRENT_WRITES).
+ */
+export const OKTA_PROVIDER_DEFAULTS = {
+  maxApiCapacity: 80,
+  maxRetries: 10,
+  minWaitSeconds: 30,
+  maxWaitSeconds: 300,
+  requestTimeoutSeconds: OKTA_REQUEST_TIMEOUT.default,
+  maxConcurrentWrites: OKTA_MAX_CONCURRENT_WRITES.default,
+} as const;
 
 const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, `must not be empty (${what})`);
 
@@ -283,15 +295,18 @@ export const federationSchema = strictObject({
     tokenLifetimeMinutes: lifetimeSchema.default(LIMITS.okta.tokenLifetimeMinutes.default),
     /**
      * How the Okta provider paces its calls (terraform-provider-okta provider settings): the share of
-     * each rate limit it may use before it waits for the next minute, retries with backoff, and a
-     * request timeout. Defaults suit a large first deploy in an org other clients use too.
+     * each rate limit it may use before it waits for the next minute, retries with backoff, a
+     * deadline per call (0: none), and how many Okta writes the kit lets run at once. Defaults suit
+     * a large first deploy in an org other clients use too.
      */
     provider: strictObject({
       maxApiCapacity: intRange(1, 100, "percent of each Okta rate limit the provider may use").default(OKTA_PROVIDER_DEFAULTS.maxApiCapacity),
       maxRetries: intRange(1, 100, "retries of a rate-limited call").default(OKTA_PROVIDER_DEFAULTS.maxRetries),
       minWaitSeconds: intRange(1, 300, "seconds to wait before the first retry").default(OKTA_PROVIDER_DEFAULTS.minWaitSeconds),
       maxWaitSeconds: intRange(1, 3600, "longest wait between retries, seconds").default(OKTA_PROVIDER_DEFAULTS.maxWaitSeconds),
-      requestTimeoutSeconds: intRange(1, 300, "seconds a request may take").default(OKTA_PROVIDER_DEFAULTS.requestTimeoutSeconds),
+      requestTimeoutSeconds: intRange(OKTA_REQUEST_TIMEOUT.min, OKTA_REQUEST_TIMEOUT.max, "seconds one call may take, retries included; 0: no deadline").default(OKTA_PROVIDER_DEFAULTS.requestTimeoutSeconds),
+      /** The most Okta writes of this federation at once: the apps in K-1 lanes, everything else in one (oktaWriteOrder). */
+      maxConcurrentWrites: intRange(OKTA_MAX_CONCURRENT_WRITES.min, OKTA_MAX_CONCURRENT_WRITES.max, "Okta writes at once; Okta answers more than 75 simultaneous requests with 429").default(OKTA_PROVIDER_DEFAULTS.maxConcurrentWrites),
     }).default(OKTA_PROVIDER_DEFAULTS),
     tokenHook: strictObject({
       name: z.string().optional(),
