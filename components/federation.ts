@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "./internal/tokens";
 import { awsRoleName, azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId, oktaAppLabel } from "./internal/names";
 import { oktaIssuerUrl } from "./internal/trust";
+import { oktaPolicyPriority, oktaWriteOrder } from "./internal/oktaOrdering";
 import { FederationConfig, serverSettings } from "./config";
 import { AuthorizationServer } from "./okta/authorizationServer";
 import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
@@ -134,15 +135,21 @@ function serviceOptions({ parent, name, config }: FederationWiring, key: string,
   return from ? { parent, aliases: [{ name: `${name}-${from}${suffix}` }] } : { parent };
 }
 
-/** The authorization server, the token hook when configured, then one service app per service. */
+/**
+ * The token hook when configured, the authorization server, then one service app per service.
+ * Every Okta write runs in one of `okta.provider.maxConcurrentWrites` lanes (oktaWriteOrder): lane
+ * 0 is the hook, the server, its scopes and claims, then each service's policy and rule; the apps
+ * fill the other lanes. So at most that many Okta writes run at once, whatever `pulumi up`'s
+ * parallelism.
+ */
 function wireOkta(wiring: FederationWiring, tokenHookAuthorization: pulumi.Input<string> | undefined): OktaParts {
-  const authz = oktaAuthorizationServer(wiring);
   const hook = oktaTokenHook(wiring, tokenHookAuthorization);
+  const authz = oktaAuthorizationServer(wiring, hook);
   const apps = oktaServiceApps(wiring, authz, hook);
   return { authz, apps };
 }
 
-function oktaAuthorizationServer({ parent, name, config }: FederationWiring): AuthorizationServer {
+function oktaAuthorizationServer({ parent, name, config }: FederationWiring, hook: TokenHook | undefined): AuthorizationServer {
   const server = serverSettings(config);
   return new AuthorizationServer(
     `${name}-authz`,
@@ -157,6 +164,8 @@ function oktaAuthorizationServer({ parent, name, config }: FederationWiring): Au
       scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
       claims: config.okta.claims,
       protect: config.protect,
+      // The server's writes follow the hook's in lane 0 (a dependency on the component is one on its hook).
+      writeAfter: hook,
     },
     { parent },
   );
@@ -181,13 +190,21 @@ function oktaTokenHook({ parent, name, config }: FederationWiring, authorization
   );
 }
 
-/** One service app (client, policy, rule) per service, in service-key order. */
+/**
+ * One service app (client, policy, rule) per service, in service-key order. Each policy and rule
+ * follows the previous service's rule (lane 0, after the server's scopes and claims); each app
+ * follows the previous app of its lane; each policy gets its own priority (oktaPolicyPriority).
+ */
 function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, hook: TokenHook | undefined): Record<string, ServiceApp> {
   const { name, config } = wiring;
   const apps: Record<string, ServiceApp> = {};
-  // One server's policies and rules are written one after another, in service-key order.
-  let previous: pulumi.Resource | undefined;
-  for (const key of wiring.serviceKeys) {
+  const order = oktaWriteOrder(
+    wiring.serviceKeys.map((key) => ({ key, physicalKey: physicalKey(wiring, key) })),
+    config.okta.provider.maxConcurrentWrites,
+  );
+  const server = serverSettings(config).existingId === undefined ? "created" : "adopted";
+  let previous: pulumi.Resource | undefined = authz.lastOrderedWrite;
+  for (const [index, key] of order.chain.entries()) {
     const service = config.services[key]!;
     apps[key] = new ServiceApp(
       `${name}-${key}`,
@@ -199,7 +216,9 @@ function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, h
         tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
         auth: toServiceAuth(service.auth!),
         inlineHookId: service.tokenHook ? hook?.hookId : undefined,
+        policyPriority: oktaPolicyPriority(server, index + 1),
         writeAfter: previous,
+        appAfter: order.appAfter[key] === undefined ? undefined : apps[order.appAfter[key]!]!.appWrite,
       },
       serviceOptions(wiring, key),
     );

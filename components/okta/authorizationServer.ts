@@ -39,6 +39,12 @@ export interface AuthorizationServerArgs {
   readonly claims?: Readonly<Record<string, ClaimSpec>>;
   /** Protect the server from deletion (it is an identity root: its issuer is trusted by every cloud). */
   readonly protect?: boolean;
+  /**
+   * An Okta write that must finish before this server's first write (the token hook, in a
+   * Federation). The server, each scope and each claim are then written one at a time, in key
+   * order: lane 0 of oktaWriteOrder (internal/oktaOrdering.ts), ending with {@link AuthorizationServer.lastOrderedWrite}.
+   */
+  readonly writeAfter?: pulumi.Resource;
 }
 
 /** The expression Okta evaluates for a claim; a fixed value becomes a quoted EL string literal. */
@@ -82,11 +88,16 @@ export class AuthorizationServer extends pulumi.ComponentResource {
   public readonly audience: pulumi.Output<string>;
   /** Scope names as Outputs of the scope resources, keyed like the config, so rules wait for their scopes. */
   public readonly scopeNames: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The last of this server's writes (server, scopes, claims, in that order); `writeAfter` when it writes nothing. */
+  public readonly lastOrderedWrite: pulumi.Resource | undefined;
 
   constructor(name: string, args: AuthorizationServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("okta", "AuthorizationServer"), name, {}, opts);
 
     let server: auth.Server;
+    // Each write waits for the previous one (lane 0 of oktaWriteOrder): at most one of them at a time.
+    let previous = args.writeAfter;
+    const after = () => ({ dependsOn: previous ? [previous] : [] });
     if (args.existingServerId !== undefined) {
       server = auth.Server.get(`${name}-server`, args.existingServerId, undefined, { parent: this });
     } else {
@@ -101,8 +112,9 @@ export class AuthorizationServer extends pulumi.ComponentResource {
           credentialsRotationMode: args.keyRotation ?? "AUTO",
           status: "ACTIVE",
         },
-        { parent: this, protect: args.protect },
+        { parent: this, protect: args.protect, ...after() },
       );
+      previous = server;
     }
 
     const scopeNames: Record<string, pulumi.Output<string>> = {};
@@ -119,14 +131,15 @@ export class AuthorizationServer extends pulumi.ComponentResource {
         },
         // A scope moved to another server (an adopted one, another existing.id) is replaced, not updated
         // in place with its old id (the provider's auth_server_id is not ForceNew: replacements.ts).
-        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.scope] },
+        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.scope], ...after() },
       );
+      previous = scope;
       scopeNames[scopeName] = scope.name;
     }
 
     for (const claimName of Object.keys(args.claims ?? {}).sort()) {
       const claim = args.claims![claimName]!;
-      new auth.ServerClaim(
+      previous = new auth.ServerClaim(
         `${name}-claim-${claimName}`,
         {
           authServerId: server.id,
@@ -139,7 +152,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
           scopes: claim.scopes?.map((s) => scopeNames[s] ?? s),
           status: "ACTIVE",
         },
-        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.claim] },
+        { parent: this, replaceOnChanges: [...OKTA_SERVER_BOUND_INPUTS.claim], ...after() },
       );
     }
 
@@ -149,6 +162,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
     // (its audiences list is not ours to change).
     this.audience = args.existingServerId === undefined ? server.audiences.apply((a) => a[0] ?? args.audience) : pulumi.output(args.audience);
     this.scopeNames = scopeNames;
+    this.lastOrderedWrite = previous;
     this.registerOutputs({ serverId: this.serverId, issuerUrl: this.issuerUrl, audience: this.audience });
   }
 }

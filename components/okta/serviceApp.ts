@@ -50,9 +50,10 @@ export interface ServiceAppArgs {
   /** Access-token lifetime in minutes, 5-1440. */
   readonly tokenLifetimeMinutes: number;
   /**
-   * The access policy's priority at creation; defaults to 1 (the top). Policies of different
-   * services whitelist disjoint clients, so their order has no effect on which rule matches; see
-   * {@link ServiceApp}.
+   * The access policy's priority at creation, distinct among one server's policies; defaults to 1
+   * (the top). A Federation gives each policy its own (oktaPolicyPriority in
+   * internal/oktaOrdering.ts): beyond the count on a server it creates, so each new policy goes to
+   * the bottom and none is renumbered. See {@link ServiceApp}.
    */
   readonly policyPriority?: number;
   /**
@@ -61,6 +62,8 @@ export interface ServiceAppArgs {
    * server (HTTP 500, or 423 E0000239 "priorities are being reconciled").
    */
   readonly writeAfter?: pulumi.Resource;
+  /** An Okta write that must finish before this service's app is created: the previous app of its lane (oktaWriteOrder). */
+  readonly appAfter?: pulumi.Resource;
   readonly auth: ServiceAuth;
   /** Token inline hook to run for this service's tokens. */
   readonly inlineHookId?: pulumi.Input<string>;
@@ -71,18 +74,21 @@ export interface ServiceAppArgs {
  * One service's Okta identity: an OAuth *service* app (client_credentials only), an access policy
  * that whitelists exactly that app, and one rule granting exactly its scopes and token lifetime.
  *
- * Priorities: each policy holds one rule at priority 1, which Okta never renumbers. Every policy
- * is created at priority 1 (the top, above a pre-existing catch-all policy of an adopted server)
- * and its priority is then ignored (`ignoreChanges`): Okta renumbers priorities as policies come and
- * go (okta/terraform-provider-okta#2140, #2305), and because every policy whitelists a different
- * single client, their relative order cannot change any token decision. No service's inputs depend
- * on another's, so adding or removing one changes nothing else.
+ * Priorities: each policy holds one rule at priority 1, which Okta never renumbers. The policy is
+ * created at {@link ServiceAppArgs.policyPriority} and its priority is then ignored
+ * (`ignoreChanges`): Okta keeps a server's priorities contiguous, so it stores another number than
+ * a priority beyond the count (okta/terraform-provider-okta#2140), and an update re-sends the
+ * priority last read into state (resource_okta_auth_server_policy.go buildAuthServerPolicy sends
+ * `d.Get("priority")`; pulumi-terraform-bridge drops an ignored attribute from the diff, so that is
+ * the state's value). Every policy whitelists a different single client, so the kit's policies'
+ * order among themselves cannot change a token decision.
  *
- * Ordering: the policy is written after {@link ServiceAppArgs.writeAfter}, so a Federation writes
- * one server's policies one after another, in service-key order (Okta answers parallel policy writes
- * with 500 or 423 E0000239, which the provider does not retry: okta/terraform-provider-okta#1198,
- * #2151). Rules need no chain: the provider serialises every rule write with one lock
- * (resource_okta_auth_server_policy_rule.go, oktaMutexKV), and each policy holds one rule.
+ * Ordering: the policy is written after {@link ServiceAppArgs.writeAfter} and the rule after the
+ * policy, so a Federation writes one server's policies and rules one at a time, in service-key
+ * order (Okta answers parallel policy writes with 500 or 423 E0000239, which the provider does not
+ * retry: okta/api/api.go checkRetry; okta/terraform-provider-okta#1198, #2151). The provider locks
+ * rule writes among themselves (resource_okta_auth_server_policy_rule.go, oktaMutexKV) but not
+ * against policy writes, so the rule is in the chain too: {@link ServiceApp.lastOrderedWrite}.
  */
 export class ServiceApp extends pulumi.ComponentResource {
   /** The app's client id: `sub` and `cid` of its client-credentials tokens. */
@@ -90,8 +96,10 @@ export class ServiceApp extends pulumi.ComponentResource {
   /** The generated client secret, as a Pulumi secret; undefined unless kept in state. */
   public readonly clientSecret: pulumi.Output<string> | undefined;
   public readonly policyId: pulumi.Output<string>;
-  /** This service's policy: the next service's policy waits for it (one server's policies are written one at a time). */
+  /** This service's rule, written after its policy: the next service's policy waits for it (one server's policies and rules are written one at a time). */
   public readonly lastOrderedWrite: pulumi.Resource;
+  /** This service's app: the next app of its lane waits for it. */
+  public readonly appWrite: pulumi.Resource;
 
   constructor(name: string, args: ServiceAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("okta", "ServiceApp"), name, {}, opts);
@@ -122,7 +130,7 @@ export class ServiceApp extends pulumi.ComponentResource {
         // okta/terraform-provider-okta#2295). A service app has no user sign-on to govern.
         skipAuthenticationPolicy: true,
       },
-      { parent: this, additionalSecretOutputs: ["clientSecret"] },
+      { parent: this, additionalSecretOutputs: ["clientSecret"], dependsOn: args.appAfter ? [args.appAfter] : [] },
     );
 
     const policy = new oktaAuth.ServerPolicy(
@@ -165,7 +173,8 @@ export class ServiceApp extends pulumi.ComponentResource {
     this.clientId = app.clientId;
     this.clientSecret = auth.method === "client_secret_basic" && auth.keepSecretInState ? pulumi.secret(app.clientSecret) : undefined;
     this.policyId = policy.id;
-    this.lastOrderedWrite = policy;
+    this.lastOrderedWrite = rule;
+    this.appWrite = app;
     this.registerOutputs({ clientId: this.clientId, policyId: this.policyId });
   }
 }

@@ -27,16 +27,21 @@ describe("bench baselines", () => {
     kit = plan.resources;
   });
 
-  it("the kit's plan of N services: 11 custom resources and 4 components per service; one server's policies form one chain", () => {
+  it("the kit's plan of N services: 11 custom resources and 4 components per service; one server's policies and rules form one chain", () => {
     const graph = summarise(kit, Array.from({ length: N }, (_, i) => serviceKey(i)));
     expect(graph.customPerService).toEqual({ min: 11, max: 11 });
     expect(graph.allPerService).toEqual({ min: 15, max: 15 });
     expect(graph.custom).toBe(11 * N + 5);
     expect(graph.components).toBe(4 * N + 4);
-    // One server's policies are written one after another (Okta refuses parallel policy writes), so the
-    // longest chain runs through every policy in key order, then the last one's rule.
-    expect(graph.depth).toBe(N + 2);
-    expect(graph.criticalPath.slice(1)).toEqual([...Array.from({ length: N }, (_, i) => `federation-${serviceKey(i)}-policy`), `federation-${serviceKey(N - 1)}-rule`]);
+    // One server's writes run one at a time (Okta refuses parallel policy writes): the server, its scope,
+    // then each service's policy and rule in key order (lane 0 of oktaWriteOrder), so the longest chain
+    // runs through all of them.
+    expect(graph.depth).toBe(2 * N + 2);
+    expect(graph.criticalPath).toEqual([
+      "federation-authz-server",
+      "federation-authz-scope-api.read",
+      ...Array.from({ length: N }, (_, i) => [`federation-${serviceKey(i)}-policy`, `federation-${serviceKey(i)}-rule`]).flat(),
+    ]);
   });
 
   it("baseline: the same custom resources, inputs and dependency graph, without components, and the same stack outputs", async () => {

@@ -377,23 +377,25 @@ describe("Okta writes that cannot race", () => {
     (await runOffline(federationProgram, { project: "okta-federation", stack: "test", config: { "okta-federation:federation": JSON.stringify(config(keys)) } })).resources;
   const urn = (resources: readonly { name: string; urn: string }[], name: string) => resources.find((r) => r.name === name)!.urn;
 
-  it("one server's policies are written one after another, in service-key order (the provider serialises rules itself)", async () => {
+  it("one server's policies and rules are written one at a time, in service-key order, each policy at its own priority at the bottom", async () => {
     const resources = await plan(["zeta", "alpha", "mid"]);
     const order = ["alpha", "mid", "zeta"];
     for (const [i, key] of order.entries()) {
       const policy = one(resources, "okta:auth/serverPolicy:ServerPolicy", `federation-${key}-policy`);
-      expect(inputsOf(policy).priority).toBe(1);
+      expect(inputsOf(policy).priority).toBe(10_001 + i);
       expect(policy.ignoreChanges).toEqual(["priority"]);
       const rule = one(resources, "okta:auth/serverPolicyRule:ServerPolicyRule", `federation-${key}-rule`);
       expect(rule.dependencies).toContain(policy.urn);
-      if (i > 0) expect(policy.dependencies).toContain(urn(resources, `federation-${order[i - 1]}-policy`));
-      else expect(policy.dependencies.some((d) => d.includes("serverPolicy:"))).toBe(false);
+      // Each policy follows the previous service's rule; the first follows the server's last write (its last claim).
+      expect(policy.dependencies).toContain(urn(resources, i > 0 ? `federation-${order[i - 1]}-rule` : "federation-authz-claim-tenant_id"));
     }
   });
 
-  it("adding, removing or reordering services changes no other resource's inputs", async () => {
+  it("adding, removing or reordering services changes no other resource's inputs but the priority Pulumi ignores", async () => {
     const inputs = (resources: Awaited<ReturnType<typeof plan>>, keys: string[]) =>
-      Object.fromEntries(resources.filter((r) => keys.some((k) => r.name.startsWith(`federation-${k}-`))).map((r) => [r.urn, r.inputs]));
+      Object.fromEntries(
+        resources.filter((r) => keys.some((k) => r.name.startsWith(`federation-${k}-`))).map((r) => [r.urn, r.ignoreChanges.includes("priority") ? { ...r.inputs, priority: "ignored" } : r.inputs]),
+      );
     const base = await plan(["alpha", "mid", "zeta"]);
     const added = await plan(["alpha", "beta", "mid", "zeta"]);
     const removed = await plan(["alpha", "zeta"]);
@@ -402,6 +404,8 @@ describe("Okta writes that cannot race", () => {
     expect(inputs(removed, ["alpha", "zeta"])).toEqual(inputs(base, ["alpha", "zeta"]));
     expect(inputs(reordered, ["alpha", "mid", "zeta"])).toEqual(inputs(base, ["alpha", "mid", "zeta"]));
     expect(Object.keys(inputs(base, ["alpha", "mid", "zeta"]))).toHaveLength(3 * 6);
+    // The priority a policy is created with moves with its rank, and only on policies that ignore it.
+    expect(inputsOf(one(added, "okta:auth/serverPolicy:ServerPolicy", "federation-zeta-policy")).priority).toBe(10_004);
   });
 });
 
@@ -410,10 +414,13 @@ describe("Okta provider pacing and scale figures", () => {
 
   it("the Okta provider gets the pacing defaults, or the config's", async () => {
     const defaults = one((await planOf(baseConfig())).resources, "pulumi:providers:okta", "okta");
-    expect(defaults.inputs).toMatchObject({ maxApiCapacity: "80", maxRetries: "10", minWaitSeconds: "30", maxWaitSeconds: "300", requestTimeout: "60" });
+    // No deadline by default (the provider's own 0): a rate-limited call keeps all its retries.
+    expect(defaults.inputs).toMatchObject({ maxApiCapacity: "80", maxRetries: "10", minWaitSeconds: "30", maxWaitSeconds: "300", requestTimeout: "0" });
+    // maxConcurrentWrites orders the Federation's writes; the provider has no such setting.
+    expect(defaults.inputs).not.toHaveProperty("maxConcurrentWrites");
     const config = baseConfig();
-    config.okta.provider = { maxApiCapacity: 50, requestTimeoutSeconds: 120 };
-    expect(one((await planOf(config)).resources, "pulumi:providers:okta", "okta").inputs).toMatchObject({ maxApiCapacity: "50", requestTimeout: "120", maxRetries: "10" });
+    config.okta.provider = { maxApiCapacity: 50, maxRetries: 2, minWaitSeconds: 30, maxWaitSeconds: 60, requestTimeoutSeconds: 120 };
+    expect(one((await planOf(config)).resources, "pulumi:providers:okta", "okta").inputs).toMatchObject({ maxApiCapacity: "50", requestTimeout: "120", maxRetries: "2", maxWaitSeconds: "60" });
   });
 
   it("the plan lists each quota the first deploy meets, with an advisory over 80 %", async () => {

@@ -120,6 +120,14 @@ export function planToJson(plan: Plan): Record<string, unknown> {
   };
 }
 
+/** The Okta writes a resource waits for beyond those of the `skip` types (its order in a write lane), by name. */
+function writtenAfter(r: RecordedResource, skip: readonly string[]): string | undefined {
+  // A URN is urn:pulumi:<stack>::<project>::<parent types$type>::<name>.
+  const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
+  const names = r.dependencies.filter((d) => typeOf(d).startsWith("okta:") && !skip.includes(typeOf(d))).map((d) => d.split("::").pop());
+  return names.length ? names.join(",") : undefined;
+}
+
 /** The trust-relevant inputs of a resource, in a line. */
 export function keyInputs(r: RecordedResource): string {
   const i = redact(r.inputs) as Record<string, any>;
@@ -146,12 +154,12 @@ export function keyInputs(r: RecordedResource): string {
         omitSecret: i.omitSecret,
         skipAuthenticationPolicy: i.skipAuthenticationPolicy,
         clientId: r.outputs.clientId,
+        // The app written just before this one in its lane (okta.provider.maxConcurrentWrites).
+        writtenAfter: writtenAfter(r, []),
       });
-    case "okta:auth/serverPolicy:ServerPolicy": {
-      // The policy written just before this one (one server's policies are written one at a time).
-      const after = r.dependencies.filter((d) => d.includes("okta:auth/serverPolicy:ServerPolicy::")).map((d) => d.split("::").pop());
-      return pairs({ clientWhitelists: i.clientWhitelists, priority: i.priority, writtenAfter: after.length ? after.join(",") : undefined });
-    }
+    case "okta:auth/serverPolicy:ServerPolicy":
+      // The write just before this one: one server's policies and rules are written one at a time.
+      return pairs({ clientWhitelists: i.clientWhitelists, priority: i.priority, writtenAfter: writtenAfter(r, ["okta:auth/server:Server", "okta:app/oAuth:OAuth"]) });
     case "okta:auth/serverPolicyRule:ServerPolicyRule":
       return pairs({ grantTypes: i.grantTypeWhitelists, scopes: i.scopeWhitelists, lifetimeMinutes: i.accessTokenLifetimeMinutes, inlineHookId: i.inlineHookId });
     case "okta:inline/hook:Hook":
