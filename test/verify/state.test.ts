@@ -120,6 +120,15 @@ function planToExport(plan: PlanJson, options: { showSecrets?: boolean } = {}): 
   const stateValue = (value: unknown) => secrets(fill(value)) as Record<string, unknown>;
   const stackUrn = `urn:pulumi:${plan.stack}::${plan.project}::pulumi:pulumi:Stack::${plan.project}-${plan.stack}`;
   const providerId = (urn: string) => guid(`provider ${urn}`);
+  // Okta stores a server's policies at 1 to N, in the order they were created (one at a time, in the
+  // plan's order): a priority beyond the count goes to the bottom (components/internal/oktaOrdering.ts).
+  const policyRank = new Map<string, number>();
+  const perServer = new Map<string, number>();
+  for (const r of plan.resources.filter((x) => x.type === "okta:auth/serverPolicy:ServerPolicy")) {
+    const server = String(r.inputs.authServerId);
+    perServer.set(server, (perServer.get(server) ?? 0) + 1);
+    policyRank.set(r.urn, perServer.get(server)!);
+  }
   const resources: any[] = [{ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: stateValue(plan.outputs) }];
   for (const r of plan.resources) {
     const common = { urn: r.urn, type: r.type, parent: r.parent ?? stackUrn, ...(r.protect ? { protect: true } : {}), ...(r.dependsOn.length ? { dependencies: r.dependsOn } : {}) };
@@ -137,6 +146,7 @@ function planToExport(plan: PlanJson, options: { showSecrets?: boolean } = {}): 
     const id = String(learnt.id ?? r.id);
     let outputs: Record<string, unknown> = { ...inputs, ...learnt, id };
     if (r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") outputs.url = String(outputs.url).replace(/^https:\/\//, "");
+    if (policyRank.has(r.urn)) outputs.priority = policyRank.get(r.urn);
     if (r.type.startsWith("azure-native:")) {
       const { resourceName, resourceGroupName, federatedIdentityCredentialResourceName, ...rest } = outputs;
       outputs = { ...rest, name: resourceName ?? federatedIdentityCredentialResourceName ?? guid(`${r.name}.name`), azureApiVersion: "2024-11-30" };
@@ -255,6 +265,45 @@ describe("verify --state: the deployed trust from pulumi stack export", () => {
       "  - billing-export can reach AWS role payments, which belongs to payments: AWS role payments trust allows it (allowed by OktaServiceToken)",
       `  - payments cannot reach AWS role payments: AWS role payments trust: OktaServiceToken: StringEquals ${host}:sub = ${billing} does not hold for ${payments}`,
     ]);
+  });
+
+  it("a policy outside the stack above the kit's fails, naming the server, the priorities and the policies below it", async () => {
+    // After a refresh, the outputs hold Okta's priorities: a policy created in the console at the top moved the kit's down.
+    const moved = structuredClone(exports.dev);
+    const policies = moved.deployment.resources.filter((r: any) => r.type === "okta:auth/serverPolicy:ServerPolicy");
+    expect(policies.map((p: any) => [p.inputs.priority, p.outputs.priority])).toEqual([
+      [10_001, 1],
+      [10_002, 2],
+      [10_003, 3],
+    ]);
+    for (const p of policies) p.outputs.priority += 1;
+    const server = resourceOf(moved, "okta:auth/server:Server", "federation-authz-server");
+    const { code, stdout } = await runCli(verify, "--state", file("dev-policy-above.json", moved));
+    expect(code).toBe(1);
+    expect(stdout.slice(stdout.indexOf("FAILED")).trimEnd().split("\n")).toEqual([
+      "FAILED: 1 finding",
+      `  - authorization server services-dev (${server.id}): priority 1 is held by no policy of this stack, so Okta evaluates a policy from outside the stack before dev-billing-export, dev-payments and dev-reporting; if that policy names their clients (or all clients), it decides their scopes and token lifetime. Move the kit's policies above it in the Okta console and run pulumi refresh (if a service was removed since the last refresh, run pulumi refresh and export again first: Okta moved the policies below it up)`,
+    ]);
+    const json = JSON.parse((await runCli(verify, "--state", file("dev-policy-above.json", moved), "--json")).stdout);
+    expect(json.findings.map((f: any) => f.kind)).toEqual(["policy-order"]);
+  });
+
+  it("priorities the state cannot order (recorded before Okta renumbered them) fail until the state is refreshed", async () => {
+    // The kit's old design created every policy at priority 1; each create's read recorded 1.
+    const stale = structuredClone(exports.dev);
+    for (const p of stale.deployment.resources.filter((r: any) => r.type === "okta:auth/serverPolicy:ServerPolicy")) p.outputs.priority = 1;
+    const server = resourceOf(stale, "okta:auth/server:Server", "federation-authz-server");
+    const { code, stdout } = await runCli(verify, "--state", file("dev-policy-stale.json", stale));
+    expect(code).toBe(1);
+    expect(stdout.slice(stdout.indexOf("FAILED")).trimEnd().split("\n")).toEqual([
+      "FAILED: 1 finding",
+      `  - authorization server services-dev (${server.id}): policies dev-billing-export, dev-payments and dev-reporting all hold priority 1 in the state, which Okta never stores for two policies of one server: the state predates Okta's renumbering, so the order of its policies was not checked; run pulumi refresh, export again and verify`,
+    ]);
+  });
+
+  it("an offline plan's priorities are not Okta's: verify --plan never reports them", async () => {
+    const { code } = await runCli(verify, "--stack-file", fixturePath("dev"));
+    expect(code).toBe(0);
   });
 
   it("a resource pending deletion (delete: true, left by a replacement) is not part of the deployed trust", async () => {

@@ -12,6 +12,10 @@ import {
   gcpIdentityAdminRole,
 } from "../../components/internal/identityAdmin";
 import { azureRoleName } from "../../components/internal/azureRoles";
+import { policyOrderFindings } from "../../components/internal/oktaOrdering";
+
+/** The kind of a document read from a stack export (state.ts STATE_KIND; not imported, to keep this module free of the engine). */
+const STATE_KIND = "pulumi/stack-export";
 
 /** One resource of an offline plan document (`npm run plan -- --json`). */
 export interface PlanResource {
@@ -143,6 +147,12 @@ export interface TrustModel {
   readonly gcpPools: ReadonlyArray<{ readonly name: string; readonly providers: readonly GcpProviderModel[] }>;
   readonly targets: readonly TargetModel[];
   readonly identityAdminGrants: readonly IdentityAdminGrant[];
+  /**
+   * What a stack export says about the order of each server's policies (policyOrderFindings): one
+   * message per server whose recorded priorities do not put the kit's policies at the top. Empty for
+   * an offline plan, whose priorities are the ones the policies are created with, not Okta's.
+   */
+  readonly policyOrder?: readonly string[];
 }
 
 const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key] ?? (key === "id" ? r.id : undefined);
@@ -399,7 +409,24 @@ export function extractModel(plan: PlanDocument): TrustModel {
     gcpPools: pools,
     targets: targets.sort((a, b) => a.id.localeCompare(b.id)),
     identityAdminGrants,
+    ...(plan.kind === STATE_KIND ? { policyOrder: deployedPolicyOrder(of) } : {}),
   };
+}
+
+/**
+ * The deployed order of each authorization server's policies, from an export: a server the stack
+ * created or adopted, its policies by their `authServerId` and their recorded priorities (the
+ * outputs, which `pulumi refresh` brings up to date). The server is named as the console shows it.
+ */
+function deployedPolicyOrder(of: (type: string) => PlanResource[]): string[] {
+  return of("okta:auth/server:Server").flatMap((server) => {
+    const id = get(server, "id");
+    const label = server.operation === "read" ? `${id} (adopted)` : `${String(get(server, "name"))} (${id})`;
+    const policies = of("okta:auth/serverPolicy:ServerPolicy")
+      .filter((p) => get(p, "authServerId") === id)
+      .map((p) => ({ name: String(get(p, "name") ?? p.name), priority: get(p, "priority") }));
+    return policyOrderFindings(label, policies);
+  });
 }
 
 const byName = (grants: Grant[]): Grant[] => grants.sort((a, b) => a.name.localeCompare(b.name));

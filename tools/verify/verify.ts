@@ -55,7 +55,7 @@ export interface TrustProbe extends Decision {
 }
 
 export interface Finding {
-  readonly kind: "intended-deny" | "unintended-allow" | "probe-allowed" | "no-token" | "identity-takeover" | "shared-client-key";
+  readonly kind: "intended-deny" | "unintended-allow" | "probe-allowed" | "no-token" | "identity-takeover" | "shared-client-key" | "policy-order";
   readonly service?: string;
   readonly target?: string;
   readonly message: string;
@@ -516,6 +516,10 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
       message: `${grant.service} holds ${grant.grant}, which ${grant.why}: ${reach}${grant.accepted ? " (accepted with allowIdentityAdmin: true)" : " (no allowIdentityAdmin opt-in)"}`,
     });
   }
+
+  // A stack export only: a policy outside the stack evaluated before the kit's, or priorities the
+  // state cannot order (policyOrderFindings, components/internal/oktaOrdering.ts).
+  for (const message of model.policyOrder ?? []) findings.push({ kind: "policy-order", message });
 
   const allowed = [...evaluated.values()].filter((c) => c.decision === "allow");
   return {
