@@ -5,6 +5,7 @@
  */
 import { LIMITS } from "../internal/limits";
 import { oktaOrgHost } from "../internal/canonical";
+import { OKTA_MAX_CONCURRENT_WRITES } from "../internal/oktaOrdering";
 import { awsRoleName, azureIdentityName, gcpId, gcpServiceAccountId } from "../internal/names";
 import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems } from "../trustRules";
 import { projectGrantCount } from "./crossFieldGcp";
@@ -29,6 +30,7 @@ export function parseFederations(raw: unknown): Record<string, FederationConfig>
   problems.push(...physicalClashProblems(parsed));
   problems.push(...sharedProjectProblems(parsed, problems));
   problems.push(...sharedAccountProblems(parsed, problems));
+  problems.push(...sharedOktaOrgWriteProblems(parsed));
   problems.push(...identityAdminReachProblems(raw, names, problems));
   problems.push(...sharedClientKeyProblems(raw, names));
   if (problems.length > 0) throw new FederationConfigError(problems, CONFIG_KEY_MULTI);
@@ -108,6 +110,27 @@ function sharedProjectProblems(parsed: Record<string, FederationConfig>, reporte
     if (grants > LIMITS.gcp.policyPrincipalsMax && ![...reported, ...problems].some((p) => p.path === path)) problems.push({ path, message: projectPolicyMessage(project, grants) });
   }
   return problems;
+}
+
+/**
+ * Federations on one Okta org share its 75 simultaneous requests: each bounds its own Okta writes
+ * (okta.provider.maxConcurrentWrites, oktaWriteOrder), so together they must stay within them.
+ * Reported on the last such federation; orgs compared by host in canonical form.
+ */
+function sharedOktaOrgWriteProblems(parsed: Record<string, FederationConfig>): ConfigProblem[] {
+  const perOrg = new Map<string, { names: string[]; writes: number }>();
+  for (const [name, config] of Object.entries(parsed)) {
+    const org = oktaOrgHost(config.okta.orgName, config.okta.baseUrl);
+    const entry = perOrg.get(org) ?? { names: [], writes: 0 };
+    perOrg.set(org, { names: [...entry.names, name], writes: entry.writes + config.okta.provider.maxConcurrentWrites });
+  }
+  const max = OKTA_MAX_CONCURRENT_WRITES.max;
+  return [...perOrg]
+    .filter(([, { names, writes }]) => names.length > 1 && writes > max)
+    .map(([org, { names, writes }]) => ({
+      path: `${names[names.length - 1]}.okta.provider.maxConcurrentWrites`,
+      message: `federations ${names.join(", ")} share the Okta org ${org}: their maxConcurrentWrites add up to ${writes}, over the ${max} simultaneous requests Okta allows an org; lower them so that they add up to ${max} at most`,
+    }));
 }
 
 /**

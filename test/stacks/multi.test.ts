@@ -86,6 +86,23 @@ describe("federations config", () => {
     return b;
   };
 
+  it("refuses federations on one Okta org whose maxConcurrentWrites add up past the org's 75 simultaneous requests", () => {
+    const one = baseConfig();
+    one.okta.provider = { maxConcurrentWrites: 40 };
+    const two = other();
+    two.okta.orgName = "ACME-test-example"; // one org, whatever the letter case
+    two.okta.provider = { maxConcurrentWrites: 36 };
+    expect(problems({ one, two })).toEqual([
+      {
+        path: "two.okta.provider.maxConcurrentWrites",
+        message:
+          "federations one, two share the Okta org acme-test-example.okta.com: their maxConcurrentWrites add up to 76, over the 75 simultaneous requests Okta allows an org; lower them so that they add up to 75 at most",
+      },
+    ]);
+    two.okta.provider = { maxConcurrentWrites: 35 };
+    expect(() => parseFederations({ one, two })).not.toThrow();
+  });
+
   it("reports problems under the federation's name", () => {
     const b = other();
     b.services.payments.scopes = ["api.nope"];
