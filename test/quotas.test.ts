@@ -22,9 +22,13 @@ function problemsOf(parse: () => unknown): ConfigProblem[] {
   throw new Error("expected a FederationConfigError: the config parsed");
 }
 
-/** A federation of `count` AWS services under its own authorization server, in account 111111111111. */
+/**
+ * A federation of `count` AWS services under its own authorization server in an Okta org of its
+ * own (federations on one org share its 75 simultaneous requests), in account 111111111111.
+ */
 function awsFederation(i: number, count: number, aws: Record<string, unknown> = {}) {
   const config = baseConfig();
+  config.okta.orgName = `acme-${i}`;
   config.okta.authorizationServer.name = `services-${i}`;
   config.services = awsServices(count, `f${i}-s`);
   config.aws = { ...config.aws, ...aws };
