@@ -21,6 +21,7 @@
  * (step_generator.go GenerateReadSteps, NewReadReplacementStep).
  */
 import { deletesFirst, replacingInputs, REPLACEMENT_RULES } from "../../components/internal/replacements";
+import { parallelDeletedPolicies, type OrderingDocument } from "../../components/internal/oktaOrdering";
 import { placeholderNames } from "../../components/internal/placeholder";
 import { azureRoleName } from "../../components/internal/azureRoles";
 import type { PlanDocument, PlanResource } from "./model";
@@ -362,39 +363,30 @@ export function lifecycleChanges(basePlan: PlanDocument, headPlan: PlanDocument,
       ...(risk ? { risk } : {}),
     };
   });
-  const groups = (options.policyDeleteGroups ?? unorderedPolicyDeletes)(basePlan, deletedResources);
+  // The old copies of replaced resources are deleted by the same schedule as removed ones.
+  const replacedOld = pairs.filter((p) => replaced.has(p.head) && !replaced.get(p.head)!.deleteFirst).map((p) => p.base);
+  const groups = (options.policyDeleteGroups ?? unorderedPolicyDeletes)(basePlan, [...deletedResources, ...replacedOld]);
   return { changes: [...replaced.values(), ...deleted], policyDeleteGroups: groups };
 }
 
 /**
- * Okta access policies of one server that one update deletes with no order between them: the engine
- * orders deletes only by direct dependencies among the deleted resources (pulumi/pulumi
- * pkg/resource/deploy/step_generator.go ScheduleDeletes), so two deleted policies that were chained
- * through a third that stays are deleted in parallel. Policies are grouped by the server they name;
- * a group is reported unless every two of its policies are ordered by a chain of dependencies that
- * runs through deleted resources only.
+ * Okta access policies of one server that one update deletes in the same round of the engine's
+ * delete schedule, by components/internal/oktaOrdering.ts parallelDeletedPolicies (the engine's
+ * rounds, reproduced from pulumi/pulumi step_generator.go ScheduleDeletes), in words. `deleted`
+ * holds the base resources the update deletes: removed ones, and the old copies of replaced ones.
  */
 export function unorderedPolicyDeletes(basePlan: PlanDocument, deleted: readonly PlanResource[]): PolicyDeleteGroup[] {
-  const policies = (deleted as readonly Resource[]).filter((r) => r.type === POLICY);
-  const byServer = new Map<string, Resource[]>();
-  for (const p of policies) byServer.set(String(p.inputs.authServerId), [...(byServer.get(String(p.inputs.authServerId)) ?? []), p]);
-  const groups: PolicyDeleteGroup[] = [];
+  const byUrn = new Map((basePlan.resources as readonly Resource[]).map((r) => [r.urn, r]));
+  for (const r of deleted as readonly Resource[]) if (!byUrn.has(r.urn)) byUrn.set(r.urn, r);
+  const document = { resources: [...byUrn.values()] } as unknown as OrderingDocument;
   const server = (id: string) => {
     const found = (basePlan.resources as readonly Resource[]).find((r) => r.type === "okta:auth/server:Server" && (r.afterDeploy?.id === id || r.id === id));
     return found ? resourceLabel(found) : `Okta authorization server ${id}`;
   };
-  // Dependencies among the deleted resources, the only ones the engine orders deletes by (a chain
-  // may pass through a deleted rule: a policy written after the previous service's rule).
-  const gone = new Set(deleted.map((r) => r.urn));
-  const after = new Map((deleted as readonly Resource[]).map((r) => [r.urn, (r.dependsOn ?? []).filter((d) => gone.has(d))]));
-  for (const [serverId, group] of byServer) {
-    if (group.length < 2) continue;
-    const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
-      (after.get(from) ?? []).some((d) => d === to || (!seen.has(d) && (seen.add(d), reaches(d, to, seen))));
-    const ordered = group.every((a) => group.every((b) => a === b || reaches(a.urn, b.urn) || reaches(b.urn, a.urn)));
-    if (!ordered) groups.push({ server: server(serverId), policies: group.map(resourceLabel).sort() });
-  }
-  return groups;
+  return parallelDeletedPolicies(document, deleted.map((r) => r.urn)).map((g) => ({
+    server: server(g.server),
+    policies: g.policies.map((p) => resourceLabel(byUrn.get(p.urn)!)).sort(),
+  }));
 }
 
 /** The line that says how to deploy a group of racing policy deletions. */
