@@ -14,8 +14,10 @@
  * `readFileSync(file, { encoding: "ascii" })`, no trim), as does google-auth-library's file source
  * (`FileSubjectTokenSupplier`, text format).
  *
- * The formats are taken from docs/limits (shared/reference/limits.md §3 "Credential config" [G4],
- * §4 "Workload inputs" [Z6]) and from the client libraries' own code, cited where used.
+ * The formats are taken from Google's AIP-4117 (aip-dev/google.aip.dev `aip/auth/4117.md`, the
+ * external_account credential config), @azure/identity's WorkloadIdentityCredential
+ * (`dist/commonjs/credentials/workloadIdentityCredential.js`: AZURE_CLIENT_ID, AZURE_TENANT_ID,
+ * AZURE_FEDERATED_TOKEN_FILE) and the client libraries' own code, cited where used.
  *
  * @see ./outputs.ts for where the inputs come from.
  */

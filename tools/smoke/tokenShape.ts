@@ -1,9 +1,12 @@
 /**
  * What a real Okta access token must look like for AWS, GCP and Azure to take it, checked on the
  * token itself before any exchange (a failure here explains every cloud's refusal at once). Each
- * check says which config knob or Okta setting decides it. Sources: ../shared/reference/limits.md
- * sections 5 and 6 (Okta's token claims; access-token encryption; GCP's 24 h `iat` rule; Entra's
- * 25 h lifetime and `iat`).
+ * check says which config knob or Okta setting decides it. Sources: Okta's client-credentials token
+ * claims as real decoded tokens show them (pegasystems/pega-helm-charts
+ * `charts/backingservices/README.md`); Okta's access-token encryption (okta-developer-docs release
+ * notes 2026, key-management guide); GCP STS's `iat` rule (cloud.google.com/iam/docs/reference/sts/
+ * rest/v1beta/TopLevel/token); Entra's 25 h lifetime and `iat` (MicrosoftDocs/azure-docs#86916,
+ * Azure/azure-workload-identity#1232).
  */
 import { decodeJwt, decodeProtectedHeader } from "jose";
 
