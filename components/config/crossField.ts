@@ -12,7 +12,7 @@ import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } f
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
 import { gcpProblems, gcpServiceProblems } from "./crossFieldGcp";
 import { AZURE_SCOPE_PATTERN, OKTA_PROVIDER_DEFAULTS } from "./schema";
-import { OKTA_REQUEST_TIMEOUT, oktaRequestTimeoutProblem } from "../internal/oktaOrdering";
+import { OKTA_REQUEST_TIMEOUT, oktaRequestTimeoutProblem } from "../internal/oktaPacing";
 
 /** Rules that span several keys, checked on the raw input so they run even when the shape has errors elsewhere. */
 export function crossFieldProblems(raw: unknown): ConfigProblem[] {

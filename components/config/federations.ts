@@ -5,7 +5,7 @@
  */
 import { LIMITS } from "../internal/limits";
 import { oktaOrgHost } from "../internal/canonical";
-import { OKTA_MAX_CONCURRENT_WRITES } from "../internal/oktaOrdering";
+import { OKTA_MAX_CONCURRENT_WRITES } from "../internal/oktaPacing";
 import { awsRoleName, azureIdentityName, gcpId, gcpServiceAccountId } from "../internal/names";
 import { clientKeyUses, identityAdminProblems, identityLocations, sharedKeyProblems } from "../trustRules";
 import { projectGrantCount } from "./crossFieldGcp";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "../internal/limits";
 import { AZURE_BUILTIN_ROLES } from "../internal/azureRoles";
-import { OKTA_MAX_CONCURRENT_WRITES, OKTA_REQUEST_TIMEOUT } from "../internal/oktaOrdering";
+import { OKTA_MAX_CONCURRENT_WRITES, OKTA_REQUEST_TIMEOUT } from "../internal/oktaPacing";
 import { isRecord } from "./raw";
 
 /** A required string's error: "is required" when absent, "must be a string" when mistyped. */

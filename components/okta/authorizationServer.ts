@@ -42,7 +42,7 @@ export interface AuthorizationServerArgs {
   /**
    * An Okta write that must finish before this server's first write (the token hook, in a
    * Federation). The server, each scope and each claim are then written one at a time, in key
-   * order: lane 0 of oktaWriteOrder (internal/oktaOrdering.ts), ending with {@link AuthorizationServer.lastOrderedWrite}.
+   * order: lane 0 of oktaWriteOrder (internal/oktaPacing.ts), ending with {@link AuthorizationServer.lastOrderedWrite}.
    */
   readonly writeAfter?: pulumi.Resource;
 }

@@ -52,7 +52,7 @@ export interface ServiceAppArgs {
   /**
    * The access policy's priority at creation, distinct among one server's policies; defaults to 1
    * (the top). A Federation gives each policy its own (oktaPolicyPriority in
-   * internal/oktaOrdering.ts): beyond the count on a server it creates, so each new policy goes to
+   * internal/oktaPriorities.ts): beyond the count on a server it creates, so each new policy goes to
    * the bottom and none is renumbered. See {@link ServiceApp}.
    */
   readonly policyPriority?: number;

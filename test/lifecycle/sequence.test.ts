@@ -1,7 +1,7 @@
 /**
  * Lifecycle: one stack's life as a sequence of config edits, each judged against the step before it
  * as `pulumi up` would apply it (tools/verify/lifecycle.ts, the providers' replacement rules of
- * components/internal/replacements.ts, the engine's delete rounds of oktaOrdering.ts). Every step
+ * components/internal/replacements.ts, the engine's delete rounds of oktaPlanOrder.ts). Every step
  * states exactly what is replaced and deleted, and what keeps its URN.
  */
 import { describe, expect, it } from "vitest";

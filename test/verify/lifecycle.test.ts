@@ -163,7 +163,7 @@ describe("lifecycle changes between two plans", () => {
     // p2 waits for r1, which waits for p1: the engine deletes p2, then r1, then p1.
     expect(unorderedPolicyDeletes(plan, [p1!, r1!, p2!])).toEqual([]);
     // p3 waits for r2, which stays: the engine's delete rounds (step_generator.go ScheduleDeletes,
-    // as components/internal/oktaOrdering.ts reproduces them) put p3 in the round of p1, not of p2.
+    // as components/internal/oktaPlanOrder.ts reproduces them) put p3 in the round of p1, not of p2.
     expect(unorderedPolicyDeletes(plan, [p1!, r1!, p2!, p3!])).toEqual([{ server: "Okta authorization server aus1", policies: ["Okta access policy p1", "Okta access policy p3"] }]);
   });
 

@@ -121,7 +121,7 @@ function planToExport(plan: PlanJson, options: { showSecrets?: boolean } = {}): 
   const stackUrn = `urn:pulumi:${plan.stack}::${plan.project}::pulumi:pulumi:Stack::${plan.project}-${plan.stack}`;
   const providerId = (urn: string) => guid(`provider ${urn}`);
   // Okta stores a server's policies at 1 to N, in the order they were created (one at a time, in the
-  // plan's order): a priority beyond the count goes to the bottom (components/internal/oktaOrdering.ts).
+  // plan's order): a priority beyond the count goes to the bottom (components/internal/oktaPriorities.ts).
   const policyRank = new Map<string, number>();
   const perServer = new Map<string, number>();
   for (const r of plan.resources.filter((x) => x.type === "okta:auth/serverPolicy:ServerPolicy")) {

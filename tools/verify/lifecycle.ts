@@ -21,7 +21,7 @@
  * (step_generator.go GenerateReadSteps, NewReadReplacementStep).
  */
 import { deletesFirst, replacingInputs, REPLACEMENT_RULES } from "../../components/internal/replacements";
-import { parallelDeletedPolicies, type OrderingDocument } from "../../components/internal/oktaOrdering";
+import { parallelDeletedPolicies, type OrderingDocument } from "../../components/internal/oktaPlanOrder";
 import { placeholderNames } from "../../components/internal/placeholder";
 import { azureRoleName } from "../../components/internal/azureRoles";
 import type { PlanDocument, PlanResource } from "./model";
@@ -371,7 +371,7 @@ export function lifecycleChanges(basePlan: PlanDocument, headPlan: PlanDocument,
 
 /**
  * Okta access policies of one server that one update deletes in the same round of the engine's
- * delete schedule, by components/internal/oktaOrdering.ts parallelDeletedPolicies (the engine's
+ * delete schedule, by components/internal/oktaPlanOrder.ts parallelDeletedPolicies (the engine's
  * rounds, reproduced from pulumi/pulumi step_generator.go ScheduleDeletes), in words. `deleted`
  * holds the base resources the update deletes: removed ones, and the old copies of replaced ones.
  */

@@ -12,7 +12,7 @@ import {
   gcpIdentityAdminRole,
 } from "../../components/internal/identityAdmin";
 import { azureRoleName } from "../../components/internal/azureRoles";
-import { policyOrderFindings } from "../../components/internal/oktaOrdering";
+import { policyOrderFindings } from "../../components/internal/oktaPriorities";
 
 /** The kind of a document read from a stack export (state.ts STATE_KIND; not imported, to keep this module free of the engine). */
 const STATE_KIND = "pulumi/stack-export";

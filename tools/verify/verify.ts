@@ -518,7 +518,7 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
   }
 
   // A stack export only: a policy outside the stack evaluated before the kit's, or priorities the
-  // state cannot order (policyOrderFindings, components/internal/oktaOrdering.ts).
+  // state cannot order (policyOrderFindings, components/internal/oktaPriorities.ts).
   for (const message of model.policyOrder ?? []) findings.push({ kind: "policy-order", message });
 
   const allowed = [...evaluated.values()].filter((c) => c.decision === "allow");
