@@ -23,7 +23,7 @@
  *
  * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
  * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;
- * - a deploy-time model of the first `pulumi up` (dev/bench/deploy.ts) under each of DEPLOY_SCENARIOS:
+ * - a deploy-time model of the first `pulumi up` (dev/bench/deploy/) under each of DEPLOY_SCENARIOS:
  *   minutes, whether it fails and why, Okta's 429s and retries; the floor and what sets it; the
  *   quotas the plan passes.
  * The summary line gains
@@ -315,7 +315,7 @@ async function scaleFigures(options: Options, shardsSupported: boolean): Promise
       e.failed === 0 ? "completes" : `FAILS: ${e.failed} failed, ${e.notStarted} not started (${e.failures[0]!.name}: ${e.failures[0]!.reason}, at ${f(e.failures[0]!.atMinutes)} min)`;
     lines.push(
       "",
-      "Deploy-time model of the first `pulumi up` (dev/bench/deploy.ts), request by request: Pulumi's scheduling over the plan's",
+      "Deploy-time model of the first `pulumi up` (dev/bench/deploy/), request by request: Pulumi's scheduling over the plan's",
       "dependency graph; Okta's concurrency cap and per-minute windows, answered 429 past them, and the provider's retries, deadline and",
       "governor; the providers' locks and GCP's batched project IAM writes; AWS, GCP and Azure write rates. Okta pacing from the plan's",
       "provider inputs unless a scenario says otherwise. The floor is what no schedule beats (Okta's windows, each rate, each lock, the",
