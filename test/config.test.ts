@@ -12,6 +12,8 @@ import { LIMITS } from "../components/internal/limits";
 import { gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../components/internal/names";
 import { gcpAttributeConditionLength } from "../components/internal/trust";
 import { baseConfig, jwtAuth } from "./helpers/fixtures";
+import { AWS_MANAGED_POLICIES, ROLE_DATA } from "../components/internal/roleData";
+import gcpRoleData from "../components/internal/data/gcp-roles.json";
 
 /** A mutation of a deep copy of the valid base config (one service `payments` on all three clouds). */
 type Mutation = (config: any) => void;
@@ -542,6 +544,59 @@ const cases: readonly Case[] = [
     problems: [{ path: "aws.maxSessionDurationSeconds", message: SESSION_RANGE }],
   },
 ];
+
+describe("names checked against the vendored role data, with did you mean", () => {
+  it("a misspelt AWS managed policy is refused with the closest name", () => {
+    expect(problemsOf((c) => (payments(c).aws.policies = { s3: "arn:aws:iam::aws:policy/AmazonS3FullAcess" }))).toEqual([
+      { path: "services.payments.aws.policies.s3", message: "arn:aws:iam::aws:policy/AmazonS3FullAcess is not an AWS managed policy; did you mean arn:aws:iam::aws:policy/AmazonS3FullAccess?" },
+    ]);
+  });
+
+  it("in the object form, the path ends in .arn; a policy under the wrong path is pointed to its own", () => {
+    expect(problemsOf((c) => (payments(c).aws.policies = { lambda: { arn: "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole" } }))).toEqual([
+      {
+        path: "services.payments.aws.policies.lambda.arn",
+        message: "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole is not an AWS managed policy; did you mean arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole?",
+      },
+    ]);
+  });
+
+  it("a name close to nothing says what is allowed", () => {
+    expect(problemsOf((c) => (payments(c).aws.policies = { x1: "arn:aws:iam::aws:policy/Qqqqqqqqqqqqqqqq" }))).toEqual([
+      {
+        path: "services.payments.aws.policies.x1",
+        message: `arn:aws:iam::aws:policy/Qqqqqqqqqqqqqqqq is not an AWS managed policy (none of the ${AWS_MANAGED_POLICIES.size} of ${ROLE_DATA.aws.date} is close); allowed: an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess, or a customer managed policy of aws.accountId`,
+      },
+    ]);
+  });
+
+  it("a misspelt GCP predefined role is refused with the closest name, in either form", () => {
+    expect(problemsOf((c) => (payments(c).gcp.roles = ["roles/storage.objectViewer", "roles/bigquerry.jobUser", { role: "roles/iam.serviceAccountTokenCreater", allowIdentityAdmin: true }]))).toEqual([
+      { path: "services.payments.gcp.roles[1]", message: "roles/bigquerry.jobUser is not a GCP predefined role; did you mean roles/bigquery.jobUser?" },
+      { path: "services.payments.gcp.roles[2].role", message: "roles/iam.serviceAccountTokenCreater is not a GCP predefined role; did you mean roles/iam.serviceAccountTokenCreator?" },
+      // The opt-in rule (trustRules.ts) judges the name as written, too.
+      { path: "services.payments.gcp.roles[2].allowIdentityAdmin", message: "roles/iam.serviceAccountTokenCreater is not an identity-admin role; remove the opt-in" },
+    ]);
+  });
+
+  it("a GCP role close to nothing says what is allowed", () => {
+    expect(problemsOf((c) => (payments(c).gcp.roles = ["roles/qqqqqqqqqqqqqqqq"]))).toEqual([
+      {
+        path: "services.payments.gcp.roles[0]",
+        message: `roles/qqqqqqqqqqqqqqqq is not a GCP predefined role (none of the ${Object.keys(gcpRoleData.roles).length} of ${ROLE_DATA.gcp.date} is close); allowed: a predefined role such as roles/storage.objectViewer, or a custom role projects/<project>/roles/<id> or organizations/<number>/roles/<id>`,
+      },
+    ]);
+  });
+
+  it("customer managed policies, other partitions and custom GCP roles pass unchecked", () => {
+    expect(() =>
+      parsed((c) => {
+        payments(c).aws.policies = { own: "arn:aws:iam::111111111111:policy/NotInAnyList", cn: "arn:aws-cn:iam::aws:policy/OnlyInChina" };
+        payments(c).gcp.roles = ["projects/acme-test-example/roles/tokenMinter", "organizations/123/roles/x"];
+      }),
+    ).not.toThrow();
+  });
+});
 
 describe("parseFederationConfig: one broken rule, exact problems", () => {
   it.each(cases)("$name", ({ mutate, problems }) => {
@@ -1206,11 +1261,13 @@ describe("the trust guarantee: every reproduction of the review, refused with it
 });
 
 describe("scale limits checked before deploy", () => {
+  /** Ten GCP predefined roles (config refuses a roles/... name that is not one). */
+  const PREDEFINED_ROLES = ["roles/viewer", "roles/storage.objectViewer", "roles/pubsub.publisher", "roles/pubsub.subscriber", "roles/bigquery.jobUser", "roles/bigquery.dataViewer", "roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/secretmanager.secretAccessor", "roles/cloudsql.client"];
   const gcpServices = (count: number, rolesEach: number) =>
     Object.fromEntries(
       Array.from({ length: count }, (_, i) => [
         `s${i}`,
-        { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: Array.from({ length: rolesEach }, (_, r) => `roles/custom.r${r}`) } },
+        { scopes: ["api.read"], auth: { method: "client_secret_basic" }, gcp: { roles: PREDEFINED_ROLES.slice(0, rolesEach) } },
       ]),
     );
 

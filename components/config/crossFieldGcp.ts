@@ -8,7 +8,9 @@ import { LIMITS } from "../internal/limits";
 import { OKTA_ACCESS_TOKEN_CLAIMS, gcpAttributeConditionLength } from "../internal/trust";
 import { gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../internal/names";
 import { parseClaimCondition, type ConditionResult } from "../internal/condition";
+import { gcpRoleProblem } from "../internal/roleData";
 import { projectPolicyMessage, type ConfigProblem } from "./messages";
+import { GCP_ROLE_PATTERN } from "./schema";
 import { asRecord, asStrings, isRecord, physicalKeyOf, type RawFederation } from "./raw";
 
 /**
@@ -31,7 +33,14 @@ export function gcpServiceProblems(
     if (other) problems.push({ path: `${path}.gcp`, message: `derived service account id "${accountId}" collides with service ${other}; rename one of the services` });
     accountIds.set(accountId, key);
   }
-  const roles = (Array.isArray(g.roles) ? g.roles : []).map((r) => (isRecord(r) ? r.role : r)).filter((r): r is string => typeof r === "string");
+  const listed = Array.isArray(g.roles) ? g.roles : [];
+  // Each predefined role one that exists (the vendored list, internal/roleData.ts); custom roles are not checked.
+  listed.forEach((r, i) => {
+    const role = isRecord(r) ? r.role : r;
+    const unknown = typeof role === "string" && GCP_ROLE_PATTERN.test(role) ? gcpRoleProblem(role) : undefined;
+    if (unknown) problems.push({ path: `${path}.gcp.roles[${i}]${isRecord(r) ? ".role" : ""}`, message: unknown });
+  });
+  const roles = listed.map((r) => (isRecord(r) ? r.role : r)).filter((r): r is string => typeof r === "string");
   for (const r of new Set(roles.filter((r, i) => roles.indexOf(r) !== i))) problems.push({ path: `${path}.gcp.roles`, message: `role "${r}" is listed more than once` });
   if (g.serviceAccount !== true && roles.length === 0) problems.push({ path: `${path}.gcp`, message: "grants nothing: list roles, or set serviceAccount: true to impersonate a service account" });
   return problems;

@@ -203,7 +203,9 @@ const serviceAuthSchema = z.discriminatedUnion(
   { error: "method must be private_key_jwt or client_secret_basic" },
 );
 
-const policyArnSchema = z.string({ error: "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess" }).regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess");
+/** An IAM policy ARN, AWS managed (`…:iam::aws:policy/…`) or of an account; crossField.ts checks AWS managed ones exist. */
+export const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+const policyArnSchema = z.string({ error: "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess" }).regex(POLICY_ARN_PATTERN, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess");
 
 /**
  * The explicit, per-grant opt-in for a grant that lets the service change identities, credentials
@@ -228,7 +230,9 @@ const awsServiceSchema = strictObject({
   maxSessionDurationSeconds: sessionDurationSchema.optional(),
 });
 
-const gcpRoleSchema = z.string().regex(/^(roles|projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles|organizations\/\d+\/roles)\/[A-Za-z0-9_.]+$/, "must be an IAM role such as roles/storage.objectViewer");
+/** A GCP role: predefined (`roles/…`, checked to exist in crossFieldGcp.ts) or custom (project or organization). */
+export const GCP_ROLE_PATTERN = /^(roles|projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles|organizations\/\d+\/roles)\/[A-Za-z0-9_.]+$/;
+const gcpRoleSchema = z.string().regex(GCP_ROLE_PATTERN, "must be an IAM role such as roles/storage.objectViewer");
 
 const gcpServiceSchema = strictObject({
   /** true: a service account the workload impersonates gets the roles; false: the roles go to the federated principal itself. */

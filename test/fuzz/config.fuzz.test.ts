@@ -14,6 +14,8 @@ import { RSA_N, rsaModulus } from "../helpers/fixtures";
 
 const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 40);
 const INVALID_RUNS = Number(process.env.FUZZ_INVALID_RUNS ?? 700);
+/** AWS managed policies that exist (config refuses an AWS managed policy ARN that names none). */
+const AWS_MANAGED = ["ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "AmazonSQSFullAccess"] as const;
 const ARBITRARY_RUNS = Number(process.env.FUZZ_ARBITRARY_RUNS ?? 300);
 const counts = { valid: 0, invalid: 0, arbitrary: 0, arbitraryAccepted: 0, programRejected: 0 };
 
@@ -80,7 +82,7 @@ const validConfig = fc
         auth,
         ...(s.lifetime ? { tokenLifetimeMinutes: s.lifetime } : {}),
         ...(g.hook && s.useHook ? { tokenHook: true } : {}),
-        ...(s.clouds.includes("aws") ? { aws: { policies: Object.fromEntries(s.policies.map((p) => [p, `arn:aws:iam::aws:policy/${p}`])) } } : {}),
+        ...(s.clouds.includes("aws") ? { aws: { policies: Object.fromEntries(s.policies.map((p, i) => [p, `arn:aws:iam::aws:policy/${AWS_MANAGED[i % AWS_MANAGED.length]}`])) } } : {}),
         ...(s.clouds.includes("gcp")
           ? { gcp: { serviceAccount: s.serviceAccount || s.roles.length === 0, roles: s.roles } }
           : {}),
