@@ -13,6 +13,7 @@ import { gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../co
 import { gcpAttributeConditionLength } from "../components/internal/trust";
 import { baseConfig, jwtAuth } from "./helpers/fixtures";
 import { AWS_MANAGED_POLICIES, ROLE_DATA } from "../components/internal/roleData";
+import { AZURE_BUILTIN_ROLES } from "../components/internal/azureRoles";
 import gcpRoleData from "../components/internal/data/gcp-roles.json";
 
 /** A mutation of a deep copy of the valid base config (one service `payments` on all three clouds). */
@@ -341,13 +342,22 @@ const cases: readonly Case[] = [
     ],
   },
   {
-    name: "unknown Azure role name",
-    mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Storage Blob Data Owner"),
+    name: "misspelt Azure role name",
+    mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Key Vault Crypto Usr"),
     problems: [
       {
         path: "services.payments.azure.roleAssignments.blob-reader.role",
-        message:
-          'unknown role "Storage Blob Data Owner"; allowed: a role definition GUID or one of Owner, Contributor, Reader, User Access Administrator, Role Based Access Control Administrator, Managed Identity Contributor, Managed Identity Operator, AcrPull, Key Vault Secrets User, Storage Blob Data Reader, Storage Blob Data Contributor, Storage Queue Data Contributor, Azure Service Bus Data Sender, Azure Service Bus Data Receiver',
+        message: `unknown role "Key Vault Crypto Usr"; did you mean Key Vault Crypto User? allowed: an Azure built-in role name (the ${Object.keys(AZURE_BUILTIN_ROLES).length} of ${ROLE_DATA.azure.date}, e.g. Reader or Key Vault Crypto User) or a role definition GUID`,
+      },
+    ],
+  },
+  {
+    name: "Azure role name close to no built-in role",
+    mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Qqqqqqqqqqqq"),
+    problems: [
+      {
+        path: "services.payments.azure.roleAssignments.blob-reader.role",
+        message: `unknown role "Qqqqqqqqqqqq"; allowed: an Azure built-in role name (the ${Object.keys(AZURE_BUILTIN_ROLES).length} of ${ROLE_DATA.azure.date}, e.g. Reader or Key Vault Crypto User) or a role definition GUID`,
       },
     ],
   },
@@ -617,6 +627,9 @@ const validCases: ReadonlyArray<{ readonly name: string; readonly mutate: Mutati
   { name: "private_key_jwt with only jwksUri", mutate: (c) => (payments(c).auth = { method: "private_key_jwt", jwksUri: "https://keys.example.com/jwks" }) },
   { name: "10 AWS policies", mutate: (c) => (payments(c).aws.policies = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`policy-${i}`, policyArn]))) },
   { name: "maxSessionDurationSeconds 43200", mutate: (c) => ((c.aws.maxSessionDurationSeconds = 43200), (payments(c).aws.maxSessionDurationSeconds = 3600)) },
+  { name: "Azure built-in role Key Vault Crypto User by name", mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Key Vault Crypto User") },
+  { name: "Azure built-in role Storage Blob Data Owner by name", mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "Storage Blob Data Owner") },
+  { name: "Azure role GUID that is not built in", mutate: (c) => (payments(c).azure.roleAssignments["blob-reader"].role = "11111111-2222-3333-4444-555555555555") },
   { name: "gcp mappedClaims naming a declared claim", mutate: (c) => (c.gcp.mappedClaims = ["tenant_id"]) },
   { name: "scope name with '<' only", mutate: (c) => (c.okta.scopes["a<b"] = {}) },
   { name: "claim name of 100 characters", mutate: (c) => (c.okta.claims["a".repeat(100)] = { value: "x" }) },

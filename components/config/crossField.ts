@@ -8,7 +8,8 @@ import { LIMITS } from "../internal/limits";
 import { azureIdentityName } from "../internal/names";
 import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "../internal/azureRoles";
 import { canonicalAzureScope } from "../internal/azureScope";
-import { awsManagedPolicyProblem } from "../internal/roleData";
+import { ROLE_DATA, awsManagedPolicyProblem, closestAzureRoleNames } from "../internal/roleData";
+import { orList } from "../internal/didYouMean";
 import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } from "./messages";
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
 import { gcpProblems, gcpServiceProblems } from "./crossFieldGcp";
@@ -258,9 +259,7 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
     const aPath = `${path}.azure.roleAssignments.${aKey}`;
     if (!KEY_PATTERN.test(aKey) || aKey.length > 64) add(aPath, `invalid assignment key "${aKey}"; allowed: ${KEY_RULE(2, 64)}`);
     const role = asRecord(a).role;
-    if (typeof role === "string" && !isAzureRole(role)) {
-      add(`${aPath}.role`, `unknown role "${role}"; allowed: a role definition GUID or one of ${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}`);
-    }
+    if (typeof role === "string" && !isAzureRole(role)) add(`${aPath}.role`, unknownAzureRoleMessage(role));
     const scope = asRecord(a).scope;
     if (scope === undefined) add(`${aPath}.scope`, "is required: the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>");
     else if (typeof scope === "string" && AZURE_SCOPE_PATTERN.test(scope) && canonicalAzureScope(scope) !== scope) add(`${aPath}.scope`, nonCanonicalScopeMessage(scope));
@@ -291,6 +290,13 @@ function azureServiceProblems({ azure, environment }: RawFederation, key: string
  */
 function nonCanonicalScopeMessage(scope: string): string {
   return `is not in canonical form; write it as ${canonicalAzureScope(scope)} (percent-escapes decoded; no empty, '.' or '..' segments; no trailing slash): the kit compares scopes in that form and refuses other spellings rather than rewrite them`;
+}
+
+/** A role that is neither a built-in role name (the vendored list, internal/roleData.ts) nor a GUID, with the closest names. */
+function unknownAzureRoleMessage(role: string): string {
+  const closest = closestAzureRoleNames(role);
+  const allowed = `allowed: an Azure built-in role name (the ${Object.keys(AZURE_BUILTIN_ROLES).length} of ${ROLE_DATA.azure.date}, e.g. Reader or Key Vault Crypto User) or a role definition GUID`;
+  return `unknown role "${role}"; ${closest.length > 0 ? `did you mean ${orList(closest)}? ` : ""}${allowed}`;
 }
 
 function isAzureRole(role: string): boolean {

@@ -4,7 +4,6 @@
  */
 import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "../internal/limits";
-import { AZURE_BUILTIN_ROLES } from "../internal/azureRoles";
 import { OKTA_MAX_CONCURRENT_WRITES, OKTA_REQUEST_TIMEOUT } from "../internal/oktaPacing";
 import { isRecord } from "./raw";
 
@@ -255,7 +254,7 @@ const azureServiceSchema = strictObject({
     .record(
       z.string(),
       strictObject({
-        role: nonEmpty(`a built-in role name (${Object.keys(AZURE_BUILTIN_ROLES).join(", ")}) or a role definition GUID`),
+        role: nonEmpty("an Azure built-in role name (e.g. Reader or Key Vault Crypto User) or a role definition GUID"),
         scope: z
           .string({ error: required("the resource id the role applies to, e.g. /subscriptions/<id>/resourceGroups/<rg>") })
           .regex(AZURE_SCOPE_PATTERN, "must be an Azure resource id starting with /subscriptions/<subscription GUID>"),

@@ -6,7 +6,8 @@
  * A grant on the list is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
  * No Pulumi here.
  */
-import { AZURE_BUILTIN_ROLES, azureRoleGuid, azureRoleName } from "./azureRoles";
+import { AZURE_BUILTIN_ROLES, azureRoleGuid, azureRoleIdentityOperations, azureRoleName } from "./azureRoles";
+import { ROLE_DATA } from "./roleData";
 import { azureScopeKey } from "./azureScope";
 
 /**
@@ -109,9 +110,10 @@ export interface JudgedGrant {
  * Why the kit cannot judge whether a grant lets its holder take over identities, or undefined when
  * it can (a grant on its identity-admin or broad lists, or one of another service than identity).
  * It cannot judge what it cannot see (a customer-managed AWS policy, a custom GCP role, an Azure
- * role GUID that is not a built-in role it knows) nor a grant of an identity service that is not on
- * its lists (an AWS managed policy for IAM, STS, Organizations or IAM Identity Center; a GCP role of
- * IAM, IAM Credentials or Resource Manager). The review lists every such grant as "unjudged".
+ * role GUID that is not a built-in role) nor a grant of an identity service that is not on its
+ * lists (an AWS managed policy for IAM, STS, Organizations or IAM Identity Center; a GCP role of
+ * IAM, IAM Credentials or Resource Manager; an Azure built-in role whose actions reach identities
+ * or role assignments, by the vendored list of built-in roles' actions). The review lists every such grant as "unjudged".
  */
 export function unjudgedGrant(grant: JudgedGrant): string | undefined {
   switch (grant.cloud) {
@@ -133,8 +135,15 @@ export function unjudgedGrant(grant: JudgedGrant): string | undefined {
       return undefined;
     }
     case "azure": {
-      if (azureRoleName(grant.role)) return undefined;
-      return `role definition ${azureRoleGuid(grant.role)} is not a built-in role the kit knows (a custom role, or a built-in one missing from its table): the kit cannot tell what it allows (writing federated credentials or role assignments included)`;
+      if (azureIdentityAdminRole(grant.role)) return undefined;
+      const name = azureRoleName(grant.role);
+      if (name === undefined) {
+        return `role definition ${azureRoleGuid(grant.role)} is not an Azure built-in role (a custom role, or one newer than the kit's list of ${ROLE_DATA.azure.date}): the kit cannot tell what it allows (writing federated credentials or role assignments included)`;
+      }
+      // A built-in role off the identity-admin list whose actions still reach identities or role assignments.
+      const operations = azureRoleIdentityOperations(grant.role);
+      if (operations.length > 0) return `built-in role ${name} allows ${operations.join(", ")}, and the kit has no verdict for it: it may change identities, their federated credentials or role assignments`;
+      return undefined;
     }
   }
 }
