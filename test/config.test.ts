@@ -1073,7 +1073,7 @@ describe("Azure role assignment scopes in canonical form", () => {
       { path: PATH, message: refused(`${S}/resourceGroups/identities-test`) },
       {
         path: "services.payments.azure.roleAssignments.blob-reader",
-        message: `Contributor at ${S}//resourceGroups/./identities%2Dtest/ writes federated credentials on every managed identity in its scope, and that scope holds payments's own managed identity: payments could rewrite its own trust; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)`,
+        message: `Contributor at ${S}//resourceGroups/./identities%2Dtest/ holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write by its action * (writes federated credentials on every managed identity in its scope), and that scope holds payments's own managed identity: payments could rewrite its own trust; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)`,
       },
     ]);
   });
@@ -1117,19 +1117,31 @@ describe("the trust guarantee: every reproduction of the review, refused with it
       "GCP project-level token creator",
       (c: any) => (second(c).gcp.roles = ["roles/iam.serviceAccountTokenCreator"]),
       "services.reporting.gcp.roles[0]",
-      `roles/iam.serviceAccountTokenCreator on project acme-test-example mints access and ID tokens as every service account in the project: reporting could take over every service account of the other services there; ${OPT_IN}`,
+      `roles/iam.serviceAccountTokenCreator on project acme-test-example holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project): reporting could take over every service account of the other services there; ${OPT_IN}`,
     ],
     [
       "GCP project-level workload identity user",
       (c: any) => (second(c).gcp.roles = ["roles/iam.workloadIdentityUser"]),
       "services.reporting.gcp.roles[0]",
-      `roles/iam.workloadIdentityUser on project acme-test-example impersonates every service account in the project: reporting could take over every service account of the other services there; ${OPT_IN}`,
+      `roles/iam.workloadIdentityUser on project acme-test-example holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project): reporting could take over every service account of the other services there; ${OPT_IN}`,
     ],
     [
       "GCP owner",
       (c: any) => (second(c).gcp.roles = ["roles/owner"]),
       "services.reporting.gcp.roles[0]",
-      `roles/owner on project acme-test-example changes the project's IAM policy and every identity in it: reporting could take over every identity and grant of the other services there; ${OPT_IN}`,
+      `roles/owner on project acme-test-example holds resourcemanager.projects.setIamPolicy (sets the project's IAM policy, granting any role to anyone, itself included): reporting could take over every identity and grant of the other services there; ${OPT_IN}`,
+    ],
+    [
+      "GCP role admin, off the former hand list, by its permission iam.roles.update",
+      (c: any) => (second(c).gcp.roles = ["roles/iam.roleAdmin"]),
+      "services.reporting.gcp.roles[0]",
+      `roles/iam.roleAdmin on project acme-test-example holds iam.roles.update (rewrites the project's custom roles, adding any permission to roles already granted): reporting could take over every identity and grant of the other services there; ${OPT_IN}`,
+    ],
+    [
+      "Azure Managed Identity Federated Identity Credential Contributor, off the former hand list, by its action",
+      (c: any) => (second(c).azure.roleAssignments = { fic: { role: "Managed Identity Federated Identity Credential Contributor", scope: `/subscriptions/${SUB}/resourceGroups/identities-test` } }),
+      "services.reporting.azure.roleAssignments.fic",
+      `Managed Identity Federated Identity Credential Contributor at /subscriptions/${SUB}/resourceGroups/identities-test holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write (writes federated credentials on every managed identity in its scope), and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
     ],
     [
       "AWS IAMFullAccess",
@@ -1141,13 +1153,13 @@ describe("the trust guarantee: every reproduction of the review, refused with it
       "Azure Contributor on the resource group of the identities",
       (c: any) => (second(c).azure.roleAssignments = { "rg-admin": { role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/identities-test` } }),
       "services.reporting.azure.roleAssignments.rg-admin",
-      `Contributor at /subscriptions/${SUB}/resourceGroups/identities-test writes federated credentials on every managed identity in its scope, and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
+      `Contributor at /subscriptions/${SUB}/resourceGroups/identities-test holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write by its action * (writes federated credentials on every managed identity in its scope), and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
     ],
     [
       "Azure User Access Administrator on the subscription, by role GUID",
       (c: any) => (second(c).azure.roleAssignments = { uaa: { role: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", scope: `/subscriptions/${SUB}` } }),
       "services.reporting.azure.roleAssignments.uaa",
-      `User Access Administrator at /subscriptions/${SUB} assigns any role in its scope, to itself too, and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
+      `User Access Administrator at /subscriptions/${SUB} holds Microsoft.Authorization/roleAssignments/write by its action Microsoft.Authorization/* (assigns any role in its scope, to itself too), and that scope holds the managed identities of payments: reporting could take them over; ${OPT_IN}`,
     ],
   ])("an identity-admin grant: %s", (_label, mutate, path, message) => {
     expect(problemsOf(mutate)).toEqual([{ path, message }]);

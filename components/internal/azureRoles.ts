@@ -26,30 +26,58 @@ export function azureRoleName(roleOrDefinitionId: string): string | undefined {
 }
 
 /**
- * Operations that change who can act as a managed identity or what roles anyone holds. A built-in
- * role whose actions reach one of them, and which the kit has no verdict for, is unjudged
- * (identityAdmin.ts unjudgedGrant).
+ * Operations that change who can act as a managed identity or what roles anyone holds, in the
+ * order a verdict names them: a built-in role whose actions allow one of them is identity-admin
+ * (identityAdmin.ts azureIdentityAdminRole). Operation names as in
+ * learn.microsoft.com/azure/role-based-access-control/permissions/identity (Microsoft.ManagedIdentity)
+ * and …/permissions/management-and-governance (Microsoft.Authorization).
  */
 export const AZURE_IDENTITY_OPERATIONS = [
   "Microsoft.Authorization/roleAssignments/write",
   "Microsoft.Authorization/roleDefinitions/write",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
   "Microsoft.ManagedIdentity/userAssignedIdentities/write",
   "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action",
-  "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
 ] as const;
 
-/** Does an Azure action pattern (`*` a wildcard, letter case ignored) match an operation? */
-function actionMatches(pattern: string, operation: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
-  return regex.test(operation);
+export type AzureIdentityOperation = (typeof AZURE_IDENTITY_OPERATIONS)[number];
+
+/**
+ * Does an Azure action pattern match an operation? `*` matches any characters, and a `*` segment
+ * between slashes also no segment at all (Managed Identity Operator's action
+ * `Microsoft.ManagedIdentity/userAssignedIdentities/{star}/assign/action` covers
+ * `…/userAssignedIdentities/assign/action`); letter case is ignored
+ * (learn.microsoft.com/azure/role-based-access-control/role-definitions#actions: wildcard
+ * permissions).
+ */
+export function azureActionMatches(pattern: string, operation: string): boolean {
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
+  const body = pattern
+    .split("/*/")
+    .map((piece) => piece.split("*").map(escape).join(".*"))
+    .join("/(?:.*/)?");
+  return new RegExp(`^${body}$`, "i").test(operation);
 }
 
-/** The identity operations (AZURE_IDENTITY_OPERATIONS) a built-in role allows: in its actions, not in its notActions. */
-export function azureRoleIdentityOperations(role: string): string[] {
+/** An identity operation a built-in role allows, and the action of the role that allows it. */
+export interface AzureAllowedOperation {
+  readonly operation: AzureIdentityOperation;
+  readonly action: string;
+}
+
+/**
+ * The identity operations (AZURE_IDENTITY_OPERATIONS, in that order) a built-in role allows: matched
+ * by one of its actions and by none of its notActions (a role's effective control-plane permissions
+ * are its Actions minus its NotActions: learn.microsoft.com/azure/role-based-access-control/role-definitions#notactions).
+ * Empty for a role that is not built in.
+ */
+export function azureRoleIdentityOperations(role: string): AzureAllowedOperation[] {
   const name = azureRoleName(role);
   const data = name === undefined ? undefined : AZURE_BUILTIN_ROLE_DATA.get(name);
   if (!data) return [];
-  return AZURE_IDENTITY_OPERATIONS.filter(
-    (op) => data.actions.some((a) => actionMatches(a, op)) && !data.notActions.some((a) => actionMatches(a, op)),
-  );
+  return AZURE_IDENTITY_OPERATIONS.flatMap((operation) => {
+    if (data.notActions.some((a) => azureActionMatches(a, operation))) return [];
+    const action = data.actions.find((a) => azureActionMatches(a, operation));
+    return action === undefined ? [] : [{ operation, action }];
+  });
 }

@@ -2,12 +2,14 @@
  * Grants that let their holder change identities, credentials or trust: with one, a service could
  * take over other services' identities (rewrite a role's trust policy, mint tokens as a service
  * account, add a federated credential to a managed identity). Stated once, per cloud; config
- * validation, the components, the policy pack and verify all decide with these predicates.
- * A grant on the list is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
+ * validation, the components, the policy pack and verify all decide with these predicates. GCP
+ * predefined roles are decided by their permissions and Azure built-in roles by their actions, both
+ * from the vendored role data (roleData.ts); AWS managed policies by name (no documents vendored).
+ * An identity-admin grant is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
  * No Pulumi here.
  */
-import { AZURE_BUILTIN_ROLES, azureRoleGuid, azureRoleIdentityOperations, azureRoleName } from "./azureRoles";
-import { ROLE_DATA } from "./roleData";
+import { type AzureIdentityOperation, azureRoleGuid, azureRoleIdentityOperations, azureRoleName } from "./azureRoles";
+import { ROLE_DATA, gcpRolePermissions, isGcpPredefinedRole } from "./roleData";
 import { azureScopeKey } from "./azureScope";
 
 /**
@@ -22,45 +24,58 @@ export const AWS_IDENTITY_ADMIN_POLICIES: Readonly<Record<string, string>> = {
   "AdministratorAccess-Amplify": "grants account administrative permissions, including attaching policies to roles",
 };
 
-/** What a GCP identity-admin role reaches: every service account of the project, or the whole project (its IAM policy, the pool). */
+/** What a GCP identity-admin role reaches: every service account of the project, or the whole project (its IAM policy, custom roles, the pool). */
 export type GcpAdminReach = "service-accounts" | "project";
 
 /**
- * GCP roles that, granted on a project, let the holder act as or take over identities in it
- * (cloud.google.com/iam/docs/service-account-permissions; basic and IAM admin roles).
+ * GCP permissions that, in a role granted on a project, let the holder act as or take over
+ * identities there, in the order a verdict names them (the project-wide ones first), with their
+ * reach and effect. A predefined role holding any of them (by the vendored data set of roles and
+ * their permissions, roleData.ts) is identity-admin. Pool and provider permissions are matched under both spellings, `iam.…` and
+ * `iam.googleapis.com/…` (the data set's). Sources:
+ * - cloud.google.com/iam/docs/service-account-permissions (roles for service account
+ *   authentication: getAccessToken, getOpenIdToken, signBlob, signJwt and implicitDelegation create
+ *   short-lived credentials; actAs attaches a service account to a resource; keys are long-lived
+ *   credentials; a service account's IAM policy decides who may do all of this);
+ * - cloud.google.com/iam/docs/service-accounts-actas and the "Avoid privilege escalation" advice of
+ *   cloud.google.com/iam/docs/best-practices-service-accounts (a principal that can act as, sign as
+ *   or create keys for a service account holds that account's access);
+ * - cloud.google.com/iam/docs/creating-custom-roles (iam.roles.create / iam.roles.update write a
+ *   custom role's permissions, so a role already granted can gain any permission);
+ * - cloud.google.com/iam/docs/manage-workload-identity-pools-providers (the pool's providers decide
+ *   which external tokens may act in the project: their issuer and attribute condition).
  */
-export const GCP_IDENTITY_ADMIN_ROLES: Readonly<Record<string, { readonly reach: GcpAdminReach; readonly why: string }>> = {
-  "roles/owner": { reach: "project", why: "changes the project's IAM policy and every identity in it" },
-  "roles/editor": { reach: "project", why: "changes most resources of the project, the workload identity pool and service accounts included" },
-  "roles/iam.securityAdmin": { reach: "project", why: "sets the project's IAM policy" },
-  "roles/resourcemanager.projectIamAdmin": { reach: "project", why: "sets the project's IAM policy" },
-  "roles/iam.workloadIdentityPoolAdmin": { reach: "project", why: "rewrites the pool's providers, their issuer and attribute condition" },
-  "roles/iam.serviceAccountAdmin": { reach: "service-accounts", why: "sets the IAM policy of every service account in the project" },
-  "roles/iam.serviceAccountKeyAdmin": { reach: "service-accounts", why: "creates keys for every service account in the project" },
-  "roles/iam.serviceAccountTokenCreator": { reach: "service-accounts", why: "mints access and ID tokens as every service account in the project" },
-  "roles/iam.serviceAccountOpenIdTokenCreator": { reach: "service-accounts", why: "mints ID tokens as every service account in the project" },
-  "roles/iam.serviceAccountUser": { reach: "service-accounts", why: "attaches every service account of the project to resources it runs code on" },
-  "roles/iam.workloadIdentityUser": { reach: "service-accounts", why: "impersonates every service account in the project" },
-};
+export const GCP_IDENTITY_ADMIN_PERMISSIONS: readonly { readonly permission: string; readonly reach: GcpAdminReach; readonly effect: string }[] = [
+  { permission: "resourcemanager.projects.setIamPolicy", reach: "project", effect: "sets the project's IAM policy, granting any role to anyone, itself included" },
+  { permission: "iam.roles.update", reach: "project", effect: "rewrites the project's custom roles, adding any permission to roles already granted" },
+  { permission: "iam.roles.create", reach: "project", effect: "creates custom roles with any permission in the project" },
+  { permission: "iam.workloadIdentityPoolProviders.update", reach: "project", effect: "rewrites the workload identity pool's providers, their issuer and attribute condition" },
+  { permission: "iam.workloadIdentityPoolProviders.create", reach: "project", effect: "adds providers to the workload identity pool, trusting any issuer" },
+  { permission: "iam.workloadIdentityPoolProviders.delete", reach: "project", effect: "deletes the workload identity pool's providers (and can undelete them as they were)" },
+  { permission: "iam.workloadIdentityPools.update", reach: "project", effect: "rewrites the project's workload identity pools" },
+  { permission: "iam.serviceAccounts.setIamPolicy", reach: "service-accounts", effect: "sets the IAM policy of every service account in the project, granting itself their use" },
+  { permission: "iam.serviceAccountKeys.create", reach: "service-accounts", effect: "creates keys for every service account in the project" },
+  { permission: "iam.serviceAccounts.getAccessToken", reach: "service-accounts", effect: "mints access tokens as every service account in the project" },
+  { permission: "iam.serviceAccounts.getOpenIdToken", reach: "service-accounts", effect: "mints ID tokens as every service account in the project" },
+  { permission: "iam.serviceAccounts.signJwt", reach: "service-accounts", effect: "signs JWTs as every service account in the project" },
+  { permission: "iam.serviceAccounts.signBlob", reach: "service-accounts", effect: "signs blobs as every service account in the project" },
+  { permission: "iam.serviceAccounts.implicitDelegation", reach: "service-accounts", effect: "mints credentials through every service account in the project as a delegate" },
+  { permission: "iam.serviceAccounts.actAs", reach: "service-accounts", effect: "attaches every service account of the project to resources it runs code on" },
+];
 
 /**
- * Azure built-in roles that, at a scope containing a managed identity, let the holder write its
- * federated credentials, assign it to a resource it controls, or grant itself such a role
- * (learn.microsoft.com/azure/role-based-access-control/built-in-roles: Contributor's `*` actions
- * include Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write).
+ * What an Azure identity operation lets the holder of a role do at its scope
+ * (learn.microsoft.com/azure/role-based-access-control/built-in-roles; managed identities:
+ * learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-manage-user-assigned-managed-identities
+ * and …/workload-identity-federation-create-trust-user-assigned-managed-identity).
  */
-export const AZURE_IDENTITY_ADMIN_ROLES: Readonly<Record<string, string>> = {
-  Owner: "manages every resource and role assignment in its scope",
-  Contributor: "writes federated credentials on every managed identity in its scope",
-  "User Access Administrator": "assigns any role in its scope, to itself too",
-  "Role Based Access Control Administrator": "assigns roles in its scope, to itself too",
-  "Managed Identity Contributor": "writes the managed identities in its scope and their federated credentials",
-  "Managed Identity Operator": "assigns the managed identities in its scope to resources it runs code on",
+const AZURE_OPERATION_EFFECTS: Readonly<Record<AzureIdentityOperation, string>> = {
+  "Microsoft.Authorization/roleAssignments/write": "assigns any role in its scope, to itself too",
+  "Microsoft.Authorization/roleDefinitions/write": "rewrites the custom roles assignable in its scope, adding any action to roles already assigned",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write": "writes federated credentials on every managed identity in its scope",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/write": "writes the managed identities in its scope",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action": "assigns the managed identities in its scope to resources it runs code on",
 };
-
-const AZURE_ADMIN_GUIDS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.keys(AZURE_IDENTITY_ADMIN_ROLES).map((name) => [AZURE_BUILTIN_ROLES[name]!, name]),
-);
 
 /** Why an AWS managed policy is an identity-admin grant, or undefined. Only AWS managed policies (`…:iam::aws:policy/…`) are judged. */
 export function awsIdentityAdminPolicy(policyArn: unknown): string | undefined {
@@ -68,16 +83,34 @@ export function awsIdentityAdminPolicy(policyArn: unknown): string | undefined {
   return match ? AWS_IDENTITY_ADMIN_POLICIES[match[1]!] : undefined;
 }
 
-/** The reach and reason of a GCP identity-admin role, or undefined. */
+/**
+ * The reach and reason of a GCP identity-admin role, or undefined: a predefined role of the data set
+ * holding one of GCP_IDENTITY_ADMIN_PERMISSIONS (the first in that list decides the reason, and the
+ * widest reach of those it holds the reach). Custom roles and roles missing from the data set are
+ * not judged here (unjudgedGrant).
+ */
 export function gcpIdentityAdminRole(role: unknown): { readonly reach: GcpAdminReach; readonly why: string } | undefined {
-  return typeof role === "string" && Object.hasOwn(GCP_IDENTITY_ADMIN_ROLES, role) ? GCP_IDENTITY_ADMIN_ROLES[role] : undefined;
+  if (typeof role !== "string") return undefined;
+  // Newer permissions are spelt with their service's name (`iam.googleapis.com/workloadIdentityPoolProviders.update`):
+  // matched under the short name, named as the data set spells them.
+  const held = new Map((gcpRolePermissions(role) ?? []).map((p) => [p.replace(/^iam\.googleapis\.com\//, "iam."), p]));
+  const decisive = GCP_IDENTITY_ADMIN_PERMISSIONS.find((p) => held.has(p.permission));
+  return decisive ? { reach: decisive.reach, why: `holds ${held.get(decisive.permission)!} (${decisive.effect})` } : undefined;
 }
 
-/** The name and reason of an Azure identity-admin role (by name, GUID or role definition id), or undefined. */
+/**
+ * The name and reason of an Azure identity-admin role (by name, GUID or role definition id), or
+ * undefined: a built-in role of the data set whose actions, less its notActions, allow one of
+ * AZURE_IDENTITY_OPERATIONS (the first decides the reason, naming the action that allows it).
+ * Role GUIDs that are not built in are not judged here (unjudgedGrant).
+ */
 export function azureIdentityAdminRole(role: unknown): { readonly name: string; readonly why: string } | undefined {
   if (typeof role !== "string") return undefined;
-  const name = AZURE_ADMIN_GUIDS[azureRoleGuid(role)];
-  return name ? { name, why: AZURE_IDENTITY_ADMIN_ROLES[name]! } : undefined;
+  const name = azureRoleName(role);
+  const decisive = name === undefined ? undefined : azureRoleIdentityOperations(role)[0];
+  if (name === undefined || decisive === undefined) return undefined;
+  const by = decisive.action === decisive.operation ? "" : ` by its action ${decisive.action}`;
+  return { name, why: `holds ${decisive.operation}${by} (${AZURE_OPERATION_EFFECTS[decisive.operation]})` };
 }
 
 /**
@@ -108,12 +141,13 @@ export interface JudgedGrant {
 
 /**
  * Why the kit cannot judge whether a grant lets its holder take over identities, or undefined when
- * it can (a grant on its identity-admin or broad lists, or one of another service than identity).
- * It cannot judge what it cannot see (a customer-managed AWS policy, a custom GCP role, an Azure
- * role GUID that is not a built-in role) nor a grant of an identity service that is not on its
- * lists (an AWS managed policy for IAM, STS, Organizations or IAM Identity Center; a GCP role of
- * IAM, IAM Credentials or Resource Manager; an Azure built-in role whose actions reach identities
- * or role assignments, by the vendored list of built-in roles' actions). The review lists every such grant as "unjudged".
+ * it can. It judges every AWS managed policy outside the identity services (and those of them on
+ * its identity-admin list), every GCP predefined role and every Azure built-in role of its data sets
+ * (by their permissions and actions: gcpIdentityAdminRole, azureIdentityAdminRole). It cannot judge
+ * what it cannot see: a customer-managed AWS policy, an AWS managed policy of IAM, STS,
+ * Organizations or IAM Identity Center off its list (no policy documents are vendored), a custom
+ * GCP role, a `roles/…` role or Azure role GUID newer than its data sets. The review lists every
+ * such grant as "unjudged".
  */
 export function unjudgedGrant(grant: JudgedGrant): string | undefined {
   switch (grant.cloud) {
@@ -127,22 +161,16 @@ export function unjudgedGrant(grant: JudgedGrant): string | undefined {
       return undefined;
     }
     case "gcp": {
-      if (gcpIdentityAdminRole(grant.role)) return undefined;
       if (!grant.role.startsWith("roles/")) return "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)";
-      if (/^roles\/(iam|iamcredentials|resourcemanager)\./.test(grant.role) && !/viewer$|browser$/i.test(grant.role)) {
-        return `a role of an identity service (${grant.role}) the kit has no permission list for: it may change service accounts, roles, pools or IAM policies`;
+      if (!isGcpPredefinedRole(grant.role)) {
+        return `${grant.role} is not a GCP predefined role of the kit's list of ${ROLE_DATA.gcp.date} (a newer role, or a misspelt one): the kit cannot tell what it allows (minting tokens or setting IAM policies included)`;
       }
       return undefined;
     }
     case "azure": {
-      if (azureIdentityAdminRole(grant.role)) return undefined;
-      const name = azureRoleName(grant.role);
-      if (name === undefined) {
+      if (azureRoleName(grant.role) === undefined) {
         return `role definition ${azureRoleGuid(grant.role)} is not an Azure built-in role (a custom role, or one newer than the kit's list of ${ROLE_DATA.azure.date}): the kit cannot tell what it allows (writing federated credentials or role assignments included)`;
       }
-      // A built-in role off the identity-admin list whose actions still reach identities or role assignments.
-      const operations = azureRoleIdentityOperations(grant.role);
-      if (operations.length > 0) return `built-in role ${name} allows ${operations.join(", ")}, and the kit has no verdict for it: it may change identities, their federated credentials or role assignments`;
       return undefined;
     }
   }

@@ -167,12 +167,12 @@ describe("each policy fails a bad resource with its message", () => {
       [
         "GCP token creator on the project",
         grant("gcp:projects/iAMMember:IAMMember", "svc-roles/iam.serviceAccountTokenCreator", { project: "p", role: "roles/iam.serviceAccountTokenCreator", member: "principal://x" }),
-        "svc-roles/iam.serviceAccountTokenCreator: roles/iam.serviceAccountTokenCreator on project p mints access and ID tokens as every service account in the project: its holder could take over identities there; grants like this are refused unless accepted with allowIdentityAdmin: true",
+        "svc-roles/iam.serviceAccountTokenCreator: roles/iam.serviceAccountTokenCreator on project p holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project): its holder could take over identities there; grants like this are refused unless accepted with allowIdentityAdmin: true",
       ],
       [
         "Azure Contributor on the identities' resource group",
         grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/IDENTITIES" }),
-        "svc-rg: Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/IDENTITIES writes federated credentials on every managed identity in its scope, and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true",
+        "svc-rg: Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/IDENTITIES holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write by its action * (writes federated credentials on every managed identity in its scope), and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true",
       ],
     ])("refuses %s unless its component accepted it", async (_label, bad, message) => {
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, identity, azureProvider])).toEqual([message]);
@@ -193,7 +193,7 @@ describe("each policy fails a bad resource with its message", () => {
     ])("a scope spelled with %s still holds the identities it names", async (_label, scope) => {
       const bad = grant("azure-native:authorization:RoleAssignment", "svc-rg", { roleDefinitionId: contributor, scope });
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, identity, azureProvider])).toEqual([
-        `svc-rg: Contributor at ${scope} writes federated credentials on every managed identity in its scope, and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true`,
+        `svc-rg: Contributor at ${scope} holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write by its action * (writes federated credentials on every managed identity in its scope), and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true`,
       ]);
     });
 

@@ -34,9 +34,8 @@ describe("grants the kit cannot judge", () => {
     [{ cloud: "aws", role: "arn:aws:iam::aws:policy/IAMUserChangePassword" }, "an AWS managed policy of an identity service (IAMUserChangePassword) the kit has no permission list for: it may change roles, their trust or their policies"],
     [{ cloud: "gcp", role: "projects/acme-dev-example/roles/tokenMinter" }, "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)"],
     [{ cloud: "gcp", role: "organizations/123/roles/x" }, "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)"],
-    [{ cloud: "gcp", role: "roles/iam.roleAdmin" }, "a role of an identity service (roles/iam.roleAdmin) the kit has no permission list for: it may change service accounts, roles, pools or IAM policies"],
+    [{ cloud: "gcp", role: "roles/iam.tokenMinter" }, `roles/iam.tokenMinter is not a GCP predefined role of the kit's list of ${ROLE_DATA.gcp.date} (a newer role, or a misspelt one): the kit cannot tell what it allows (minting tokens or setting IAM policies included)`],
     [{ cloud: "azure", role: "11111111-2222-3333-4444-555555555555" }, `role definition 11111111-2222-3333-4444-555555555555 is not an Azure built-in role (a custom role, or one newer than the kit's list of ${ROLE_DATA.azure.date}): the kit cannot tell what it allows (writing federated credentials or role assignments included)`],
-    [{ cloud: "azure", role: "Managed Identity Federated Identity Credential Contributor" }, "built-in role Managed Identity Federated Identity Credential Contributor allows Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write, and the kit has no verdict for it: it may change identities, their federated credentials or role assignments"],
   ] as const)("%j is unjudged", (grant, why) => expect(unjudgedGrant(grant)).toBe(why));
 
   it.each([
@@ -46,10 +45,14 @@ describe("grants the kit cannot judge", () => {
     { cloud: "gcp", role: "roles/storage.objectViewer" },
     { cloud: "gcp", role: "roles/iam.serviceAccountTokenCreator" },
     { cloud: "gcp", role: "roles/iam.roleViewer" },
+    { cloud: "gcp", role: "roles/iam.roleAdmin" },
+    { cloud: "gcp", role: "roles/pubsub.publisher" },
+    { cloud: "azure", role: "Managed Identity Federated Identity Credential Contributor" },
+    { cloud: "azure", role: "Reader" },
     { cloud: "azure", role: "Storage Blob Data Reader" },
     { cloud: "azure", role: "Key Vault Crypto User" },
     { cloud: "azure", role: "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c" },
-  ] as const)("%j is judged (on a list, or of a service that is not identity)", (grant) => expect(unjudgedGrant(grant)).toBeUndefined());
+  ] as const)("%j is judged (by the data sets' permissions and actions, or an AWS managed policy of a service that is not identity)", (grant) => expect(unjudgedGrant(grant)).toBeUndefined());
 });
 
 describe("the review's footer", () => {

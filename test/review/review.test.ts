@@ -79,7 +79,7 @@ describe("npm run review: what each review says", () => {
     expect(doc.verdict).toBe("failed");
     expect(doc.stacks[0].status).toBe("invalid");
     expect(doc.stacks[0].errors[0]).toBe("invalid config okta-federation:federation: 1 problem");
-    expect(doc.stacks[0].errors[1]).toMatch(/^services\.reporting\.gcp\.roles\[2\]: roles\/editor on project acme-dev-example changes most resources of the project/);
+    expect(doc.stacks[0].errors[1]).toMatch(/^services\.reporting\.gcp\.roles\[2\]: roles\/editor on project acme-dev-example holds iam\.serviceAccountKeys\.create \(creates keys for every service account in the project\)/);
   });
 
   it("a code-only change needs code review, names the file, and shows AdministratorAccess as the PR's own code plans it", async () => {
@@ -167,15 +167,15 @@ describe("npm run review: what each review says", () => {
     git("add", "-A");
     git("commit", "-q", "-m", "base");
     const file = join(repo, "stacks", "Pulumi.dev.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("roles/bigquery.jobUser]", "roles/bigquery.jobUser, roles/iam.roleAdmin]"));
+    writeFileSync(file, readFileSync(file, "utf8").replace("roles/bigquery.jobUser]", "roles/bigquery.jobUser, projects/acme-dev-example/roles/tokenMinter]"));
     git("commit", "-q", "-am", "head");
     const { code, stdout } = await runCli(review, "--repo", repo, "--base", "HEAD~1", "--head", "HEAD", "--json");
     const doc = JSON.parse(stdout);
     expect(doc.base.commit).toBe(git("rev-parse", "HEAD~1"));
     expect(doc.head.commit).toBe(git("rev-parse", "HEAD"));
     expect(doc.codeChanges).toEqual([]);
-    expect(doc.stacks[0].changes.find((c: { message: string }) => c.message.includes("roleAdmin")).risk).toBe(
-      "unjudged: a role of an identity service (roles/iam.roleAdmin) the kit has no permission list for: it may change service accounts, roles, pools or IAM policies",
+    expect(doc.stacks[0].changes.find((c: { message: string }) => c.message.includes("tokenMinter")).risk).toBe(
+      "unjudged: a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)",
     );
     expect(code).toBe(0);
   });

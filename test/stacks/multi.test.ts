@@ -176,7 +176,7 @@ describe("federations config", () => {
       {
         path: "two.services.payments.azure.roleAssignments.rg-admin",
         message:
-          "Managed Identity Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-test writes the managed identities in its scope and their federated credentials, and that scope holds the managed identities of payments of federation one: payments could take them over; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
+          "Managed Identity Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-test holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write (writes federated credentials on every managed identity in its scope), and that scope holds the managed identities of payments of federation one: payments could take them over; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
       },
     ]);
   });

@@ -366,7 +366,7 @@ describe("identity-admin grants", () => {
 
   it("are refused by config validation without the opt-in", async () => {
     await expect(devWith(tokenCreator(false))).rejects.toThrow(
-      "services.reporting.gcp.roles[1]: roles/iam.serviceAccountTokenCreator on project acme-dev-example mints access and ID tokens as every service account in the project: reporting could take over every service account of the other services there; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
+      "services.reporting.gcp.roles[1]: roles/iam.serviceAccountTokenCreator on project acme-dev-example holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project): reporting could take over every service account of the other services there; refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
     );
   });
 
@@ -377,7 +377,7 @@ describe("identity-admin grants", () => {
         service: "reporting",
         resource: "federation-reporting-gcp-roles/iam.serviceAccountTokenCreator",
         grant: "GCP role roles/iam.serviceAccountTokenCreator on project acme-dev-example",
-        why: "mints access and ID tokens as every service account in the project",
+        why: "holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project)",
         accepted: true,
         reach: ["gcp-sa:payments"],
       },
@@ -389,7 +389,7 @@ describe("identity-admin grants", () => {
         service: "reporting",
         accepted: true,
         message:
-          "reporting holds GCP role roles/iam.serviceAccountTokenCreator on project acme-dev-example, which mints access and ID tokens as every service account in the project: it could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
+          "reporting holds GCP role roles/iam.serviceAccountTokenCreator on project acme-dev-example, which holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project): it could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
       },
     ]);
     expect(result.passed).toBe(true);
@@ -514,7 +514,7 @@ describe("a risky pull request, reviewed", () => {
     const baseModel = extractModel(devPlan);
     const changes = accessDiff({ model: baseModel, result: await verifyModel(baseModel) }, { model: headModel, result: await verifyModel(headModel) });
     expect(changes.filter((c) => c.risk).map((c) => c.risk)).toEqual([
-      "identity admin: mints access and ID tokens as every service account in the project; could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
+      "identity admin: holds iam.serviceAccounts.getAccessToken (mints access tokens as every service account in the project); could take over GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com (accepted with allowIdentityAdmin: true)",
     ]);
   });
 });
