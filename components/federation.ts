@@ -314,6 +314,7 @@ function wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): GcpParts
         clientId: apps[key]!.clientId,
         serviceAccountId: spec.serviceAccount ? gcpServiceAccountId(env, physical) : undefined,
         roles: spec.roles,
+        resourceRoles: spec.resourceRoles,
         description: `Impersonated by Okta service ${physical} (${env})`,
       },
       serviceOptions(wiring, key, "-gcp"),

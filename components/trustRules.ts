@@ -8,7 +8,8 @@
 import { azureIdentityResourceId } from "./internal/trust";
 import { azureIdentityName } from "./internal/names";
 import { clientKeyFingerprints, sameKeySourceNote } from "./internal/clientKeys";
-import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./internal/identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "./internal/identityAdmin";
+import { gcpResourceText, parseGcpResource } from "./internal/gcpResource";
 
 export interface RuleProblem {
   readonly path: string;
@@ -71,7 +72,13 @@ function grantsOf(service: Record<string, unknown>, path: string) {
     scope: str(asRecord(value).scope),
     optIn: asRecord(value).allowIdentityAdmin === true,
   }));
-  return { aws, gcp, azure };
+  const gcpResources = Object.entries(asRecord(asRecord(service.gcp).resourceRoles)).map(([key, value]) => ({
+    path: `${path}.gcp.resourceRoles.${key}`,
+    role: str(asRecord(value).role),
+    resource: str(asRecord(value).resource),
+    optIn: asRecord(value).allowIdentityAdmin === true,
+  }));
+  return { aws, gcp, gcpResources, azure };
 }
 
 const OPT_IN_HINT = `refused unless the grant carries the explicit opt-in ${IDENTITY_ADMIN_OPT_IN} (docs/guardrails.md#identity-admin-grants)`;
@@ -102,6 +109,13 @@ export function identityAdminProblems(raw: unknown, reach: readonly IdentityLoca
         add(grant.path, `${grant.role} on project ${project ?? "(gcp.project)"} ${admin.why}: ${key} could take over ${what} of the other services there; ${OPT_IN_HINT}`);
       }
       if (!admin && grant.optIn) add(`${grant.path}.allowIdentityAdmin`, `${grant.role} is not an identity-admin role; remove the opt-in`);
+    }
+    for (const grant of grants.gcpResources) {
+      const parsed = grant.resource === undefined ? undefined : parseGcpResource(grant.resource);
+      if (!parsed?.ok) continue;
+      const admin = gcpResourceIdentityAdminRole(grant.role, parsed.resource);
+      if (admin && !grant.optIn) add(`${grant.path}.role`, `${grant.role} on ${gcpResourceText(parsed.resource)} ${admin.why}; ${OPT_IN_HINT}`);
+      if (!admin && grant.optIn) add(`${grant.path}.allowIdentityAdmin`, `${grant.role} on ${gcpResourceText(parsed.resource)} is not an identity-admin grant; remove the opt-in`);
     }
     for (const grant of grants.azure) {
       const admin = azureIdentityAdminRole(grant.role);

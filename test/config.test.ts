@@ -322,7 +322,7 @@ const cases: readonly Case[] = [
   {
     name: "gcp service that grants nothing",
     mutate: (c) => (payments(c).gcp = {}),
-    problems: [{ path: "services.payments.gcp", message: "grants nothing: list roles, or set serviceAccount: true to impersonate a service account" }],
+    problems: [{ path: "services.payments.gcp", message: "grants nothing: list roles or resourceRoles, or set serviceAccount: true to impersonate a service account" }],
   },
   {
     name: "gcp role listed twice",
@@ -589,6 +589,52 @@ describe("names checked against the vendored role data, with did you mean", () =
     ]);
   });
 
+  it("gcp.resourceRoles: a supported kind with a known role passes and is parsed with its defaults; a service with only resource roles grants something", () => {
+    const bucket = { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.objectViewer" };
+    const setOnly = (c: any) => (payments(c).gcp = { resourceRoles: { orders: bucket } });
+    expect(parsed(setOnly).services.payments!.gcp).toEqual({ serviceAccount: false, roles: [], resourceRoles: { orders: { ...bucket, allowIdentityAdmin: false } } });
+  });
+
+  it("gcp.resourceRoles: another kind refused with the supported list, a misspelt role with did you mean, each at its key path", () => {
+    const SUPPORTED =
+      "//storage.googleapis.com/projects/_/buckets/<bucket>, //pubsub.googleapis.com/projects/<project>/topics/<topic>, //pubsub.googleapis.com/projects/<project>/subscriptions/<subscription>, //secretmanager.googleapis.com/projects/<project>/secrets/<secret>, //bigquery.googleapis.com/projects/<project>/datasets/<dataset>, //artifactregistry.googleapis.com/projects/<project>/locations/<location>/repositories/<repository>, //iam.googleapis.com/projects/<project>/serviceAccounts/<email>";
+    expect(
+      problemsOf(
+        (c) =>
+          (payments(c).gcp.resourceRoles = {
+            vm: { resource: "//compute.googleapis.com/projects/acme-test-example/zones/europe-west1-b/instances/vm-1", role: "roles/compute.viewer" },
+            orders: { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.objectViewr" },
+            empty: { resource: "", role: "roles/storage.objectViewer" },
+          }),
+      ),
+    ).toEqual([
+      { path: "services.payments.gcp.resourceRoles.empty.resource", message: "must not be empty (a full resource name such as //storage.googleapis.com/projects/_/buckets/<bucket>)" },
+      { path: "services.payments.gcp.resourceRoles.vm.resource", message: `"//compute.googleapis.com/projects/acme-test-example/zones/europe-west1-b/instances/vm-1" is not a full resource name of a supported kind; supported: ${SUPPORTED}` },
+      { path: "services.payments.gcp.resourceRoles.orders.role", message: "roles/storage.objectViewr is not a GCP predefined role; did you mean roles/storage.objectViewer?" },
+    ]);
+  });
+
+  it("gcp.resourceRoles: a role that acts as the service account it is granted on (another service's) needs the opt-in; a data role on it does not take one", () => {
+    const reportingSa = "//iam.googleapis.com/projects/acme-test-example/serviceAccounts/test-reporting@acme-test-example.iam.gserviceaccount.com";
+    expect(problemsOf((c) => (payments(c).gcp.resourceRoles = { takeover: { resource: reportingSa, role: "roles/iam.serviceAccountTokenCreator" } }))).toEqual([
+      {
+        path: "services.payments.gcp.resourceRoles.takeover.role",
+        message:
+          "roles/iam.serviceAccountTokenCreator on service account test-reporting@acme-test-example.iam.gserviceaccount.com holds iam.serviceAccounts.getAccessToken (its holder can act as that service account); refused unless the grant carries the explicit opt-in allowIdentityAdmin: true (docs/guardrails.md#identity-admin-grants)",
+      },
+    ]);
+    expect(parsed((c) => (payments(c).gcp.resourceRoles = { takeover: { resource: reportingSa, role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true } })).services.payments!.gcp!.resourceRoles.takeover).toEqual({
+      resource: reportingSa,
+      role: "roles/iam.serviceAccountTokenCreator",
+      allowIdentityAdmin: true,
+    });
+    expect(
+      problemsOf((c) => (payments(c).gcp.resourceRoles = { orders: { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.admin", allowIdentityAdmin: true } })),
+    ).toEqual([
+      { path: "services.payments.gcp.resourceRoles.orders.allowIdentityAdmin", message: "roles/storage.admin on bucket bar-orders-dev is not an identity-admin grant; remove the opt-in" },
+    ]);
+  });
+
   it("a GCP role close to nothing says what is allowed", () => {
     expect(problemsOf((c) => (payments(c).gcp.roles = ["roles/qqqqqqqqqqqqqqqq"]))).toEqual([
       {
@@ -839,13 +885,13 @@ describe("parseFederationConfig: the valid base config and its defaults", () => 
       tokenHook: false,
       auth: { method: "client_secret_basic", keepSecretInState: false },
       aws: { policies: {} },
-      gcp: { serviceAccount: false, roles: [{ role: "roles/storage.objectViewer", allowIdentityAdmin: false }] },
+      gcp: { serviceAccount: false, roles: [{ role: "roles/storage.objectViewer", allowIdentityAdmin: false }], resourceRoles: {} },
     });
   });
 
-  it("defaults gcp.roles to [] when the service only impersonates", () => {
+  it("defaults gcp.roles to [] and gcp.resourceRoles to {} when the service only impersonates", () => {
     const config = parsed((c) => (c.services.payments.gcp = { serviceAccount: true }));
-    expect(config.services.payments!.gcp).toEqual({ serviceAccount: true, roles: [] });
+    expect(config.services.payments!.gcp).toEqual({ serviceAccount: true, roles: [], resourceRoles: {} });
   });
 });
 

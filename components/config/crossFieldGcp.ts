@@ -9,6 +9,7 @@ import { OKTA_ACCESS_TOKEN_CLAIMS, gcpAttributeConditionLength } from "../intern
 import { gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../internal/names";
 import { parseClaimCondition, type ConditionResult } from "../internal/condition";
 import { gcpRoleProblem } from "../internal/roleData";
+import { parseGcpResource } from "../internal/gcpResource";
 import { projectPolicyMessage, type ConfigProblem } from "./messages";
 import { GCP_ROLE_PATTERN } from "./schema";
 import { asRecord, asStrings, isRecord, physicalKeyOf, type RawFederation } from "./raw";
@@ -42,7 +43,21 @@ export function gcpServiceProblems(
   });
   const roles = listed.map((r) => (isRecord(r) ? r.role : r)).filter((r): r is string => typeof r === "string");
   for (const r of new Set(roles.filter((r, i) => roles.indexOf(r) !== i))) problems.push({ path: `${path}.gcp.roles`, message: `role "${r}" is listed more than once` });
-  if (g.serviceAccount !== true && roles.length === 0) problems.push({ path: `${path}.gcp`, message: "grants nothing: list roles, or set serviceAccount: true to impersonate a service account" });
+  const resourceRoles = isRecord(g.resourceRoles) ? g.resourceRoles : {};
+  for (const [grantKey, grant] of Object.entries(resourceRoles)) {
+    if (!isRecord(grant)) continue;
+    const at = `${path}.gcp.resourceRoles.${grantKey}`;
+    const role = grant.role;
+    const unknown = typeof role === "string" && GCP_ROLE_PATTERN.test(role) ? gcpRoleProblem(role) : undefined;
+    if (unknown) problems.push({ path: `${at}.role`, message: unknown });
+    if (typeof grant.resource !== "string" || grant.resource === "") continue;
+    const parsed = parseGcpResource(grant.resource);
+    if (!parsed.ok) problems.push({ path: `${at}.resource`, message: parsed.message });
+    // Identity-admin roles (a role on a service account that acts as it) are refused in trustRules.ts.
+  }
+  if (g.serviceAccount !== true && roles.length === 0 && Object.keys(resourceRoles).length === 0) {
+    problems.push({ path: `${path}.gcp`, message: "grants nothing: list roles or resourceRoles, or set serviceAccount: true to impersonate a service account" });
+  }
   return problems;
 }
 

@@ -244,6 +244,20 @@ const gcpServiceSchema = strictObject({
       }).transform((value) => (typeof value === "string" ? { role: value, allowIdentityAdmin: false } : value)),
     )
     .default([]),
+  /**
+   * Roles on single resources, by a key of its own (the grant's logical name): `resource` is a full
+   * resource name of a supported kind (internal/gcpResource.ts), checked in crossFieldGcp.ts.
+   */
+  resourceRoles: z
+    .record(
+      z.string(),
+      strictObject({
+        resource: nonEmpty("a full resource name such as //storage.googleapis.com/projects/_/buckets/<bucket>"),
+        role: gcpRoleSchema,
+        allowIdentityAdmin,
+      }),
+    )
+    .default({}),
 });
 
 /** An Azure role assignment scope: a resource id under a subscription (its canonical form is checked in crossField.ts). */

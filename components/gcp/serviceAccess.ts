@@ -1,9 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
+import * as pubsub from "@pulumi/gcp/pubsub";
+import * as secretmanager from "@pulumi/gcp/secretmanager";
+import * as bigquery from "@pulumi/gcp/bigquery";
+import * as artifactregistry from "@pulumi/gcp/artifactregistry";
+import { type GcpResource, gcpResourceText, parseGcpResource } from "../internal/gcpResource";
 import { typeToken } from "../internal/tokens";
 import { gcpSubjectPrincipal } from "../internal/trust";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpIdentityAdminRole } from "../internal/identityAdmin";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "../internal/identityAdmin";
 
 /** A project-level role, with the opt-in an identity-admin role needs. */
 export interface ProjectRoleGrant {
@@ -12,6 +18,15 @@ export interface ProjectRoleGrant {
    * Accept a role that lets the holder act as or change identities in the project
    * (roles/iam.serviceAccountTokenCreator, roles/owner, …). Refused without it.
    */
+  readonly allowIdentityAdmin?: boolean;
+}
+
+/** A role on one resource, named by its full resource name (internal/gcpResource.ts lists the kinds). */
+export interface ResourceRoleGrant {
+  /** A full resource name, e.g. `//storage.googleapis.com/projects/_/buckets/orders-dev`. */
+  readonly resource: string;
+  readonly role: string;
+  /** Accept a role that lets the holder act as the service account it is granted on. Refused without it. */
   readonly allowIdentityAdmin?: boolean;
 }
 
@@ -30,6 +45,8 @@ export interface ServiceAccessArgs {
   readonly serviceAccountId?: string;
   /** Project-level roles, granted to the service account or directly to the principal. */
   readonly roles?: readonly (string | ProjectRoleGrant)[];
+  /** Roles on single resources, by grant key (the logical name of the IAM member resource). */
+  readonly resourceRoles?: Readonly<Record<string, ResourceRoleGrant>>;
   readonly description?: string;
 }
 
@@ -58,6 +75,17 @@ export class ServiceAccess extends pulumi.ComponentResource {
         throw new pulumi.ResourceError(`${role} on project ${args.project} ${admin.why}: its holder could take over other identities there; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
       }
     }
+    const resourceGrants = Object.entries(args.resourceRoles ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, grant]) => {
+        const parsed = parseGcpResource(grant.resource);
+        if (!parsed.ok) throw new pulumi.ResourceError(`resourceRoles.${key}: ${parsed.message}`, this);
+        const admin = gcpResourceIdentityAdminRole(grant.role, parsed.resource);
+        if (admin && !grant.allowIdentityAdmin) {
+          throw new pulumi.ResourceError(`${grant.role} on ${gcpResourceText(parsed.resource)} ${admin.why}; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
+        }
+        return { key, role: grant.role, resource: parsed.resource, admin: Boolean(admin) };
+      });
 
     let member: pulumi.Input<string> = principal;
     let email: pulumi.Output<string> | undefined;
@@ -85,6 +113,11 @@ export class ServiceAccess extends pulumi.ComponentResource {
       new projects.IAMMember(`${name}-${role}`, { project: args.project, role, member }, { parent: this });
       if (gcpIdentityAdminRole(role)) accepted.push(`${name}-${role}`);
     }
+    for (const grant of resourceGrants) {
+      const grantName = `${name}-resource-${grant.key}`;
+      resourceMember(grantName, grant.resource, grant.role, member, { parent: this });
+      if (grant.admin) accepted.push(grantName);
+    }
 
     this.principal = principal;
     this.serviceAccountEmail = email;
@@ -93,5 +126,25 @@ export class ServiceAccess extends pulumi.ComponentResource {
       serviceAccountEmail: this.serviceAccountEmail,
       ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}),
     });
+  }
+}
+
+/** The provider's IAM member resource for a role on one resource, its identifying inputs from the parsed name. */
+function resourceMember(name: string, resource: GcpResource, role: string, member: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  switch (resource.kind) {
+    case "bucket":
+      return new storage.BucketIAMMember(name, { bucket: resource.bucket, role, member }, opts);
+    case "topic":
+      return new pubsub.TopicIAMMember(name, { project: resource.project, topic: resource.topic, role, member }, opts);
+    case "subscription":
+      return new pubsub.SubscriptionIAMMember(name, { project: resource.project, subscription: resource.subscription, role, member }, opts);
+    case "secret":
+      return new secretmanager.SecretIamMember(name, { project: resource.project, secretId: resource.secret, role, member }, opts);
+    case "dataset":
+      return new bigquery.DatasetIamMember(name, { project: resource.project, datasetId: resource.dataset, role, member }, opts);
+    case "repository":
+      return new artifactregistry.RepositoryIamMember(name, { project: resource.project, location: resource.location, repository: resource.repository, role, member }, opts);
+    case "service-account":
+      return new serviceaccount.IAMMember(name, { serviceAccountId: `projects/${resource.project}/serviceAccounts/${resource.email}`, role, member }, opts);
   }
 }

@@ -11,6 +11,7 @@
 import { type AzureIdentityOperation, azureRoleGuid, azureRoleIdentityOperations, azureRoleName } from "./azureRoles";
 import { ROLE_DATA, gcpRolePermissions, isGcpPredefinedRole } from "./roleData";
 import { azureScopeKey } from "./azureScope";
+import type { GcpResource } from "./gcpResource";
 
 /**
  * AWS managed policies that can change any role of the account (trust policy, attached policies)
@@ -174,4 +175,18 @@ export function unjudgedGrant(grant: JudgedGrant): string | undefined {
       return undefined;
     }
   }
+}
+
+/**
+ * The reason a GCP role granted on one resource lets its holder act as an identity, or undefined.
+ * Only a service account is an identity among the supported resource kinds (gcpResource.ts): a role
+ * on it holding one of the service-account permissions of GCP_IDENTITY_ADMIN_PERMISSIONS (token
+ * creation, signing, keys, actAs, its IAM policy) takes over that service account. A role on a
+ * bucket, topic, subscription, secret, dataset or repository reaches only that resource's data.
+ */
+export function gcpResourceIdentityAdminRole(role: unknown, resource: GcpResource): { readonly why: string } | undefined {
+  if (typeof role !== "string" || resource.kind !== "service-account") return undefined;
+  const held = new Map((gcpRolePermissions(role) ?? []).map((p) => [p.replace(/^iam\.googleapis\.com\//, "iam."), p]));
+  const decisive = GCP_IDENTITY_ADMIN_PERMISSIONS.find((p) => p.reach === "service-accounts" && held.has(p.permission));
+  return decisive ? { why: `holds ${held.get(decisive.permission)!} (its holder can act as that service account)` } : undefined;
 }

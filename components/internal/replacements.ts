@@ -161,6 +161,36 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     deleteFirst: "never",
     source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/resourcemanager/iam_project.go IamProjectSchema: "project" ForceNew`,
   },
+  "gcp:storage/bucketIAMMember:BucketIAMMember": {
+    replaceOn: ["bucket", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/storage/iam_storage_bucket.go StorageBucketIamSchema: "bucket" ForceNew`,
+  },
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": {
+    replaceOn: ["project", "topic", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/pubsub/iam_pubsub_topic.go PubsubTopicIamSchema: "project" and "topic" ForceNew`,
+  },
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": {
+    replaceOn: ["project", "subscription", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/pubsub/iam_pubsub_subscription.go IamPubsubSubscriptionSchema: "project" and "subscription" ForceNew`,
+  },
+  "gcp:secretmanager/secretIamMember:SecretIamMember": {
+    replaceOn: ["project", "secretId", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/secretmanager/iam_secret_manager_secret.go SecretManagerSecretIamSchema: "project" and "secret_id" ForceNew`,
+  },
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": {
+    replaceOn: ["project", "datasetId", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/bigquery/iam_bigquery_dataset.go IamBigqueryDatasetSchema: "project" and "dataset_id" ForceNew`,
+  },
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": {
+    replaceOn: ["project", "location", "repository", "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/artifactregistry/iam_artifact_registry_repository.go ArtifactRegistryRepositoryIamSchema: "project", "location" and "repository" ForceNew`,
+  },
   "azure-native:managedidentity:UserAssignedIdentity": {
     // Path parameters (subscription from the provider, resource group, name) and location
     // (x-ms-mutability read/create on TrackedResource.location).

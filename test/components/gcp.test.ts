@@ -126,3 +126,68 @@ describe("ServiceAccess", () => {
     },
   );
 });
+
+describe("ServiceAccess: roles on single resources (resourceRoles)", () => {
+  const PRINCIPAL = `principal://iam.googleapis.com/${POOL}/subject/0oa2`;
+  const ALL = {
+    orders: { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.objectViewer" },
+    events: { resource: "//pubsub.googleapis.com/projects/acme-test-example/topics/orders", role: "roles/pubsub.publisher" },
+    intake: { resource: "//pubsub.googleapis.com/projects/acme-test-example/subscriptions/orders-in", role: "roles/pubsub.subscriber" },
+    db: { resource: "//secretmanager.googleapis.com/projects/acme-test-example/secrets/db-password", role: "roles/secretmanager.secretAccessor" },
+    sales: { resource: "//bigquery.googleapis.com/projects/acme-test-example/datasets/sales", role: "roles/bigquery.dataViewer" },
+    images: { resource: "//artifactregistry.googleapis.com/projects/acme-test-example/locations/europe-west1/repositories/images", role: "roles/artifactregistry.reader" },
+    runner: { resource: "//iam.googleapis.com/projects/acme-test-example/serviceAccounts/runner@acme-test-example.iam.gserviceaccount.com", role: "roles/iam.serviceAccountViewer" },
+  };
+
+  it("each kind registers its provider's IAM member resource, named by the grant key, for the federated principal", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new ServiceAccess("reporting-gcp", { project: "acme-test-example", poolName: POOL, clientId: "0oa2", resourceRoles: ALL }, { providers: p.all }),
+    );
+    const registered = resources
+      .filter((r) => r.type.startsWith("gcp:"))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((r) => [r.type, r.name, inputsOf(r)]);
+    expect(registered).toEqual([
+      ["gcp:secretmanager/secretIamMember:SecretIamMember", "reporting-gcp-resource-db", { project: "acme-test-example", secretId: "db-password", role: "roles/secretmanager.secretAccessor", member: PRINCIPAL }],
+      ["gcp:pubsub/topicIAMMember:TopicIAMMember", "reporting-gcp-resource-events", { project: "acme-test-example", topic: "orders", role: "roles/pubsub.publisher", member: PRINCIPAL }],
+      ["gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "reporting-gcp-resource-images", { project: "acme-test-example", location: "europe-west1", repository: "images", role: "roles/artifactregistry.reader", member: PRINCIPAL }],
+      ["gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", "reporting-gcp-resource-intake", { project: "acme-test-example", subscription: "orders-in", role: "roles/pubsub.subscriber", member: PRINCIPAL }],
+      ["gcp:storage/bucketIAMMember:BucketIAMMember", "reporting-gcp-resource-orders", { bucket: "bar-orders-dev", role: "roles/storage.objectViewer", member: PRINCIPAL }],
+      [
+        "gcp:serviceaccount/iAMMember:IAMMember",
+        "reporting-gcp-resource-runner",
+        { serviceAccountId: "projects/acme-test-example/serviceAccounts/runner@acme-test-example.iam.gserviceaccount.com", role: "roles/iam.serviceAccountViewer", member: PRINCIPAL },
+      ],
+      ["gcp:bigquery/datasetIamMember:DatasetIamMember", "reporting-gcp-resource-sales", { project: "acme-test-example", datasetId: "sales", role: "roles/bigquery.dataViewer", member: PRINCIPAL }],
+    ]);
+  });
+
+  it("with impersonation, the resource role goes to the service account, as project roles do", async () => {
+    const { resources } = await runWithProviders((p) =>
+      new ServiceAccess(
+        "payments-gcp",
+        { project: "acme-test-example", poolName: POOL, clientId: "0oa1", serviceAccountId: "test-payments", resourceRoles: { orders: ALL.orders } },
+        { providers: p.all },
+      ),
+    );
+    expect(inputsOf(one(resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "payments-gcp-resource-orders"))).toEqual({
+      bucket: "bar-orders-dev",
+      role: "roles/storage.objectViewer",
+      member: "serviceAccount:test-payments@acme-test-example.iam.gserviceaccount.com",
+    });
+  });
+
+  it("refuses another kind with the supported list, and a role that acts as the service account it is granted on without the opt-in", async () => {
+    const access = (resourceRoles: Record<string, { resource: string; role: string; allowIdentityAdmin?: boolean }>) =>
+      runWithProviders((p) => new ServiceAccess("reporting-gcp", { project: "acme-test-example", poolName: POOL, clientId: "0oa2", resourceRoles }, { providers: p.all }));
+    await expect(access({ vm: { resource: "//compute.googleapis.com/projects/acme-test-example/zones/europe-west1-b/instances/vm-1", role: "roles/compute.viewer" } })).rejects.toThrow(
+      'resourceRoles.vm: "//compute.googleapis.com/projects/acme-test-example/zones/europe-west1-b/instances/vm-1" is not a full resource name of a supported kind; supported: //storage.googleapis.com/projects/_/buckets/<bucket>, ',
+    );
+    const tokenCreator = { resource: ALL.runner.resource, role: "roles/iam.serviceAccountTokenCreator" };
+    await expect(access({ runner: tokenCreator })).rejects.toThrow(
+      "roles/iam.serviceAccountTokenCreator on service account runner@acme-test-example.iam.gserviceaccount.com holds iam.serviceAccounts.getAccessToken (its holder can act as that service account); refused without allowIdentityAdmin: true",
+    );
+    const { resources } = await access({ runner: { ...tokenCreator, allowIdentityAdmin: true } });
+    expect(byType(resources, "gcp:serviceaccount/iAMMember:IAMMember").map((r) => [r.name, inputsOf(r).role])).toEqual([["reporting-gcp-resource-runner", "roles/iam.serviceAccountTokenCreator"]]);
+  });
+});

@@ -29,6 +29,23 @@ describe("replacement rules", () => {
     expect(replacingInputs("okta:app/oAuth:OAuth", ["omitSecret"], { omitSecret: false }, { omitSecret: true })).toEqual([]);
   });
 
+  it("cover the IAM member types of gcp.resourceRoles: their resource field, role and member replace, never deleted first", () => {
+    const rules: Record<string, string[]> = {
+      "gcp:storage/bucketIAMMember:BucketIAMMember": ["bucket", "role", "member", "condition"],
+      "gcp:pubsub/topicIAMMember:TopicIAMMember": ["project", "topic", "role", "member", "condition"],
+      "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": ["project", "subscription", "role", "member", "condition"],
+      "gcp:secretmanager/secretIamMember:SecretIamMember": ["project", "secretId", "role", "member", "condition"],
+      "gcp:bigquery/datasetIamMember:DatasetIamMember": ["project", "datasetId", "role", "member", "condition"],
+      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": ["project", "location", "repository", "role", "member", "condition"],
+      "gcp:serviceaccount/iAMMember:IAMMember": ["serviceAccountId", "role", "member", "condition"],
+    };
+    for (const [type, replaceOn] of Object.entries(rules)) {
+      expect(REPLACEMENT_RULES[type]?.replaceOn, type).toEqual(replaceOn);
+      expect(deletesFirst(type, {}), type).toBe(false);
+    }
+    expect(replacingInputs("gcp:storage/bucketIAMMember:BucketIAMMember", ["bucket"], { bucket: "a-orders" }, { bucket: "b-orders" })).toEqual([{ property: "bucket", why: "provider" }]);
+  });
+
   it("delete first for a named IAM role and every azure-native resource, never for a GCP pool", () => {
     expect(deletesFirst("aws:iam/role:Role", { name: "dev-payments" })).toBe(true);
     expect(deletesFirst("aws:iam/role:Role", {})).toBe(false);

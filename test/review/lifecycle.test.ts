@@ -75,3 +75,19 @@ describe("npm run review: what pulumi up will replace or delete", () => {
     expect(stdout).not.toContain("will replace or delete");
   });
 });
+
+describe("npm run review: GCP roles on single resources", () => {
+  it("a bucket grant appears with its role and resource; removing it is a revocation that names the bucket", async () => {
+    const bucket = { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.objectViewer" };
+    const head = headWith("bucket-grant", (f) => (f.services.reporting.gcp.resourceRoles = { orders: bucket }));
+    const { code, stdout, stderr } = await runCli(review, "--base", base, "--head", head, "--markdown");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.split("\n").filter((l) => l.includes("bar-orders-dev"))).toEqual(["- 🟢 + reporting\\: GCP role roles/storage.objectViewer on bucket bar-orders-dev granted to GCP direct grants reporting"]);
+    const text = (await runCli(review, "--base", head, "--head", base)).stdout.split("\n");
+    expect(text.filter((l) => l.includes("bar-orders-dev"))).toEqual([
+      "  -  reporting: GCP role roles/storage.objectViewer on bucket bar-orders-dev revoked from GCP direct grants reporting",
+      "  D  GCP role roles/storage.objectViewer on bucket bar-orders-dev (federation-reporting-gcp-resource-orders) deleted: the head no longer registers it",
+    ]);
+  });
+});

@@ -518,3 +518,68 @@ describe("a risky pull request, reviewed", () => {
     ]);
   });
 });
+
+describe("GCP roles on single resources (gcp.resourceRoles) in verify and the access diff", () => {
+  const BUCKET = { resource: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev", role: "roles/storage.objectViewer" };
+  const PAYMENTS_SA = "//iam.googleapis.com/projects/acme-dev-example/serviceAccounts/dev-payments@acme-dev-example.iam.gserviceaccount.com";
+
+  it("a bucket grant plans, verifies as a grant of the service's target in words, and the access diff names its role and resource", async () => {
+    const base = extractModel(planToJson(await planStack(fixtureStack("dev"))) as unknown as PlanDocument);
+    const plan = await devWith((f) => {
+      f.services.reporting.gcp.resourceRoles = { orders: BUCKET };
+      f.services.payments.gcp.resourceRoles = { events: { resource: "//pubsub.googleapis.com/projects/acme-dev-example/topics/orders", role: "roles/pubsub.publisher" } };
+    });
+    expect(plan.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => [r.name, r.inputs])).toEqual([
+      [
+        "federation-reporting-gcp-resource-orders",
+        {
+          bucket: "bar-orders-dev",
+          role: "roles/storage.objectViewer",
+          member: "principal://iam.googleapis.com/projects/<acme-dev-example.projectNumber>/locations/global/workloadIdentityPools/okta-dev/subject/<federation-reporting-app.clientId>",
+        },
+      ],
+    ]);
+    const model = extractModel(plan);
+    expect(model.targets.find((t) => t.id === "gcp-direct:reporting")!.grants.map((g) => g.text)).toEqual([
+      "GCP role roles/storage.objectViewer on bucket bar-orders-dev",
+      "GCP role roles/bigquery.dataViewer on project acme-dev-example",
+      "GCP role roles/bigquery.jobUser on project acme-dev-example",
+    ]);
+    expect(model.targets.find((t) => t.id === "gcp-sa:payments")!.grants.map((g) => g.text)).toContain("GCP role roles/pubsub.publisher on Pub/Sub topic orders (project acme-dev-example)");
+    const result = await verifyModel(model);
+    expect(result.findings).toEqual([]);
+    expect(result.passed).toBe(true);
+    const changes = accessDiff({ model: base, result: await verifyModel(base) }, { model, result });
+    expect(changes.map((c) => [c.message, c.risk])).toEqual([
+      ["payments: GCP role roles/pubsub.publisher on Pub/Sub topic orders (project acme-dev-example) granted to GCP service account dev-payments@acme-dev-example.iam.gserviceaccount.com", undefined],
+      ["reporting: GCP role roles/storage.objectViewer on bucket bar-orders-dev granted to GCP direct grants reporting", undefined],
+    ]);
+    expect(toText(result, changes)).toContain("+  reporting: GCP role roles/storage.objectViewer on bucket bar-orders-dev granted to GCP direct grants reporting");
+  });
+
+  it("a token-creating role on another service's service account is identity-admin: accepted with the opt-in, the matrix names the take-over", async () => {
+    const result = await verify(await devWith((f) => (f.services.reporting.gcp.resourceRoles = { takeover: { resource: PAYMENTS_SA, role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true } })));
+    expect(result.identityAdmin).toEqual([
+      {
+        service: "reporting",
+        resource: "federation-reporting-gcp-resource-takeover",
+        grant: "GCP role roles/iam.serviceAccountTokenCreator on service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+        why: "holds iam.serviceAccounts.getAccessToken (its holder can act as that service account)",
+        accepted: true,
+        reach: ["gcp-sa:payments"],
+      },
+    ]);
+    expect(result.takeovers.map((c) => [c.service, c.target])).toEqual([["reporting", "gcp-sa:payments"]]);
+    expect(result.passed).toBe(true);
+  });
+
+  it("the same grant registered without the component's acceptance fails verify", async () => {
+    const plan = structuredClone(await devWith((f) => (f.services.reporting.gcp.resourceRoles = { takeover: { resource: PAYMENTS_SA, role: "roles/iam.serviceAccountTokenCreator", allowIdentityAdmin: true } }))) as {
+      resources: PlanResource[];
+    } & PlanDocument;
+    delete (plan.resources.find((r) => r.name === "federation-reporting-gcp") as any).outputs.acceptedIdentityAdmin;
+    const result = await verify(plan);
+    expect(result.passed).toBe(false);
+    expect(result.findings.map((f) => [f.kind, f.service, f.accepted])).toEqual([["identity-takeover", "reporting", false]]);
+  });
+});

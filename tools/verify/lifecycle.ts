@@ -142,6 +142,18 @@ export function resourceLabel(r: PlanResource): string {
       const guid = String(i.roleDefinitionId).split("/").pop() ?? "";
       return `Azure role ${azureRoleName(guid) ?? guid} at ${String(i.scope)} (${r.name})`;
     }
+    case "gcp:storage/bucketIAMMember:BucketIAMMember":
+      return `GCP role ${String(i.role)} on bucket ${String(i.bucket)} (${r.name})`;
+    case "gcp:pubsub/topicIAMMember:TopicIAMMember":
+      return `GCP role ${String(i.role)} on Pub/Sub topic ${String(i.topic)} (project ${String(i.project)}) (${r.name})`;
+    case "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember":
+      return `GCP role ${String(i.role)} on Pub/Sub subscription ${String(i.subscription)} (project ${String(i.project)}) (${r.name})`;
+    case "gcp:secretmanager/secretIamMember:SecretIamMember":
+      return `GCP role ${String(i.role)} on secret ${String(i.secretId)} (project ${String(i.project)}) (${r.name})`;
+    case "gcp:bigquery/datasetIamMember:DatasetIamMember":
+      return `GCP role ${String(i.role)} on BigQuery dataset ${String(i.datasetId)} (project ${String(i.project)}) (${r.name})`;
+    case "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
+      return `GCP role ${String(i.role)} on Artifact Registry repository ${String(i.repository)} (project ${String(i.project)}, ${String(i.location)}) (${r.name})`;
     default:
       return `${r.type} ${r.name}`;
   }
@@ -191,6 +203,12 @@ function replacementImpact(base: Resource, head: Resource, deleteFirst: boolean)
       return { impact: "the policy is detached and attached again: the role is briefly without it" };
     case "gcp:serviceaccount/iAMMember:IAMMember":
     case "gcp:projects/iAMMember:IAMMember":
+    case "gcp:storage/bucketIAMMember:BucketIAMMember":
+    case "gcp:pubsub/topicIAMMember:TopicIAMMember":
+    case "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember":
+    case "gcp:secretmanager/secretIamMember:SecretIamMember":
+    case "gcp:bigquery/datasetIamMember:DatasetIamMember":
+    case "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
       return { impact: "the role is revoked and granted again: briefly without it" };
     case "azure-native:authorization:RoleAssignment":
       return { impact: "the assignment is deleted before it is created again: briefly without the role" };

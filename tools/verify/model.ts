@@ -10,7 +10,9 @@ import {
   azureIdentityAdminRole,
   azureScopeContains,
   gcpIdentityAdminRole,
+  gcpResourceIdentityAdminRole,
 } from "../../components/internal/identityAdmin";
+import { type GcpResource, gcpResourceText } from "../../components/internal/gcpResource";
 import { azureRoleName } from "../../components/internal/azureRoles";
 import { policyOrderFindings } from "../../components/internal/oktaPriorities";
 
@@ -197,6 +199,17 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const project = String(get(m, "project"));
     return { name: m.name, cloud: "gcp", role, roleName: role, scope: `project ${project}`, text: `GCP role ${role} on project ${project}` };
   };
+  // Roles on single resources (gcp.resourceRoles): every IAM member type of the supported kinds, its resource in words.
+  const impersonation = ownImpersonation(plan, ownerOf);
+  const resourceMembers = Object.keys(GCP_RESOURCE_MEMBER_TYPES)
+    .flatMap((type) => of(type))
+    .filter((m) => gcpResourceOf(m) !== undefined && !impersonation.has(m.urn));
+  const resourceGrant = (m: PlanResource): Grant => {
+    const role = String(get(m, "role"));
+    const scope = gcpResourceText(gcpResourceOf(m)!);
+    return { name: m.name, cloud: "gcp", role, roleName: role, scope, text: `GCP role ${role} on ${scope}` };
+  };
+  const resourceMembersOf = (member: string) => resourceMembers.filter((m) => String(get(m, "member")) === member);
   for (const account of of("gcp:serviceaccount/account:Account")) {
     const owner = ownerOf(account, "-gcp");
     const accountName = String(get(account, "name"));
@@ -204,6 +217,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
     const email = String(get(account, "email"));
     const granted = projectMembersOf(`serviceAccount:${email}`);
     const roles = granted.map((m) => String(get(m, "role")));
+    const onResources = resourceMembersOf(`serviceAccount:${email}`);
     targets.push({
       id: `gcp-sa:${owner}`,
       kind: "gcp-service-account",
@@ -211,23 +225,27 @@ export function extractModel(plan: PlanDocument): TrustModel {
       owner,
       gcp: { members, roles },
       location: `gcp:${String(get(account, "project"))}`,
-      grants: byName(granted.map(projectGrant)),
+      grants: byName([...granted.map(projectGrant), ...onResources.map(resourceGrant)]),
     });
   }
   const direct = new Map<string, PlanResource[]>();
-  for (const grant of projectMembers.filter((m) => /^principal(Set)?:\/\//.test(String(get(m, "member"))))) {
+  const isPrincipal = (m: PlanResource) => /^principal(Set)?:\/\//.test(String(get(m, "member")));
+  for (const grant of [...projectMembers, ...resourceMembers].filter(isPrincipal)) {
     const owner = ownerOf(grant, "-gcp");
     direct.set(owner, [...(direct.get(owner) ?? []), grant]);
   }
   for (const [owner, grants] of [...direct.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const onProject = grants.filter((g) => g.type === "gcp:projects/iAMMember:IAMMember");
+    // The project the principal lives in: its project grants', else the pool's (a bucket names no project).
+    const project = onProject.length ? String(get(onProject[0]!, "project")) : String(pools[0] ? /^projects\/([^/]+)\//.exec(pools[0].name)?.[1] ?? "" : "");
     targets.push({
       id: `gcp-direct:${owner}`,
       kind: "gcp-direct",
       label: `GCP direct grants ${owner}`,
       owner,
       gcp: { members: [...new Set(grants.map((g) => String(get(g, "member"))))], roles: grants.map((g) => String(get(g, "role"))) },
-      location: `gcp:${String(get(grants[0]!, "project"))}`,
-      grants: byName(grants.map(projectGrant)),
+      location: `gcp:${project}`,
+      grants: byName(grants.map((g) => (g.type === "gcp:projects/iAMMember:IAMMember" ? projectGrant(g) : resourceGrant(g)))),
     });
   }
 
@@ -294,6 +312,45 @@ function deployedPolicyOrder(of: (type: string) => PlanResource[]): string[] {
   });
 }
 
+/**
+ * The IAM member types of the resource kinds a service may be granted roles on (gcp.resourceRoles),
+ * each with its resource read back from its identifying inputs. A service account member is one on
+ * a `projects/<p>/serviceAccounts/<email>` id; the kit's own impersonation grants name the account
+ * by its placeholder and are read as impersonation, not as resource grants.
+ */
+const GCP_RESOURCE_MEMBER_TYPES: Readonly<Record<string, (r: PlanResource) => GcpResource | undefined>> = {
+  "gcp:storage/bucketIAMMember:BucketIAMMember": (r) => ({ kind: "bucket", bucket: String(get(r, "bucket")) }),
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": (r) => ({ kind: "topic", project: String(get(r, "project")), topic: String(get(r, "topic")) }),
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (r) => ({ kind: "subscription", project: String(get(r, "project")), subscription: String(get(r, "subscription")) }),
+  "gcp:secretmanager/secretIamMember:SecretIamMember": (r) => ({ kind: "secret", project: String(get(r, "project")), secret: String(get(r, "secretId")) }),
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": (r) => ({ kind: "dataset", project: String(get(r, "project")), dataset: String(get(r, "datasetId")) }),
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (r) => ({
+    kind: "repository",
+    project: String(get(r, "project")),
+    location: String(get(r, "location")),
+    repository: String(get(r, "repository")),
+  }),
+  "gcp:serviceaccount/iAMMember:IAMMember": (r) => {
+    const id = /^projects\/([^/]+)\/serviceAccounts\/([^/]+@[^/]+)$/.exec(String(get(r, "serviceAccountId")));
+    return id ? { kind: "service-account", project: id[1]!, email: id[2]! } : undefined;
+  },
+};
+/**
+ * The members that let a service impersonate its own service account (roles/iam.workloadIdentityUser
+ * on the account its own component created): its trust, not a resource grant.
+ */
+function ownImpersonation(plan: PlanDocument, ownerOf: (resource: PlanResource, suffix: string) => string): Set<string> {
+  const accounts = plan.resources.filter((a) => a.type === "gcp:serviceaccount/account:Account");
+  return new Set(
+    plan.resources
+      .filter((m) => m.type === "gcp:serviceaccount/iAMMember:IAMMember" && get(m, "role") === "roles/iam.workloadIdentityUser")
+      .filter((m) => accounts.some((a) => String(get(a, "name")) === String(get(m, "serviceAccountId")) && ownerOf(a, "-gcp") === ownerOf(m, "-gcp")))
+      .map((m) => m.urn),
+  );
+}
+
+const gcpResourceOf = (r: PlanResource): GcpResource | undefined => GCP_RESOURCE_MEMBER_TYPES[r.type]?.(r);
+
 const byName = (grants: Grant[]): Grant[] => grants.sort((a, b) => a.name.localeCompare(b.name));
 
 /** The custom claims a token carries: those without a scope limit, and those limited to a scope it has (all, when scopes is undefined: the worst case). */
@@ -317,6 +374,7 @@ function adminGrants(
   targets: readonly TargetModel[],
 ): IdentityAdminGrant[] {
   const found: IdentityAdminGrant[] = [];
+  const impersonation = ownImpersonation(plan, ownerOf);
   const accepted = (grant: PlanResource) => {
     const list = (componentOf(byUrn, grant)?.outputs?.[ACCEPTED_IDENTITY_ADMIN_OUTPUT] as string[] | undefined) ?? [];
     return list.includes(grant.name);
@@ -341,6 +399,18 @@ function adminGrants(
       const project = `gcp:${String(get(r, "project"))}`;
       const reach = others(owner, (t) => t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project"));
       found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), reach });
+    } else if (GCP_RESOURCE_MEMBER_TYPES[r.type] && gcpResourceOf(r) && !impersonation.has(r.urn)) {
+      const resource = gcpResourceOf(r)!;
+      const admin = gcpResourceIdentityAdminRole(get(r, "role"), resource);
+      if (!admin || resource.kind !== "service-account") continue;
+      const owner = ownerOfGrant(r, "-gcp");
+      // The kit's service account the resource names: by its email as deployed, or as derived from its account id and project.
+      const named = plan.resources
+        .filter((a) => a.type === "gcp:serviceaccount/account:Account")
+        .filter((a) => get(a, "email") === resource.email || `${String(get(a, "accountId"))}@${String(get(a, "project"))}.iam.gserviceaccount.com` === resource.email)
+        .map((a) => `gcp-sa:${ownerOf(a, "-gcp")}`);
+      const reach = others(owner, (t) => named.includes(t.id));
+      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on ${gcpResourceText(resource)}`, why: admin.why, accepted: accepted(r), reach });
     } else if (r.type === "azure-native:authorization:RoleAssignment") {
       const admin = azureIdentityAdminRole(get(r, "roleDefinitionId"));
       if (!admin) continue;
