@@ -67,6 +67,18 @@ const AWS = "hashicorp/terraform-provider-aws v6 (bridged by @pulumi/aws 7.48.0)
 const AZURE = "pulumi/pulumi-azure-native (@pulumi/azure-native 3.28.0), provider/pkg/provider/diff.go calculateDetailedDiff";
 
 /**
+ * The rule of a google IAM member resource: the base schema's role, member and condition, plus the
+ * fields that name what it is granted on, all ForceNew (each file cited by `schema`).
+ */
+function iamMemberRule(resourceFields: readonly string[], schema: string): ReplacementRule {
+  return {
+    replaceOn: [...resourceFields, "role", "member", "condition"],
+    deleteFirst: "never",
+    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; ${schema}`,
+  };
+}
+
+/**
  * The replacement rules of every resource type the kit registers, keyed by Pulumi type token.
  * Only the inputs the kit sets are listed; a type missing here has no rules the kit knows.
  */
@@ -151,46 +163,14 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     inPlace: ["displayName", "description"],
     source: `${GOOGLE}services/resourcemanager/resource_google_service_account.go ResourceGoogleServiceAccount: "account_id" and "project" ForceNew`,
   },
-  "gcp:serviceaccount/iAMMember:IAMMember": {
-    replaceOn: ["serviceAccountId", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/resourcemanager/iam_service_account.go IamServiceAccountSchema: "service_account_id" ForceNew`,
-  },
-  "gcp:projects/iAMMember:IAMMember": {
-    replaceOn: ["project", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/resourcemanager/iam_project.go IamProjectSchema: "project" ForceNew`,
-  },
-  "gcp:storage/bucketIAMMember:BucketIAMMember": {
-    replaceOn: ["bucket", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/storage/iam_storage_bucket.go StorageBucketIamSchema: "bucket" ForceNew`,
-  },
-  "gcp:pubsub/topicIAMMember:TopicIAMMember": {
-    replaceOn: ["project", "topic", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/pubsub/iam_pubsub_topic.go PubsubTopicIamSchema: "project" and "topic" ForceNew`,
-  },
-  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": {
-    replaceOn: ["project", "subscription", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/pubsub/iam_pubsub_subscription.go IamPubsubSubscriptionSchema: "project" and "subscription" ForceNew`,
-  },
-  "gcp:secretmanager/secretIamMember:SecretIamMember": {
-    replaceOn: ["project", "secretId", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/secretmanager/iam_secret_manager_secret.go SecretManagerSecretIamSchema: "project" and "secret_id" ForceNew`,
-  },
-  "gcp:bigquery/datasetIamMember:DatasetIamMember": {
-    replaceOn: ["project", "datasetId", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/bigquery/iam_bigquery_dataset.go IamBigqueryDatasetSchema: "project" and "dataset_id" ForceNew`,
-  },
-  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": {
-    replaceOn: ["project", "location", "repository", "role", "member", "condition"],
-    deleteFirst: "never",
-    source: `${GOOGLE}tpgiamresource/resource_iam_member.go IamMemberBaseSchema: "role", "member", "condition" ForceNew; services/artifactregistry/iam_artifact_registry_repository.go ArtifactRegistryRepositoryIamSchema: "project", "location" and "repository" ForceNew`,
-  },
+  "gcp:serviceaccount/iAMMember:IAMMember": iamMemberRule(["serviceAccountId"], `services/resourcemanager/iam_service_account.go IamServiceAccountSchema: "service_account_id" ForceNew`),
+  "gcp:projects/iAMMember:IAMMember": iamMemberRule(["project"], `services/resourcemanager/iam_project.go IamProjectSchema: "project" ForceNew`),
+  "gcp:storage/bucketIAMMember:BucketIAMMember": iamMemberRule(["bucket"], `services/storage/iam_storage_bucket.go StorageBucketIamSchema: "bucket" ForceNew`),
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": iamMemberRule(["project", "topic"], `services/pubsub/iam_pubsub_topic.go PubsubTopicIamSchema: "project" and "topic" ForceNew`),
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": iamMemberRule(["project", "subscription"], `services/pubsub/iam_pubsub_subscription.go IamPubsubSubscriptionSchema: "project" and "subscription" ForceNew`),
+  "gcp:secretmanager/secretIamMember:SecretIamMember": iamMemberRule(["project", "secretId"], `services/secretmanager/iam_secret_manager_secret.go SecretManagerSecretIamSchema: "project" and "secret_id" ForceNew`),
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": iamMemberRule(["project", "datasetId"], `services/bigquery/iam_bigquery_dataset.go IamBigqueryDatasetSchema: "project" and "dataset_id" ForceNew`),
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": iamMemberRule(["project", "location", "repository"], `services/artifactregistry/iam_artifact_registry_repository.go ArtifactRegistryRepositoryIamSchema: "project", "location" and "repository" ForceNew`),
   "azure-native:managedidentity:UserAssignedIdentity": {
     // Path parameters (subscription from the provider, resource group, name) and location
     // (x-ms-mutability read/create on TrackedResource.location).
