@@ -3,14 +3,17 @@
  * fetcher, exchanged by google-auth-library's ExternalAccountClient (the real SDK) at the STS and
  * IAM Credentials emulators, with the trust as the fixture stacks plan it. dev: payments impersonates
  * a service account, reporting has direct project grants; prod: payments impersonates; multi: a
- * dedicated GCP issuer with a direct grant, next to an AWS-only issuer of the same Okta org.
+ * dedicated GCP issuer with a direct grant, next to an AWS-only issuer of the same Okta org; grants:
+ * dev with roles on single resources (gcp.resourceRoles), a bucket each and reporting's accepted
+ * identity-admin grant on payments' service account.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, planToJson } from "../../tools/offline/plan";
-import { gcpWorkload, startGcp } from "../../tools/sandbox/gcp";
+import { gcpResourceWorkload, gcpWorkload, otherResourceOf, resourceGrantsOf, startGcp, type GcpEmulators, type ResourceGrant } from "../../tools/sandbox/gcp";
+import { exchangeLine, runSandbox } from "../../tools/sandbox/run";
 import { materialize } from "../../tools/sandbox/materialize";
 import { SandboxNetwork } from "../../tools/sandbox/network";
 import { startOkta, type SandboxClient, type SandboxIssuer } from "../../tools/sandbox/okta";
@@ -19,7 +22,7 @@ import type { PlanDocument, PlanResource } from "../../tools/verify/model";
 import { fetchToken } from "../../workload/token";
 import { fixtureStack } from "../helpers/stacks";
 
-type Gcp = { sts: Emulator; iamCredentials: Emulator };
+type Gcp = GcpEmulators;
 
 interface Stack {
   readonly plan: PlanDocument;
@@ -95,7 +98,7 @@ function brokenPlan(plan: PlanDocument, type: string, name: string, change: (r: 
 }
 
 beforeAll(async () => {
-  for (const name of ["dev", "prod", "multi"]) stacks[name] = await startStack(name);
+  for (const name of ["dev", "prod", "multi", "grants"]) stacks[name] = await startStack(name);
 });
 
 afterAll(async () => {
@@ -266,5 +269,85 @@ describe("multi: a dedicated GCP issuer", () => {
     const gcpIssuer = appOf(multi(), "gcp-issuer-payments-app");
     const outcome = await run(multi(), gcpOutputs(multi().plan, "payments", "gcp-issuer").credentialConfig, await tokenFileOf(multi(), "aws-issuer-payments-app"));
     expect(outcome).toEqual({ ok: false, code: "invalid_grant", message: `The issuer in ID Token ${aws.issuer.issuer} does not match the expected ones: ${gcpIssuer.issuer.issuer}` });
+  });
+});
+
+describe("grants: roles on single resources (gcp.resourceRoles)", () => {
+  const grants = () => stacks.grants!;
+  const BUCKET_PERMISSIONS = "storage.folders.get, storage.folders.list, storage.managedFolders.get, storage.managedFolders.list, storage.objects.get, storage.objects.list";
+  const PAYMENTS_SA = "dev-payments@acme-dev-example.iam.gserviceaccount.com";
+  const ORDERS: Pick<ResourceGrant, "name" | "resource" | "role"> = {
+    name: "//storage.googleapis.com/projects/_/buckets/bar-orders-dev",
+    resource: { kind: "bucket", bucket: "bar-orders-dev" },
+    role: "roles/storage.objectViewer",
+  };
+  const bucketDenied = { ok: false, code: "PERMISSION_DENIED", message: "Permission 'storage.folders.get' denied on resource (or it may not exist)." };
+  const useRole = async (service: string, app: string, grant: Pick<ResourceGrant, "name" | "resource" | "role">) =>
+    gcpResourceWorkload({ credentialConfig: gcpOutputs(grants().plan, service).credentialConfig, tokenFile: await tokenFileOf(grants(), app), gcp: grants().gcp, grant });
+
+  it("the plan's grants, by holder: payments' service account a bucket; reporting's principal a bucket and payments' service account (its own impersonation aside)", () => {
+    const { principal } = gcpOutputs(grants().plan, "reporting");
+    expect(resourceGrantsOf(grants().plan, `serviceAccount:${PAYMENTS_SA}`, PAYMENTS_SA).map((g) => `${g.role} on ${g.name}`)).toEqual([
+      "roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/bar-invoices-dev",
+    ]);
+    expect(resourceGrantsOf(grants().plan, principal).map((g) => `${g.role} on ${g.name}`)).toEqual([
+      `roles/iam.workloadIdentityUser on //iam.googleapis.com/projects/acme-dev-example/serviceAccounts/${PAYMENTS_SA}`,
+      "roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/bar-orders-dev",
+    ]);
+  });
+
+  it("reporting (direct grants) may use roles/storage.objectViewer on bar-orders-dev", async () => {
+    const { principal } = gcpOutputs(grants().plan, "reporting");
+    expect(await useRole("reporting", "federation-reporting-app", ORDERS)).toEqual({ ok: true, detail: `as ${principal}: holds ${BUCKET_PERMISSIONS} on bucket bar-orders-dev` });
+  });
+
+  it("the same role on another bucket is denied", async () => {
+    const other = otherResourceOf({ ...ORDERS, resource: { kind: "bucket", bucket: "bar-orders-dev" } })!;
+    expect(other.name).toBe("//storage.googleapis.com/projects/_/buckets/bar-orders-dev-sandbox-other");
+    expect(await useRole("reporting", "federation-reporting-app", other)).toEqual(bucketDenied);
+  });
+
+  it("payments' token on reporting's bucket (with reporting's config) stands for payments: denied", async () => {
+    expect(await useRole("reporting", "federation-payments-app", ORDERS)).toEqual(bucketDenied);
+  });
+
+  it("payments uses its bucket through its service account; reporting's bucket is denied to that account", async () => {
+    const invoices = { name: "//storage.googleapis.com/projects/_/buckets/bar-invoices-dev", resource: { kind: "bucket", bucket: "bar-invoices-dev" }, role: "roles/storage.objectViewer" } as const;
+    expect(await useRole("payments", "federation-payments-app", invoices)).toEqual({ ok: true, detail: `as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-invoices-dev` });
+    expect(await useRole("payments", "federation-payments-app", ORDERS)).toEqual(bucketDenied);
+  });
+
+  it("roles/iam.workloadIdentityUser on payments' service account lets reporting mint tokens as payments; in dev, without it, the same is denied", async () => {
+    const payments = gcpOutputs(grants().plan, "payments").credentialConfig;
+    expect(await run(grants(), payments, await tokenFileOf(grants(), "federation-reporting-app"))).toEqual({ ok: true, detail: `impersonates ${PAYMENTS_SA}` });
+    expect(await run(stacks.dev!, gcpOutputs(stacks.dev!.plan, "payments").credentialConfig, await tokenFileOf(stacks.dev!, "federation-reporting-app"))).toEqual({
+      ok: false,
+      code: "PERMISSION_DENIED",
+      message: DENIED,
+    });
+  });
+
+  it("npm run sandbox: each grant used as planned, the same role elsewhere denied, and reporting's takeover of payments unexpected, as verify reports it", async () => {
+    const report = await runSandbox(planToJson(await planStack(fixtureStack("grants"))) as unknown as PlanDocument);
+    expect([report.allowed, report.denied, report.unexpected]).toEqual([9, 36, 2]);
+    const onResources = report.exchanges.filter((e) => / on (bucket|service account) /.test(e.target));
+    const { principal } = gcpOutputs(grants().plan, "reporting");
+    const short = (line: string) => line.replaceAll(principal, "<reporting>");
+    const takeover = `identity-admin takeover: reporting holds GCP role roles/iam.workloadIdentityUser on service account ${PAYMENTS_SA}, which holds iam.serviceAccounts.getAccessToken (its holder can act as that service account) (accepted with allowIdentityAdmin: true)`;
+    expect(onResources.filter((e) => e.verdict !== "denied as planned" || e.target.endsWith("(not granted)")).map((e) => short(exchangeLine(e)))).toEqual([
+      `allowed as planned  payments -> GCP roles/storage.objectViewer on bucket bar-invoices-dev: as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-invoices-dev`,
+      `allowed as planned  reporting -> GCP roles/iam.workloadIdentityUser on service account ${PAYMENTS_SA}: as <reporting>: holds iam.serviceAccounts.get, iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken, iam.serviceAccounts.list on service account ${PAYMENTS_SA}; ${takeover}`,
+      `allowed as planned  reporting -> GCP roles/storage.objectViewer on bucket bar-orders-dev: as <reporting>: holds ${BUCKET_PERMISSIONS} on bucket bar-orders-dev`,
+      "denied as planned   payments -> GCP roles/storage.objectViewer on bucket bar-invoices-dev-sandbox-other (not granted): PERMISSION_DENIED: Permission 'storage.folders.get' denied on resource (or it may not exist).",
+      "denied as planned   reporting -> GCP roles/iam.workloadIdentityUser on service account sandbox-other@acme-dev-example.iam.gserviceaccount.com (not granted): PERMISSION_DENIED: Permission 'iam.serviceAccounts.get' denied on resource (or it may not exist).",
+      "denied as planned   reporting -> GCP roles/storage.objectViewer on bucket bar-orders-dev-sandbox-other (not granted): PERMISSION_DENIED: Permission 'storage.folders.get' denied on resource (or it may not exist).",
+      `UNEXPECTED          token of reporting -> GCP roles/storage.objectViewer on bucket bar-invoices-dev: as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-invoices-dev; ${takeover}`,
+    ]);
+    expect(report.exchanges.filter((e) => e.verdict === "UNEXPECTED").map((e) => short(exchangeLine(e)))).toEqual([
+      `UNEXPECTED          token of reporting -> GCP service account ${PAYMENTS_SA}: impersonates ${PAYMENTS_SA}; ${takeover}`,
+      `UNEXPECTED          token of reporting -> GCP roles/storage.objectViewer on bucket bar-invoices-dev: as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-invoices-dev; ${takeover}`,
+    ]);
+    // payments' token with reporting's config stands for payments, which holds nothing there; payments' own account is not probed with its token.
+    expect(onResources.filter((e) => e.who === "token of payments").map((e) => `${e.target}: ${e.verdict}`)).toEqual(["GCP roles/storage.objectViewer on bucket bar-orders-dev: denied as planned"]);
   });
 });

@@ -17,7 +17,9 @@ import { materialize } from "./materialize";
 import { SandboxNetwork } from "./network";
 import { startOkta, type SandboxClient, type SandboxIssuer } from "./okta";
 import { awsWorkload, startAwsSts } from "./aws";
-import { gcpWorkload, startGcp } from "./gcp";
+import { type GcpEmulators, gcpResourceWorkload, gcpWorkload, otherResourceOf, resourceGrantsOf, startGcp } from "./gcp";
+import { gcpResourceText } from "../../components/internal/gcpResource";
+import { extractModel } from "../verify/model";
 import { azureWorkload, startEntra } from "./azure";
 import type { Emulator, ExchangeOutcome } from "./types";
 
@@ -30,6 +32,8 @@ export interface Exchange {
   readonly target: string;
   readonly expected: "allowed" | "denied";
   readonly outcome: ExchangeOutcome;
+  /** The identity-admin grant that let the token in, as verify reports it (its TAKE): the takeover it is. */
+  readonly takeover?: string;
 }
 
 export interface SandboxReport {
@@ -51,6 +55,12 @@ interface Target {
   readonly owner: string;
   /** For GCP direct grants: the principal the owner's grants are given to. */
   readonly principal?: string;
+  /** The identity reached, as verify labels its targets (`GCP service account <email>`), when it is one. */
+  readonly identity?: string;
+  /** A workload that legitimately holds what the target probes (the owner of the service account it is on): not probed with its token. */
+  readonly heldBy?: string;
+  /** For a role on one resource: the same role on another resource of the kind, with the owner's token (denied as planned). */
+  readonly other?: { readonly label: string; run(tokenFile: string): Promise<ExchangeOutcome> };
   run(tokenFile: string): Promise<ExchangeOutcome>;
 }
 
@@ -88,7 +98,7 @@ export interface Sandbox {
   readonly dir: string;
   readonly issuers: readonly SandboxIssuer[];
   readonly sts?: Emulator;
-  readonly gcp?: { sts: Emulator; iamCredentials: Emulator };
+  readonly gcp?: GcpEmulators;
   readonly entra?: Emulator;
   stop(): Promise<void>;
 }
@@ -138,12 +148,28 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
         if (service.gcp && gcp) {
           const config = service.gcp.credentialConfig as object;
           const what = service.gcp.serviceAccountEmail ? `GCP service account ${service.gcp.serviceAccountEmail}` : `GCP direct grants of ${service.gcp.principal}`;
+          const email = service.gcp.serviceAccountEmail ? String(service.gcp.serviceAccountEmail) : undefined;
           targets.push({
             label: what,
             owner: label,
-            ...(service.gcp.serviceAccountEmail ? {} : { principal: String(service.gcp.principal) }),
+            ...(email ? { identity: what } : { principal: String(service.gcp.principal) }),
             run: (file) => gcpWorkload({ credentialConfig: config, tokenFile: file, gcp, plan }),
           });
+          // Roles on single resources (gcp.resourceRoles), held by the service account or the principal.
+          for (const grant of resourceGrantsOf(plan, email ? `serviceAccount:${email}` : String(service.gcp.principal), email)) {
+            const other = otherResourceOf(grant);
+            const onAccount = grant.resource.kind === "service-account" ? grant.resource.email : undefined;
+            targets.push({
+              label: `GCP ${grant.role} on ${gcpResourceText(grant.resource)}`,
+              owner: label,
+              ...(email ? { identity: what } : onAccount ? { identity: `GCP service account ${onAccount}` } : {}),
+              ...(onAccount ? { heldBy: accountOwner(plan.outputs, onAccount) } : {}),
+              ...(other
+                ? { other: { label: `GCP ${grant.role} on ${gcpResourceText(other.resource)} (not granted)`, run: (file: string) => gcpResourceWorkload({ credentialConfig: config, tokenFile: file, gcp, grant: other }) } }
+                : {}),
+              run: (file) => gcpResourceWorkload({ credentialConfig: config, tokenFile: file, gcp, grant }),
+            });
+          }
         }
         if (service.azure && entra) {
           const { clientId, tenantId } = service.azure as { clientId: string; tenantId: string };
@@ -154,10 +180,12 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
     }
 
     const exchanges: Exchange[] = [];
-    const record = (who: string, target: Target, expected: "allowed" | "denied", outcome: ExchangeOutcome) => {
+    const takeovers = takeoversOf(plan);
+    const record = (who: string, target: Pick<Target, "label" | "principal" | "identity">, expected: "allowed" | "denied", outcome: ExchangeOutcome, holder?: string) => {
       const reached = outcome.ok && !(target.principal && !outcome.detail.includes(target.principal));
       const verdict: Verdict = reached === (expected === "allowed") ? (expected === "allowed" ? "allowed as planned" : "denied as planned") : "UNEXPECTED";
-      const exchange = { verdict, who, target: target.label, expected, outcome };
+      const takeover = reached && holder && target.identity ? takeovers(holder, target.identity) : undefined;
+      const exchange = { verdict, who, target: target.label, expected, outcome, ...(takeover ? { takeover } : {}) };
       exchanges.push(exchange);
       onExchange(exchange);
     };
@@ -173,11 +201,15 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
         w.targets.length = 0;
       }
     }
-    for (const w of workloads) for (const target of w.targets) record(w.label, target, "allowed", await target.run(w.tokenFile));
+    for (const w of workloads) for (const target of w.targets) record(w.label, target, "allowed", await target.run(w.tokenFile), w.label);
+    // The same role on another resource of its kind, with the service's own token and config.
+    for (const w of workloads) for (const target of w.targets) if (target.other) record(w.label, { label: target.other.label }, "denied", await target.other.run(w.tokenFile), w.label);
     // Cross-service probes: a token at every target of another service.
     for (const w of workloads) {
       if (!w.client) continue;
-      for (const owner of workloads.filter((o) => o !== w)) for (const target of owner.targets) record(`token of ${w.label}`, target, "denied", await target.run(w.tokenFile));
+      for (const owner of workloads.filter((o) => o !== w)) {
+        for (const target of owner.targets.filter((t) => t.heldBy !== w.label)) record(`token of ${w.label}`, target, "denied", await target.run(w.tokenFile), w.label);
+      }
     }
     // Another audience, and another issuer, with the service's own subject, at its own targets.
     for (const w of workloads) {
@@ -196,6 +228,31 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
   } finally {
     await sandbox.stop();
   }
+}
+
+/** The workload (`<key>` or `<federation>/<key>`) whose GCP service account is `email`, by the stack outputs. */
+function accountOwner(outputs: Record<string, any> | undefined, email: string): string | undefined {
+  for (const [federation, fed] of federationsOf(outputs)) {
+    for (const [key, service] of Object.entries((fed.services ?? {}) as Record<string, ServiceOutputs>)) {
+      if (String(service.gcp?.serviceAccountEmail ?? "").toLowerCase() === email.toLowerCase()) return federation ? `${federation}/${key}` : key;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The identity-admin grants of the plan as verify reads them (its model's identityAdminGrants, the
+ * TAKE cells of its matrix): for a workload and an identity it reached, the grant that lets it in.
+ */
+function takeoversOf(plan: PlanDocument): (holder: string, identity: string) => string | undefined {
+  const model = extractModel(plan);
+  const labels = new Map(model.targets.map((t) => [t.id, t.label]));
+  return (holder, identity) => {
+    const grant = model.identityAdminGrants.find(
+      (g) => (holder === g.service || holder.endsWith(`/${g.service}`)) && g.reach.some((id) => labels.get(id) === identity),
+    );
+    return grant ? `${grant.service} holds ${grant.grant}, which ${grant.why}${grant.accepted ? " (accepted with allowIdentityAdmin: true)" : ""}` : undefined;
+  };
 }
 
 /** An Okta org that no trust of the plan names, discoverable like any issuer. */
@@ -229,7 +286,7 @@ export function exchangeLine(e: Exchange): string {
     : outcome.message.startsWith(outcome.code)
       ? outcome.message
       : `${outcome.code}: ${outcome.message}`;
-  return `${e.verdict.padEnd(18)}  ${e.who} -> ${e.target}: ${result}`;
+  return `${e.verdict.padEnd(18)}  ${e.who} -> ${e.target}: ${result}${e.takeover ? `; identity-admin takeover: ${e.takeover}` : ""}`;
 }
 
 export function summaryLine(report: SandboxReport): string {

@@ -21,10 +21,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { type FederatedToken, type GcpPlan, memberMatches } from "./plan";
+import { gcpRolePermissions } from "../../../components/internal/roleData";
+import { type Caller, type FederatedToken, type GcpPlan, bindingTarget, callerMatches, serviceAccountResource } from "./plan";
 import { nowSeconds } from "./sts";
 
-/** Roles that carry iam.serviceAccounts.getAccessToken for a federated principal. */
+/** The roles made for impersonation: both carry iam.serviceAccounts.getAccessToken. */
 const TOKEN_ROLES = ["roles/iam.workloadIdentityUser", "roles/iam.serviceAccountTokenCreator"];
 /** Scopes generateAccessToken accepts on the caller's token. */
 const IAM_CALLER_SCOPES = ["https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/iam"];
@@ -48,29 +49,64 @@ export class ApiError extends Error {
   }
 }
 
-/** The IAM check of generateAccessToken: a role carrying getAccessToken on the account or its project. */
-function mayImpersonate(model: GcpPlan, token: FederatedToken, email: string): boolean {
-  if (!model.serviceAccounts.has(email)) return false;
-  const project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
-  return model.bindings.some(
-    (b) =>
-      !b.conditional &&
-      TOKEN_ROLES.includes(b.role) &&
-      ("serviceAccount" in b.on ? b.on.serviceAccount === email : b.on.project === project) &&
-      b.members.some((m) => memberMatches(m, token)),
-  );
+/** The tokens the emulators issued: the STS's federated tokens and generateAccessToken's service account tokens. */
+export interface Tokens {
+  readonly federated: Map<string, FederatedToken>;
+  readonly serviceAccounts: Map<string, { readonly email: string; readonly exp: number }>;
 }
 
-function bearer(req: IncomingMessage, tokens: Map<string, FederatedToken>): FederatedToken {
+const GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken";
+
+/**
+ * The permissions a role carries, from the vendored role data (components/internal/roleData.ts):
+ * a custom role, or one newer than the data, carries none here, except that the two token roles
+ * carry getAccessToken whatever the data says.
+ */
+function rolePermissions(role: string): readonly string[] {
+  const permissions = gcpRolePermissions(role) ?? [];
+  return TOKEN_ROLES.includes(role) && !permissions.includes(GET_ACCESS_TOKEN) ? [...permissions, GET_ACCESS_TOKEN] : permissions;
+}
+
+/** The project a full resource name is under, when it names one (a bucket's is `_`: none). */
+function projectOf(resource: string): string | undefined {
+  const project = /^\/\/[^/]+\/projects\/([^/]+)\//.exec(resource)?.[1];
+  return project === "_" ? undefined : project;
+}
+
+/**
+ * IAM's decision: does the caller hold `permission` on the resource (a full resource name)? A
+ * binding of the plan without a condition, on the resource itself or on the project its name is
+ * under (inherited, as GCP's resource hierarchy does), of a role carrying the permission, to a
+ * member naming the caller. A bucket's name carries no project: only its own policy counts here.
+ */
+export function holds(model: GcpPlan, caller: Caller, resource: string, permission: string): boolean {
+  const project = projectOf(resource);
+  return model.bindings.some((b) => {
+    if (b.conditional || !rolePermissions(b.role).includes(permission)) return false;
+    const on = bindingTarget(b);
+    if ("resource" in on ? on.resource !== resource : on.project !== project) return false;
+    return b.members.some((m) => callerMatches(m, caller));
+  });
+}
+
+/** The IAM check of generateAccessToken: a role carrying getAccessToken on the account or its project. */
+function mayImpersonate(model: GcpPlan, caller: Caller, email: string): boolean {
+  return model.serviceAccounts.has(email) && holds(model, caller, serviceAccountResource(email), GET_ACCESS_TOKEN);
+}
+
+/** The caller of a Google API by its Bearer token: a federated token (with an IAM scope) or a service account's token. */
+export function bearer(req: IncomingMessage, tokens: Tokens): Caller {
   const header = req.headers.authorization ?? "";
-  const token = /^Bearer (.+)$/i.exec(header)?.[1];
-  const federated = token ? tokens.get(token) : undefined;
+  const token = /^Bearer (.+)$/i.exec(header)?.[1] ?? "";
+  const account = tokens.serviceAccounts.get(token);
+  if (account && account.exp > nowSeconds()) return { serviceAccount: account.email };
+  const federated = tokens.federated.get(token);
   if (!federated || federated.exp <= nowSeconds()) throw new ApiError(401, "UNAUTHENTICATED", MESSAGES.unauthenticated);
   if (!federated.scopes.some((s) => IAM_CALLER_SCOPES.includes(s))) throw new ApiError(403, "PERMISSION_DENIED", MESSAGES.insufficientScopes);
-  return federated;
+  return { federated };
 }
 
-export function generateAccessToken(model: GcpPlan, req: IncomingMessage, email: string, body: Record<string, unknown>, tokens: Map<string, FederatedToken>): Record<string, unknown> {
+export function generateAccessToken(model: GcpPlan, req: IncomingMessage, email: string, body: Record<string, unknown>, tokens: Tokens): Record<string, unknown> {
   const caller = bearer(req, tokens);
   const scope = body.scope;
   if (!Array.isArray(scope) || scope.length === 0) throw new ApiError(400, "INVALID_ARGUMENT", "Request contains an invalid argument: scope is required.");
@@ -78,8 +114,24 @@ export function generateAccessToken(model: GcpPlan, req: IncomingMessage, email:
   if (!(lifetime > 0 && lifetime <= 3600)) throw new ApiError(400, "INVALID_ARGUMENT", `Request contains an invalid argument: lifetime ${String(body.lifetime)} must be at most 3600s.`);
   if (!mayImpersonate(model, caller, email)) {
     throw new ApiError(403, "PERMISSION_DENIED", MESSAGES.getAccessTokenDenied, [
-      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "IAM_PERMISSION_DENIED", domain: "iam.googleapis.com", metadata: { permission: "iam.serviceAccounts.getAccessToken" } },
+      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "IAM_PERMISSION_DENIED", domain: "iam.googleapis.com", metadata: { permission: GET_ACCESS_TOKEN } },
     ]);
   }
-  return { accessToken: `ya29.sandbox-sa.${randomBytes(24).toString("base64url")}`, expireTime: new Date(Date.now() + lifetime * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
+  const accessToken = `ya29.sandbox-sa.${randomBytes(24).toString("base64url")}`;
+  tokens.serviceAccounts.set(accessToken, { email, exp: nowSeconds() + lifetime });
+  return { accessToken, expireTime: new Date(Date.now() + lifetime * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
+}
+
+/**
+ * `testIamPermissions` on a resource the plan may grant roles on (the kinds of gcp.resourceRoles):
+ * the subset of `permissions` the caller holds there, `{ permissions: [...] }`, or `{}` when it holds
+ * none (as every Google API's testIamPermissions answers: not an error). The caller is a federated
+ * token or a service account token of these emulators, else 401 as above.
+ */
+export function testIamPermissions(model: GcpPlan, req: IncomingMessage, resource: string, body: Record<string, unknown>, tokens: Tokens): Record<string, unknown> {
+  const caller = bearer(req, tokens);
+  const asked = body.permissions;
+  if (!Array.isArray(asked) || asked.some((p) => typeof p !== "string")) throw new ApiError(400, "INVALID_ARGUMENT", "Request contains an invalid argument: permissions must be a list of strings.");
+  const held = (asked as string[]).filter((p) => holds(model, caller, resource, p));
+  return held.length > 0 ? { permissions: held } : {};
 }

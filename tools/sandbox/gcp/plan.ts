@@ -3,7 +3,7 @@
  * accounts and IAM bindings (on service accounts, projects and the single resources of
  * gcp.resourceRoles), and who a member names.
  */
-import type { GcpResource } from "../../../components/internal/gcpResource";
+import { type GcpResource, parseGcpResource } from "../../../components/internal/gcpResource";
 import type { PlanDocument, PlanResource } from "../../verify/model";
 import { deployedValue } from "../materialize";
 
@@ -21,9 +21,12 @@ export interface Provider {
   readonly attributeCondition?: string;
 }
 
-/** One IAM binding of the plan: `role` for `members` on a service account or a project. */
+/**
+ * One IAM binding of the plan: `role` for `members` on a service account, a project, or another
+ * single resource (by its full resource name, `//storage.googleapis.com/projects/_/buckets/<b>`).
+ */
 export interface Binding {
-  readonly on: { readonly serviceAccount: string } | { readonly project: string };
+  readonly on: { readonly serviceAccount: string } | { readonly project: string } | { readonly resource: string };
   readonly role: string;
   readonly members: readonly string[];
   readonly conditional: boolean;
@@ -91,6 +94,81 @@ function policyBindings(policyData: unknown): Array<{ role: string; members: str
   }
 }
 
+/** `<collection>/<id>` under a project, or the id when the provider was given it in full (`projects/<p>/…`). */
+function underProject(service: string, project: unknown, collection: string, id: unknown): string {
+  const text = String(id);
+  return text.startsWith("projects/") ? `//${service}/${text}` : `//${service}/projects/${String(project)}/${collection}/${text}`;
+}
+
+/**
+ * The provider's IAM member resources on single resources (the kinds of gcp.resourceRoles, service
+ * accounts aside: those are read with the other service account bindings), each with the full
+ * resource name (cloud.google.com/iam/docs/full-resource-names) of what it grants on.
+ */
+const RESOURCE_MEMBER_TYPES: Readonly<Record<string, (r: PlanResource) => string>> = {
+  "gcp:storage/bucketIAMMember:BucketIAMMember": (r) => `//storage.googleapis.com/projects/_/buckets/${String(r.inputs.bucket).replace(/^b\//, "")}`,
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": (r) => underProject("pubsub.googleapis.com", r.inputs.project, "topics", r.inputs.topic),
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (r) => underProject("pubsub.googleapis.com", r.inputs.project, "subscriptions", r.inputs.subscription),
+  "gcp:secretmanager/secretIamMember:SecretIamMember": (r) => underProject("secretmanager.googleapis.com", r.inputs.project, "secrets", r.inputs.secretId),
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": (r) => underProject("bigquery.googleapis.com", r.inputs.project, "datasets", r.inputs.datasetId),
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (r) =>
+    `//artifactregistry.googleapis.com/projects/${String(r.inputs.project)}/locations/${String(r.inputs.location)}/repositories/${String(r.inputs.repository)}`,
+};
+
+/** The full resource name of a service account: `//iam.googleapis.com/projects/<p>/serviceAccounts/<email>`. */
+export function serviceAccountResource(email: string): string {
+  const project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ?? "-";
+  return `//${IAM_HOST}/projects/${project}/serviceAccounts/${email.toLowerCase()}`;
+}
+
+/** The full resource name a binding is on, or the project it is on. */
+export function bindingTarget(b: Binding): { readonly resource: string } | { readonly project: string } {
+  if ("serviceAccount" in b.on) return { resource: serviceAccountResource(b.on.serviceAccount) };
+  return b.on;
+}
+
+/** A role on a single resource granted to `member` in the plan (gcp.resourceRoles, as the plan holds them). */
+export interface ResourceGrant {
+  /** Its full resource name. */
+  readonly name: string;
+  readonly resource: GcpResource;
+  readonly role: string;
+}
+
+/**
+ * The roles on single resources the plan grants exactly `member` (a principal, or
+ * `serviceAccount:<email>`): the resource kinds of gcp.resourceRoles, service accounts included,
+ * `ownAccount`'s bindings aside (the service's own impersonation grant is its trust, not a resource grant).
+ */
+export function resourceGrantsOf(plan: PlanDocument, member: string, ownAccount?: string): ResourceGrant[] {
+  const grants: ResourceGrant[] = [];
+  for (const r of plan.resources) {
+    if (String(r.inputs.member) !== member) continue;
+    let name = RESOURCE_MEMBER_TYPES[r.type]?.(r);
+    if (r.type === "gcp:serviceaccount/iAMMember:IAMMember") {
+      const email = serviceAccountEmail(String(r.inputs.serviceAccountId));
+      if (email === ownAccount?.toLowerCase()) continue;
+      name = serviceAccountResource(email);
+    }
+    if (!name) continue;
+    const parsed = parseGcpResource(name);
+    if (parsed.ok) grants.push({ name, resource: parsed.resource, role: String(r.inputs.role) });
+  }
+  return grants.sort((a, b) => a.name.localeCompare(b.name) || a.role.localeCompare(b.role));
+}
+
+/**
+ * Another resource of the grant's kind, which the plan grants nothing on: the grant's id with
+ * `-sandbox-other` (`_sandbox_other` for a dataset), a service account `sandbox-other@` its project;
+ * undefined when that is no valid name (an id at its length limit).
+ */
+export function otherResourceOf(grant: ResourceGrant): ResourceGrant | undefined {
+  const kind = grant.resource.kind;
+  const name = kind === "service-account" ? grant.name.replace(/serviceAccounts\/[^/@]+@/, "serviceAccounts/sandbox-other@") : `${grant.name}${kind === "dataset" ? "_sandbox_other" : "-sandbox-other"}`;
+  const parsed = parseGcpResource(name);
+  return parsed.ok ? { ...grant, name, resource: parsed.resource } : undefined;
+}
+
 export function bindingsOf(plan: PlanDocument): Binding[] {
   const bindings: Binding[] = [];
   const scopes = [
@@ -98,6 +176,11 @@ export function bindingsOf(plan: PlanDocument): Binding[] {
     { prefix: "gcp:projects/", on: (r: PlanResource) => ({ project: String(r.inputs.project) }) },
   ];
   for (const r of plan.resources) {
+    const onResource = RESOURCE_MEMBER_TYPES[r.type];
+    if (onResource) {
+      bindings.push({ on: { resource: onResource(r) }, role: String(r.inputs.role), members: [String(r.inputs.member)], conditional: r.inputs.condition != null });
+      continue;
+    }
     const scope = scopes.find((s) => r.type.startsWith(s.prefix));
     if (!scope) continue;
     const kind = r.type.slice(scope.prefix.length).split(":")[0];
@@ -118,7 +201,6 @@ export function gcpPlan(plan: PlanDocument): GcpPlan {
   return { providers: providersOf(plan), serviceAccounts: new Set(accounts), bindings: bindingsOf(plan) };
 }
 
-
 /** What a federated token stands for. */
 export interface FederatedToken {
   readonly principal: string;
@@ -129,6 +211,14 @@ export interface FederatedToken {
   readonly scopes: readonly string[];
   readonly iat: number;
   readonly exp: number;
+}
+
+/** Who calls a Google API: a federated token's identity, or a service account (an access token generateAccessToken minted). */
+export type Caller = { readonly federated: FederatedToken } | { readonly serviceAccount: string };
+
+/** Does `member` name the caller? */
+export function callerMatches(member: string, caller: Caller): boolean {
+  return "federated" in caller ? memberMatches(member, caller.federated) : member.toLowerCase() === `serviceaccount:${caller.serviceAccount}`;
 }
 
 /** Does `member` name this federated token's identity? */

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PlanDocument } from "../../verify/model";
 import type { SandboxNetwork } from "../network";
 import type { Emulator } from "../types";
-import { ApiError, generateAccessToken } from "./iam";
+import { ApiError, type Tokens, generateAccessToken, testIamPermissions } from "./iam";
 import { type FederatedToken, type GcpPlan, gcpPlan } from "./plan";
 import { StsError, exchange, introspect } from "./sts";
 
@@ -54,10 +54,11 @@ function stsHandler(model: GcpPlan, network: SandboxNetwork, tokens: Map<string,
   };
 }
 
-function iamHandler(model: GcpPlan, tokens: Map<string, FederatedToken>) {
+/** A JSON API of Google's: POST to the path `pattern` matches, answered by `answer` or an ApiError. */
+function apiHandler(pattern: RegExp, answer: (req: IncomingMessage, match: RegExpExecArray, body: Record<string, unknown>) => Record<string, unknown>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? "/", "http://iamcredentials").pathname;
-    const match = /^\/v1\/projects\/[^/]+\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path);
+    const path = new URL(req.url ?? "/", "http://googleapis").pathname;
+    const match = pattern.exec(path);
     if (req.method !== "POST" || !match) {
       sendApiError(res, new ApiError(404, "NOT_FOUND", `The requested URL ${path} was not found on this server.`));
       return;
@@ -65,7 +66,7 @@ function iamHandler(model: GcpPlan, tokens: Map<string, FederatedToken>) {
     const text = await readBody(req);
     try {
       const body = JSON.parse(text || "{}") as Record<string, unknown>;
-      send(res, 200, generateAccessToken(model, req, decodeURIComponent(match[1]!).toLowerCase(), body, tokens));
+      send(res, 200, answer(req, match, body));
     } catch (error) {
       if (error instanceof ApiError) sendApiError(res, error);
       else sendApiError(res, new ApiError(400, "INVALID_ARGUMENT", `Invalid JSON payload received. ${(error as Error).message}`));
@@ -83,15 +84,30 @@ function guarded(handler: (req: IncomingMessage, res: ServerResponse) => Promise
   };
 }
 
+/** The emulators of one plan on loopback: STS, IAM Credentials, and the resources' IAM check. */
+export interface GcpEmulators {
+  readonly sts: Emulator;
+  readonly iamCredentials: Emulator;
+  /**
+   * `POST /v1/<full resource name without the leading //>:testIamPermissions`: one endpoint for
+   * every resource kind of gcp.resourceRoles, the sandbox's own (each Google API serves its own
+   * testIamPermissions at its own host and path), with their request and answer.
+   */
+  readonly resources: Emulator;
+}
+
 /**
- * Starts the STS and IAM Credentials emulators for the (materialized) plan on the network. The STS
- * reaches issuers through `network.fetch`; the workload reaches both emulators on loopback.
+ * Starts the STS, IAM Credentials and resource IAM emulators for the (materialized) plan on the
+ * network. The STS reaches issuers through `network.fetch`; the workload reaches the emulators on loopback.
  */
-export async function startGcp(plan: PlanDocument, network: SandboxNetwork): Promise<{ sts: Emulator; iamCredentials: Emulator }> {
+export async function startGcp(plan: PlanDocument, network: SandboxNetwork): Promise<GcpEmulators> {
   const model = gcpPlan(plan);
-  // Federated tokens, shared: generateAccessToken accepts what this STS issued.
-  const tokens = new Map<string, FederatedToken>();
-  const sts = await network.listen(guarded(stsHandler(model, network, tokens)));
-  const iamCredentials = await network.listen(guarded(iamHandler(model, tokens)));
-  return { sts: { url: sts.url }, iamCredentials: { url: iamCredentials.url } };
+  // Shared: generateAccessToken accepts what this STS issued, the resources both kinds of token.
+  const tokens: Tokens = { federated: new Map<string, FederatedToken>(), serviceAccounts: new Map() };
+  const sts = await network.listen(guarded(stsHandler(model, network, tokens.federated)));
+  const iamCredentials = await network.listen(
+    guarded(apiHandler(/^\/v1\/projects\/[^/]+\/serviceAccounts\/([^/:]+):generateAccessToken$/, (req, match, body) => generateAccessToken(model, req, decodeURIComponent(match[1]!).toLowerCase(), body, tokens))),
+  );
+  const resources = await network.listen(guarded(apiHandler(/^\/v1\/(.+):testIamPermissions$/, (req, match, body) => testIamPermissions(model, req, `//${decodeURIComponent(match[1]!)}`, body, tokens))));
+  return { sts: { url: sts.url }, iamCredentials: { url: iamCredentials.url }, resources: { url: resources.url } };
 }

@@ -5,7 +5,9 @@
 import { ExternalAccountClient } from "google-auth-library";
 import type { PlanDocument } from "../../verify/model";
 import type { Emulator, ExchangeOutcome } from "../types";
-import { bindingsOf, memberMatches } from "./plan";
+import { gcpResourceText } from "../../../components/internal/gcpResource";
+import { gcpRolePermissions } from "../../../components/internal/roleData";
+import { type ResourceGrant, bindingsOf, memberMatches } from "./plan";
 
 interface ExternalAccountConfig {
   type: string;
@@ -87,4 +89,54 @@ export async function gcpWorkload(args: { credentialConfig: object; tokenFile: s
   const roles = plannedProjectRoles(args.plan, principal);
   const rolesText = roles.length > 0 ? roles.join(", ") : "none";
   return { ok: true, detail: `federated token for ${principal}; planned project roles: ${rolesText}` };
+}
+
+/** The service prefix of the permissions a resource kind's testIamPermissions takes. */
+const PERMISSION_PREFIX: Readonly<Record<ResourceGrant["resource"]["kind"], string>> = {
+  bucket: "storage.",
+  topic: "pubsub.",
+  subscription: "pubsub.",
+  secret: "secretmanager.",
+  dataset: "bigquery.",
+  repository: "artifactregistry.",
+  "service-account": "iam.serviceAccounts.",
+};
+
+/**
+ * The permissions a probe of `role` on a resource asks for: the role's permissions (vendored role
+ * data) that apply to the resource's kind; none for a role the data does not hold (a custom role).
+ */
+export function probedPermissions(grant: Pick<ResourceGrant, "resource" | "role">): string[] {
+  return (gcpRolePermissions(grant.role) ?? []).filter((p) => p.startsWith(PERMISSION_PREFIX[grant.resource.kind]));
+}
+
+/**
+ * The workload using a role on one resource: google-auth-library's ExternalAccountClient, from the
+ * service's external_account config (impersonating when it says so), calls testIamPermissions on
+ * the resource with the role's permissions for its kind. Every one held: allowed, naming who holds
+ * them; one missing: PERMISSION_DENIED with Google's wording for the first missing permission.
+ */
+export async function gcpResourceWorkload(args: {
+  credentialConfig: object;
+  tokenFile: string;
+  gcp: { sts: Emulator; iamCredentials: Emulator; resources: Emulator };
+  grant: Pick<ResourceGrant, "name" | "resource" | "role">;
+}): Promise<ExchangeOutcome> {
+  const config = pointAtSandbox(args.credentialConfig as ExternalAccountConfig, args.tokenFile, args.gcp);
+  const client = ExternalAccountClient.fromJSON(config as Parameters<typeof ExternalAccountClient.fromJSON>[0]);
+  if (!client) return { ok: false, code: "client_error", message: `not an external_account config (type ${String(config.type)})` };
+  const permissions = probedPermissions(args.grant);
+  if (permissions.length === 0) return { ok: false, code: "not_probed", message: `${args.grant.role} carries no ${PERMISSION_PREFIX[args.grant.resource.kind]}* permission in the role data` };
+  let held: string[];
+  try {
+    const response = await client.request<{ permissions?: string[] }>({ url: `${args.gcp.resources.url}/v1/${args.grant.name.slice(2)}:testIamPermissions`, method: "POST", data: { permissions } });
+    held = response.data.permissions ?? [];
+  } catch (error) {
+    return outcomeOfError(error);
+  }
+  const missing = permissions.find((p) => !held.includes(p));
+  if (missing) return { ok: false, code: "PERMISSION_DENIED", message: `Permission '${missing}' denied on resource (or it may not exist).` };
+  const email = client.getServiceAccountEmail();
+  const who = email ? `as ${email}` : `as ${await principalOf(args.gcp.sts, (await client.getAccessToken()).token ?? "")}`;
+  return { ok: true, detail: `${who}: holds ${permissions.join(", ")} on ${gcpResourceText(args.grant.resource)}` };
 }
