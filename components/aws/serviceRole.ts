@@ -3,7 +3,9 @@ import * as iam from "@pulumi/aws/iam";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { awsTrustPolicy } from "../internal/trust";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy } from "../internal/identityAdmin";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy } from "../internal/identityAdmin";
+import { inlinePolicyDocument, inlineStatementProblems, policySize, type InlineStatement } from "../internal/awsPolicy";
+import type { AwsIdentityReach } from "../internal/awsIdentityAdmin";
 
 /** A managed policy to attach, with the opt-in an identity-admin policy needs. */
 export interface ManagedPolicyGrant {
@@ -11,6 +13,17 @@ export interface ManagedPolicyGrant {
   /**
    * Accept a policy that can change other roles' trust (AdministratorAccess, IAMFullAccess, …):
    * the service could take over every other role of the account. Refused without it.
+   */
+  readonly allowIdentityAdmin?: boolean;
+}
+
+/** An inline policy: its statements, with the opt-in an identity-admin policy needs. */
+export interface InlinePolicyGrant {
+  /** Statements in IAM's terms: effect (Allow or Deny), actions, resources and optional conditions. */
+  readonly statements: readonly InlineStatement[];
+  /**
+   * Accept statements that rewrite the stack's roles, their trust or policies, or the OIDC provider
+   * (iam:UpdateAssumeRolePolicy, iam:PutRolePolicy, …): refused without it.
    */
   readonly allowIdentityAdmin?: boolean;
 }
@@ -28,6 +41,17 @@ export interface ServiceRoleArgs {
   readonly allowSessionTags?: boolean;
   /** Managed policies to attach, keyed by a stable name: an ARN, or an ARN with the identity-admin opt-in. */
   readonly policies?: Readonly<Record<string, string | ManagedPolicyGrant>>;
+  /**
+   * Inline policies, keyed by their name (an IAM role policy each): actions are checked against the
+   * IAM action catalogue, resources against ARN formats and the actions' resource types, the
+   * policies together against IAM's per-role size quota.
+   */
+  readonly inlinePolicies?: Readonly<Record<string, InlinePolicyGrant>>;
+  /**
+   * The customer managed policies attached to any role of the stack: a statement that can rewrite
+   * one of them is identity-admin. Defaults to those in `policies`.
+   */
+  readonly stackPolicyArns?: readonly string[];
   /** Max session duration, seconds (3600-43200). Defaults to 3600. */
   readonly maxSessionDurationSeconds?: number;
   /** Role path; defaults to `/oktafed/`. */
@@ -65,11 +89,32 @@ export class ServiceRole extends pulumi.ComponentResource {
       const value = args.policies![key]!;
       return [key, typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value];
     }));
+    const reach: AwsIdentityReach = {
+      rolePath: args.path ?? "/oktafed/",
+      attachedPolicyArns: args.stackPolicyArns ?? policyKeys.map((key) => grants[key]!.arn).filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn)),
+    };
     for (const key of policyKeys) {
-      const why = awsIdentityAdminPolicy(grants[key]!.arn);
+      const why = awsIdentityAdminPolicy(grants[key]!.arn, reach);
       if (why && !grants[key]!.allowIdentityAdmin) {
         throw new pulumi.ResourceError(`policy ${key} (${grants[key]!.arn}) ${why}: this role's holder could take over every other role of the account; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
       }
+    }
+
+    const inlineKeys = Object.keys(args.inlinePolicies ?? {}).sort();
+    let inlineSize = 0;
+    for (const key of inlineKeys) {
+      const { statements, allowIdentityAdmin } = args.inlinePolicies![key]!;
+      const problems = statements.flatMap((s, i) => inlineStatementProblems(s).map((p) => `statements[${i}].${p.field}: ${p.message}`));
+      if (statements.length === 0) problems.push("has no statement");
+      if (problems.length) throw new pulumi.ResourceError(`inline policy ${key}: ${problems.join("; ")}`, this);
+      inlineSize += policySize(inlinePolicyDocument(statements));
+      const why = awsIdentityAdminInline(statements, reach);
+      if (why && !allowIdentityAdmin) {
+        throw new pulumi.ResourceError(`inline policy ${key}: ${why}: this role's holder could take over every other role of the account; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
+      }
+    }
+    if (inlineSize > LIMITS.aws.inlinePolicyCharactersPerRole) {
+      throw new pulumi.ResourceError(`the inline policies come to ${inlineSize} characters without white space; IAM allows ${LIMITS.aws.inlinePolicyCharactersPerRole} per role`, this);
     }
 
     const role = new iam.Role(
@@ -93,7 +138,15 @@ export class ServiceRole extends pulumi.ComponentResource {
     const accepted: string[] = [];
     for (const key of policyKeys) {
       new iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: grants[key]!.arn }, { parent: this });
-      if (awsIdentityAdminPolicy(grants[key]!.arn)) accepted.push(`${name}-${key}`);
+      if (awsIdentityAdminPolicy(grants[key]!.arn, reach)) accepted.push(`${name}-${key}`);
+    }
+    // One role policy per key, named by the key. A new name or role replaces it; a new document is
+    // written in place with PutRolePolicy (terraform-provider-aws internal/service/iam/role_policy.go
+    // at 02f97af8: "name" and "role" ForceNew, "policy" updated by the same Put).
+    for (const key of inlineKeys) {
+      const { statements } = args.inlinePolicies![key]!;
+      new iam.RolePolicy(`${name}-inline-${key}`, { name: key, role: role.name, policy: JSON.stringify(inlinePolicyDocument(statements)) }, { parent: this });
+      if (awsIdentityAdminInline(statements, reach)) accepted.push(`${name}-inline-${key}`);
     }
 
     this.roleArn = role.arn;

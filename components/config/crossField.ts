@@ -8,11 +8,12 @@ import { LIMITS } from "../internal/limits";
 import { azureIdentityName } from "../internal/names";
 import { AZURE_BUILTIN_ROLES, azureRoleGuid } from "../internal/azureRoles";
 import { canonicalAzureScope } from "../internal/azureScope";
-import { ROLE_DATA, awsManagedPolicyProblem, closestAzureRoleNames } from "../internal/roleData";
+import { ROLE_DATA, closestAzureRoleNames } from "../internal/roleData";
 import { orList } from "../internal/didYouMean";
 import { KEY_PATTERN, KEY_RULE, PROTO_KEY, scopeNameRule, type ConfigProblem } from "./messages";
 import { asRecord, asStrings, isRecord, physicalKeyOf, readRawFederation, type RawFederation } from "./raw";
 import { gcpProblems, gcpServiceProblems } from "./crossFieldGcp";
+import { awsServiceProblems } from "./crossFieldAws";
 import { AZURE_SCOPE_PATTERN, OKTA_PROVIDER_DEFAULTS, POLICY_ARN_PATTERN } from "./schema";
 import { OKTA_REQUEST_TIMEOUT, oktaRequestTimeoutProblem } from "../internal/oktaPacing";
 
@@ -220,29 +221,6 @@ function serviceAuthProblems(service: Record<string, unknown>, path: string): Co
   }
   if (service.auth === undefined) {
     add(`${path}.auth`, "is required: { method: private_key_jwt, jwks: [...] } (recommended) or { method: client_secret_basic }");
-  }
-  return problems;
-}
-
-// ---- AWS ----
-
-/**
- * The role's managed policies: within IAM's per-role quota, each under a valid key, and each AWS
- * managed policy one that exists (the vendored list, internal/roleData.ts), with the closest names
- * when it does not. Customer managed policies are not checked: the kit cannot see them.
- */
-function awsServiceProblems(service: Record<string, unknown>, path: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const entries = Object.entries(asRecord(asRecord(service.aws).policies));
-  const policies = entries.map(([p]) => p);
-  if (policies.length > LIMITS.aws.managedPoliciesPerRole) {
-    problems.push({ path: `${path}.aws.policies`, message: `${policies.length} policies; IAM allows ${LIMITS.aws.managedPoliciesPerRole} managed policies per role by default` });
-  }
-  for (const [p, value] of entries) {
-    if (!KEY_PATTERN.test(p) || p.length > 64) problems.push({ path: `${path}.aws.policies.${p}`, message: `invalid policy key "${p}"; allowed: ${KEY_RULE(2, 64)}` });
-    const arn = isRecord(value) ? value.arn : value;
-    const unknown = typeof arn === "string" && POLICY_ARN_PATTERN.test(arn) ? awsManagedPolicyProblem(arn) : undefined;
-    if (unknown) problems.push({ path: `${path}.aws.policies.${p}${isRecord(value) ? ".arn" : ""}`, message: unknown });
   }
   return problems;
 }

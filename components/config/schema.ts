@@ -213,6 +213,26 @@ const policyArnSchema = z.string({ error: "must be an IAM policy ARN such as arn
  */
 const allowIdentityAdmin = z.boolean({ error: "must be true or false: true accepts a grant that lets this service take over other identities" }).default(false);
 
+/** A condition value: IAM takes strings; YAML's true or 443 are written as IAM writes them ("true", "443"). */
+const conditionValue = z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }).transform(String);
+
+/** One statement of an inline policy; the catalogue, ARN and condition checks are in crossFieldAws.ts. */
+const inlineStatementSchema = strictObject({
+  effect: z.enum(["Allow", "Deny"], { error: "must be Allow or Deny" }).default("Allow"),
+  actions: z.array(nonEmpty("an IAM action such as s3:GetObject"), { error: "must be a list of IAM actions such as s3:GetObject" }).min(1, "must list at least one action"),
+  resources: z.array(nonEmpty("a resource ARN such as arn:aws:s3:::orders-dev/*, or *"), { error: "must be a list of resource ARNs such as arn:aws:s3:::orders-dev/*, or [*]" }).min(1, "must list at least one resource (* for every resource)"),
+  /** IAM's Condition element: { <operator>: { <condition key>: <value or values> } }. */
+  conditions: z
+    .record(
+      z.string(),
+      z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1, "must list at least one value")], { error: "must be a value or a list of values" }).transform((v) => (Array.isArray(v) ? v : [v])), {
+        error: "must map condition keys to values, e.g. { aws:ResourceTag/team: orders }",
+      }),
+      { error: "must map IAM condition operators to keys and values, e.g. { StringEquals: { aws:ResourceTag/team: orders } }" },
+    )
+    .optional(),
+});
+
 const awsServiceSchema = strictObject({
   /**
    * Managed policies to attach, keyed by a stable name: { s3-read: arn:aws:iam::aws:policy/... },
@@ -224,6 +244,19 @@ const awsServiceSchema = strictObject({
       z.union([policyArnSchema, strictObject({ arn: policyArnSchema, allowIdentityAdmin })], {
         error: "must be an IAM policy ARN, or { arn: <policy ARN>, allowIdentityAdmin: true }",
       }).transform((value) => (typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value)),
+    )
+    .default({}),
+  /**
+   * Inline policies, one IAM role policy per key (its name): { orders-read: { statements: [...] } };
+   * allowIdentityAdmin accepts statements that rewrite the stack's roles or the OIDC provider.
+   */
+  inlinePolicies: z
+    .record(
+      z.string(),
+      strictObject({
+        statements: z.array(inlineStatementSchema, { error: "must be a list of statements { effect, actions, resources, conditions }" }).min(1, "must hold at least one statement"),
+        allowIdentityAdmin,
+      }),
     )
     .default({}),
   maxSessionDurationSeconds: sessionDurationSchema.optional(),

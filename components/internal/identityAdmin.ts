@@ -4,26 +4,17 @@
  * account, add a federated credential to a managed identity). Stated once, per cloud; config
  * validation, the components, the policy pack and verify all decide with these predicates. GCP
  * predefined roles are decided by their permissions and Azure built-in roles by their actions, both
- * from the vendored role data (roleData.ts); AWS managed policies by name (no documents vendored).
+ * from the vendored role data (roleData.ts); AWS managed policies and inline policies by their
+ * statements (awsIdentityAdmin.ts).
  * An identity-admin grant is refused unless it carries the explicit opt-in `allowIdentityAdmin: true`.
  * No Pulumi here.
  */
 import { type AzureIdentityOperation, azureRoleGuid, azureRoleIdentityOperations, azureRoleName } from "./azureRoles";
-import { ROLE_DATA, gcpRolePermissions, isGcpPredefinedRole } from "./roleData";
+import { ROLE_DATA, awsManagedIdentityStatements, gcpRolePermissions, isGcpPredefinedRole } from "./roleData";
 import { azureScopeKey } from "./azureScope";
 import type { GcpResource } from "./gcpResource";
-
-/**
- * AWS managed policies that can change any role of the account (trust policy, attached policies)
- * or the OIDC provider. Customer managed policies are not visible offline and are not judged.
- */
-export const AWS_IDENTITY_ADMIN_POLICIES: Readonly<Record<string, string>> = {
-  AdministratorAccess: "allows every action, including iam:UpdateAssumeRolePolicy on every role of the account",
-  IAMFullAccess: "allows iam:*, including rewriting any role's trust policy and the account's OIDC providers",
-  // AWS managed policy reference: "Grants account administrative permissions"; it includes
-  // iam:AttachRolePolicy, iam:PutRolePolicy and iam:CreateRole.
-  "AdministratorAccess-Amplify": "grants account administrative permissions, including attaching policies to roles",
-};
+import { DEFAULT_AWS_REACH, awsIdentityFindings, identityAdminWhy, unjudgedWhy, type AwsIdentityReach, type JudgedStatement } from "./awsIdentityAdmin";
+import type { InlineStatement } from "./awsPolicy";
 
 /** What a GCP identity-admin role reaches: every service account of the project, or the whole project (its IAM policy, custom roles, the pool). */
 export type GcpAdminReach = "service-accounts" | "project";
@@ -78,10 +69,26 @@ const AZURE_OPERATION_EFFECTS: Readonly<Record<AzureIdentityOperation, string>> 
   "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action": "assigns the managed identities in its scope to resources it runs code on",
 };
 
-/** Why an AWS managed policy is an identity-admin grant, or undefined. Only AWS managed policies (`…:iam::aws:policy/…`) are judged. */
-export function awsIdentityAdminPolicy(policyArn: unknown): string | undefined {
-  const match = typeof policyArn === "string" ? /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(policyArn) : null;
-  return match ? AWS_IDENTITY_ADMIN_POLICIES[match[1]!] : undefined;
+/**
+ * Why an AWS managed policy is an identity-admin grant for the stack, or undefined: its latest
+ * document (reduced by `npm run data:refresh`) judged by awsIdentityFindings, the same simulation
+ * as inline policies. Customer managed policies and ARNs missing from the data are not judged here
+ * (unjudgedGrant).
+ */
+export function awsIdentityAdminPolicy(policyArn: unknown, reach: AwsIdentityReach = DEFAULT_AWS_REACH): string | undefined {
+  const statements = typeof policyArn === "string" ? awsManagedIdentityStatements(policyArn) : undefined;
+  return statements === undefined ? undefined : identityAdminWhy(awsIdentityFindings(statements, reach));
+}
+
+/** The statements of inline policy statements as the judge reads them (a statement with conditions is conditional). */
+export function inlineJudgedStatements(statements: readonly InlineStatement[]): JudgedStatement[] {
+  return statements.map((s) => ({ effect: s.effect, actions: s.actions, resources: s.resources, conditional: Object.keys(s.conditions ?? {}).length > 0 }));
+}
+
+/** Why an inline policy is an identity-admin grant for the stack (naming the statement), or undefined. */
+export function awsIdentityAdminInline(statements: readonly InlineStatement[], reach: AwsIdentityReach = DEFAULT_AWS_REACH): string | undefined {
+  const finding = awsIdentityFindings(inlineJudgedStatements(statements), reach).find((f) => f.verdict === "identity-admin");
+  return finding && `statement ${finding.statement + 1} ${finding.why}`;
 }
 
 /**
@@ -138,28 +145,32 @@ export const ACCEPTED_IDENTITY_ADMIN_OUTPUT = "acceptedIdentityAdmin";
 export interface JudgedGrant {
   readonly cloud: "aws" | "gcp" | "azure";
   readonly role: string;
+  /** AWS inline policy statements (role then names the policy). */
+  readonly inline?: readonly InlineStatement[];
+  /** The stack's AWS roles and attached policies, which an AWS grant is judged against. */
+  readonly awsReach?: AwsIdentityReach;
 }
 
 /**
  * Why the kit cannot judge whether a grant lets its holder take over identities, or undefined when
- * it can. It judges every AWS managed policy outside the identity services (and those of them on
- * its identity-admin list), every GCP predefined role and every Azure built-in role of its data sets
- * (by their permissions and actions: gcpIdentityAdminRole, azureIdentityAdminRole). It cannot judge
- * what it cannot see: a customer-managed AWS policy, an AWS managed policy of IAM, STS,
- * Organizations or IAM Identity Center off its list (no policy documents are vendored), a custom
- * GCP role, a `roles/…` role or Azure role GUID newer than its data sets. The review lists every
- * such grant as "unjudged".
+ * it can. It judges every AWS managed policy of its data set and every inline policy by their
+ * statements (awsIdentityFindings), every GCP predefined role and every Azure built-in role of its
+ * data sets (by their permissions and actions: gcpIdentityAdminRole, azureIdentityAdminRole). It
+ * cannot judge what it cannot see: a customer-managed AWS policy, an AWS managed policy newer than
+ * its data set, a statement that passes or assumes roles or rewrites roles outside the stack's path
+ * (their trust and permissions are not in the stack), a custom GCP role, a `roles/…` role or Azure
+ * role GUID newer than its data sets. The review lists every such grant as "unjudged".
  */
 export function unjudgedGrant(grant: JudgedGrant): string | undefined {
   switch (grant.cloud) {
     case "aws": {
-      if (awsIdentityAdminPolicy(grant.role)) return undefined;
-      const managed = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(grant.role)?.[1];
-      if (managed === undefined) return "a customer-managed policy: its document is not in the stack, so the kit cannot tell what it allows (rewriting trust policies or passing roles included)";
-      if (/IAM|STS|Organizations|SSO|IdentityCenter/i.test(managed) && !/ReadOnly/i.test(managed)) {
-        return `an AWS managed policy of an identity service (${managed}) the kit has no permission list for: it may change roles, their trust or their policies`;
+      if (grant.inline) return unjudgedWhy(awsIdentityFindings(inlineJudgedStatements(grant.inline), grant.awsReach ?? DEFAULT_AWS_REACH));
+      const statements = awsManagedIdentityStatements(grant.role);
+      if (statements !== undefined) return unjudgedWhy(awsIdentityFindings(statements, grant.awsReach ?? DEFAULT_AWS_REACH));
+      if (/^arn:aws:iam::aws:policy\//.test(grant.role)) {
+        return `${grant.role} is not an AWS managed policy of the kit's list of ${ROLE_DATA.aws.date} (a newer policy, or a misspelt one): the kit cannot tell what it allows (rewriting trust policies included)`;
       }
-      return undefined;
+      return "a customer-managed policy: its document is not in the stack, so the kit cannot tell what it allows (rewriting trust policies or passing roles included)";
     }
     case "gcp": {
       if (!grant.role.startsWith("roles/")) return "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)";

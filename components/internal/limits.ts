@@ -44,6 +44,13 @@ export const LIMITS = {
     maxSessionDurationSeconds: { min: 3600, max: 43200, default: 3600 },
     /** Managed policies attached to one role (default IAM quota). */
     managedPoliciesPerRole: 10,
+    /**
+     * Inline policies of one role together: at most this many characters, white space not counted
+     * (docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Role policy size"; a
+     * hard quota). terraform-provider-aws validates each document against it too
+     * (internal/service/iam/role_policy.go at 02f97af8: verify.ValidIAMPolicyJSON(10240)).
+     */
+    inlinePolicyCharactersPerRole: 10240,
     /** Client ids (audiences) on an IAM OIDC provider, each at most 255 characters. */
     clientIdMaxLength: 255,
     /** Thumbprints on an IAM OIDC provider: at most 5, each 40 hex characters. */

@@ -5,6 +5,7 @@
  * mean". No Pulumi here.
  */
 import awsData from "./data/aws-managed-policies.json";
+import type { JudgedStatement } from "./awsIdentityAdmin";
 import gcpData from "./data/gcp-roles.json";
 import azureData from "./data/azure-roles.json";
 import { closestNames, orList } from "./didYouMean";
@@ -29,7 +30,7 @@ export interface AzureBuiltinRole {
   readonly notDataActions: readonly string[];
 }
 
-const aws = awsData as unknown as DataSetInfo & { readonly policies: readonly string[] };
+const aws = awsData as unknown as DataSetInfo & { readonly policies: readonly string[]; readonly identityStatements: Readonly<Record<string, readonly JudgedStatement[]>> };
 const gcp = gcpData as unknown as DataSetInfo & { readonly permissions: readonly string[]; readonly roles: Readonly<Record<string, readonly number[]>> };
 const azure = azureData as unknown as DataSetInfo & { readonly roles: readonly AzureBuiltinRole[] };
 
@@ -50,6 +51,16 @@ export function roleDataDates(): string {
 /** AWS managed policies as `<path><name>` after `arn:aws:iam::aws:policy/`, e.g. `service-role/AWSLambdaRole`. */
 export const AWS_MANAGED_POLICIES: ReadonlySet<string> = new Set(aws.policies);
 const AWS_BY_NAME = new Map(aws.policies.map((p) => [p.slice(p.lastIndexOf("/") + 1), p]));
+
+/**
+ * The statements of an AWS managed policy's latest version that bear on identity actions (empty
+ * when none does), or undefined when the ARN is not an AWS managed policy of the data set.
+ */
+export function awsManagedIdentityStatements(arn: string): readonly JudgedStatement[] | undefined {
+  const entry = /^arn:aws:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+  if (entry === undefined || !AWS_MANAGED_POLICIES.has(entry)) return undefined;
+  return Object.hasOwn(aws.identityStatements, entry) ? aws.identityStatements[entry]! : [];
+}
 
 /** An AWS managed policy ARN of the commercial partition the data set lists: `arn:aws:iam::aws:policy/<path><name>`. */
 const AWS_MANAGED_ARN = /^arn:aws:iam::aws:policy\/(.+)$/;

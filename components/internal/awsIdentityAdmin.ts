@@ -1,0 +1,141 @@
+/**
+ * AWS identity-admin judgement by simulation: which IAM actions on which resources let a role's
+ * holder act as, or take over, the stack's identities, evaluated over a policy's statements the
+ * way IAM evaluates them (an action and a resource matched by an Allow, not overridden by a Deny).
+ * Inline policies (config) and AWS managed policies (their documents, reduced to the statements
+ * that bear on these actions by `npm run data:refresh`) are judged by the same function; config
+ * validation, the component, verify and the policy pack all call it. No Pulumi here.
+ */
+import { arnPatternCovers, arnPatternsIntersect, iamGlobMatches } from "./iamGlob";
+
+/** A statement as IAM reads it: Action or NotAction, Resource or NotResource, and whether it has a Condition. */
+export interface JudgedStatement {
+  readonly effect: "Allow" | "Deny";
+  readonly actions?: readonly string[];
+  readonly notActions?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly notResources?: readonly string[];
+  readonly conditional: boolean;
+}
+
+/** What the stack's identities are in AWS: its roles' path, and the customer managed policies it attaches to them. */
+export interface AwsIdentityReach {
+  readonly rolePath: string;
+  readonly attachedPolicyArns: readonly string[];
+}
+
+/** role: rewrites a role; act-as: runs as a role, which only its trust policy can admit; oidc-provider; policy: a customer managed policy. */
+type Target = "role" | "act-as" | "oidc-provider" | "policy";
+
+/**
+ * The IAM actions that act as or take over an identity, with the resource type they act on and
+ * what they do to it (docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html for
+ * PassRole; the IAM API reference for the rest): rewriting a role's trust or permissions takes the
+ * role over (its own included: self-escalation), the OIDC provider decides which tokens every role
+ * trusting it accepts, and a new default version of a customer managed policy rewrites every role it
+ * is attached to. Passing or assuming a role acts as it only where the role's trust policy admits
+ * the caller or the service: the stack's roles trust only the issuer's OIDC provider with one `sub`
+ * (trust.ts), so neither reaches them; they reach other roles, whose trust the kit cannot see.
+ */
+export const AWS_IDENTITY_ACTIONS: readonly { readonly action: string; readonly target: Target; readonly effect: string }[] = [
+  { action: "iam:UpdateAssumeRolePolicy", target: "role", effect: "rewrites the trust policy of" },
+  { action: "iam:PutRolePolicy", target: "role", effect: "writes inline policies (any action) on" },
+  { action: "iam:AttachRolePolicy", target: "role", effect: "attaches any policy (AdministratorAccess included) to" },
+  { action: "iam:PutRolePermissionsBoundary", target: "role", effect: "replaces the permissions boundary of" },
+  { action: "iam:DeleteRolePermissionsBoundary", target: "role", effect: "removes the permissions boundary of" },
+  { action: "iam:PassRole", target: "act-as", effect: "passes roles to compute services (running code as them)" },
+  { action: "sts:AssumeRole", target: "act-as", effect: "assumes roles" },
+  { action: "iam:CreateOpenIDConnectProvider", target: "oidc-provider", effect: "creates the account's OIDC providers (which tokens roles trusting them accept)" },
+  { action: "iam:DeleteOpenIDConnectProvider", target: "oidc-provider", effect: "deletes and can recreate the account's OIDC providers" },
+  { action: "iam:UpdateOpenIDConnectProviderThumbprint", target: "oidc-provider", effect: "rewrites the certificate thumbprints of the account's OIDC providers" },
+  { action: "iam:AddClientIDToOpenIDConnectProvider", target: "oidc-provider", effect: "adds audiences to the account's OIDC providers" },
+  { action: "iam:CreatePolicyVersion", target: "policy", effect: "rewrites (a new default version)" },
+  { action: "iam:SetDefaultPolicyVersion", target: "policy", effect: "switches to an older version" },
+];
+
+/** One finding: an action a statement allows on a resource pattern, and what that means here. */
+export interface AwsIdentityFinding {
+  readonly action: string;
+  /** The statement's resource pattern that reaches the identity (`*`, `arn:aws:iam::*:role/*`, …), or `NotResource`. */
+  readonly resource: string;
+  /** The statement's index in the policy. */
+  readonly statement: number;
+  /** identity-admin: reaches the stack's identities; unjudged: reaches identities outside the stack the kit cannot see. */
+  readonly verdict: "identity-admin" | "unjudged";
+  readonly why: string;
+}
+
+const actionMatches = (s: JudgedStatement, action: string) =>
+  s.actions !== undefined ? s.actions.some((a) => iamGlobMatches(a, action, true)) : !(s.notActions ?? []).some((a) => iamGlobMatches(a, action, true));
+
+const typePattern: Readonly<Record<Target, string>> = {
+  role: "arn:*:iam::*:role/*",
+  "act-as": "arn:*:iam::*:role/*",
+  "oidc-provider": "arn:*:iam::*:oidc-provider/*",
+  policy: "arn:*:iam::*:policy/*",
+};
+
+/** The stack's own resources of a target type, as ARN patterns. */
+function stackPatterns(target: Target, reach: AwsIdentityReach): string[] {
+  switch (target) {
+    case "role":
+      return [`arn:*:iam::*:role${reach.rolePath}*`];
+    case "act-as":
+      return [];
+    case "oidc-provider":
+      return [typePattern["oidc-provider"]];
+    case "policy":
+      return reach.attachedPolicyArns.filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn));
+  }
+}
+
+/**
+ * Every identity action a policy's statements allow, and on what: an Allow statement whose actions
+ * match the action and whose resources reach the target type, unless an unconditional Deny of that
+ * action covers the same resources. A Condition on an Allow is not evaluated (it may hold), so it
+ * counts. Rewriting the stack's roles (its role path), any OIDC provider or a customer managed
+ * policy the stack attaches is identity-admin; passing or assuming roles, and
+ * rewriting any other role or policy, reaches identities the kit cannot see: unjudged.
+ */
+export function awsIdentityFindings(statements: readonly JudgedStatement[], reach: AwsIdentityReach): AwsIdentityFinding[] {
+  const findings: AwsIdentityFinding[] = [];
+  for (const { action, target, effect } of AWS_IDENTITY_ACTIONS) {
+    const denied = (resource: string) =>
+      statements.some((d) => d.effect === "Deny" && !d.conditional && actionMatches(d, action) && d.resources !== undefined && d.resources.some((r) => arnPatternCovers(r, resource)));
+    statements.forEach((s, index) => {
+      if (s.effect !== "Allow" || !actionMatches(s, action)) return;
+      const patterns = s.resources ?? (s.notResources?.includes("*") ? [] : ["NotResource"]);
+      for (const resource of patterns) {
+        const pattern = resource === "NotResource" ? "*" : resource;
+        if (!arnPatternsIntersect(pattern, typePattern[target]) || denied(pattern)) continue;
+        const ours = stackPatterns(target, reach).some((p) => arnPatternsIntersect(pattern, p));
+        const under = s.conditional ? " (under a condition the kit does not evaluate)" : "";
+        if (ours || target === "oidc-provider") {
+          const whom =
+            target === "role" ? `the stack's roles (path ${reach.rolePath})` : target === "policy" ? "the customer managed policies attached to the stack's roles" : "";
+          findings.push({ action, resource, statement: index, verdict: "identity-admin", why: `allows ${action} on ${resource}${under}: ${effect}${whom ? ` ${whom}` : ""}` });
+        } else if (target === "act-as") {
+          const why = `allows ${action} on ${resource}${under}: ${effect} where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see (what they may do, whom they trust)`;
+          findings.push({ action, resource, statement: index, verdict: "unjudged", why });
+        } else {
+          const what = target === "role" ? "a role outside the stack's path" : "a policy the stack does not attach";
+          findings.push({ action, resource, statement: index, verdict: "unjudged", why: `allows ${action} on ${resource}${under}, ${what}: the kit cannot see what that ${target} may do or who it trusts` });
+        }
+      }
+    });
+  }
+  return findings;
+}
+
+/** The reach the kit's defaults give: roles under `/oktafed/`, no customer managed policy attached. */
+export const DEFAULT_AWS_REACH: AwsIdentityReach = { rolePath: "/oktafed/", attachedPolicyArns: [] };
+
+/** The identity-admin verdict of a set of findings: the first finding that reaches the stack's identities, in words. */
+export function identityAdminWhy(findings: readonly AwsIdentityFinding[]): string | undefined {
+  return findings.find((f) => f.verdict === "identity-admin")?.why;
+}
+
+/** Why a set of findings leaves the grant unjudged (identities the kit cannot see), when none is identity-admin. */
+export function unjudgedWhy(findings: readonly AwsIdentityFinding[]): string | undefined {
+  return identityAdminWhy(findings) === undefined ? findings.find((f) => f.verdict === "unjudged")?.why : undefined;
+}
