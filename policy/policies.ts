@@ -5,11 +5,8 @@
  */
 // Submodules, not the package roots: a root import pulls every service's types into the compile (pulumi/pulumi-azure-native#1997).
 import * as awsIam from "@pulumi/aws/iam";
-import * as azureAuthorization from "@pulumi/azure-native/authorization";
 import * as azureManagedIdentity from "@pulumi/azure-native/managedidentity";
 import * as gcpIam from "@pulumi/gcp/iam";
-import * as gcpProjects from "@pulumi/gcp/projects";
-import * as gcpServiceAccount from "@pulumi/gcp/serviceaccount";
 import * as oktaApp from "@pulumi/okta/app";
 import * as oktaAuth from "@pulumi/okta/auth";
 import {
@@ -30,7 +27,9 @@ import {
   oktaServiceAppProblems,
 } from "../components/internal/guardrails";
 import { LIMITS } from "../components/internal/limits";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT } from "../components/internal/identityAdmin";
+import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpResourceIdentityAdminRole } from "../components/internal/identityAdmin";
+import { gcpResourceText, parseGcpResource } from "../components/internal/gcpResource";
+import { AZURE_ROLE_ASSIGNMENT, AZURE_ROLE_ASSIGNMENT_TYPES, GCP_IAM_TYPES, gcpMembersOf } from "./grantTypes";
 import { azureIdentityResourceId } from "../components/internal/trust";
 
 /** Stack tag that marks a production stack: `pulumi stack tag set okta-federation:production true`. */
@@ -54,13 +53,35 @@ export const gcpProviderHasCondition: ResourceValidationPolicy = {
   }),
 };
 
-/** The types whose resources can be identity-admin grants. */
+/** The types whose resources can be identity-admin grants (Azure role assignments under any of their tokens). */
 const GRANT_TYPES = new Set([
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "gcp:projects/iAMMember:IAMMember",
   "gcp:projects/iAMBinding:IAMBinding",
-  "azure-native:authorization:RoleAssignment",
+  ...AZURE_ROLE_ASSIGNMENT_TYPES,
 ]);
+
+/** Service account IAM resources: a role on one account (gcp.resourceRoles), an identity-admin grant when it acts as it. */
+const SERVICE_ACCOUNT_GRANT_TYPES = new Set(["gcp:serviceaccount/iAMMember:IAMMember", "gcp:serviceaccount/iAMBinding:IAMBinding"]);
+
+/**
+ * Why a role on a service account lets its holders act as that account, or undefined: its
+ * serviceAccountId names the account (`projects/<p>/serviceAccounts/<email>`, as gcp.resourceRoles
+ * grants it), the role holds a service-account permission of the shared predicates, and the account
+ * is not one its own component created (that is the component's impersonation grant, its trust).
+ */
+function serviceAccountAdminGrant(r: PolicyResource, resources: readonly PolicyResource[]): string | undefined {
+  const id = /^projects\/([^/]+)\/serviceAccounts\/([^/]+)$/.exec(String(r.props.serviceAccountId ?? ""));
+  const parsed = id ? parseGcpResource(`//iam.googleapis.com/projects/${id[1]}/serviceAccounts/${id[2]}`) : undefined;
+  if (!parsed?.ok || parsed.resource.kind !== "service-account") return undefined;
+  const email = parsed.resource.email;
+  const own = resources.some(
+    (a) => a.type === "gcp:serviceaccount/account:Account" && a.parent?.urn === r.parent?.urn && (a.props.email ?? `${String(a.props.accountId)}@${String(a.props.project)}.iam.gserviceaccount.com`) === email,
+  );
+  if (own) return undefined;
+  const admin = gcpResourceIdentityAdminRole(r.props.role, parsed.resource);
+  return admin ? `${String(r.props.role)} on ${gcpResourceText(parsed.resource)} ${admin.why}: its holder could take over that service account` : undefined;
+}
 
 export const noIdentityAdminGrant: StackValidationPolicy = {
   name: "no-identity-admin-grant",
@@ -74,12 +95,20 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
       .filter((r) => r.isType(azureManagedIdentity.UserAssignedIdentity))
       .map((r) => ({ subscription: r.provider?.props.subscriptionId as string | undefined, group: String(r.props.resourceGroupName), name: String(r.props.resourceName ?? r.name) }));
     for (const r of args.resources) {
+      // The opt-in travels as the parent component's registered outputs (which the engine stores as its properties).
+      const acceptedList = r.parent?.props[ACCEPTED_IDENTITY_ADMIN_OUTPUT];
+      const accepted = Array.isArray(acceptedList) ? acceptedList.map(String) : [];
+      if (SERVICE_ACCOUNT_GRANT_TYPES.has(r.type)) {
+        const problem = accepted.includes(r.name) ? undefined : serviceAccountAdminGrant(r, args.resources);
+        if (problem) report(`${r.name}: ${problem}; grants like this are refused unless accepted with ${IDENTITY_ADMIN_OPT_IN}`, r.urn);
+        continue;
+      }
       if (!GRANT_TYPES.has(r.type)) continue;
       const scopeSubscription = /^\/subscriptions\/([^/]+)/i.exec(String(r.props.scope ?? ""))?.[1] ?? "";
       const identityIds = identities.map((i) => azureIdentityResourceId(i.subscription ?? scopeSubscription, i.group, i.name));
-      // The opt-in travels as the parent component's registered outputs (which the engine stores as its properties).
-      const accepted = r.parent?.props[ACCEPTED_IDENTITY_ADMIN_OUTPUT];
-      const problem = identityAdminViolation({ type: r.type, name: r.name, props: r.props, accepted: Array.isArray(accepted) ? accepted.map(String) : [] }, identityIds);
+      // A versioned role assignment token is judged as the current one.
+      const type = AZURE_ROLE_ASSIGNMENT_TYPES.has(r.type) ? AZURE_ROLE_ASSIGNMENT : r.type;
+      const problem = identityAdminViolation({ type, name: r.name, props: r.props, accepted }, identityIds);
       if (problem) report(`${r.name}: ${problem}`, r.urn);
     }
   },
@@ -91,14 +120,13 @@ const wholePool = (member: unknown, report: (message: string) => void) => {
 
 export const gcpNoWholePoolGrant: ResourceValidationPolicy = {
   name: "gcp-no-whole-pool-grant",
-  description: "No IAM grant to a whole workload identity pool (principalSet://…/*).",
+  description:
+    "No IAM grant to a whole workload identity pool (principalSet://…/*): IAM members, bindings and policies of projects, service accounts, buckets, Pub/Sub topics and subscriptions, secrets, BigQuery datasets and Artifact Registry repositories.",
   enforcementLevel: "mandatory",
-  validateResource: [
-    validateResourceOfType(gcpServiceAccount.IAMMember, (m, _a, report) => wholePool(m.member, report)),
-    validateResourceOfType(gcpProjects.IAMMember, (m, _a, report) => wholePool(m.member, report)),
-    validateResourceOfType(gcpServiceAccount.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
-    validateResourceOfType(gcpProjects.IAMBinding, (b, _a, report) => (b.members ?? []).forEach((m) => wholePool(m, report))),
-  ],
+  validateResource: (args, report) => {
+    if (!GCP_IAM_TYPES.has(args.type)) return;
+    for (const member of gcpMembersOf(args.type, args.props)) wholePool(member, report);
+  },
 };
 
 export const azureCredentialIssuer: ResourceValidationPolicy = {
@@ -157,12 +185,13 @@ export const oktaNoWildcardScope: ResourceValidationPolicy = {
 
 export const azureNoBroadRole: ResourceValidationPolicy = {
   name: "azure-no-broad-role",
-  description: "Advisory: no Owner, Contributor, User Access Administrator or Role Based Access Control Administrator for a workload identity, at any scope.",
+  description: "Advisory: no Owner, Contributor, User Access Administrator or Role Based Access Control Administrator for a workload identity, at any scope (role assignments under the current or a versioned type token).",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(azureAuthorization.RoleAssignment, (assignment, _args, report) => {
-    const problem = azureBroadAssignment(assignment);
+  validateResource: (args, report) => {
+    if (!AZURE_ROLE_ASSIGNMENT_TYPES.has(args.type)) return;
+    const problem = azureBroadAssignment(args.props);
     if (problem) report(`${problem}: grant a narrower (data-plane) role at a narrower scope`);
-  }),
+  },
 };
 
 export const awsNoBroadPolicy: ResourceValidationPolicy = {

@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as p from "../../policy/policies";
+import { AZURE_ROLE_ASSIGNMENT_TYPES, GCP_IAM_TYPES } from "../../policy/grantTypes";
 import { unwrapSecrets, type RecordedResource } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
 import { fixtureStack } from "../helpers/stacks";
@@ -82,7 +85,8 @@ function asFake(r: RecordedResource, all: readonly RecordedResource[] = []): Fak
 describe("every policy passes the example stacks", () => {
   let resources: RecordedResource[] = [];
   beforeAll(async () => {
-    resources = [...(await planStack(fixtureStack("dev"))).resources, ...(await planStack(fixtureStack("prod"))).resources];
+    // grants: roles on single resources (gcp.resourceRoles), an identity-admin one accepted.
+    resources = [...(await planStack(fixtureStack("dev"))).resources, ...(await planStack(fixtureStack("prod"))).resources, ...(await planStack(fixtureStack("grants"))).resources];
   });
 
   it.each(p.policies.filter((x): x is ResourceValidationPolicy => "validateResource" in x).map((x) => [x.name, x] as const))("%s", async (_name, policy) => {
@@ -96,7 +100,7 @@ describe("every policy passes the example stacks", () => {
   });
 
   it.each(p.policies.filter((x): x is StackValidationPolicy => "validateStack" in x).map((x) => [x.name, x] as const))("%s (stack policy)", async (_name, policy) => {
-    for (const stack of ["dev", "prod", "multi"]) {
+    for (const stack of ["dev", "prod", "multi", "grants"]) {
       const plan = (await planStack(fixtureStack(stack))).resources;
       expect(await stackViolations(policy, plan.map((r) => asFake(r, plan))), stack).toEqual([]);
     }
@@ -197,17 +201,77 @@ describe("each policy fails a bad resource with its message", () => {
       ]);
     });
 
+    describe("a role on a service account (gcp.resourceRoles)", () => {
+      const onAccount = (role: string, email = "dev-payments@acme-dev.iam.gserviceaccount.com") =>
+        grant("gcp:serviceaccount/iAMMember:IAMMember", "svc-resource-payments-sa", { serviceAccountId: `projects/acme-dev/serviceAccounts/${email}`, role, member: "principal://x" });
+
+      it("roles/iam.workloadIdentityUser on another service's account is refused unless its component accepted it", async () => {
+        const bad = onAccount("roles/iam.workloadIdentityUser");
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad])).toEqual([
+          "svc-resource-payments-sa: roles/iam.workloadIdentityUser on service account dev-payments@acme-dev.iam.gserviceaccount.com holds iam.serviceAccounts.getAccessToken (its holder can act as that service account): its holder could take over that service account; grants like this are refused unless accepted with allowIdentityAdmin: true",
+        ]);
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc", [bad.name!]), bad])).toEqual([]);
+        const binding = { ...bad, type: "gcp:serviceaccount/iAMBinding:IAMBinding", props: { ...bad.props, member: undefined, members: ["principal://x"] } };
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), binding])).toHaveLength(1);
+      });
+
+      it("a role that does not act as the account (roles/iam.serviceAccountViewer) is not one", async () => {
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), onAccount("roles/iam.serviceAccountViewer")])).toEqual([]);
+      });
+
+      it("the component's own impersonation grant on the account it created is its trust, not a takeover", async () => {
+        const account: Fake = { type: "gcp:serviceaccount/account:Account", name: "svc-sa", props: { accountId: "dev-payments", project: "acme-dev" }, parent: "svc" };
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), account, onAccount("roles/iam.workloadIdentityUser")])).toEqual([]);
+      });
+
+      it("a role on a bucket reaches no identity", async () => {
+        const bucket = grant("gcp:storage/bucketIAMMember:BucketIAMMember", "svc-resource-orders", { bucket: "orders", role: "roles/storage.admin", member: "principal://x" });
+        expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bucket])).toEqual([]);
+      });
+    });
+
+    it.each([...AZURE_ROLE_ASSIGNMENT_TYPES].map((t) => [t]))("Contributor on the identities' resource group as %s", async (type) => {
+      const bad = grant(type, "svc-rg", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities" });
+      expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), bad, identity, azureProvider])).toEqual([
+        "svc-rg: Contributor at /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities holds Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write by its action * (writes federated credentials on every managed identity in its scope), and that scope holds 1 managed identity of the stack; grants like this are refused unless accepted with allowIdentityAdmin: true",
+      ]);
+    });
+
     it("Contributor where no managed identity lives is not an identity-admin grant", async () => {
       const elsewhere = grant("azure-native:authorization:RoleAssignment", "svc-data", { roleDefinitionId: contributor, scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/data" });
       expect(await stackViolations(p.noIdentityAdminGrant, [component("svc"), elsewhere, identity, azureProvider])).toEqual([]);
     });
   });
 
-  it.each(["gcp:serviceaccount/iAMMember:IAMMember", "gcp:projects/iAMMember:IAMMember"])("gcp-no-whole-pool-grant on %s", async (type) => {
-    const member = "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/okta-dev/*";
-    expect(await violations(p.gcpNoWholePoolGrant, { type, props: { role: "roles/viewer", member } })).toEqual([
-      `grants to a whole workload identity pool (${member}); grant to principal://…/subject/<client id>`,
-    ]);
+  describe("gcp-no-whole-pool-grant", () => {
+    const pool = "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/okta-dev/*";
+    const one = "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/okta-dev/subject/0oa1";
+    const message = `grants to a whole workload identity pool (${pool}); grant to principal://…/subject/<client id>`;
+    // Every IAM resource of projects, service accounts and the resource kinds of gcp.resourceRoles, by its shape.
+    const members = ["gcp:projects/iAMMember:IAMMember", "gcp:serviceaccount/iAMMember:IAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:pubsub/topicIAMMember:TopicIAMMember", "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", "gcp:secretmanager/secretIamMember:SecretIamMember", "gcp:bigquery/datasetIamMember:DatasetIamMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"];
+    const bindings = members.map((t) => t.replace(/Member:(\w+)Member$/, "Binding:$1Binding").replace("/iAMMember:", "/iAMBinding:").replace("IAMMember:", "IAMBinding:").replace("IamMember:", "IamBinding:"));
+    const policies = members.map((t) => t.replace(/Member:(\w+)Member$/, "Policy:$1Policy").replace("/iAMMember:", "/iAMPolicy:").replace("IAMMember:", "IAMPolicy:").replace("IamMember:", "IamPolicy:"));
+
+    it("checks exactly these 24 types", () => {
+      expect(bindings).toContain("gcp:storage/bucketIAMBinding:BucketIAMBinding");
+      expect(policies).toContain("gcp:artifactregistry/repositoryIamPolicy:RepositoryIamPolicy");
+      expect([...GCP_IAM_TYPES.keys()].sort()).toEqual([...members, ...bindings, ...policies].sort());
+    });
+
+    it.each(members)("%s: a member naming the whole pool", async (type) => {
+      expect(await violations(p.gcpNoWholePoolGrant, { type, props: { role: "roles/viewer", member: pool } })).toEqual([message]);
+      expect(await violations(p.gcpNoWholePoolGrant, { type, props: { role: "roles/viewer", member: one } })).toEqual([]);
+    });
+
+    it.each(bindings)("%s: a binding listing the whole pool", async (type) => {
+      expect(await violations(p.gcpNoWholePoolGrant, { type, props: { role: "roles/viewer", members: [one, pool] } })).toEqual([message]);
+    });
+
+    it.each(policies)("%s: a policy whose binding lists the whole pool", async (type) => {
+      const policyData = JSON.stringify({ bindings: [{ role: "roles/viewer", members: [one] }, { role: "roles/editor", members: [pool] }] });
+      expect(await violations(p.gcpNoWholePoolGrant, { type, props: { policyData } })).toEqual([message]);
+      expect(await violations(p.gcpNoWholePoolGrant, { type, props: { policyData: "not json" } })).toEqual([]);
+    });
   });
 
   it.each([
@@ -255,6 +319,19 @@ describe("each policy fails a bad resource with its message", () => {
       "Contributor at storageAccount acme: grant a narrower (data-plane) role at a narrower scope",
     ]);
     expect(await check({ roleDefinitionId: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" })).toEqual([]);
+  });
+
+  it("Azure role assignments: the current token and every versioned one azure-native knows (its aliases), each checked", async () => {
+    const source = readFileSync(join(__dirname, "..", "..", "node_modules", "@pulumi", "azure-native", "authorization", "roleAssignment.js"), "utf8");
+    const aliases = [...source.matchAll(/type: "(azure-native:authorization\/v\w+:RoleAssignment)"/g)].map((m) => m[1]!);
+    expect(aliases).toHaveLength(9);
+    expect([...AZURE_ROLE_ASSIGNMENT_TYPES].sort()).toEqual(["azure-native:authorization:RoleAssignment", ...aliases].sort());
+    const owner = { roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", scope: "/subscriptions/00000000-0000-0000-0000-000000000001" };
+    for (const type of AZURE_ROLE_ASSIGNMENT_TYPES) {
+      expect(await violations(p.azureNoBroadRole, { type, props: owner }), type).toEqual(["Owner at subscription 00000000-0000-0000-0000-000000000001: grant a narrower (data-plane) role at a narrower scope"]);
+    }
+    // Another service's RoleAssignment (Customer Insights) is not an Azure RBAC assignment.
+    expect(await violations(p.azureNoBroadRole, { type: "azure-native:customerinsights:RoleAssignment", props: owner })).toEqual([]);
   });
 
   it("aws-no-broad-policy (advisory)", async () => {
