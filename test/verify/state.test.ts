@@ -356,6 +356,84 @@ describe("verify --state: the deployed trust from pulumi stack export", () => {
   });
 });
 
+describe("verify --state: GCP roles on single resources (gcp.resourceRoles), as the google provider records them", () => {
+  let grants: any;
+  beforeAll(async () => {
+    plans.grants = await planOf("grants");
+    grants = planToExport(plans.grants);
+    // The provider records a bucket IAM member's bucket as its resource id, `b/<bucket>`.
+    for (const name of ["federation-reporting-gcp-resource-orders", "federation-payments-gcp-resource-invoices"]) {
+      const member = resourceOf(grants, "gcp:storage/bucketIAMMember:BucketIAMMember", name);
+      member.outputs.bucket = `b/${member.inputs.bucket}`;
+    }
+  });
+
+  /** The deployed project number, from the pool's name. */
+  const projectNumber = (doc: any) => /projects\/(\d+)\//.exec(JSON.stringify(doc.findings))?.[1] ?? "";
+
+  it("reads each grant with its role and resource as the plan does: the same targets, grants, matrix, takeover and finding", async () => {
+    const path = file("grants-state.json", grants);
+    const deployed = JSON.parse((await runCli(verify, "--state", path, "--json")).stdout);
+    const planned = JSON.parse((await runCli(verify, "--stack-file", fixturePath("grants"), "--json")).stdout);
+    const gcp = (doc: any) => doc.targets.filter((t: any) => t.id.startsWith("gcp")).map((t: any) => [t.id, t.grants]);
+    expect(gcp(deployed)).toEqual([
+      [
+        "gcp-direct:reporting",
+        [
+          "GCP role roles/storage.objectViewer on bucket bar-orders-dev",
+          "GCP role roles/iam.workloadIdentityUser on service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+          "GCP role roles/bigquery.dataViewer on project acme-dev-example",
+          "GCP role roles/bigquery.jobUser on project acme-dev-example",
+        ],
+      ],
+      ["gcp-sa:payments", ["GCP role roles/storage.objectViewer on bucket bar-invoices-dev", "GCP role roles/pubsub.publisher on project acme-dev-example"]],
+    ]);
+    expect(gcp(deployed)).toEqual(gcp(planned));
+    expect(deployed.identityAdmin).toEqual([
+      {
+        service: "reporting",
+        resource: "federation-reporting-gcp-resource-payments-sa",
+        grant: "GCP role roles/iam.workloadIdentityUser on service account dev-payments@acme-dev-example.iam.gserviceaccount.com",
+        why: "holds iam.serviceAccounts.getAccessToken (its holder can act as that service account)",
+        accepted: true,
+        reach: ["gcp-sa:payments"],
+      },
+    ]);
+    expect(deployed.identityAdmin).toEqual(planned.identityAdmin);
+    const cells = (doc: any) => doc.matrix.allowed.map((c: any) => `${c.service} ${c.target} ${c.decision}${c.takeover ? " TAKE" : ""}`);
+    expect(cells(deployed)).toEqual(cells(planned));
+    expect([deployed.passed, deployed.findings.map((f: any) => f.kind)]).toEqual([false, ["unintended-allow", "identity-takeover"]]);
+    expect(deployed.findings).toEqual(planned.findings.map((f: any) => JSON.parse(JSON.stringify(f).replace(/<acme-dev-example\.projectNumber>|<federation-reporting-app\.clientId>/g, (m: string) => (m.includes("projectNumber") ? projectNumber(deployed) : clientIdOf(grants, "federation-reporting-app"))))));
+  });
+
+  it.each([
+    ["gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "orders" }, { bucket: "b/orders" }, { bucket: "orders" }],
+    ["gcp:pubsub/topicIAMMember:TopicIAMMember", { project: "acme-dev-example", topic: "orders" }, { topic: "projects/acme-dev-example/topics/orders" }, { project: "acme-dev-example", topic: "orders" }],
+    [
+      "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
+      { project: "acme-dev-example", subscription: "orders-sub" },
+      { subscription: "projects/acme-dev-example/subscriptions/orders-sub" },
+      { project: "acme-dev-example", subscription: "orders-sub" },
+    ],
+    ["gcp:secretmanager/secretIamMember:SecretIamMember", { project: "acme-dev-example", secretId: "db" }, { secretId: "projects/acme-dev-example/secrets/db" }, { project: "acme-dev-example", secretId: "db" }],
+    ["gcp:bigquery/datasetIamMember:DatasetIamMember", { project: "acme-dev-example", datasetId: "sales" }, { datasetId: "sales" }, { project: "acme-dev-example", datasetId: "sales" }],
+    [
+      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+      { project: "acme-dev-example", location: "europe-west1", repository: "images" },
+      { repository: "projects/acme-dev-example/locations/europe-west1/repositories/images" },
+      { project: "acme-dev-example", location: "europe-west1", repository: "images" },
+    ],
+  ])("%s: the resource reads back in the program's form", (type, inputs, recorded, expected) => {
+    const doc = structuredClone(grants);
+    const parent = resourceOf(doc, "gcp:storage/bucketIAMMember:BucketIAMMember", "federation-reporting-gcp-resource-orders").parent;
+    const member = { role: "roles/viewer", member: "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/okta-dev/subject/0oa1" };
+    doc.deployment.resources.push({ urn: `urn:pulumi:grants::okta-federation::${type}::extra`, type, custom: true, id: "extra", parent, inputs: { ...inputs, ...member }, outputs: { ...inputs, ...member, ...recorded, etag: "BwX" } });
+    const read = stateToPlan(doc, "state").resources.find((r) => r.name === "extra")!;
+    expect(Object.fromEntries(Object.keys(expected).map((k) => [k, read.inputs[k]]))).toEqual(expected);
+    expect(Object.fromEntries(Object.keys(expected).map((k) => [k, read.afterDeploy?.[k]]))).toEqual(expected);
+  });
+});
+
 describe("verify --base with stack exports: what a deploy changed, or will change", () => {
   it("--state after --base before: the access changes between two exports (a service removed)", async () => {
     const before = file("dev-before.json", exports.dev);

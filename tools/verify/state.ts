@@ -86,8 +86,34 @@ function normalizeDeployed(type: string, values: Json): Json {
   if (type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && typeof values.url === "string" && !/^[a-z]+:\/\//i.test(values.url)) {
     return { ...values, url: `https://${values.url}` };
   }
+  const iam = GCP_IAM_RESOURCE_IDS[type];
+  if (iam && typeof values[iam.field] === "string") {
+    const match = iam.id.exec(values[iam.field] as string);
+    if (match?.groups) return { ...values, ...match.groups };
+  }
   return values;
 }
+
+/**
+ * The google provider's IAM resources on single resources (gcp.resourceRoles) record the field
+ * naming the resource as the resource's id rather than as the program gave it: a bucket as
+ * `b/<bucket>`, a topic as `projects/<p>/topics/<t>`, a secret as `projects/<p>/secrets/<s>`, a
+ * repository as `projects/<p>/locations/<l>/repositories/<r>` (terraform-provider-google's IAM
+ * updaters, `…IamUpdaterProducer`: `d.Set("<field>", u.GetResourceId())`, a DiffSuppressFunc hiding
+ * the difference). Read back into the program's form, its parts into their own fields, so the
+ * deployed grant reads as the planned one; a value already in the program's form is left as is.
+ */
+const GCP_IAM_RESOURCE_IDS: Readonly<Record<string, { readonly field: string; readonly id: RegExp }>> = {
+  "gcp:storage/bucketIAMMember:BucketIAMMember": { field: "bucket", id: /^b\/(?<bucket>[^/]+)$/ },
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": { field: "topic", id: /^projects\/(?<project>[^/]+)\/topics\/(?<topic>[^/]+)$/ },
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": { field: "subscription", id: /^projects\/(?<project>[^/]+)\/subscriptions\/(?<subscription>[^/]+)$/ },
+  "gcp:secretmanager/secretIamMember:SecretIamMember": { field: "secretId", id: /^projects\/(?<project>[^/]+)\/secrets\/(?<secretId>[^/]+)$/ },
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": { field: "datasetId", id: /^projects\/(?<project>[^/]+)\/datasets\/(?<datasetId>[^/]+)$/ },
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": {
+    field: "repository",
+    id: /^projects\/(?<project>[^/]+)\/locations\/(?<location>[^/]+)\/repositories\/(?<repository>[^/]+)$/,
+  },
+};
 
 /**
  * What a custom resource holds as deployed: its inputs, overlaid with its outputs where the outputs
