@@ -12,35 +12,10 @@ import { LIMITS } from "../components/internal/limits";
 import { gcpProviderShard, gcpServiceAccountId, gcpShardProviderId } from "../components/internal/names";
 import { gcpAttributeConditionLength } from "../components/internal/trust";
 import { baseConfig, jwtAuth } from "./helpers/fixtures";
+import { parsed, problemsOf, type Mutation } from "./helpers/configs";
 import { AWS_MANAGED_POLICIES, ROLE_DATA } from "../components/internal/roleData";
 import { AZURE_BUILTIN_ROLES } from "../components/internal/azureRoles";
 import gcpRoleData from "../components/internal/data/gcp-roles.json";
-
-/** A mutation of a deep copy of the valid base config (one service `payments` on all three clouds). */
-type Mutation = (config: any) => void;
-
-/** Copies the base config, applies `mutate`, parses it and returns the problems of the error it must throw. */
-function problemsOf(mutate: Mutation): ConfigProblem[] {
-  const config = structuredClone(baseConfig());
-  mutate(config);
-  let thrown: unknown;
-  try {
-    parseFederationConfig(config);
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof FederationConfigError)) {
-    throw new Error(`expected a FederationConfigError, got ${thrown === undefined ? "no error (the config parsed)" : String(thrown)}`);
-  }
-  return [...thrown.problems];
-}
-
-/** Copies the base config, applies `mutate` and parses it; it must be valid. */
-function parsed(mutate: Mutation = () => {}): FederationConfig {
-  const config = structuredClone(baseConfig());
-  mutate(config);
-  return parseFederationConfig(config);
-}
 
 const payments = (c: any) => c.services.payments;
 const server = (c: any) => c.okta.authorizationServer;
@@ -871,7 +846,7 @@ describe("parseFederationConfig: the valid base config and its defaults", () => 
     expect(parsed()).not.toHaveProperty("production");
   });
 
-  it("defaults a service's gcp.serviceAccount, gcp.roles, aws.policies and keepSecretInState", () => {
+  it("defaults a service's gcp.serviceAccount, gcp.roles, aws.policies, aws.inlinePolicies and keepSecretInState", () => {
     const config = parsed((c) => {
       c.services.payments = {
         scopes: ["api.read"],
@@ -884,7 +859,7 @@ describe("parseFederationConfig: the valid base config and its defaults", () => 
       scopes: ["api.read"],
       tokenHook: false,
       auth: { method: "client_secret_basic", keepSecretInState: false },
-      aws: { policies: {} },
+      aws: { policies: {}, inlinePolicies: {} },
       gcp: { serviceAccount: false, roles: [{ role: "roles/storage.objectViewer", allowIdentityAdmin: false }], resourceRoles: {} },
     });
   });
@@ -1193,7 +1168,7 @@ describe("the trust guarantee: every reproduction of the review, refused with it
       "AWS IAMFullAccess",
       (c: any) => (second(c).aws.policies = { iam: "arn:aws:iam::aws:policy/IAMFullAccess" }),
       "services.reporting.aws.policies.iam",
-      `arn:aws:iam::aws:policy/IAMFullAccess allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: reporting could take over every other service's AWS role (account 111111111111); ${OPT_IN}`,
+      `arn:aws:iam::aws:policy/IAMFullAccess allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/): reporting could take over every other service's AWS role (account 111111111111); ${OPT_IN}`,
     ],
     [
       "Azure Contributor on the resource group of the identities",

@@ -103,7 +103,7 @@ describe("ServiceRole: identity-admin policies and names", () => {
 
   it("refuses a policy that can rewrite other roles' trust without the opt-in", async () => {
     await expect(role({ iam: "arn:aws:iam::aws:policy/IAMFullAccess" })).rejects.toThrow(
-      "policy iam (arn:aws:iam::aws:policy/IAMFullAccess) allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: this role's holder could take over every other role of the account; refused without allowIdentityAdmin: true",
+      "policy iam (arn:aws:iam::aws:policy/IAMFullAccess) allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/): this role's holder could take over every other role of the account; refused without allowIdentityAdmin: true",
     );
   });
 
@@ -118,6 +118,52 @@ describe("ServiceRole: identity-admin policies and names", () => {
     const created = one(resources, "aws:iam/role:Role", "payments-aws-role");
     expect(inputsOf(created).name).toBe("dev-payments");
     expect(created.outputs.arn).toBe("arn:aws:iam::111111111111:role/oktafed/dev-payments");
+  });
+});
+
+describe("ServiceRole: inline policies", () => {
+  const withInline = (inlinePolicies: Record<string, { statements: any[]; allowIdentityAdmin?: boolean }>, path?: string) =>
+    runWithProviders((p) => new ServiceRole("payments-aws", { oidcProviderArn: "arn", issuerUrl: ISSUER, audience: "a", clientId: "c", inlinePolicies, path }, { providers: p.all }));
+  const read = { effect: "Allow", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::bar-orders-dev/*"] } as const;
+
+  it("creates one role policy per key, named by the key, its document built from the statements", async () => {
+    const { resources } = await withInline({
+      "orders-read": { statements: [read, { effect: "Deny", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::bar-orders-dev/private/*"], conditions: { Bool: { "aws:SecureTransport": ["false"] } } }] },
+    });
+    const policy = one(resources, "aws:iam/rolePolicy:RolePolicy", "payments-aws-inline-orders-read");
+    expect(inputsOf(policy).name).toBe("orders-read");
+    // The role's name output (the mock engine records an unresolved output by its source).
+    expect(inputsOf(policy).role).toBe("<payments-aws-role.name>");
+    expect(JSON.parse(inputsOf(policy).policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::bar-orders-dev/*"] },
+        { Effect: "Deny", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::bar-orders-dev/private/*"], Condition: { Bool: { "aws:SecureTransport": ["false"] } } },
+      ],
+    });
+    expect(policy.parent).toBe("urn:pulumi:test::okta-federation::oktafed:aws:ServiceRole::payments-aws");
+  });
+
+  it("refuses a statement that rewrites the stack's roles without the opt-in, and accepts it with", async () => {
+    const rewrite = { effect: "Allow", actions: ["iam:UpdateAssumeRolePolicy"], resources: ["*"] };
+    await expect(withInline({ admin: { statements: [read, rewrite] } })).rejects.toThrow(
+      "inline policy admin: statement 2 allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/): this role's holder could take over every other role of the account; refused without allowIdentityAdmin: true",
+    );
+    const { resources } = await withInline({ admin: { statements: [rewrite], allowIdentityAdmin: true } });
+    expect(one(resources, "oktafed:aws:ServiceRole", "payments-aws").componentOutputs?.acceptedIdentityAdmin).toEqual(["payments-aws-inline-admin"]);
+  });
+
+  it("judges the role path: rewriting roles under another path is not identity-admin for this stack", async () => {
+    const other = { effect: "Allow", actions: ["iam:PutRolePolicy"], resources: ["arn:aws:iam::111111111111:role/ci/*"] };
+    const { resources } = await withInline({ ci: { statements: [other] } });
+    expect(byType(resources, "aws:iam/rolePolicy:RolePolicy")).toHaveLength(1);
+    await expect(withInline({ ci: { statements: [other] } }, "/ci/")).rejects.toThrow("inline policy ci: statement 1 allows iam:PutRolePolicy on arn:aws:iam::111111111111:role/ci/*: writes inline policies (any action) on the stack's roles (path /ci/)");
+  });
+
+  it("refuses unknown actions and resources no action acts on, like config validation", async () => {
+    await expect(withInline({ bad: { statements: [{ effect: "Allow", actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::bar-orders-dev"] }] } })).rejects.toThrow(
+      "inline policy bad: statements[0].actions[0]: s3:GetObjekt is not an action of s3; did you mean s3:GetObject?",
+    );
   });
 });
 

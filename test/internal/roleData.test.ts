@@ -73,8 +73,23 @@ describe("dev/refresh-data.ts on archives shaped like its sources", () => {
     writeFileSync(join(dir, path), JSON.stringify(value));
   };
   write("npm/package/dist/managedPolicies.json", {
-    ReadOnlyAccess: { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess", versions: {} },
-    AWSLambdaRole: { arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaRole", versions: {} },
+    ReadOnlyAccess: { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess", latestVersionId: "v2", versions: { v2: { document: { Statement: [{ Effect: "Allow", Action: ["s3:Get*", "iam:Get*"], Resource: "*" }] } } } },
+    AWSLambdaRole: {
+      arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+      latestVersionId: "v3",
+      versions: {
+        v1: { document: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } },
+        v3: {
+          document: {
+            Statement: [
+              { Effect: "Allow", Action: ["lambda:InvokeFunction", "iam:PassRole"], Resource: ["*"], Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+              { Effect: "Allow", NotAction: ["iam:*", "sts:*"], Resource: "*" },
+              { Effect: "Deny", Action: "iam:Update*", NotResource: "arn:aws:iam::*:role/x" },
+            ],
+          },
+        },
+      },
+    },
   });
   // codeload's archives hold everything under <repo>-<commit>/, with names over 100 characters.
   const root = `gh/iam-dataset-${"a".repeat(40)}`;
@@ -103,8 +118,15 @@ describe("dev/refresh-data.ts on archives shaped like its sources", () => {
         licence: "MIT",
         date: "2026-09-16",
         retrieved: "2026-12-04",
-        note: "AWS managed policy names with their path (arn:aws:iam::aws:policy/<entry>); documents are not kept",
+        note: "AWS managed policy names with their path (arn:aws:iam::aws:policy/<entry>); identityStatements: each policy's latest version reduced to the statements that bear on the identity actions of components/internal/awsIdentityAdmin.ts",
         policies: ["ReadOnlyAccess", "service-role/AWSLambdaRole"],
+        // The latest version only (v3, not v1); iam:Get* and the lambda action name no identity action; NotAction iam:*, sts:* excludes all of them.
+        identityStatements: {
+          "service-role/AWSLambdaRole": [
+            { effect: "Allow", actions: ["iam:PassRole"], resources: ["*"], conditional: true },
+            { effect: "Deny", actions: ["iam:Update*"], notResources: ["arn:aws:iam::*:role/x"], conditional: false },
+          ],
+        },
       },
       "gcp-roles.json": {
         source: `github.com/iann0036/iam-dataset commit ${"a".repeat(40)}, files gcp/roles/*.json`,
