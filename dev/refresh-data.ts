@@ -24,7 +24,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { AWS_IDENTITY_ACTIONS, type JudgedStatement } from "../components/internal/awsIdentityAdmin";
+import { AWS_IDENTITY_ACTIONS, policyDocumentStatements, type JudgedStatement } from "../components/internal/awsIdentityAdmin";
 import { iamGlobMatches } from "../components/internal/iamGlob";
 
 const OUT = resolve(__dirname, "..", "components", "internal", "data");
@@ -70,28 +70,26 @@ export interface SourceMeta {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: string | string[]; NotResource?: string | string[]; Condition?: unknown };
-const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+type RawStatement = Record<string, unknown>;
 
 /**
  * A managed policy's statements that bear on the identity actions (awsIdentityAdmin.ts), as the
- * judge reads them: an Action list cut to the patterns naming one of them, NotAction, resources and
- * whether a Condition applies. What no identity action matches is left out (it cannot change the verdict).
+ * judge reads them (policyDocumentStatements): an Action list cut to the patterns naming one of
+ * them, NotAction, resources and whether a Condition applies. What no identity action matches is
+ * left out (it cannot change the verdict).
  */
 export function identityStatements(document: { Statement?: RawStatement | RawStatement[] }): JudgedStatement[] {
-  const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
   const kept: JudgedStatement[] = [];
-  for (const s of statements) {
-    if (s.Effect !== "Allow" && s.Effect !== "Deny") continue;
-    const actions = list(s.Action)?.filter((a) => AWS_IDENTITY_ACTIONS.some((i) => iamGlobMatches(a, i.action, true)));
-    const notActions = list(s.NotAction);
+  for (const s of policyDocumentStatements(document)) {
+    const actions = s.actions?.filter((a) => AWS_IDENTITY_ACTIONS.some((i) => iamGlobMatches(a, i.action, true)));
+    const notActions = s.notActions;
     if (actions !== undefined && actions.length === 0) continue;
     if (notActions !== undefined && AWS_IDENTITY_ACTIONS.every((i) => notActions.some((a) => iamGlobMatches(a, i.action, true)))) continue;
     kept.push({
-      effect: s.Effect,
+      effect: s.effect,
       ...(actions !== undefined ? { actions } : { notActions: notActions ?? [] }),
-      ...(list(s.Resource) !== undefined ? { resources: list(s.Resource) } : { notResources: list(s.NotResource) ?? [] }),
-      conditional: s.Condition !== undefined && Object.keys(s.Condition as object).length > 0,
+      ...(s.resources !== undefined ? { resources: s.resources } : { notResources: s.notResources ?? [] }),
+      conditional: s.conditional,
     });
   }
   return kept;

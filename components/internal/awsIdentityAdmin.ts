@@ -18,6 +18,57 @@ export interface JudgedStatement {
   readonly conditional: boolean;
 }
 
+/** A statement of a policy document as read from its JSON: what the judge reads, and its Condition (for words). */
+export interface PolicyStatement extends JudgedStatement {
+  /** IAM's Condition element, `{ <operator>: { <key>: <values> } }`, values as lists. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+const stringList = (v: unknown): string[] | undefined =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
+const objectOf = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/**
+ * The statements of an IAM policy document (its JSON text, or the parsed object) as IAM reads them:
+ * Effect, Action or NotAction, Resource or NotResource (a single string or a list), and whether a
+ * Condition applies (with its operators and keys, each value as a list). A statement whose Effect
+ * is neither Allow nor Deny is left out (IAM refuses it); a document that does not parse has none.
+ * The one conversion of a policy document for the judge: the policy pack, verify and
+ * `npm run data:refresh` read documents through it.
+ */
+export function policyDocumentStatements(document: unknown): PolicyStatement[] {
+  let parsed: unknown = document;
+  if (typeof document === "string") {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      return [];
+    }
+  }
+  const raw = objectOf(parsed)?.Statement;
+  const statements = Array.isArray(raw) ? raw : raw !== undefined ? [raw] : [];
+  const kept: PolicyStatement[] = [];
+  for (const item of statements) {
+    const s = objectOf(item);
+    if (!s || (s.Effect !== "Allow" && s.Effect !== "Deny")) continue;
+    const actions = stringList(s.Action);
+    const resources = stringList(s.Resource);
+    const condition = objectOf(s.Condition) ?? {};
+    const conditions = Object.fromEntries(
+      Object.entries(condition).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(objectOf(keys) ?? {}).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]))]),
+    );
+    const conditional = Object.keys(condition).length > 0;
+    kept.push({
+      effect: s.Effect,
+      ...(actions !== undefined ? { actions } : { notActions: stringList(s.NotAction) ?? [] }),
+      ...(resources !== undefined ? { resources } : { notResources: stringList(s.NotResource) ?? [] }),
+      conditional,
+      ...(conditional ? { conditions } : {}),
+    });
+  }
+  return kept;
+}
+
 /** What the stack's identities are in AWS: its roles' path, and the customer managed policies it attaches to them. */
 export interface AwsIdentityReach {
   readonly rolePath: string;

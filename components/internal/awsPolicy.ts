@@ -7,6 +7,7 @@
 import { awsGlobalConditionKeys, awsResourceTypes, awsServiceActions, awsServiceConditionKeys, awsServicePrefixes, type CatalogueAction } from "./awsCatalogue";
 import { arnPatternsIntersect, arnTemplatePattern, iamGlobMatches } from "./iamGlob";
 import { closestNames, orList } from "./didYouMean";
+import type { PolicyStatement } from "./awsIdentityAdmin";
 
 /** One statement as config writes it (after defaults): effect, actions, resources and conditions. */
 export interface InlineStatement {
@@ -195,4 +196,24 @@ export function rawInlineStatement(raw: unknown): InlineStatement | undefined {
     Object.entries(record(s.conditions)).map(([op, keys]) => [op, Object.fromEntries(Object.entries(record(keys)).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]))]),
   );
   return { effect: s.effect === "Deny" ? "Deny" : "Allow", actions, resources, conditions };
+}
+
+/** A statement as words need it: config's (InlineStatement) or a document's (policyDocumentStatements). */
+export type WordedStatement = Pick<PolicyStatement, "effect" | "actions" | "notActions" | "resources" | "notResources" | "conditions">;
+
+/**
+ * One statement in words, for plans and reviews: `Allow s3:GetObject on arn:aws:s3:::orders-dev/*`,
+ * `Deny every action except sts:* on every resource except arn:…`, with its conditions
+ * (`when StringEquals aws:SourceAccount is 111111111111 or 222222222222`).
+ */
+export function statementWords(s: WordedStatement): string {
+  const actions = s.actions !== undefined ? s.actions.join(", ") : `every action${s.notActions?.length ? ` except ${s.notActions.join(", ")}` : ""}`;
+  const resources = s.resources !== undefined ? s.resources.join(", ") : `every resource${s.notResources?.length ? ` except ${s.notResources.join(", ")}` : ""}`;
+  const conditions = Object.entries(s.conditions ?? {}).flatMap(([operator, keys]) => Object.entries(keys).map(([key, values]) => `${operator} ${key} is ${values.join(" or ")}`));
+  return `${s.effect} ${actions} on ${resources}${conditions.length ? ` when ${conditions.join(" and ")}` : ""}`;
+}
+
+/** An inline policy in words: `inline policy orders-read: Allow s3:GetObject on arn:aws:s3:::orders-dev/*`, statements joined by "; ". */
+export function inlinePolicyWords(name: string, statements: readonly WordedStatement[]): string {
+  return `inline policy ${name}: ${statements.length ? statements.map(statementWords).join("; ") : "no statement"}`;
 }

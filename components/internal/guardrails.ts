@@ -7,7 +7,8 @@ import { azureRoleName } from "./azureRoles";
 import type { AwsPolicyDocument } from "./trust";
 import { conditionPinsSubjects, refusedPatterns } from "./condition";
 import { canonicalAzureScope } from "./azureScope";
-import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole } from "./identityAdmin";
+import { DEFAULT_AWS_REACH, policyDocumentStatements, type AwsIdentityReach } from "./awsIdentityAdmin";
 
 /** AWS: a role that trusts an OIDC provider must pin `aud` and `sub` with StringEquals, no wildcards. */
 export function awsOidcTrustProblems(assumeRolePolicy: unknown): string[] {
@@ -135,6 +136,8 @@ export interface GrantResource {
   readonly props: Readonly<Record<string, unknown>>;
   /** The logical names its parent component lists as accepted with allowIdentityAdmin: true. */
   readonly accepted: readonly string[];
+  /** AWS: the stack's role path and attached customer managed policies (default: the kit's path, none). */
+  readonly awsReach?: AwsIdentityReach;
 }
 
 /**
@@ -148,6 +151,11 @@ export function identityAdminViolation(grant: GrantResource, identityIds: readon
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
       const why = awsIdentityAdminPolicy(grant.props.policyArn);
       return why ? `${String(grant.props.policyArn)} ${why}: the role's holder could take over every other role of the account; ${hint}` : undefined;
+    }
+    case "aws:iam/rolePolicy:RolePolicy": {
+      // The inline policy's document as IAM reads it, judged by the same simulation as config's statements.
+      const why = awsIdentityAdminInline(policyDocumentStatements(grant.props.policy), grant.awsReach ?? DEFAULT_AWS_REACH);
+      return why ? `inline policy ${String(grant.props.name ?? grant.name)} of role ${String(grant.props.role ?? "")}: ${why}: the role's holder could take over the stack's identities; ${hint}` : undefined;
     }
     case "gcp:projects/iAMMember:IAMMember":
     case "gcp:projects/iAMBinding:IAMBinding": {

@@ -80,13 +80,18 @@ export function awsIdentityAdminPolicy(policyArn: unknown, reach: AwsIdentityRea
   return statements === undefined ? undefined : identityAdminWhy(awsIdentityFindings(statements, reach));
 }
 
-/** The statements of inline policy statements as the judge reads them (a statement with conditions is conditional). */
-export function inlineJudgedStatements(statements: readonly InlineStatement[]): JudgedStatement[] {
-  return statements.map((s) => ({ effect: s.effect, actions: s.actions, resources: s.resources, conditional: Object.keys(s.conditions ?? {}).length > 0 }));
+/**
+ * The statements of an inline policy as the judge reads them: config's statements (a statement with
+ * conditions is conditional), or a deployed document's as policyDocumentStatements read them (as they are).
+ */
+export function inlineJudgedStatements(statements: readonly (InlineStatement | JudgedStatement)[]): JudgedStatement[] {
+  return statements.map((s) =>
+    "conditional" in s ? s : { effect: s.effect, actions: s.actions, resources: s.resources, conditional: Object.keys(s.conditions ?? {}).length > 0 },
+  );
 }
 
 /** Why an inline policy is an identity-admin grant for the stack (naming the statement), or undefined. */
-export function awsIdentityAdminInline(statements: readonly InlineStatement[], reach: AwsIdentityReach = DEFAULT_AWS_REACH): string | undefined {
+export function awsIdentityAdminInline(statements: readonly (InlineStatement | JudgedStatement)[], reach: AwsIdentityReach = DEFAULT_AWS_REACH): string | undefined {
   const finding = awsIdentityFindings(inlineJudgedStatements(statements), reach).find((f) => f.verdict === "identity-admin");
   return finding && `statement ${finding.statement + 1} ${finding.why}`;
 }
@@ -145,8 +150,8 @@ export const ACCEPTED_IDENTITY_ADMIN_OUTPUT = "acceptedIdentityAdmin";
 export interface JudgedGrant {
   readonly cloud: "aws" | "gcp" | "azure";
   readonly role: string;
-  /** AWS inline policy statements (role then names the policy). */
-  readonly inline?: readonly InlineStatement[];
+  /** AWS inline policy statements, from config or read from a document (role then names the policy). */
+  readonly inline?: readonly (InlineStatement | JudgedStatement)[];
   /** The stack's AWS roles and attached policies, which an AWS grant is judged against. */
   readonly awsReach?: AwsIdentityReach;
 }
