@@ -301,7 +301,7 @@ describe("the set-up guide and the docs that link it", () => {
     expect(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")).toContain("](docs/pull-requests.md)");
   });
 
-  it.each(["README.md", "docs/verify.md", "docs/pull-requests.md", "docs/guardrails.md"])("every relative link of %s resolves inside the repository", (file) => {
+  it.each(["README.md", "docs/verify.md", "docs/pull-requests.md", "docs/guardrails.md", "docs/sandbox.md"])("every relative link of %s resolves inside the repository", (file) => {
     const text = readFileSync(join(PROJECT_ROOT, file), "utf8").replace(/```[\s\S]*?```/g, "");
     const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith("#"));
     expect(links.length).toBeGreaterThan(0);
