@@ -327,6 +327,22 @@ describe("grants: roles on single resources (gcp.resourceRoles)", () => {
     });
   });
 
+  it("a binding or a policy on the bucket grants as a member does; a conditional binding grants nothing", async () => {
+    const plan = structuredClone(grants().plan);
+    const bucket = (type: string, name: string, inputs: Record<string, unknown>) =>
+      (plan.resources as PlanResource[]).push({ urn: `urn:pulumi:grants::okta-federation::${type}::${name}`, type, name, parent: null, inputs: { bucket: "bar-orders-dev", ...inputs } } as PlanResource);
+    const emulators = async () => startGcp(plan, network);
+    const payments = gcpOutputs(grants().plan, "payments").credentialConfig;
+    const use = async (gcp: Gcp) => gcpResourceWorkload({ credentialConfig: payments, tokenFile: await tokenFileOf(grants(), "federation-payments-app"), gcp, grant: ORDERS });
+    bucket("gcp:storage/bucketIAMBinding:BucketIAMBinding", "conditional", { role: "roles/storage.objectViewer", members: [`serviceAccount:${PAYMENTS_SA}`], condition: { title: "t", expression: "true" } });
+    expect(await use(await emulators())).toEqual(bucketDenied);
+    bucket("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "policy", { policyData: JSON.stringify({ bindings: [{ role: "roles/storage.objectViewer", members: [`serviceAccount:${PAYMENTS_SA}`] }] }) });
+    expect(await use(await emulators())).toEqual({ ok: true, detail: `as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-orders-dev` });
+    (plan.resources as PlanResource[]).pop();
+    bucket("gcp:storage/bucketIAMBinding:BucketIAMBinding", "binding", { role: "roles/storage.objectViewer", members: [`serviceAccount:${PAYMENTS_SA}`] });
+    expect(await use(await emulators())).toEqual({ ok: true, detail: `as ${PAYMENTS_SA}: holds ${BUCKET_PERMISSIONS} on bucket bar-orders-dev` });
+  });
+
   it("npm run sandbox: each grant used as planned, the same role elsewhere denied, and reporting's takeover of payments unexpected, as verify reports it", async () => {
     const report = await runSandbox(planToJson(await planStack(fixtureStack("grants"))) as unknown as PlanDocument);
     expect([report.allowed, report.denied, report.unexpected]).toEqual([9, 36, 2]);

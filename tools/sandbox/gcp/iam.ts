@@ -10,14 +10,29 @@
  *   else 403 "Request had insufficient authentication scopes.".
  * - A `scope` list, and `lifetime` at most 3600s: else 400 INVALID_ARGUMENT (the sandbox's wording).
  * - The token's principal, or a principalSet of its pool that it belongs to (`/*`,
- *   `/group/<g>`, `/attribute.<name>/<value>`), must hold roles/iam.workloadIdentityUser (or
- *   roles/iam.serviceAccountTokenCreator: both carry iam.serviceAccounts.getAccessToken) on the
- *   service account, or on its project, in the plan (gcp:serviceaccount/iAMMember|iAMBinding|iAMPolicy,
+ *   `/group/<g>`, `/attribute.<name>/<value>`), must hold a role carrying
+ *   iam.serviceAccounts.getAccessToken (by the vendored role data: roles/iam.workloadIdentityUser,
+ *   roles/iam.serviceAccountTokenCreator, roles/editor, …) on the service account, or on its
+ *   project, in the plan (gcp:serviceaccount/iAMMember|iAMBinding|iAMPolicy, among them a role
+ *   granted on another service's account through gcp.resourceRoles, and
  *   gcp:projects/iAMMember|iAMBinding|iAMPolicy), and the account must be in the plan; else 403
  *   PERMISSION_DENIED "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may
  *   not exist)." with the IAM_PERMISSION_DENIED ErrorInfo Google sends (body as quoted in
  *   google-github-actions/auth issues and many reports).
- * - Success: { accessToken, expireTime } (RFC 3339).
+ * - Success: { accessToken, expireTime } (RFC 3339); the token is remembered as the service
+ *   account's, for the resources' check below.
+ *
+ * What testIamPermissions answers, for a resource of a kind of gcp.resourceRoles (bucket, Pub/Sub
+ * topic or subscription, secret, BigQuery dataset, Artifact Registry repository, service account),
+ * by its full resource name: `{ permissions }`, the subset of the asked permissions the caller holds
+ * (`{}` for none), as each Google API's testIamPermissions does (e.g.
+ * https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions). The caller is a
+ * federated token (as above) or a service account's token of this emulator. A permission is held
+ * through a binding without a condition, to a member naming the caller, of a role carrying it (the
+ * vendored role data; a custom role carries none here), on the resource itself (its IAM member,
+ * binding or policy resource in the plan) or on the project its name is under (a bucket's name
+ * carries no project, so only the bucket's own policy counts). Not emulated: folder and
+ * organization policies, the resources' existence (every name answers).
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";

@@ -101,19 +101,32 @@ function underProject(service: string, project: unknown, collection: string, id:
 }
 
 /**
- * The provider's IAM member resources on single resources (the kinds of gcp.resourceRoles, service
- * accounts aside: those are read with the other service account bindings), each with the full
- * resource name (cloud.google.com/iam/docs/full-resource-names) of what it grants on.
+ * The provider's IAM resources on single resources (the kinds of gcp.resourceRoles, service accounts
+ * aside: those are read with the other service account bindings), by type token prefix, each with
+ * the full resource name (cloud.google.com/iam/docs/full-resource-names) of what it grants on; the
+ * rest of the token, `Member:…`, `Binding:…` or `Policy:…`, says how it names its members.
  */
-const RESOURCE_MEMBER_TYPES: Readonly<Record<string, (r: PlanResource) => string>> = {
-  "gcp:storage/bucketIAMMember:BucketIAMMember": (r) => `//storage.googleapis.com/projects/_/buckets/${String(r.inputs.bucket).replace(/^b\//, "")}`,
-  "gcp:pubsub/topicIAMMember:TopicIAMMember": (r) => underProject("pubsub.googleapis.com", r.inputs.project, "topics", r.inputs.topic),
-  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (r) => underProject("pubsub.googleapis.com", r.inputs.project, "subscriptions", r.inputs.subscription),
-  "gcp:secretmanager/secretIamMember:SecretIamMember": (r) => underProject("secretmanager.googleapis.com", r.inputs.project, "secrets", r.inputs.secretId),
-  "gcp:bigquery/datasetIamMember:DatasetIamMember": (r) => underProject("bigquery.googleapis.com", r.inputs.project, "datasets", r.inputs.datasetId),
-  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (r) =>
-    `//artifactregistry.googleapis.com/projects/${String(r.inputs.project)}/locations/${String(r.inputs.location)}/repositories/${String(r.inputs.repository)}`,
-};
+const RESOURCE_IAM_TYPES: ReadonlyArray<readonly [string, (r: PlanResource) => string]> = [
+  ["gcp:storage/bucketIAM", (r) => `//storage.googleapis.com/projects/_/buckets/${String(r.inputs.bucket).replace(/^b\//, "")}`],
+  ["gcp:pubsub/topicIAM", (r) => underProject("pubsub.googleapis.com", r.inputs.project, "topics", r.inputs.topic)],
+  ["gcp:pubsub/subscriptionIAM", (r) => underProject("pubsub.googleapis.com", r.inputs.project, "subscriptions", r.inputs.subscription)],
+  ["gcp:secretmanager/secretIam", (r) => underProject("secretmanager.googleapis.com", r.inputs.project, "secrets", r.inputs.secretId)],
+  ["gcp:bigquery/datasetIam", (r) => underProject("bigquery.googleapis.com", r.inputs.project, "datasets", r.inputs.datasetId)],
+  [
+    "gcp:artifactregistry/repositoryIam",
+    (r) => underProject("artifactregistry.googleapis.com", r.inputs.project, `locations/${String(r.inputs.location)}/repositories`, r.inputs.repository),
+  ],
+];
+
+/** A resource IAM resource's full resource name and how it names members, or undefined for another type. */
+function resourceIamOf(r: PlanResource): { readonly name: string; readonly shape: "Member" | "Binding" | "Policy" } | undefined {
+  for (const [prefix, name] of RESOURCE_IAM_TYPES) {
+    if (!r.type.startsWith(prefix)) continue;
+    const shape = /^(Member|Binding|Policy):/.exec(r.type.slice(prefix.length))?.[1] as "Member" | "Binding" | "Policy" | undefined;
+    return shape ? { name: name(r), shape } : undefined;
+  }
+  return undefined;
+}
 
 /** The full resource name of a service account: `//iam.googleapis.com/projects/<p>/serviceAccounts/<email>`. */
 export function serviceAccountResource(email: string): string {
@@ -144,7 +157,8 @@ export function resourceGrantsOf(plan: PlanDocument, member: string, ownAccount?
   const grants: ResourceGrant[] = [];
   for (const r of plan.resources) {
     if (String(r.inputs.member) !== member) continue;
-    let name = RESOURCE_MEMBER_TYPES[r.type]?.(r);
+    const iam = resourceIamOf(r);
+    let name = iam?.shape === "Member" ? iam.name : undefined;
     if (r.type === "gcp:serviceaccount/iAMMember:IAMMember") {
       const email = serviceAccountEmail(String(r.inputs.serviceAccountId));
       if (email === ownAccount?.toLowerCase()) continue;
@@ -176,9 +190,15 @@ export function bindingsOf(plan: PlanDocument): Binding[] {
     { prefix: "gcp:projects/", on: (r: PlanResource) => ({ project: String(r.inputs.project) }) },
   ];
   for (const r of plan.resources) {
-    const onResource = RESOURCE_MEMBER_TYPES[r.type];
+    const onResource = resourceIamOf(r);
     if (onResource) {
-      bindings.push({ on: { resource: onResource(r) }, role: String(r.inputs.role), members: [String(r.inputs.member)], conditional: r.inputs.condition != null });
+      const on = { resource: onResource.name };
+      if (onResource.shape === "Policy") {
+        for (const b of policyBindings(r.inputs.policyData)) bindings.push({ on, role: b.role, members: b.members, conditional: b.condition != null });
+      } else {
+        const members = onResource.shape === "Member" ? [String(r.inputs.member)] : ((r.inputs.members ?? []) as string[]);
+        bindings.push({ on, role: String(r.inputs.role), members, conditional: r.inputs.condition != null });
+      }
       continue;
     }
     const scope = scopes.find((s) => r.type.startsWith(s.prefix));
