@@ -3,7 +3,10 @@
  * service's token as its workload does, and makes every exchange the plan implies through the real
  * SDK clients — each service at its own targets (allowed as planned), and the probes (denied as
  * planned): each service's token at every other service's targets, a token of the right issuer for
- * another audience, and a token of another issuer. Everything is stopped when the run ends.
+ * another audience, and a token of another issuer; for each GCP role on a single resource
+ * (gcp.resourceRoles), the same role on another resource of its kind. An exchange that an
+ * identity-admin grant let in is marked with that grant, as verify names it (its TAKE). Everything
+ * is stopped when the run ends.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
@@ -245,7 +248,13 @@ function accountOwner(outputs: Record<string, any> | undefined, email: string): 
  * TAKE cells of its matrix): for a workload and an identity it reached, the grant that lets it in.
  */
 function takeoversOf(plan: PlanDocument): (holder: string, identity: string) => string | undefined {
-  const model = extractModel(plan);
+  let model: ReturnType<typeof extractModel>;
+  try {
+    model = extractModel(plan);
+  } catch {
+    // A plan verify's model cannot read names no takeover; the exchanges still decide.
+    return () => undefined;
+  }
   const labels = new Map(model.targets.map((t) => [t.id, t.label]));
   return (holder, identity) => {
     const grant = model.identityAdminGrants.find(
