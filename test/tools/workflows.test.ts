@@ -39,7 +39,7 @@ const grantsIdToken = (permissions: unknown) => permissions === "write-all" || (
 
 describe("GitHub workflows", () => {
   it("exist", () => {
-    expect(files.sort()).toEqual(["federation-review-comment.yml", "federation-review.yml"]);
+    expect(files.sort()).toEqual(["federation-deploy.yml", "federation-review-comment.yml", "federation-review.yml"]);
   });
 
   it.each(files)("%s is a valid workflow (GitHub's workflow schema)", (file) => {
@@ -150,17 +150,17 @@ describe("the review cannot be forged by the pull request", () => {
 describe("the preview cannot be reached without the environment", () => {
   const preview = () => review().jobs["pulumi-preview"] as Job;
 
-  it("every job that can get an OIDC token (id-token: write) references the environment preview-<stack>", () => {
-    let gated = 0;
+  it("every job that can get an OIDC token (id-token: write) references an environment: preview-<stack> for previews, <stack> for deploys", () => {
+    const gated: string[] = [];
     for (const file of files) {
       expect(grantsIdToken(workflow(file).permissions), `${file}: workflow-level permissions`).toBe(false);
       for (const [name, job] of jobsOf(file)) {
         if (!grantsIdToken(permissionsOf(file, job))) continue;
-        expect(job.environment, `${file}: job ${name}`).toBe("preview-${{ matrix.stack }}");
-        gated += 1;
+        expect(job.environment, `${file}: job ${name}`).toBe(file === "federation-deploy.yml" ? "${{ matrix.stack }}" : "preview-${{ matrix.stack }}");
+        gated.push(`${file}:${name}`);
       }
     }
-    expect(gated).toBe(1);
+    expect(gated.sort()).toEqual(["federation-deploy.yml:deploy", "federation-review.yml:pulumi-preview"]);
   });
 
   it("no secret is referenced outside a job gated by an environment (the preview's secrets are environment secrets only)", () => {
@@ -208,6 +208,65 @@ describe("the preview cannot be reached without the environment", () => {
     expect(step.with.policyPacks).toBe("${{ github.workspace }}/policy");
     expect(existsSync(join(PROJECT_ROOT, "policy", "PulumiPolicy.yaml"))).toBe(true);
     expect(workflowText("federation-review.yml")).toContain("pulumi/actions 8e5e406f4007fca908480587cb9893c07090f58d action.yml (`policyPacks`");
+  });
+});
+
+describe("the deploy workflow: pulumi up per stack, in the stack's environment", () => {
+  const deploy = () => workflow("federation-deploy.yml");
+  const job = () => deploy().jobs.deploy as Job;
+  const run = (pattern: RegExp) => steps(job()).find((s) => pattern.test(String(s.run ?? "")))!;
+
+  it("runs on a push to the default branch (or by hand), never for a pull request", () => {
+    expect(deploy().on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(deploy().permissions).toEqual({ contents: "read" });
+  });
+
+  it("deploys each stack of the pushed commit in the environment named after it, one run per stack at a time", () => {
+    const stacksJob = deploy().jobs.stacks as Job;
+    expect(checkouts(stacksJob).map((s) => s.with)).toEqual([{ path: "trusted", "sparse-checkout": "stacks", "persist-credentials": false }]);
+    // The same listing as the preview's (tested below on real directories).
+    expect(steps(stacksJob).find((s) => s.id === "list")!.run).toBe(steps(review().jobs.stacks as Job).find((s) => s.id === "list")!.run.replace("not previewed", "not deployed").replace("stacks to preview", "stacks to deploy"));
+    const j = job();
+    expect(j.needs).toEqual(["stacks"]);
+    expect(j.environment).toBe("${{ matrix.stack }}");
+    expect(j.strategy.matrix.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
+    expect(j.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect((j as any).concurrency).toEqual({ group: "federation-deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+  });
+
+  it("plans and proves the trust offline first, then runs pulumi up --yes with the policy pack, on Node 22", () => {
+    expect(steps(job()).find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with["node-version"]).toBe(22);
+    expect(run(/npm run -s verify/).run).toContain('npm run -s verify -- --stack "$STACK"');
+    const up = run(/pulumi up/);
+    expect(up.run).toContain('pulumi up --yes --stack "$stack" --policy-pack policy');
+    expect(existsSync(join(PROJECT_ROOT, "policy", "PulumiPolicy.yaml"))).toBe(true);
+    const names = steps(job()).map((s) => s.name ?? s.uses ?? s.run);
+    expect(names.indexOf(run(/npm run -s verify/).name)).toBeLessThan(names.indexOf("AWS credentials (OIDC; the deployer role trusts only this environment's subject)"));
+    // Without `command`, the pinned pulumi/actions only installs the CLI.
+    const install = steps(job()).find((s) => String(s.uses).startsWith("pulumi/actions@"))!;
+    expect(install.uses).toBe(PULUMI_ACTIONS);
+    expect(install.with).toBeUndefined();
+  });
+
+  it("the Okta API token comes from the environment's secret; azure-native gets its client, tenant and subscription", () => {
+    expect(run(/pulumi up/).env).toMatchObject({
+      OKTA_API_TOKEN: "${{ secrets.OKTA_API_TOKEN }}",
+      ARM_USE_OIDC: "true",
+      ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+      ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+      ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
+  });
+
+  it("every secret and variable the deploy reads is set up in docs/production.md, with each cloud's trust pinned to the environment's subject", () => {
+    const guide = readFileSync(join(PROJECT_ROOT, "docs", "production.md"), "utf8");
+    const names = [...JSON.stringify(job()).matchAll(/\b(secrets|vars)\.([A-Z0-9_]+)/g)].map((m) => m[2]!);
+    expect(new Set(names).size).toBeGreaterThan(8);
+    for (const name of new Set(names)) expect(guide, name).toContain(`\`${name}\``);
+    expect(guide).toContain('"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:prod"');
+    expect(guide).toContain("--attribute-condition=\"assertion.sub == 'repo:OWNER/REPO:environment:prod'\"");
+    expect(guide).toContain("--subject repo:OWNER/REPO:environment:prod");
+    expect(guide).toContain("Required reviewers");
   });
 });
 
@@ -301,7 +360,7 @@ describe("the set-up guide and the docs that link it", () => {
     expect(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")).toContain("](docs/pull-requests.md)");
   });
 
-  it.each(["README.md", "docs/verify.md", "docs/pull-requests.md", "docs/guardrails.md", "docs/sandbox.md"])("every relative link of %s resolves inside the repository", (file) => {
+  it.each(["README.md", "docs/verify.md", "docs/pull-requests.md", "docs/guardrails.md", "docs/sandbox.md", "docs/production.md", "docs/sources.md", "docs/credentials.md"])("every relative link of %s resolves inside the repository", (file) => {
     const text = readFileSync(join(PROJECT_ROOT, file), "utf8").replace(/```[\s\S]*?```/g, "");
     const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith("#"));
     expect(links.length).toBeGreaterThan(0);
