@@ -4,8 +4,13 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 export default defineConfig({
-  // Examples import the kit by its package name, as consumers do.
-  resolve: { alias: { "okta-federation": fileURLToPath(new URL("./components/index.ts", import.meta.url)) } },
+  // Examples import the kit by its package name and its per-side entries, as consumers do.
+  resolve: {
+    alias: [
+      { find: /^okta-federation\/(okta|aws|gcp|azure)$/, replacement: fileURLToPath(new URL("./components/$1/index.ts", import.meta.url)) },
+      { find: /^okta-federation$/, replacement: fileURLToPath(new URL("./components/index.ts", import.meta.url)) },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Worker processes, each running its test files one after another. The Pulumi SDK's runtime state

@@ -3,6 +3,10 @@
  * contract. Each cloud component works on its own (e.g. AWS trust for an existing issuer and client
  * ids) and takes explicit providers through `opts.providers`, so one stack can target several
  * accounts, projects or subscriptions.
+ *
+ * This entry loads all four provider SDKs (Federation uses every side). A project that uses one side
+ * only imports its entry instead, which loads only that side's SDK: `okta-federation/okta`,
+ * `okta-federation/aws`, `okta-federation/gcp`, `okta-federation/azure` (components/<side>/index.ts).
  */
 export { AuthorizationServer, claimExpression, type AuthorizationServerArgs, type ClaimSpec } from "./okta/authorizationServer";
 export { ServiceApp, type ServiceAppArgs, type ServiceAuth, type ServiceJwk } from "./okta/serviceApp";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws/provider";
-import { ServiceRole, readFederation } from "okta-federation";
+import { ServiceRole, readFederation } from "okta-federation/aws";
 
 /** Adds a reporting role for the federation stack's `payments` service in this team's account. */
 export function appProgram() {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws/provider";
-import { OidcProvider, ServiceRole } from "okta-federation";
+import { OidcProvider, ServiceRole } from "okta-federation/aws";
 
 /**
  * Trust for existing Okta service apps in a second AWS account (the data account), without the Okta
