@@ -5,8 +5,11 @@
  * Okta keeps only the public key (https://developer.okta.com/docs/guides/implement-oauth-for-okta-serviceapp/main/#create-a-public-private-key-pair);
  * the private key never leaves the workload's side.
  */
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { existsSync, realpathSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { parseFlags, type Io } from "./io";
 
@@ -44,10 +47,47 @@ export function authConfigYaml(jwk: PublicJwk): string {
   return text.replace(/^/gm, "    ").trimEnd() + "\n";
 }
 
+/** The git work tree that holds `dir` (the nearest directory up with a `.git`), if any. */
+export function gitWorkTreeOf(dir: string): string | undefined {
+  let current = dir;
+  for (;;) {
+    if (existsSync(join(current, ".git"))) return current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/**
+ * Why writing a private key to `path` could end in a commit, or undefined when it cannot: a path
+ * inside a git work tree must be git-ignored (`git check-ignore`: exit 0 ignored, 1 not), else
+ * `git add .` would stage the key. When git cannot tell (no git installed), the key is refused too.
+ */
+export function privateKeyExposure(path: string): string | undefined {
+  const absolute = resolve(path);
+  let directory: string;
+  try {
+    directory = realpathSync(dirname(absolute));
+  } catch {
+    return undefined; // a missing directory: the write fails with its own error
+  }
+  const workTree = gitWorkTreeOf(directory);
+  if (workTree === undefined) return undefined;
+  const target = join(directory, basename(absolute));
+  const check = spawnSync("git", ["-C", workTree, "check-ignore", "-q", "--", target], { stdio: "ignore" });
+  if (check.status === 0) return undefined;
+  const why =
+    check.status === 1
+      ? `it is inside the git work tree ${workTree} and not git-ignored, so \`git add .\` would commit it`
+      : `it is inside the git work tree ${workTree} and git could not say whether it is ignored (${check.error ? (check.error as NodeJS.ErrnoException).code ?? check.error.message : `git check-ignore exited ${check.status}`})`;
+  return `refusing to write the private key to ${path}: ${why}; write it outside the repository (--out /secure/place/<kid>.pem) or git-ignore the path first (e.g. *.pem in .gitignore)`;
+}
+
 export const KEYGEN_USAGE = `usage: okta-federation keygen --service KEY [--kid KID] [--out FILE] [--bits 2048|3072|4096] [--format yaml|json]
   --service  the service's key in the stack config (services.<key>)
   --kid      the key id registered with the Okta app (default: <service>-<yyyy-mm-dd>)
-  --out      where to write the private key, mode 0600, never overwritten (default: ./<kid>.pem)
+  --out      where to write the private key, mode 0600, never overwritten (default: ./<kid>.pem);
+             inside a git work tree only if git ignores the path
   --bits     RSA key size (default 2048)
   --format   yaml: the service's auth block to paste under services.<key> (default);
              json: the public JWK alone`;
@@ -75,6 +115,11 @@ export async function keygenCommand(argv: readonly string[], io: Io, now: () => 
   const kid = values.kid ?? `${values.service}-${now().toISOString().slice(0, 10)}`;
   if (!/^[\x21-\x7e]{1,64}$/.test(kid)) return usageError(`--kid must be 1-64 printable characters without spaces`);
   const out = values.out ?? `${kid}.pem`;
+  const exposure = privateKeyExposure(out);
+  if (exposure) {
+    io.stderr(`error: ${exposure}\n`);
+    return 1;
+  }
 
   const pair = generateServiceKey(kid, bits as (typeof KEY_SIZES)[number]);
   try {

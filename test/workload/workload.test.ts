@@ -3,8 +3,9 @@
  * keygen's files and printed config, credentials from a deployed stack's outputs, the dispatcher.
  * The token command itself is tested against a real OAuth server in test/credentials/okta-token.test.ts.
  */
+import { spawnSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importJWK, jwtVerify } from "jose";
@@ -15,7 +16,8 @@ import { redact } from "../../tools/offline/engine";
 import { planStack, planToJson } from "../../tools/offline/plan";
 import { main as bin } from "../../workload/cli";
 import { credentialsCommand } from "../../workload/credentials";
-import { KEYGEN_USAGE, keygenCommand } from "../../workload/keygen";
+import { KEYGEN_USAGE, keygenCommand, privateKeyExposure } from "../../workload/keygen";
+import { PROJECT_ROOT } from "../../tools/offline/stackFile";
 import { createClientAssertion, loadPrivateKey } from "../../workload/token";
 import { baseConfig } from "../helpers/fixtures";
 import { runCli } from "../helpers/cli";
@@ -86,6 +88,61 @@ describe("okta-federation keygen", () => {
     const { code, stdout, stderr } = await keygen("--service", "payments", "--out", out);
     expect([code, stdout, stderr]).toEqual([1, "", `error: cannot write the private key to ${out}: the file exists (an existing key is never overwritten; choose another --out)\n`]);
     expect(readFileSync(out, "utf8")).toBe("keep me");
+  });
+
+  describe("never where git would commit it", () => {
+    /** A fresh git work tree with the given .gitignore (none when undefined). */
+    const repo = (gitignore?: string) => {
+      const root = mkdtempSync(join(tmpdir(), "oktafed-keygen-repo-"));
+      expect(spawnSync("git", ["init", "-q", root]).status).toBe(0);
+      if (gitignore !== undefined) writeFileSync(join(root, ".gitignore"), gitignore);
+      return root;
+    };
+
+    it("refuses a path inside a git work tree that git does not ignore, and writes nothing", async () => {
+      const root = repo();
+      mkdirSync(join(root, "keys"));
+      const out = join(root, "keys", "payments.pem");
+      const { code, stdout, stderr } = await keygen("--service", "payments", "--out", out);
+      expect([code, stdout]).toEqual([1, ""]);
+      expect(stderr).toBe(
+        `error: refusing to write the private key to ${out}: it is inside the git work tree ${root} and not git-ignored, so \`git add .\` would commit it; write it outside the repository (--out /secure/place/<kid>.pem) or git-ignore the path first (e.g. *.pem in .gitignore)\n`,
+      );
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it("the default ./<kid>.pem inside a work tree is refused too, unless ignored", async () => {
+      const root = repo("*.log\n");
+      const cwd = process.cwd();
+      process.chdir(root);
+      try {
+        const refused = await keygen("--service", "payments");
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain("refusing to write the private key to payments-2026-11-29.pem: it is inside the git work tree");
+        expect(existsSync(join(root, "payments-2026-11-29.pem"))).toBe(false);
+        writeFileSync(join(root, ".gitignore"), "*.log\n*.pem\n");
+        const written = await keygen("--service", "payments");
+        expect(written.code).toBe(0);
+        expect(statSync(join(root, "payments-2026-11-29.pem")).mode & 0o777).toBe(0o600);
+      } finally {
+        process.chdir(cwd);
+      }
+    });
+
+    it("a git-ignored path in a work tree, and any path outside one, are written", async () => {
+      const root = repo("secrets/\n");
+      mkdirSync(join(root, "secrets"));
+      expect(privateKeyExposure(join(root, "secrets", "k.pem"))).toBeUndefined();
+      expect((await keygen("--service", "payments", "--out", join(root, "secrets", "k.pem"))).code).toBe(0);
+      expect(privateKeyExposure(join(dir, "outside.pem"))).toBeUndefined();
+    });
+
+    it("this repository's .gitignore ignores what keygen writes and the private keys the token command reads", () => {
+      for (const path of ["payments-2026-11-29.pem", "stacks/payments.pem", "payments.key", "payments-private.jwk.json"]) {
+        expect(privateKeyExposure(join(PROJECT_ROOT, path)), path).toBeUndefined();
+      }
+      expect(privateKeyExposure(join(PROJECT_ROOT, "payments.txt"))).toContain("not git-ignored");
+    });
   });
 
   it.each([
