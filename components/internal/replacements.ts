@@ -139,6 +139,15 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     deleteFirst: "never",
     source: `${AWS}role_policy_attachment.go resourceRolePolicyAttachment: "role" and "policy_arn" ForceNew (no Update function)`,
   },
+  "aws:iam/rolePolicy:RolePolicy": {
+    replaceOn: ["name", "namePrefix", "role"],
+    // The kit names each inline policy by its key: a replaced one is deleted first. It must be: the
+    // provider creates with PutRolePolicy, which overwrites a policy of the same name on the same
+    // role, and deletes by <role>:<name>; created first, the old one's deletion would remove the new.
+    deleteFirst: "when-named",
+    inPlace: ["policy"],
+    source: `${AWS}role_policy.go resourceRolePolicy (at 02f97af85f89a04e8ed89f5e8b64a9a67f3cfe07): "name", "name_prefix" and "role" ForceNew; "policy" updated by resourceRolePolicyPut (PutRolePolicy, also its Create); resourceRolePolicyDelete by the id <role>:<name>`,
+  },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
     replaceOn: ["url"],
     deleteFirst: "never",

@@ -46,6 +46,22 @@ describe("replacement rules", () => {
     expect(replacingInputs("gcp:storage/bucketIAMMember:BucketIAMMember", ["bucket"], { bucket: "a-orders" }, { bucket: "b-orders" })).toEqual([{ property: "bucket", why: "provider" }]);
   });
 
+  it("an inline policy: name, namePrefix and role replace, its document is written in place, deleted first under its fixed name", () => {
+    expect(REPLACEMENT_RULES["aws:iam/rolePolicy:RolePolicy"]).toMatchObject({ replaceOn: ["name", "namePrefix", "role"], inPlace: ["policy"], deleteFirst: "when-named" });
+    expect(REPLACEMENT_RULES["aws:iam/rolePolicy:RolePolicy"]!.source).toMatch(/role_policy\.go resourceRolePolicy \(at 02f97af85f89a04e8ed89f5e8b64a9a67f3cfe07\)/);
+    expect(replacingInputs("aws:iam/rolePolicy:RolePolicy", ["policy"], {}, {})).toEqual([]);
+    expect(replacingInputs("aws:iam/rolePolicy:RolePolicy", ["role"], {}, {})).toEqual([{ property: "role", why: "provider" }]);
+    // The kit names every inline policy by its key: created first, the old one's DeleteRolePolicy would remove the new.
+    expect(deletesFirst("aws:iam/rolePolicy:RolePolicy", { name: "orders-read" })).toBe(true);
+  });
+
+  it("cover the grants fixture's types too (its inline policy)", async () => {
+    const plan = await planStack(fixtureStack("grants"));
+    const types = [...new Set(plan.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.type))];
+    expect(types).toContain("aws:iam/rolePolicy:RolePolicy");
+    expect(types.filter((t) => !REPLACEMENT_RULES[t])).toEqual([]);
+  });
+
   it("delete first for a named IAM role and every azure-native resource, never for a GCP pool", () => {
     expect(deletesFirst("aws:iam/role:Role", { name: "dev-payments" })).toBe(true);
     expect(deletesFirst("aws:iam/role:Role", {})).toBe(false);

@@ -9,6 +9,8 @@ import { loadStack, type StackConfig } from "./stackFile";
 import { scaleFigures, scaleLines } from "./scale";
 import { oktaIssuerUrl } from "../../components/internal/trust";
 import { azureRoleName } from "../../components/internal/azureRoles";
+import { policyDocumentStatements } from "../../components/internal/awsIdentityAdmin";
+import { statementWords } from "../../components/internal/awsPolicy";
 
 export interface Plan extends OfflineRunResult {
   readonly project: string;
@@ -172,6 +174,9 @@ export function keyInputs(r: RecordedResource): string {
     }
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
       return pairs({ policyArn: i.policyArn });
+    case "aws:iam/rolePolicy:RolePolicy":
+      // The inline policy by its name, each statement in words (effect, actions, resources, conditions).
+      return pairs({ name: i.name, ...Object.fromEntries(policyDocumentStatements(i.policy).map((s, n) => [`statement${n + 1}`, statementWords(s)])) });
     case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
       return pairs({ id: i.workloadIdentityPoolId, project: i.project });
     case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":

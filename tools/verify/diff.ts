@@ -1,7 +1,8 @@
 /**
  * Access changes between a base plan and the current one, in words for reviewers: services added
  * or removed with everything they get or lose, reach gained or lost, permissions granted, revoked
- * or changed (AWS policies, GCP roles, Azure role assignments by role name and scope), and trust
+ * or changed (AWS policies, AWS inline policies statement by statement, GCP roles, Azure role
+ * assignments by role name and scope), and trust
  * inputs changed (issuer, audience, subject, client keys, scopes, token lifetime, conditions,
  * credentials).
  * Risky changes are marked by the same predicates as the policy pack's advisories and mandatory
@@ -11,6 +12,7 @@ import { awsBroadPolicy, azureBroadAssignment, gcpBroadRole, longerTokenLifetime
 import { unjudgedGrant } from "../../components/internal/identityAdmin";
 import { conditionPinsSubjects, subjectCheck } from "../../components/internal/condition";
 import type { Grant, ServiceModel, TargetModel, TrustModel } from "./model";
+import { inlineStatementChanges } from "./awsInline";
 import type { VerifyResult } from "./verify";
 
 export interface AccessChange {
@@ -72,7 +74,8 @@ function grantRisk(side: Side, grant: Grant): string | undefined {
   return broad ? `broad: ${grant.cloud === "azure" ? `${broad} manages everything in its scope` : broad}` : undefined;
 }
 
-const verb = (grant: Grant, added: boolean) => (grant.cloud === "aws" ? (added ? "attached to" : "detached from") : added ? "granted to" : "revoked from");
+const verb = (grant: Grant, added: boolean) =>
+  grant.inline ? (added ? "added to" : "removed from") : grant.cloud === "aws" ? (added ? "attached to" : "detached from") : added ? "granted to" : "revoked from";
 
 /** What a service gets, in words: the targets it reaches and the grants it holds. */
 function holdings(side: Side, service: string): { reached: string; grants: string } {
@@ -140,7 +143,12 @@ export function accessDiff(base: Side, head: Side, renamed: Renames = new Map())
         continue;
       }
       kept.add(oldName);
-      if (old.role !== grant.role || old.scope !== grant.scope) {
+      // An inline policy kept under its name: its statements added and removed, in words.
+      const statements = old.inline && grant.inline ? inlineStatementChanges(old.inline, grant.inline) : [];
+      if (statements.length) {
+        const changed = `inline policy ${grant.role} changes: ${statements.join("; ")}`;
+        changes.push({ kind: "grant-changed", service: key, target: target.id, message: `${key}: ${target.label}: ${changed}`, ...(risk && risk !== grantRisk(base, old) ? { risk } : {}) });
+      } else if (old.role !== grant.role || old.scope !== grant.scope) {
         const change =
           grant.cloud !== "azure" ? `${old.text} becomes ${grant.text}`
           : old.scope === grant.scope ? `role ${old.roleName} becomes ${grant.roleName} at ${grant.scope}`

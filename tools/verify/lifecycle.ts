@@ -24,6 +24,8 @@ import { deletesFirst, replacingInputs, REPLACEMENT_RULES } from "../../componen
 import { parallelDeletedPolicies, type OrderingDocument } from "../../components/internal/oktaPlanOrder";
 import { placeholderNames } from "../../components/internal/placeholder";
 import { azureRoleName } from "../../components/internal/azureRoles";
+import { policyDocumentStatements } from "../../components/internal/awsIdentityAdmin";
+import { statementWords } from "../../components/internal/awsPolicy";
 import type { PlanDocument, PlanResource } from "./model";
 
 /** One resource `pulumi up` replaces or deletes. */
@@ -122,6 +124,8 @@ export function resourceLabel(r: PlanResource): string {
       return `AWS role ${String(i.name ?? r.name)}`;
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
       return `AWS policy ${String(i.policyArn).split("/").pop()} on role ${String(i.role)}`;
+    case "aws:iam/rolePolicy:RolePolicy":
+      return `AWS inline policy ${String(i.name ?? r.name)} on role ${String(i.role)}`;
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       return `AWS OIDC provider ${String(i.url)}`;
     case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
@@ -157,6 +161,12 @@ export function resourceLabel(r: PlanResource): string {
     default:
       return `${r.type} ${r.name}`;
   }
+}
+
+/** An inline policy's statements in words, from its `policy` input. */
+function inlineWords(r: Resource): string {
+  const statements = policyDocumentStatements(r.inputs.policy);
+  return statements.length ? statements.map(statementWords).join("; ") : "no statement";
 }
 
 /** What replacing a resource does to running workloads, and whether it is risky. */
@@ -201,6 +211,10 @@ function replacementImpact(base: Resource, head: Resource, deleteFirst: boolean)
       return { impact: "new authorization server: new issuer for every token; every trust is rewritten for it", risk: "issuer replaced" };
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
       return { impact: "the policy is detached and attached again: the role is briefly without it" };
+    case "aws:iam/rolePolicy:RolePolicy":
+      return {
+        impact: `the inline policy is deleted before it is written again (its name is fixed, delete-before-replace): the service is without its permissions (${inlineWords(base)}) until the new one is written`,
+      };
     case "gcp:serviceaccount/iAMMember:IAMMember":
     case "gcp:projects/iAMMember:IAMMember":
     case "gcp:storage/bucketIAMMember:BucketIAMMember":
@@ -253,6 +267,8 @@ function deletionImpact(r: Resource): { impact: string; risk?: string } {
       return { impact: "the service account is deleted: workloads impersonating it lose GCP access, and grants made to it outside the stack are lost", risk: "identity deleted" };
     case "azure-native:managedidentity:UserAssignedIdentity":
       return { impact: "the Azure identity is deleted with every role assignment on it, in the stack or outside it", risk: "identity deleted" };
+    case "aws:iam/rolePolicy:RolePolicy":
+      return { impact: `the inline policy is deleted (DeleteRolePolicy): the service loses its permissions at once (${inlineWords(r)})` };
     default:
       // Nothing a workload notices beyond the access diff (a grant, a policy or a rule of a removed service).
       return { impact: "" };

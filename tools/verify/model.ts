@@ -15,6 +15,8 @@ import {
 import { type GcpResource, gcpResourceText } from "../../components/internal/gcpResource";
 import { azureRoleName } from "../../components/internal/azureRoles";
 import { policyOrderFindings } from "../../components/internal/oktaPriorities";
+import { DEFAULT_AWS_REACH } from "../../components/internal/awsIdentityAdmin";
+import { ROLE_POLICY, ROLE_POLICY_ATTACHMENT, awsReachOf, inlineGrant, inlineIdentityAdmin, inlinePolicyName } from "./awsInline";
 
 /** The kind of a document read from a stack export (state.ts STATE_KIND; not imported, to keep this module free of the engine). */
 const STATE_KIND = "pulumi/stack-export";
@@ -171,7 +173,8 @@ export function extractModel(plan: PlanDocument): TrustModel {
   }));
 
   const targets: TargetModel[] = [];
-  const attachmentsOf = index("aws:iam/rolePolicyAttachment:RolePolicyAttachment", (a) => String(get(a, "role")));
+  const attachmentsOf = index(ROLE_POLICY_ATTACHMENT, (a) => String(get(a, "role")));
+  const inlineOf = index(ROLE_POLICY, (p) => String(get(p, "role")));
   for (const role of of("aws:iam/role:Role")) {
     const owner = ownerOf(role, "-aws");
     const text = String(get(role, "assumeRolePolicy") ?? "");
@@ -182,12 +185,15 @@ export function extractModel(plan: PlanDocument): TrustModel {
       policy = undefined;
     }
     const account = /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(get(role, "arn") ?? ""))?.[1] ?? "";
+    // Judged against the stack's reach: this role's path, the customer managed policies its federation attaches.
+    const awsReach = awsReachOf(role, of(ROLE_POLICY_ATTACHMENT), (a) => federationOf(byUrn, a) === federationOf(byUrn, role));
     const grants = attachmentsOf(String(get(role, "name")))
       .map((a): Grant => {
         const arn = String(get(a, "policyArn"));
         const policyName = arn.split("/").pop() ?? arn;
-        return { name: a.name, cloud: "aws", role: arn, roleName: policyName, scope: `account ${account}`, text: `AWS policy ${policyName} (${arn})` };
-      });
+        return { name: a.name, cloud: "aws", role: arn, roleName: policyName, scope: `account ${account}`, text: `AWS policy ${policyName} (${arn})`, awsReach };
+      })
+      .concat(inlineOf(String(get(role, "name"))).map((p) => inlineGrant(p, account, awsReach)));
     targets.push({ id: `aws-role:${owner}`, kind: "aws-role", label: `AWS role ${owner}`, owner, aws: { policy, policyText: text }, location: `aws:${account}`, grants: byName(grants) });
   }
 
@@ -386,12 +392,15 @@ function adminGrants(
   for (const t of targets) for (const g of t.grants) holder.set(g.name, t);
   const ownerOfGrant = (r: PlanResource, suffix: string) => holder.get(r.name)?.owner ?? ownerOf(r, suffix);
   for (const r of plan.resources) {
-    if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-      const why = awsIdentityAdminPolicy(get(r, "policyArn"));
+    if (r.type === ROLE_POLICY_ATTACHMENT || r.type === ROLE_POLICY) {
+      // Judged against the reach of the role holding it (its grant), the default reach for a role outside the plan.
+      const grant = holder.get(r.name)?.grants.find((g) => g.name === r.name);
+      const why = r.type === ROLE_POLICY ? inlineIdentityAdmin(grant ?? inlineGrant(r, "", DEFAULT_AWS_REACH)) : awsIdentityAdminPolicy(get(r, "policyArn"), grant?.awsReach);
       if (!why) continue;
       const owner = ownerOfGrant(r, "-aws");
       const account = holder.get(r.name)?.location ?? targets.find((t) => t.id === `aws-role:${owner}`)?.location;
-      found.push({ service: owner, resource: r.name, grant: `AWS policy ${String(get(r, "policyArn"))}`, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
+      const text = r.type === ROLE_POLICY ? `AWS inline policy ${inlinePolicyName(r)}` : `AWS policy ${String(get(r, "policyArn"))}`;
+      found.push({ service: owner, resource: r.name, grant: text, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
     } else if (r.type === "gcp:projects/iAMMember:IAMMember") {
       const admin = gcpIdentityAdminRole(get(r, "role"));
       if (!admin) continue;

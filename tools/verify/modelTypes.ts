@@ -3,6 +3,7 @@
  * (model.ts) makes of it. Types only.
  */
 import type { AwsPolicyDocument } from "../../components/internal/trust";
+import type { AwsIdentityReach, PolicyStatement } from "../../components/internal/awsIdentityAdmin";
 
 /** One resource of an offline plan document (`npm run plan -- --json`). */
 export interface PlanResource {
@@ -79,7 +80,7 @@ export interface TargetModel {
   readonly azure?: { readonly credentials: ReadonlyArray<{ name: string; issuer: string; subject: string; audiences: readonly string[] }> };
   /** Where the identity lives, for identity-admin reach: AWS account, GCP project, Azure resource id. */
   readonly location: string;
-  /** What the target grants: AWS policies, GCP roles, Azure role assignments. */
+  /** What the target grants: AWS policies (managed and inline), GCP roles, Azure role assignments. */
   readonly grants: readonly Grant[];
 }
 
@@ -96,6 +97,10 @@ export interface Grant {
   readonly scope: string;
   /** The grant in words, e.g. "AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess)". */
   readonly text: string;
+  /** An AWS inline policy's statements, read from its document (role then names the policy). */
+  readonly inline?: readonly PolicyStatement[];
+  /** AWS: the stack's reach the grant is judged against (the role's path, the attached customer managed policies). */
+  readonly awsReach?: AwsIdentityReach;
 }
 
 /** A grant that lets a service change identities, credentials or trust, and what it reaches. */

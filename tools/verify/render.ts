@@ -2,6 +2,7 @@
 import { changeSign, type AccessChange } from "./diff";
 import { lifecycleCount, lifecycleRiskyCount, policyGroupMessage, type LifecycleReport } from "./lifecycle";
 import { mdCode, mdText } from "./markdown";
+import { inlinePolicyText } from "./awsInline";
 import type { VerifyResult } from "./verify";
 
 /** Above this many cells the terminal shows one line per service instead of the whole matrix. */
@@ -85,6 +86,8 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
   for (const service of result.services) {
     if (service.runtimeClaims.length) lines.push(`note: ${service.key}: claims ${service.runtimeClaims.join(", ")} are evaluated by Okta at run time`);
   }
+  const inline = inlinePolicyText(result.inlinePolicies);
+  if (inline.length) lines.push("", ...inline);
   const accepted = result.findings.filter((f) => f.accepted);
   if (accepted.length) {
     lines.push("");
@@ -137,6 +140,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[], 
     },
     probes: result.probes,
     identityAdmin: result.identityAdmin,
+    ...(result.inlinePolicies.length ? { inlinePolicies: result.inlinePolicies } : {}),
     findings: result.findings,
     ...(changes ? { changes } : {}),
     ...(lifecycle ? { lifecycle: { changes: lifecycle.changes, policyDeleteGroups: lifecycle.policyDeleteGroups.map((g) => ({ ...g, message: policyGroupMessage(g) })) } } : {}),
@@ -234,6 +238,18 @@ export function markdownBody(result: VerifyResult, changes?: readonly AccessChan
   lines.push(
     `Trust probes (each trust on its own, with a token of another client, another issuer, another audience): ${result.probes.length} tried, ${probeAllowed} accepted. Client keys: ${result.findings.some((f) => f.kind === "shared-client-key") ? "shared (see findings)" : "one per service"}.`,
   );
+  if (result.inlinePolicies.length) {
+    lines.push("");
+    lines.push("**AWS inline policies**");
+    lines.push("");
+    for (const e of result.inlinePolicies) {
+      const marks = [
+        e.identityAdmin ? ` — **identity admin: ${mdText(e.identityAdmin)}${mdText(e.accepted ? " (accepted with allowIdentityAdmin: true)" : " (no allowIdentityAdmin opt-in)")}**` : "",
+        e.unjudged ? ` — **unjudged: ${mdText(e.unjudged)}**` : "",
+      ].join("");
+      lines.push(`- ${e.identityAdmin || e.unjudged ? "⚠️ " : ""}${mdCode(e.service)}: ${mdText(e.text)}${marks}`);
+    }
+  }
   const accepted = result.findings.filter((f) => f.accepted);
   if (accepted.length) {
     lines.push("");

@@ -21,6 +21,7 @@ import { LIMITS } from "../../components/internal/limits";
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
 import { claimsReadBy, evaluateCel } from "./cel";
 import { claimsFor, type IssuerModel, type ServiceModel, type TargetModel, type TrustModel } from "./model";
+import { inlinePolicyEntries, type InlinePolicyEntry } from "./awsInline";
 
 /** The claims of a simulated access token. */
 export interface TokenClaims {
@@ -87,6 +88,8 @@ export interface VerifyResult {
   readonly probes: readonly TrustProbe[];
   /** Grants that let a service take over other identities, with what they reach. */
   readonly identityAdmin: TrustModel["identityAdminGrants"];
+  /** Every AWS inline policy in words, marked identity admin or unjudged (awsInline.ts). */
+  readonly inlinePolicies: readonly InlinePolicyEntry[];
   readonly findings: readonly Finding[];
 }
 
@@ -540,6 +543,7 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
     cell,
     probes,
     identityAdmin: model.identityAdminGrants,
+    inlinePolicies: inlinePolicyEntries(model),
     findings,
   };
 }
