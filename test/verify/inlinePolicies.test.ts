@@ -7,7 +7,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { main as verify } from "../../tools/verify";
 import { main as planCli } from "../../tools/plan";
 import { planStack, planToJson } from "../../tools/offline/plan";
@@ -191,5 +190,46 @@ describe("what pulumi up does to an inline policy", () => {
         deleteFirst: true,
       },
     ]);
+  });
+});
+
+describe("inline policies read from a stack export (--state)", () => {
+  /** A minimal export of a plan: each resource with its inputs and, as outputs, the inputs and what the deploy learnt. */
+  const toExport = (plan: PlanDocument & { project?: string }, policy: (r: any) => string | undefined) => {
+    const stackUrn = `urn:pulumi:${plan.stack}::okta-federation::pulumi:pulumi:Stack::okta-federation-${plan.stack}`;
+    const resources: any[] = [{ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: plan.outputs ?? {} }];
+    for (const r of plan.resources as any[]) {
+      const common = { urn: r.urn, type: r.type, parent: r.parent ?? stackUrn };
+      if (!r.custom) resources.push({ ...common, custom: false, ...(r.outputs ? { outputs: r.outputs } : {}) });
+      else if (r.operation === "read") resources.push({ ...common, custom: true, external: true, id: r.id, outputs: { ...r.afterDeploy, id: r.id } });
+      else {
+        const outputs = { ...r.inputs, ...r.afterDeploy, id: r.name };
+        if (r.type === "aws:iam/rolePolicy:RolePolicy") outputs.policy = policy(r) ?? outputs.policy;
+        resources.push({ ...common, custom: true, id: r.name, inputs: r.inputs, outputs });
+      }
+    }
+    return { version: 3, deployment: { manifest: { time: "2026-01-02T03:04:05Z", magic: "", version: "v3.270.0" }, resources } };
+  };
+
+  it("reads the document as the provider records it (a single Action and Resource as strings), and a change made outside Pulumi shows against the plan", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "inline-state-"));
+    const plan = planToJson(await planStack(fixtureVariant("grants", () => {}))) as unknown as PlanDocument;
+    const planFile = join(dir, "plan.json");
+    writeFileSync(planFile, JSON.stringify(plan));
+    // The provider stores the document normalized (terraform-provider-aws verify.LegacyPolicyNormalize): one-element lists as strings.
+    const recorded = JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bar-orders-dev/*" } });
+    const same = join(dir, "state.json");
+    writeFileSync(same, JSON.stringify(toExport(plan, () => recorded)));
+    const { stdout } = await runCli(verify, "--state", same, "--base", planFile);
+    expect(stdout.split("\n")).toContain("    payments: inline policy orders-read: Allow s3:GetObject on arn:aws:s3:::bar-orders-dev/*");
+    expect(stdout).not.toContain("inline policy orders-read changes");
+
+    const widened = JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:*", Resource: "*" } });
+    const drifted = join(dir, "drifted.json");
+    writeFileSync(drifted, JSON.stringify(toExport(plan, () => widened)));
+    const diff = (await runCli(verify, "--state", drifted, "--base", planFile)).stdout.split("\n");
+    expect(diff).toContain(
+      "  ~  payments: AWS role payments: inline policy orders-read changes: statement added: Allow s3:* on *; statement removed: Allow s3:GetObject on arn:aws:s3:::bar-orders-dev/*",
+    );
   });
 });
