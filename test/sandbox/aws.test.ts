@@ -3,7 +3,10 @@
  * sandbox's Okta, tokens fetched with the workload's own token fetcher) exchanged by
  * @aws-sdk/credential-providers' `fromTokenFile` over HTTP, against the trust the fixture stacks
  * plan. dev: payments and billing-export have AWS roles; prod: the custom-domain issuer
- * (id.acme.example); multi: several authorization servers of one Okta org, one of them trusted.
+ * (id.acme.example); multi: several authorization servers of one Okta org, one of them trusted;
+ * grants: payments' inline policy orders-read (s3:GetObject on arn:aws:s3:::bar-orders-dev/*), its
+ * requests authorized by iam-simulate over the session's inline policies, and every session's
+ * iam:UpdateAssumeRolePolicy on the other services' roles.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { generateKeyPairSync } from "node:crypto";
@@ -16,10 +19,11 @@ import type { PlanDocument, PlanResource } from "../../tools/verify/model";
 import { deployedValue, materialize } from "../../tools/sandbox/materialize";
 import { SandboxNetwork } from "../../tools/sandbox/network";
 import { startOkta, type SandboxIssuer } from "../../tools/sandbox/okta";
-import { awsWorkload, startAwsSts } from "../../tools/sandbox/aws";
+import { awsActionProbes, awsActionWorkload, awsRolesOf, awsWorkload, startAwsSts } from "../../tools/sandbox/aws";
+import { exchangeLine, runSandbox } from "../../tools/sandbox/run";
 import type { Emulator, ExchangeOutcome } from "../../tools/sandbox/types";
 import { fetchToken } from "../../workload/token";
-import { fixtureStack } from "../helpers/stacks";
+import { fixtureStack, fixtureVariant } from "../helpers/stacks";
 
 const NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
 const KEYS_UNAVAILABLE = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
@@ -35,6 +39,7 @@ let dir: string;
 let dev: Stack;
 let prod: Stack;
 let multi: Stack;
+let grants: Stack;
 
 async function startStack(name: string): Promise<Stack> {
   const plan = materialize(planToJson(await planStack(fixtureStack(name))) as unknown as PlanDocument);
@@ -104,6 +109,7 @@ beforeAll(async () => {
   dev = await startStack("dev");
   prod = await startStack("prod");
   multi = await startStack("multi");
+  grants = await startStack("grants");
 });
 
 afterAll(async () => {
@@ -305,5 +311,119 @@ describe("multi: several authorization servers of one Okta org", () => {
       "InvalidIdentityToken",
       `No OpenIDConnect provider found in your account for ${globex.issuer.issuer}`,
     );
+  });
+});
+
+describe("grants: what a session may do, by iam-simulate over the role's inline policies", () => {
+  const PAYMENTS = "arn:aws:sts::111111111111:assumed-role/dev-payments/okta-federation-sandbox";
+  const BILLING = "arn:aws:sts::111111111111:assumed-role/dev-billing-export/okta-federation-sandbox";
+  const OBJECT = "arn:aws:s3:::bar-orders-dev/probe-object";
+  const OTHER_OBJECT = "arn:aws:s3:::oktafed-sandbox-other/probe-object";
+  const PAYMENTS_NOT_SIMULATED =
+    "not simulated: customer managed policy arn:aws:iam::111111111111:policy/payments-dev-sqs-send (no document in the plan), AWS managed policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess (the sandbox holds only its identity statements)";
+  const BILLING_NOT_SIMULATED = "not simulated: customer managed policy arn:aws:iam::111111111111:policy/data-lake-dev-write (no document in the plan)";
+  const PAYMENTS_SCOPE = `iam-simulate over inline policy orders-read; ${PAYMENTS_NOT_SIMULATED}`;
+  const BILLING_SCOPE = `iam-simulate over no inline policy; ${BILLING_NOT_SIMULATED}`;
+  const noPolicy = (who: string, action: string, resource: string, scope: string) =>
+    `User: ${who} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action (${scope})`;
+
+  it("the probes come from the inline policy statements: one per action, on a resource the statement names and on another bucket", () => {
+    const roles = awsRolesOf(grants.plan);
+    expect(roles.map((r) => [r.name, r.inline.map((p) => p.name), r.attached])).toEqual([
+      ["dev-billing-export", [], ["arn:aws:iam::111111111111:policy/data-lake-dev-write"]],
+      ["dev-payments", ["orders-read"], ["arn:aws:iam::111111111111:policy/payments-dev-sqs-send", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]],
+    ]);
+    expect(roles.map((r) => awsActionProbes(r))).toEqual([[], [{ policy: "orders-read", statement: 1, action: "s3:GetObject", resource: OBJECT, other: OTHER_OBJECT }]]);
+  });
+
+  it("payments' session may get an object of bar-orders-dev, not of another bucket; billing-export's may not; neither may rewrite the other's trust", async () => {
+    const payments = await serviceToken(grants, "payments");
+    const billing = await serviceToken(grants, "billing-export");
+    const asPayments = (action: string, resource: string) => awsActionWorkload({ roleArn: roleArn(grants.plan, "payments"), tokenFile: payments.file, sts: grants.sts, action, resource });
+    const asBilling = (action: string, resource: string) => awsActionWorkload({ roleArn: roleArn(grants.plan, "billing-export"), tokenFile: billing.file, sts: grants.sts, action, resource });
+    expect(await asPayments("s3:GetObject", OBJECT)).toEqual({ ok: true, detail: `${PAYMENTS} may perform s3:GetObject on ${OBJECT}: allowed by inline policy orders-read (${PAYMENTS_SCOPE})` });
+    expectDenied(await asPayments("s3:GetObject", OTHER_OBJECT), "AccessDenied", noPolicy(PAYMENTS, "s3:GetObject", OTHER_OBJECT, PAYMENTS_SCOPE));
+    // The statement's resource is the objects, not the bucket.
+    expectDenied(await asPayments("s3:GetObject", "arn:aws:s3:::bar-orders-dev"), "AccessDenied", noPolicy(PAYMENTS, "s3:GetObject", "arn:aws:s3:::bar-orders-dev", PAYMENTS_SCOPE));
+    expectDenied(await asPayments("s3:PutObject", OBJECT), "AccessDenied", noPolicy(PAYMENTS, "s3:PutObject", OBJECT, PAYMENTS_SCOPE));
+    expectDenied(await asBilling("s3:GetObject", OBJECT), "AccessDenied", noPolicy(BILLING, "s3:GetObject", OBJECT, BILLING_SCOPE));
+    const paymentsRole = roleArn(grants.plan, "payments");
+    const billingRole = roleArn(grants.plan, "billing-export");
+    expectDenied(await asPayments("iam:UpdateAssumeRolePolicy", billingRole), "AccessDenied", noPolicy(PAYMENTS, "iam:UpdateAssumeRolePolicy", billingRole, PAYMENTS_SCOPE));
+    expectDenied(await asBilling("iam:UpdateAssumeRolePolicy", paymentsRole), "AccessDenied", noPolicy(BILLING, "iam:UpdateAssumeRolePolicy", paymentsRole, BILLING_SCOPE));
+    // Another service's token never gets payments' session.
+    expectDenied(await awsActionWorkload({ roleArn: paymentsRole, tokenFile: billing.file, sts: grants.sts, action: "s3:GetObject", resource: OBJECT }), "AccessDenied", NOT_AUTHORIZED);
+  });
+
+  it("a key the STS did not issue is InvalidClientTokenId", async () => {
+    const response = await fetch(`${grants.sts.url}/sandbox/authorize`, { method: "POST", body: JSON.stringify({ accessKeyId: "ASIAAAAAAAAAAAAAAAAA", sessionToken: "x", action: "s3:GetObject", resource: OBJECT }) });
+    expect([response.status, await response.json()]).toEqual([403, { code: "InvalidClientTokenId", message: "The security token included in the request is invalid." }]);
+  });
+
+  const short = (line: string) => line.replace(/\(ASIA[A-Z2-7]{4}…, expires [^)]*\)/, "(…)");
+  const awsLines = (report: Awaited<ReturnType<typeof runSandbox>>) =>
+    report.exchanges.filter((e) => / AWS (?!role )/.test(` ${e.target}`)).map((e) => short(exchangeLine(e)));
+
+  it("npm run sandbox: the inline policy's probes allowed and denied as planned, every session's trust rewrite denied, the managed policies stated as not simulated", async () => {
+    const report = await runSandbox(planToJson(await planStack(fixtureStack("grants"))) as unknown as PlanDocument);
+    // 10 allowed, 43 denied, 2 unexpected: the GCP takeover of payments by reporting (test/sandbox/gcp.test.ts).
+    expect([report.allowed, report.denied, report.unexpected]).toEqual([10, 43, 2]);
+    const target = `AWS s3:GetObject on ${OBJECT} (inline policy orders-read, statement 1)`;
+    const paymentsRole = roleArn(grants.plan, "payments");
+    const billingRole = roleArn(grants.plan, "billing-export");
+    expect(awsLines(report)).toEqual([
+      `allowed as planned  payments -> ${target}: ${PAYMENTS} may perform s3:GetObject on ${OBJECT}: allowed by inline policy orders-read (${PAYMENTS_SCOPE})`,
+      `denied as planned   payments -> AWS s3:GetObject on ${OTHER_OBJECT} (not granted): AccessDenied: ${noPolicy(PAYMENTS, "s3:GetObject", OTHER_OBJECT, PAYMENTS_SCOPE)}`,
+      `denied as planned   session of billing-export -> ${target}: AccessDenied: ${noPolicy(BILLING, "s3:GetObject", OBJECT, BILLING_SCOPE)}`,
+      `denied as planned   token of reporting -> ${target}: AccessDenied: ${NOT_AUTHORIZED}`,
+      `denied as planned   billing-export -> AWS iam:UpdateAssumeRolePolicy on ${paymentsRole}: AccessDenied: ${noPolicy(BILLING, "iam:UpdateAssumeRolePolicy", paymentsRole, BILLING_SCOPE)}`,
+      `denied as planned   payments -> AWS iam:UpdateAssumeRolePolicy on ${billingRole}: AccessDenied: ${noPolicy(PAYMENTS, "iam:UpdateAssumeRolePolicy", billingRole, PAYMENTS_SCOPE)}`,
+      `denied as planned   subject of payments, audience api://sandbox-other-audience -> ${target}: InvalidIdentityToken: Incorrect token audience`,
+      expect.stringMatching(new RegExp(`^denied as planned {3}subject of payments, issuer https://sandbox-other-org\\.okta\\.com/oauth2/aussandboxotherorg -> AWS s3:GetObject .*: InvalidIdentityToken: No OpenIDConnect provider found in your account for `)),
+    ]);
+  });
+
+  it("an accepted identity-admin inline policy lets its holder rewrite another service's trust: the takeover verify reports", async () => {
+    const report = await runSandbox(
+      planToJson(
+        await planStack(
+          fixtureVariant("grants", (f) => {
+            f.services["billing-export"].aws.inlinePolicies = {
+              "trust-admin": { allowIdentityAdmin: true, statements: [{ actions: ["iam:UpdateAssumeRolePolicy"], resources: ["arn:aws:iam::111111111111:role/oktafed/*"] }] },
+            };
+          }),
+        ),
+      ) as unknown as PlanDocument,
+    );
+    const scope = `iam-simulate over inline policy trust-admin; ${BILLING_NOT_SIMULATED}`;
+    const paymentsRole = roleArn(grants.plan, "payments");
+    const probe = "arn:aws:iam::111111111111:role/oktafed/probe";
+    // Its own statement probed (allowed), on another path (denied), with payments' session (denied); the takeover unexpected.
+    expect([report.allowed, report.denied, report.unexpected]).toEqual([11, 47, 3]);
+    const billingRole = roleArn(grants.plan, "billing-export");
+    expect(awsLines(report).filter((l) => / -> AWS iam:UpdateAssumeRolePolicy /.test(l) && !/ {2,}(subject|token) of /.test(l))).toEqual([
+      `allowed as planned  billing-export -> AWS iam:UpdateAssumeRolePolicy on ${probe} (inline policy trust-admin, statement 1): ${BILLING} may perform iam:UpdateAssumeRolePolicy on ${probe}: allowed by inline policy trust-admin (${scope})`,
+      `denied as planned   billing-export -> AWS iam:UpdateAssumeRolePolicy on arn:aws:iam::111111111111:role/oktafed-sandbox-other/probe (not granted): AccessDenied: ${noPolicy(BILLING, "iam:UpdateAssumeRolePolicy", "arn:aws:iam::111111111111:role/oktafed-sandbox-other/probe", scope)}`,
+      `denied as planned   session of payments -> AWS iam:UpdateAssumeRolePolicy on ${probe} (inline policy trust-admin, statement 1): AccessDenied: ${noPolicy(PAYMENTS, "iam:UpdateAssumeRolePolicy", probe, PAYMENTS_SCOPE)}`,
+      `UNEXPECTED          billing-export -> AWS iam:UpdateAssumeRolePolicy on ${paymentsRole}: ${BILLING} may perform iam:UpdateAssumeRolePolicy on ${paymentsRole}: allowed by inline policy trust-admin (${scope}); identity-admin takeover: billing-export holds AWS inline policy trust-admin, which statement 1 allows iam:UpdateAssumeRolePolicy on arn:aws:iam::111111111111:role/oktafed/*: rewrites the trust policy of the stack's roles (path /oktafed/) (accepted with allowIdentityAdmin: true)`,
+      `denied as planned   payments -> AWS iam:UpdateAssumeRolePolicy on ${billingRole}: AccessDenied: ${noPolicy(PAYMENTS, "iam:UpdateAssumeRolePolicy", billingRole, PAYMENTS_SCOPE)}`,
+    ]);
+  });
+
+  it("an accepted identity-admin AWS managed policy is not simulated: the rewrite is reported as verify judges it, the takeover", async () => {
+    const report = await runSandbox(
+      planToJson(
+        await planStack(
+          fixtureVariant("grants", (f) => {
+            f.services["billing-export"].aws.policies.iam = { arn: "arn:aws:iam::aws:policy/IAMFullAccess", allowIdentityAdmin: true };
+          }),
+        ),
+      ) as unknown as PlanDocument,
+    );
+    expect([report.allowed, report.denied, report.unexpected]).toEqual([10, 42, 3]);
+    const paymentsRole = roleArn(grants.plan, "payments");
+    expect(report.exchanges.filter((e) => e.verdict === "UNEXPECTED" && e.target.startsWith("AWS")).map((e) => exchangeLine(e))).toEqual([
+      `UNEXPECTED          billing-export -> AWS iam:UpdateAssumeRolePolicy on ${paymentsRole}: not simulated (the granting policy's document is not in the sandbox): allowed as verify judges billing-export's identity-admin grant; identity-admin takeover: billing-export holds AWS policy arn:aws:iam::aws:policy/IAMFullAccess, which allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/) (accepted with allowIdentityAdmin: true)`,
+    ]);
   });
 });

@@ -4,9 +4,14 @@
  * SDK clients — each service at its own targets (allowed as planned), and the probes (denied as
  * planned): each service's token at every other service's targets, a token of the right issuer for
  * another audience, and a token of another issuer; for each GCP role on a single resource
- * (gcp.resourceRoles), the same role on another resource of its kind. An exchange that an
- * identity-admin grant let in is marked with that grant, as verify names it (its TAKE). Everything
- * is stopped when the run ends.
+ * (gcp.resourceRoles), the same role on another resource of its kind. For each AWS service, each
+ * action of its inline policy statements with its session on a resource the statement names
+ * (allowed as planned), on another resource and with every other service's session (denied), and
+ * iam:UpdateAssumeRolePolicy with its session on every other service's role (denied unless an
+ * identity-admin grant verify reports lets it in); AWS requests are authorized by iam-simulate over
+ * the session's inline policies, the attached managed policies being named as not simulated
+ * (tools/sandbox/aws/iam.ts). An exchange that an identity-admin grant let in is marked with that
+ * grant, as verify names it (its TAKE). Everything is stopped when the run ends.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
@@ -19,7 +24,7 @@ import { fetchToken } from "../../workload/token";
 import { materialize } from "./materialize";
 import { SandboxNetwork } from "./network";
 import { startOkta, type SandboxClient, type SandboxIssuer } from "./okta";
-import { awsWorkload, startAwsSts } from "./aws";
+import { awsActionProbes, awsActionWorkload, awsRolesOf, awsWorkload, startAwsSts } from "./aws";
 import { type GcpEmulators, gcpResourceWorkload, gcpWorkload, otherResourceOf, resourceGrantsOf, startGcp } from "./gcp";
 import { gcpResourceText } from "../../components/internal/gcpResource";
 import { extractModel } from "../verify/model";
@@ -64,6 +69,8 @@ interface Target {
   readonly heldBy?: string;
   /** For a role on one resource: the same role on another resource of the kind, with the owner's token (denied as planned). */
   readonly other?: { readonly label: string; run(tokenFile: string): Promise<ExchangeOutcome> };
+  /** For an AWS request: the same request with another service's session (its token at its own role). */
+  readonly session?: (tokenFile: string, roleArn: string) => Promise<ExchangeOutcome>;
   run(tokenFile: string): Promise<ExchangeOutcome>;
 }
 
@@ -74,6 +81,8 @@ interface Workload {
   readonly client: SandboxClient | undefined;
   readonly tokenFile: string;
   readonly targets: Target[];
+  /** Its AWS role, when it has one. */
+  readonly awsRoleArn?: string;
 }
 
 type ServiceOutputs = Record<string, any>;
@@ -137,6 +146,7 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
     const other = await otherIssuer(network);
 
     const workloads: Workload[] = [];
+    const awsRoles = sts ? awsRolesOf(plan) : [];
     for (const [federation, outputs] of federationsOf(plan.outputs)) {
       const issuer = issuers.find((i) => i.issuer === outputs.okta?.issuerUrl);
       if (!issuer) throw new Error(`the plan's outputs name issuer ${outputs.okta?.issuerUrl}, which no authorization server of the plan has`);
@@ -147,6 +157,18 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
         if (service.aws && sts) {
           const roleArn = String(service.aws.roleArn);
           targets.push({ label: `AWS role ${roleArn}`, owner: label, run: (file) => awsWorkload({ roleArn, tokenFile: file, sts }) });
+          // Each action of the role's inline policy statements, with the service's session (aws/probes.ts).
+          const role = awsRoles.find((r) => r.arn === roleArn);
+          for (const probe of role ? awsActionProbes(role) : []) {
+            const { action, resource, other } = probe;
+            targets.push({
+              label: `AWS ${action} on ${resource} (inline policy ${probe.policy}, statement ${probe.statement})`,
+              owner: label,
+              ...(other ? { other: { label: `AWS ${action} on ${other} (not granted)`, run: (file: string) => awsActionWorkload({ roleArn, tokenFile: file, sts, action, resource: other }) } } : {}),
+              session: (file, asRole) => awsActionWorkload({ roleArn: asRole, tokenFile: file, sts, action, resource }),
+              run: (file) => awsActionWorkload({ roleArn, tokenFile: file, sts, action, resource }),
+            });
+          }
         }
         if (service.gcp && gcp) {
           const config = service.gcp.credentialConfig as object;
@@ -178,7 +200,8 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
           const { clientId, tenantId } = service.azure as { clientId: string; tenantId: string };
           targets.push({ label: `Azure identity ${clientId}`, owner: label, run: (file) => azureWorkload({ clientId, tenantId, tokenFile: file, entra }) });
         }
-        workloads.push({ label, clientId: String(service.clientId), issuer, client: issuer.clients.find((c) => c.clientId === service.clientId), tokenFile, targets });
+        const awsRoleArn = service.aws && sts ? String(service.aws.roleArn) : undefined;
+        workloads.push({ label, clientId: String(service.clientId), issuer, client: issuer.clients.find((c) => c.clientId === service.clientId), tokenFile, targets, ...(awsRoleArn ? { awsRoleArn } : {}) });
       }
     }
 
@@ -207,11 +230,29 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
     for (const w of workloads) for (const target of w.targets) record(w.label, target, "allowed", await target.run(w.tokenFile), w.label);
     // The same role on another resource of its kind, with the service's own token and config.
     for (const w of workloads) for (const target of w.targets) if (target.other) record(w.label, { label: target.other.label }, "denied", await target.other.run(w.tokenFile), w.label);
-    // Cross-service probes: a token at every target of another service.
+    // Cross-service probes: a token at every target of another service; an AWS request with the
+    // other service's own session when it has an AWS role.
     for (const w of workloads) {
       if (!w.client) continue;
       for (const owner of workloads.filter((o) => o !== w)) {
-        for (const target of owner.targets.filter((t) => t.heldBy !== w.label)) record(`token of ${w.label}`, target, "denied", await target.run(w.tokenFile), w.label);
+        for (const target of owner.targets.filter((t) => t.heldBy !== w.label)) {
+          if (target.session && w.awsRoleArn) record(`session of ${w.label}`, target, "denied", await target.session(w.tokenFile, w.awsRoleArn), w.label);
+          else record(`token of ${w.label}`, target, "denied", await target.run(w.tokenFile), w.label);
+        }
+      }
+    }
+    // Every AWS service's session rewriting every other service's role's trust: denied, unless an
+    // identity-admin grant verify reports lets it in (the takeover). The session's inline policies
+    // are simulated; a managed policy is not, so a grant verify judges from it is taken at its word.
+    for (const w of workloads) {
+      if (!w.awsRoleArn || !sts) continue;
+      for (const owner of workloads.filter((o) => o !== w && o.awsRoleArn)) {
+        const target = { label: `AWS iam:UpdateAssumeRolePolicy on ${owner.awsRoleArn}`, identity: `AWS role ${owner.label}` };
+        let outcome = await awsActionWorkload({ roleArn: w.awsRoleArn, tokenFile: w.tokenFile, sts, action: "iam:UpdateAssumeRolePolicy", resource: owner.awsRoleArn! });
+        if (!outcome.ok && outcome.code === "AccessDenied" && takeovers(w.label, target.identity)) {
+          outcome = { ok: true, detail: `not simulated (the granting policy's document is not in the sandbox): allowed as verify judges ${w.label}'s identity-admin grant` };
+        }
+        record(w.label, target, "denied", outcome, w.label);
       }
     }
     // Another audience, and another issuer, with the service's own subject, at its own targets.

@@ -6,10 +6,14 @@
  * The plan as IAM holds it, for the AWS emulator: the IAM OIDC providers (`aws:iam/openIdConnectProvider:
  * OpenIdConnectProvider`, their `url` and client ids) and the roles (`aws:iam/role:Role`: ARN from
  * name, path and the account of its trust policy's federated principal, or the stack outputs'
- * `roleArn`; unique id; maxSessionDuration; the trust policy validated for iam-simulate).
+ * `roleArn`; unique id; maxSessionDuration; the trust policy validated for iam-simulate), and each
+ * role's identity policies: its inline policies (`aws:iam/rolePolicy:RolePolicy`, inputs name, role =
+ * the role's name, policy = the JSON document), whose documents the plan holds, and its attached
+ * managed policies (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`, role and policyArn), whose
+ * documents it does not.
  */
 import { randomBytes } from "node:crypto";
-import { createValidatedPolicy, validateTrustPolicy, type ValidatedPolicy } from "@cloud-copilot/iam-policy";
+import { createValidatedPolicy, validateIdentityPolicy, validateTrustPolicy, type ValidatedPolicy } from "@cloud-copilot/iam-policy";
 import type { PlanDocument, PlanResource } from "../../verify/model";
 
 export const DEFAULT_DURATION_SECONDS = 3600;
@@ -33,6 +37,35 @@ export interface IamRole {
   readonly maxSessionDuration: number;
   /** The trust policy as iam-simulate takes it; undefined when it does not parse or validate (IAM would refuse it at deploy). */
   readonly trust: ValidatedPolicy<{ name: string }> | undefined;
+  /** Its inline policies, by name, in name order; `document` undefined when it does not parse or validate as an identity policy. */
+  readonly inline: readonly InlinePolicy[];
+  /** The ARNs of the managed policies attached to it, in ARN order. */
+  readonly attached: readonly string[];
+}
+
+export interface InlinePolicy {
+  readonly name: string;
+  /** The document as the plan holds it (JSON parsed), for the probes. */
+  readonly raw: any;
+  readonly document: ValidatedPolicy<{ name: string }> | undefined;
+}
+
+/** The role's inline policies and attached policy ARNs in the plan. */
+function identityPoliciesOf(plan: PlanDocument, roleName: string): { inline: InlinePolicy[]; attached: string[] } {
+  const inline = byType(plan, "aws:iam/rolePolicy:RolePolicy")
+    .filter((r) => value(r, "role") === roleName)
+    .map((r) => {
+      const name = String(value(r, "name") ?? r.name);
+      const raw = parsePolicy(value(r, "policy"));
+      const validated = raw === undefined ? undefined : createValidatedPolicy(raw, validateIdentityPolicy, { name });
+      return { name, raw, document: validated && validated.errors.length === 0 ? validated : undefined };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const attached = byType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    .filter((r) => value(r, "role") === roleName)
+    .map((r) => String(value(r, "policyArn")))
+    .sort();
+  return { inline, attached };
 }
 
 export const byType = (plan: PlanDocument, type: string) => plan.resources.filter((r) => r.type === type);
@@ -109,6 +142,7 @@ export function rolesOf(plan: PlanDocument, roles: readonly PlanResource[]): Iam
         uniqueId: typeof uniqueId === "string" && /^AROA[A-Z0-9]+$/.test(uniqueId) ? uniqueId : `AROA${randomId(17)}`,
         maxSessionDuration: Number(value(r, "maxSessionDuration") ?? DEFAULT_DURATION_SECONDS),
         trust: validated && validated.errors.length === 0 ? validated : undefined,
+        ...identityPoliciesOf(plan, name),
       },
     ];
   });

@@ -1,6 +1,8 @@
 /**
  * The AWS emulator over HTTP: STS's query protocol on loopback, answered in STS's XML
- * (`AssumeRoleWithWebIdentityResponse`, or an `ErrorResponse` with the error's HTTP status).
+ * (`AssumeRoleWithWebIdentityResponse`, or an `ErrorResponse` with the error's HTTP status); and
+ * `POST /sandbox/authorize` (JSON), the sandbox's stand-in for an API call made with the issued
+ * credentials (aws/iam.ts).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -8,6 +10,7 @@ import type { PlanDocument } from "../../verify/model";
 import type { SandboxNetwork } from "../network";
 import type { Emulator } from "../types";
 import { byType, providersOf, randomId, rolesOf } from "./plan";
+import { type Sessions, authorize } from "./iam";
 import { type Assumed, StsError, decide } from "./sts";
 
 const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -21,21 +24,27 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function successXml(a: Assumed, requestId: string): string {
+/** The session's ARN, as STS names it in AssumedRoleUser. */
+const sessionArn = (a: Assumed) => `arn:aws:sts::${a.role.account}:assumed-role/${a.role.name}/${a.session}`;
+
+/** STS's answer; the session is remembered by its access key for the authorization requests. */
+function successXml(a: Assumed, requestId: string, sessions: Sessions): string {
   const expiration = new Date(Date.now() + a.durationSeconds * 1000);
   // Real session tokens are opaque base64 that starts with this prefix; the length is not fixed.
   const sessionToken = `IQoJb3JpZ2luX2Vj${randomBytes(300).toString("base64")}`;
+  const accessKeyId = `ASIA${randomId(16)}`;
+  sessions.set(accessKeyId, { role: a.role, arn: sessionArn(a), sessionToken });
   return [
     `<AssumeRoleWithWebIdentityResponse xmlns="${STS_NAMESPACE}">`,
     "  <AssumeRoleWithWebIdentityResult>",
     `    <SubjectFromWebIdentityToken>${escapeXml(a.subject)}</SubjectFromWebIdentityToken>`,
     `    <Audience>${escapeXml(a.audience)}</Audience>`,
     "    <AssumedRoleUser>",
-    `      <Arn>arn:aws:sts::${a.role.account}:assumed-role/${escapeXml(a.role.name)}/${escapeXml(a.session)}</Arn>`,
+    `      <Arn>${escapeXml(sessionArn(a))}</Arn>`,
     `      <AssumedRoleId>${a.role.uniqueId}:${escapeXml(a.session)}</AssumedRoleId>`,
     "    </AssumedRoleUser>",
     "    <Credentials>",
-    `      <AccessKeyId>ASIA${randomId(16)}</AccessKeyId>`,
+    `      <AccessKeyId>${accessKeyId}</AccessKeyId>`,
     `      <SecretAccessKey>${randomBytes(30).toString("base64")}</SecretAccessKey>`,
     `      <SessionToken>${sessionToken}</SessionToken>`,
     `      <Expiration>${isoSeconds(expiration)}</Expiration>`,
@@ -74,14 +83,31 @@ export async function startAwsSts(plan: PlanDocument, network: SandboxNetwork): 
   const roleResources = byType(plan, "aws:iam/role:Role");
   const providers = providersOf(plan, roleResources);
   const roles = rolesOf(plan, roleResources);
+  const sessions: Sessions = new Map();
   const server = await network.listen((req, res) => {
     const requestId = randomUUID();
+    if (req.method === "POST" && req.url === "/sandbox/authorize") {
+      void readBody(req).then((body) => {
+        let request: Record<string, unknown> = {};
+        try {
+          request = JSON.parse(body) as Record<string, unknown>;
+        } catch {
+          // An unreadable request carries no valid key: refused below.
+        }
+        const answer = authorize(sessions, request);
+        res.statusCode = answer.status;
+        res.setHeader("content-type", "application/json");
+        res.setHeader("x-amzn-requestid", requestId);
+        res.end(JSON.stringify(answer.body));
+      });
+      return;
+    }
     void (async () => {
       // The query protocol: parameters in the form body (POST) or the query string (GET).
       const params = new URLSearchParams(new URL(req.url ?? "/", "http://sts").search);
       for (const [k, v] of new URLSearchParams(await readBody(req))) params.set(k, v);
       const assumed = await decide(params, providers, roles, network.fetch);
-      send(res, 200, requestId, successXml(assumed, requestId));
+      send(res, 200, requestId, successXml(assumed, requestId, sessions));
     })().catch((error: unknown) => {
       const stsError = error instanceof StsError ? error : new StsError(500, "InternalFailure", `sandbox STS failed: ${(error as Error).message}`);
       send(res, stsError.status, requestId, errorXml(stsError, requestId));

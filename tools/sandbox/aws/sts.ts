@@ -61,7 +61,8 @@
  * Not emulated: the provider's thumbprints and TLS; other token algorithms than RS256; `Policy` and
  * `PolicyArns` session policies (ignored); `ProviderId`; SourceIdentity; identity-provider controls
  * for shared providers; role chaining; SCPs and RCPs of an organization; the credentials do not sign
- * anything (there is no AWS API behind them). Tokens whose `azp` differs from `aud` get `:aud` from
+ * anything (there is no AWS API behind them: a session's requests are authorized by aws/iam.ts,
+ * asked directly with the access key). Tokens whose `azp` differs from `aud` get `:aud` from
  * `aud` (STS's `azp` rule is documented for Google only).
  */
 import type { JWTPayload } from "jose";

@@ -33,3 +33,32 @@ function errorCode(error: unknown): string {
   const e = error as { name?: string; Code?: string; Error?: { Code?: string } };
   return e.Error?.Code ?? e.Code ?? e.name ?? "Error";
 }
+
+/**
+ * The workload using its session: credentials from the SDK's web-identity provider (as
+ * `awsWorkload`), then the request `action` on `resource` with them, authorized by the emulator
+ * (`POST /sandbox/authorize`, aws/iam.ts): allowed names the inline policy that allows it, a
+ * refusal is IAM's AccessDenied; both say which of the role's policies were not simulated.
+ */
+export async function awsActionWorkload(args: { roleArn: string; tokenFile: string; sts: Emulator; action: string; resource: string }): Promise<ExchangeOutcome> {
+  const provider = fromTokenFile({
+    roleArn: args.roleArn,
+    webIdentityTokenFile: args.tokenFile,
+    roleSessionName: SESSION_NAME,
+    clientConfig: { endpoint: args.sts.url, region: "us-east-1" },
+  });
+  let credentials: Awaited<ReturnType<typeof provider>>;
+  try {
+    credentials = await provider();
+  } catch (error) {
+    return { ok: false, code: errorCode(error), message: (error as Error).message };
+  }
+  const response = await fetch(`${args.sts.url}/sandbox/authorize`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, action: args.action, resource: args.resource }),
+  });
+  const body = (await response.json()) as { decision?: string; detail?: string; code?: string; message?: string };
+  if (response.status === 200 && body.decision === "Allowed") return { ok: true, detail: String(body.detail) };
+  return { ok: false, code: String(body.code ?? response.status), message: String(body.message ?? "") };
+}
