@@ -14,8 +14,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, isScalar, parseDocument, type Document } from "yaml";
-import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE } from "../components/config";
+import { isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
+import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, HOOK_SECRET_KEY } from "../components/config";
 import { FILL_IN_MARK, fillIn } from "../components/internal/fillIn";
 import { parseFlags, runCommand, type Io } from "./cli";
 import { PROJECT_ROOT, StackFileError, loadStack } from "./offline/stackFile";
@@ -23,8 +23,9 @@ import { PROJECT_ROOT, StackFileError, loadStack } from "./offline/stackFile";
 const USAGE = "usage: npm run new-env -- <name> --from <stack>";
 
 /** Fields that identify one environment, by path inside a federation, with what to ask for. */
-const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string }> = [
+const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string; /** false: marked, but not looked for in other values (a common domain). */ identifies?: false }> = [
   { path: ["okta", "orgName"], what: "the Okta org (e.g. acme for acme.okta.com)" },
+  { path: ["okta", "baseUrl"], what: "the Okta domain of this environment's org (okta.com, oktapreview.com, okta-emea.com, …)", identifies: false },
   { path: ["okta", "authorizationServer", "name"], what: "the authorization server's name" },
   { path: ["okta", "authorizationServer", "audience"], what: "the audience of this environment's tokens" },
   { path: ["okta", "authorizationServer", "customDomain"], what: "the custom domain of this environment's issuer" },
@@ -36,6 +37,11 @@ const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string }> = [
   { path: ["aws", "permissionsBoundaryArn"], what: "the permissions boundary policy ARN in this account" },
   { path: ["gcp", "project"], what: "the GCP project id" },
   { path: ["gcp", "poolId"], what: "the workload identity pool id" },
+  {
+    path: ["gcp", "idSuffix"],
+    what: "the suffix of this environment's pool and provider ids, if it needs one (it dodges the 30-day reservation of deleted ids; a new environment usually needs none: delete the line)",
+    identifies: false,
+  },
   { path: ["azure", "subscriptionId"], what: "the Azure subscription id" },
   { path: ["azure", "tenantId"], what: "the Entra tenant id" },
   { path: ["azure", "resourceGroup"], what: "the resource group for the identities" },
@@ -46,8 +52,10 @@ export interface NewEnvironment {
   readonly text: string;
   /** Config paths left to fill in, e.g. `okta-federation:federation.okta.orgName`. */
   readonly fillIns: readonly string[];
-  /** Secure config keys dropped (to set with pulumi config set --secret). */
+  /** Secure config keys not copied (to set with pulumi config set --secret). */
   readonly droppedSecrets: readonly string[];
+  /** True when the token hook's secret holds {@link HOOK_SECRET_PLACEHOLDER} (so that the stack plans offline). */
+  readonly hookPlaceholder: boolean;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -74,10 +82,10 @@ function rewriteFederation(doc: Document, base: readonly PropertyKey[], federati
 
   // Identifying fields, and the values to look for anywhere else.
   const identifiers = new Set<string>();
-  for (const { path, what } of IDENTIFYING) {
+  for (const { path, what, identifies } of IDENTIFYING) {
     const value = getIn(federation, path);
     if (value === undefined) continue;
-    if (typeof value === "string" && value.length >= 3) identifiers.add(value);
+    if (identifies !== false && typeof value === "string" && value.length >= 3) identifiers.add(value);
     mark(path, `${what} for ${name} (${from} has ${JSON.stringify(value)})`);
   }
 
@@ -107,21 +115,69 @@ function rewriteFederation(doc: Document, base: readonly PropertyKey[], federati
   return marked;
 }
 
+/**
+ * The placeholder `npm run new-env` writes for the token hook's secret: the offline plan never
+ * decrypts secure values, so the new stack plans before `pulumi stack init` (which the real secret
+ * needs: it is encrypted with the new stack's own key); no stack can decrypt it, so `pulumi preview`
+ * and `pulumi up` fail on it until the real value is set.
+ */
+export const HOOK_SECRET_PLACEHOLDER = `${FILL_IN_MARK}: placeholder, not a secret; set the real value with pulumi config set --secret`;
+
+/** Removes every comment that names the source environment (its header, notes about its values). */
+function dropSourceComments(doc: Document, from: string): void {
+  const clean = (node: { commentBefore?: string | null; comment?: string | null } | null | undefined) => {
+    if (!node) return;
+    if (node.commentBefore && names(node.commentBefore, from)) node.commentBefore = undefined;
+    if (node.comment && names(node.comment, from)) node.comment = undefined;
+  };
+  visit(doc, {
+    Node: (_, node) => clean(node as { commentBefore?: string | null; comment?: string | null }),
+    Pair: (_, pair) => {
+      if (isNode(pair.key)) clean(pair.key);
+    },
+  });
+  if (doc.comment && names(doc.comment, from)) doc.comment = null;
+}
+
 /** The new environment's stack file, from the source's text. */
 export function newEnvironmentStack(sourceText: string, from: string, name: string, today = new Date()): NewEnvironment {
   const doc = parseDocument(sourceText);
   // Per-stack encryption settings belong to the source stack (pulumi stack init sets the new one's).
   for (const key of ["encryptionsalt", "secretsprovider", "encryptedkey"]) doc.delete(key);
+  // The source's header and comments about its own values are not this environment's.
+  doc.commentBefore = null;
+  if (isMap(doc.contents)) {
+    doc.contents.commentBefore = null;
+    const first = doc.contents.items[0];
+    if (first && isNode(first.key)) first.key.commentBefore = null;
+  }
+  dropSourceComments(doc, from);
   const config = doc.get("config");
   const fillIns: string[] = [];
   const droppedSecrets: string[] = [];
+  let hookPlaceholder = false;
   if (isMap(config)) {
+    const hookKey = `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY}`;
     for (const pair of [...config.items]) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const value = pair.value;
       if (isMap(value) && value.items.length === 1 && isScalar(value.items[0]!.key) && value.items[0]!.key.value === "secure") {
-        config.delete(pair.key);
         droppedSecrets.push(key);
+        if (key !== hookKey) {
+          config.delete(pair.key);
+          continue;
+        }
+        // The hook's secret: a marked placeholder in its place, so that the stack plans offline.
+        pair.value = doc.createNode({ secure: HOOK_SECRET_PLACEHOLDER });
+        if (isScalar(pair.key)) {
+          pair.key.commentBefore = [
+            ` ${FILL_IN_MARK}: the value of the token hook's header in ${name}. Below is a placeholder, not a secret: it`,
+            " lets the offline plan run before pulumi stack init (the offline plan never decrypts secure values);",
+            " no stack can decrypt it, so pulumi preview and pulumi up fail on it until you set the real one:",
+            `   pulumi config set --secret ${hookKey} "Bearer <token>" --stack ${name}`,
+          ].join("\n");
+        }
+        hookPlaceholder = true;
       }
     }
     const single = `${CONFIG_NAMESPACE}:${CONFIG_KEY}`;
@@ -135,12 +191,12 @@ export function newEnvironmentStack(sourceText: string, from: string, name: stri
     }
   }
   doc.commentBefore = [
-    ` Environment ${name}, started from ${from} with npm run new-env on ${today.toISOString().slice(0, 10)}.`,
-    ` Every ${FILL_IN_MARK} value belongs to ${name} and is yours to fill in; plan and pulumi up refuse the`,
-    " stack until none is left.",
-    ...(doc.commentBefore ? ["", ...doc.commentBefore.split("\n")] : []),
+    ` Environment ${name}: stack config of okta-federation (docs/config.md). Started from ${from}'s structure`,
+    ` with npm run new-env on ${today.toISOString().slice(0, 10)}. Every ${FILL_IN_MARK} value belongs to ${name} and is yours`,
+    " to fill in; npm run plan and pulumi up refuse the stack until none is left.",
+    ...(hookPlaceholder ? [` ${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} holds a placeholder until pulumi stack init: see its note.`] : []),
   ].join("\n");
-  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), fillIns, droppedSecrets };
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), fillIns, droppedSecrets, hookPlaceholder };
 }
 
 export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT): Promise<number> {
@@ -172,7 +228,16 @@ export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT)
       `wrote stacks/Pulumi.${name}.yaml from ${from}: ${result.fillIns.length} value${result.fillIns.length === 1 ? "" : "s"} to fill in (marked ${FILL_IN_MARK}):`,
       ...result.fillIns.map((p) => `  - ${p}`),
       ...(result.droppedSecrets.length > 0
-        ? ["secure values are per stack and were not copied; set them for the new stack:", ...result.droppedSecrets.map((k) => `  pulumi config set --secret ${k} <value> --stack ${name}`)]
+        ? [
+            "secure values are per stack and were not copied; set them for the new stack after pulumi stack init:",
+            ...result.droppedSecrets.map((k) => `  pulumi config set --secret ${k} <value> --stack ${name}`),
+          ]
+        : []),
+      ...(result.hookPlaceholder
+        ? [
+            `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} holds a marked placeholder (secure: "${HOOK_SECRET_PLACEHOLDER}") so that the stack plans`,
+            "offline before pulumi stack init; the offline plan shows it as [secret], and pulumi preview and up fail on it until it is set.",
+          ]
         : []),
       `then: npm run plan -- --stack ${name}   (refuses the stack until every value is filled in)`,
       "",

@@ -12,7 +12,7 @@ import { parseFederationConfig, type ConfigProblem, type FederationConfigError }
 import { ProgramError } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
 import { PROJECT_ROOT, loadStack } from "../../tools/offline/stackFile";
-import { main, newEnvironmentStack } from "../../tools/new-env";
+import { HOOK_SECRET_PLACEHOLDER, main, newEnvironmentStack } from "../../tools/new-env";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { stackProblems } from "../helpers/stackChecks";
 import { fixtureText } from "../helpers/stacks";
@@ -60,9 +60,22 @@ describe("npm run new-env", () => {
     expect(Object.keys(federation.services)).toEqual(Object.keys(source.services));
     expect(federation.services.payments.aws.policies["s3-read"]).toBe(source.services.payments.aws.policies["s3-read"]);
     expect(federation.aws.region).toBe(source.aws.region);
-    // The secure value is dropped, and the command says how to set the new one.
-    expect(text).not.toContain("secure:");
+    // Every value to fill in is marked, the Okta domain included.
+    expect(federation.okta.baseUrl).toBe(`${FILL_IN_MARK}: the Okta domain of this environment's org (okta.com, oktapreview.com, okta-emea.com, …) for staging (dev has "oktapreview.com")`);
+    // The secure value is not copied: the hook's secret holds a marked placeholder, and the command
+    // says how to set the real one.
+    const source_secret = parse(fixtureText("dev")).config["okta-federation:tokenHookAuthorization"].secure;
+    expect(text).not.toContain(source_secret);
+    expect(parse(text).config["okta-federation:tokenHookAuthorization"]).toEqual({ secure: HOOK_SECRET_PLACEHOLDER });
+    expect(HOOK_SECRET_PLACEHOLDER.startsWith(`${FILL_IN_MARK}: placeholder, not a secret`)).toBe(true);
+    expect(text).toContain('  #   pulumi config set --secret okta-federation:tokenHookAuthorization "Bearer <token>" --stack staging\n');
     expect(stdout).toContain("pulumi config set --secret okta-federation:tokenHookAuthorization <value> --stack staging\n");
+    expect(stdout).toContain(`okta-federation:tokenHookAuthorization holds a marked placeholder (secure: "${HOOK_SECRET_PLACEHOLDER}") so that the stack plans\n`);
+    // Its own header, not the source's.
+    expect(text.split("\n")[0]).toBe("# Environment staging: stack config of okta-federation (docs/config.md). Started from dev's structure");
+    expect(text).not.toContain("Example development environment");
+    // Below the header (which names where the structure came from), no comment speaks of dev.
+    for (const comment of text.slice(text.indexOf("\n\n")).split("\n").filter((l) => l.trim().startsWith("#"))) expect(comment, comment).not.toMatch(/(^|[^a-z0-9])dev($|[^a-z0-9])/i);
     expect(stdout.split("\n")[0]).toMatch(/^wrote stacks\/Pulumi\.staging\.yaml from dev: \d+ values to fill in \(marked TODO\(new-env\)\):$/);
     expect(stdout).toContain("  - okta-federation:federation.okta.orgName\n");
   });
@@ -94,13 +107,14 @@ describe("npm run new-env", () => {
     expect(problems[0]!.message).toBe("still to fill in: the Okta org for staging; written by npm run new-env");
   });
 
-  it("filled in, the new stack plans and passes the generic checks", async () => {
+  /** The new staging stack (from dev) with every marked value of the federation filled in; the hook's secret as new-env left it. */
+  async function filledStaging() {
     const root = project();
     await run(root, "staging", "--from", "dev");
     const file = join(root, "stacks", "Pulumi.staging.yaml");
     const doc = parse(readFileSync(file, "utf8"));
     const f = doc.config["okta-federation:federation"];
-    Object.assign(f.okta, { orgName: "acme-staging" });
+    Object.assign(f.okta, { orgName: "acme-staging", baseUrl: "okta.com" });
     Object.assign(f.okta.authorizationServer, { name: "services-staging", audience: "api://services-staging", description: "Service tokens for staging" });
     f.okta.claims.deployment.value = "staging";
     Object.assign(f.okta.tokenHook, { name: "staging-token-enrichment", url: "https://hooks.staging.acme.example/okta/token" });
@@ -112,9 +126,28 @@ describe("npm run new-env", () => {
       for (const [name, arn] of Object.entries<any>(service.aws?.policies ?? {})) if (String(arn).startsWith(FILL_IN_MARK)) service.aws.policies[name] = `arn:aws:iam::333333333333:policy/${key}-${name}`;
       for (const assignment of Object.values<any>(service.azure?.roleAssignments ?? {})) if (String(assignment.scope).startsWith(FILL_IN_MARK)) assignment.scope = `/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/${key}-staging`;
     }
+    return { root, file, doc };
+  }
+
+  it("filled in, the new stack plans and passes the generic checks", async () => {
+    const { root, file, doc } = await filledStaging();
     doc.config["okta-federation:tokenHookAuthorization"] = { secure: "v1:stagingSECRET==" };
     writeFileSync(file, JSON.stringify(doc));
     expect(strings(doc).filter((s) => s.startsWith(FILL_IN_MARK))).toEqual([]);
+    expect(await stackProblems(loadStack("staging", root))).toEqual([]);
+  });
+
+  it("with a token hook, it plans offline before pulumi stack init: the hook's secret is the marked placeholder, never decrypted", async () => {
+    const { root, file, doc } = await filledStaging();
+    writeFileSync(file, JSON.stringify(doc));
+    // The only marked value left is the placeholder secret, which the config validation does not read.
+    expect(strings(doc).filter((s) => s.startsWith(FILL_IN_MARK))).toEqual([HOOK_SECRET_PLACEHOLDER]);
+    const plan = await planStack(loadStack("staging", root));
+    const hook = plan.resources.find((r) => r.type === "okta:inline/hook:Hook")!;
+    expect(hook).toBeDefined();
+    // The header value is a secret the plan never decrypts: the placeholder never shows.
+    expect(JSON.stringify(hook.inputs)).toContain("[secret]");
+    expect(JSON.stringify(plan)).not.toContain("placeholder, not a secret");
     expect(await stackProblems(loadStack("staging", root))).toEqual([]);
   });
 
