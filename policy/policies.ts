@@ -31,6 +31,7 @@ import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpResourceIdent
 import { gcpResourceText, parseGcpResource } from "../components/internal/gcpResource";
 import { AZURE_ROLE_ASSIGNMENT, AZURE_ROLE_ASSIGNMENT_TYPES, GCP_IAM_TYPES, gcpMembersOf } from "./grantTypes";
 import { azureIdentityResourceId } from "../components/internal/trust";
+import type { AwsIdentityReach } from "../components/internal/awsIdentityAdmin";
 
 /** Stack tag that marks a production stack: `pulumi stack tag set okta-federation:production true`. */
 export const PRODUCTION_TAG = "okta-federation:production";
@@ -56,6 +57,7 @@ export const gcpProviderHasCondition: ResourceValidationPolicy = {
 /** The types whose resources can be identity-admin grants (Azure role assignments under any of their tokens). */
 const GRANT_TYPES = new Set([
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/rolePolicy:RolePolicy",
   "gcp:projects/iAMMember:IAMMember",
   "gcp:projects/iAMBinding:IAMBinding",
   ...AZURE_ROLE_ASSIGNMENT_TYPES,
@@ -83,6 +85,21 @@ function serviceAccountAdminGrant(r: PolicyResource, resources: readonly PolicyR
   return admin ? `${String(r.props.role)} on ${gcpResourceText(parsed.resource)} ${admin.why}: its holder could take over that service account` : undefined;
 }
 
+/**
+ * The stack's reach an AWS grant is judged against (awsIdentityAdmin.ts): the path of the role it is
+ * on (the stack's role of that name; IAM's default `/` when unset) and the customer managed policies
+ * the stack attaches. A role outside the stack: the kit's defaults.
+ */
+function awsReachOf(r: PolicyResource, resources: readonly PolicyResource[]): AwsIdentityReach | undefined {
+  const role = resources.find((x) => x.type === "aws:iam/role:Role" && x.props.name !== undefined && x.props.name === r.props.role);
+  if (!role) return undefined;
+  const attached = resources
+    .filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    .map((x) => String(x.props.policyArn))
+    .filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn));
+  return { rolePath: String(role.props.path ?? "/"), attachedPolicyArns: [...new Set(attached)].sort() };
+}
+
 export const noIdentityAdminGrant: StackValidationPolicy = {
   name: "no-identity-admin-grant",
   description:
@@ -108,7 +125,8 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
       const identityIds = identities.map((i) => azureIdentityResourceId(i.subscription ?? scopeSubscription, i.group, i.name));
       // A versioned role assignment token is judged as the current one.
       const type = AZURE_ROLE_ASSIGNMENT_TYPES.has(r.type) ? AZURE_ROLE_ASSIGNMENT : r.type;
-      const problem = identityAdminViolation({ type, name: r.name, props: r.props, accepted }, identityIds);
+      const awsReach = type.startsWith("aws:") ? awsReachOf(r, args.resources) : undefined;
+      const problem = identityAdminViolation({ type, name: r.name, props: r.props, accepted, ...(awsReach ? { awsReach } : {}) }, identityIds);
       if (problem) report(`${r.name}: ${problem}`, r.urn);
     }
   },

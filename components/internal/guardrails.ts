@@ -149,7 +149,7 @@ export function identityAdminViolation(grant: GrantResource, identityIds: readon
   const hint = `grants like this are refused unless accepted with ${IDENTITY_ADMIN_OPT_IN}`;
   switch (grant.type) {
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
-      const why = awsIdentityAdminPolicy(grant.props.policyArn);
+      const why = awsIdentityAdminPolicy(grant.props.policyArn, grant.awsReach ?? DEFAULT_AWS_REACH);
       return why ? `${String(grant.props.policyArn)} ${why}: the role's holder could take over every other role of the account; ${hint}` : undefined;
     }
     case "aws:iam/rolePolicy:RolePolicy": {
