@@ -64,3 +64,13 @@ describe("statements in words", () => {
     );
   });
 });
+
+describe("the bench's deploy model", () => {
+  it("writes an inline policy with three IAM calls (PutRolePolicy, GetRolePolicy until found, the read's GetRolePolicy)", async () => {
+    const { awsSteps } = await import("../../dev/bench/deploy/aws");
+    const context = { endpoint: (e: any) => e, call: (endpoints: any[], latency: number) => ({ kind: "call" as const, endpoints, latency }), providerInputs: () => ({}) };
+    const steps = awsSteps({ type: "aws:iam/rolePolicy:RolePolicy" } as any, context as any)!;
+    expect(steps.map((s) => s.kind)).toEqual(["call", "call", "call"]);
+    expect(new Set(steps.map((s) => JSON.stringify((s as any).endpoints))).size).toBe(1);
+  });
+});

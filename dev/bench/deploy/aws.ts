@@ -18,6 +18,12 @@ export function awsSteps(r: BenchResource, context: StepContext): Step[] | undef
       const iam = perSecond("aws iam", a.awsIamPerSecond);
       return [call([iam], a.latency.awsIam), call([iam], a.latency.awsIam)];
     }
+    case "aws:iam/rolePolicy:RolePolicy": {
+      // PutRolePolicy, GetRolePolicy until it is found, and the read after create's GetRolePolicy
+      // (terraform-provider-aws role_policy.go resourceRolePolicyPut at 02f97af8).
+      const iam = perSecond("aws iam", a.awsIamPerSecond);
+      return [call([iam], a.latency.awsIam), call([iam], a.latency.awsIam), call([iam], a.latency.awsIam)];
+    }
     default:
       return undefined;
   }
