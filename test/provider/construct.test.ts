@@ -16,6 +16,9 @@ import type { RecordedResource } from "../../tools/offline/engine";
 import { inputsOf, one } from "../helpers/recorded";
 import { runWithProviders, type TestProviders } from "../helpers/run";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 
 // Internal to the SDK (not in its typings): the serializer the language SDKs' Node twin uses, and
 // the provider server's deserializer for Construct's inputs.
@@ -126,6 +129,19 @@ describe("Construct okta-federation:index:Federation", () => {
     expect(message).toContain("services.payments.scopes[0]: unknown scope \"api.admin\"");
     expect(message).toContain("okta.authorizationServer.issuerMode: DYNAMIC is refused");
     expect(run.resources.filter((r) => !r.type.startsWith("okta-federation:") && !r.type.startsWith("pulumi:providers:"))).toEqual([]);
+  });
+});
+
+describe("examples/yaml's Federation", () => {
+  it("constructs from the YAML program's properties: payments on AWS and GCP, events on Azure, nothing else", async () => {
+    const program = parse(readFileSync(join(__dirname, "..", "..", "examples", "yaml", "Pulumi.yaml"), "utf8"));
+    const { resources } = await construct(provider, "okta-federation:index:Federation", "federation", await engineInputs(program.resources.federation.properties));
+    expect(inputsOf(one(resources, "okta:auth/server:Server", "federation-authz-server"))).toMatchObject({ name: "services-dev", audiences: ["api://services-dev"] });
+    expect(inputsOf(one(resources, "okta:app/oAuth:OAuth", "federation-payments-app")).jwks).toBeUndefined();
+    one(resources, "okta:app/oAuth:OAuth", "federation-events-app");
+    expect(resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name)).toEqual(["federation-payments-aws-role"]);
+    expect(resources.filter((r) => r.type === "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider").length).toBe(1);
+    expect(resources.filter((r) => r.type === "azure-native:managedidentity:UserAssignedIdentity").map((r) => r.name)).toEqual(["federation-events-azure-identity"]);
   });
 });
 
