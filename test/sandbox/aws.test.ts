@@ -355,6 +355,43 @@ describe("grants: what a session may do, by iam-simulate over the role's inline 
     expectDenied(await awsActionWorkload({ roleArn: paymentsRole, tokenFile: billing.file, sts: grants.sts, action: "s3:GetObject", resource: OBJECT }), "AccessDenied", NOT_AUTHORIZED);
   });
 
+  it("a policy's Deny wins, and a role of another account is out of reach (no resource policy is simulated)", async () => {
+    const policy: PlanResource = {
+      urn: "urn:pulumi:grants::okta-federation::aws:iam/rolePolicy:RolePolicy::billing-admin",
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "billing-admin",
+      parent: null,
+      inputs: {
+        name: "admin",
+        role: "dev-billing-export",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["iam:*"], Resource: ["*"] },
+            { Effect: "Deny", Action: ["iam:PutRolePolicy"], Resource: ["*"] },
+          ],
+        }),
+      },
+    };
+    const sts = await startAwsSts({ ...grants.plan, resources: [...grants.plan.resources, policy] }, network);
+    const billing = await serviceToken(grants, "billing-export");
+    const ask = (action: string, resource: string) => awsActionWorkload({ roleArn: roleArn(grants.plan, "billing-export"), tokenFile: billing.file, sts, action, resource });
+    const scope = `iam-simulate over inline policy admin; ${BILLING_NOT_SIMULATED}`;
+    const paymentsRole = roleArn(grants.plan, "payments");
+    expect(await ask("iam:UpdateAssumeRolePolicy", paymentsRole)).toEqual({ ok: true, detail: `${BILLING} may perform iam:UpdateAssumeRolePolicy on ${paymentsRole}: allowed by inline policy admin (${scope})` });
+    expectDenied(
+      await ask("iam:PutRolePolicy", paymentsRole),
+      "AccessDenied",
+      `User: ${BILLING} is not authorized to perform: iam:PutRolePolicy on resource: ${paymentsRole} with an explicit deny in an identity-based policy (${scope})`,
+    );
+    const elsewhere = "arn:aws:iam::222222222222:role/oktafed/prod-payments";
+    expectDenied(
+      await ask("iam:UpdateAssumeRolePolicy", elsewhere),
+      "AccessDenied",
+      `User: ${BILLING} is not authorized to perform: iam:UpdateAssumeRolePolicy on resource: ${elsewhere} because no resource-based policy allows the iam:UpdateAssumeRolePolicy action (${scope})`,
+    );
+  });
+
   it("a key the STS did not issue is InvalidClientTokenId", async () => {
     const response = await fetch(`${grants.sts.url}/sandbox/authorize`, { method: "POST", body: JSON.stringify({ accessKeyId: "ASIAAAAAAAAAAAAAAAAA", sessionToken: "x", action: "s3:GetObject", resource: OBJECT }) });
     expect([response.status, await response.json()]).toEqual([403, { code: "InvalidClientTokenId", message: "The security token included in the request is invalid." }]);

@@ -9,12 +9,14 @@
  * (`aws:iam/rolePolicy:RolePolicy`). There is no AWS API behind the sandbox: the workload asks
  * `POST /sandbox/authorize` with its access key and session token, the request a signed API call
  * would make IAM decide (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html:
- * an explicit Deny wins, else an Allow is needed, else the implicit deny). The resource is taken to
- * be in the role's account (no resource policy, no cross-account request).
+ * an explicit Deny wins, else an Allow is needed, else the implicit deny). The resource is in the
+ * account its ARN names, else (S3, `*`) in the role's; no resource policy is simulated, so a
+ * request across accounts is refused.
  *
  * A refusal is AccessDenied in IAM's wording ("User: <session ARN> is not authorized to perform:
  * <action> on resource: <resource> because no identity-based policy allows the <action> action", or
- * "… with an explicit deny in an identity-based policy": the access denied error messages of
+ * "… with an explicit deny in an identity-based policy", "… because no resource-based policy allows
+ * …" across accounts: the access denied error messages of
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
  *
  * Not simulated, and said so in every answer: the managed policies attached to the role. For AWS
@@ -53,10 +55,15 @@ export function notSimulatedText(role: Pick<IamRole, "attached" | "inline">): st
   return all.length ? `not simulated: ${all.join(", ")}` : undefined;
 }
 
+/** The account an ARN names (`arn:aws:iam::<account>:role/…`); none for `*` or an S3 ARN, taken to be the session's. */
+function accountOfResource(resource: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(resource)?.[1];
+}
+
 function simulate(session: IssuedSession, policies: readonly InlinePolicy[], action: string, resource: string) {
   return runUnsafeSimulation(
     {
-      request: { principal: session.arn, action, resource: { resource, accountId: session.role.account }, contextVariables: {} },
+      request: { principal: session.arn, action, resource: { resource, accountId: accountOfResource(resource) ?? session.role.account }, contextVariables: {} },
       identityPolicies: policies.map((p) => ({ name: p.name, policy: p.document })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -82,6 +89,10 @@ export function authorize(sessions: Sessions, request: { accessKeyId?: unknown; 
     const by = policies.filter((p) => simulate(session, [p], action, resource) === "Allowed").map((p) => p.name);
     return { status: 200, body: { decision: "Allowed", detail: `${session.arn} may perform ${action} on ${resource}: allowed by inline policy ${by.join(", ")} (${scope})` } };
   }
-  const why = result === "ExplicitlyDenied" ? "with an explicit deny in an identity-based policy" : `because no identity-based policy allows the ${action} action`;
+  const crossAccount = (accountOfResource(resource) ?? session.role.account) !== session.role.account;
+  const why =
+    result === "ExplicitlyDenied"
+      ? "with an explicit deny in an identity-based policy"
+      : `because no ${crossAccount ? "resource-based" : "identity-based"} policy allows the ${action} action`;
   return { status: 403, body: { code: "AccessDenied", message: `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} ${why} (${scope})` } };
 }
