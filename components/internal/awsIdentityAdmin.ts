@@ -155,11 +155,14 @@ export function awsIdentityFindings(statements: readonly JudgedStatement[], reac
       statements.some((d) => d.effect === "Deny" && !d.conditional && actionMatches(d, action) && d.resources !== undefined && d.resources.some((r) => arnPatternCovers(r, resource)));
     statements.forEach((s, index) => {
       if (s.effect !== "Allow" || !actionMatches(s, action)) return;
-      const patterns = s.resources ?? (s.notResources?.includes("*") ? [] : ["NotResource"]);
+      // NotResource reaches a kind of resource unless one of its patterns covers every resource of that kind.
+      const excluded = (kind: string) => (s.notResources ?? []).some((nr) => arnPatternCovers(nr, kind));
+      const patterns = s.resources ?? ["NotResource"];
       for (const resource of patterns) {
         const pattern = resource === "NotResource" ? "*" : resource;
-        if (!arnPatternsIntersect(pattern, typePattern[target]) || denied(pattern)) continue;
-        const ours = stackPatterns(target, reach).some((p) => arnPatternsIntersect(pattern, p));
+        const reaches = (kind: string) => (resource === "NotResource" ? !excluded(kind) : arnPatternsIntersect(pattern, kind));
+        if (!reaches(typePattern[target]) || denied(pattern)) continue;
+        const ours = stackPatterns(target, reach).some(reaches);
         const under = s.conditional ? " (under a condition the kit does not evaluate)" : "";
         if (ours || target === "oidc-provider") {
           const whom =

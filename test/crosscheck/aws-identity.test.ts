@@ -147,7 +147,13 @@ describe("a battery of statement sets: the kit's findings and iam-simulate agree
     expect(flagged(statements).sort()).toEqual([...expected].sort());
   });
 
-  it("a NotResource that leaves out the stack's path is still flagged by the kit (NotResource read as *): conservative, iam-simulate allows it on no resource of the stack", () => {
+  it("a NotResource that leaves out the stack's path in every partition is not flagged: it reaches only other roles (unjudged)", () => {
+    const statements = [{ effect: "Allow" as const, actions: ["iam:PutRolePolicy"], notResources: ["arn:*:iam::*:role/oktafed/*"], conditional: false }];
+    expect(flagged(statements)).toEqual([]);
+    expect(crossCheck("NotResource the stack's path, any partition", statements)).toEqual([]);
+  });
+
+  it("a NotResource that leaves out the stack's path in one partition only is still flagged (the kit does not know the stack's partition): conservative, iam-simulate allows it on no resource of the stack", () => {
     const statements = [{ effect: "Allow" as const, actions: ["iam:PutRolePolicy"], notResources: ["arn:aws:iam::*:role/oktafed/*"], conditional: false }];
     expect(flagged(statements)).toEqual(["iam:PutRolePolicy"]);
     expect(crossCheck("NotResource the stack's path", statements)).toEqual([
