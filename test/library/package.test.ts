@@ -62,7 +62,7 @@ function valueImports(file: string): string[] {
   const specifiers = [
     ...[...text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/gms)].map((m) => m[1]!),
     ...[...text.matchAll(/^import\s+"([^"]+)"/gm)].map((m) => m[1]!),
-    ...[...text.matchAll(/(?:\bimport|\brequire)\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!),
+    ...[...text.matchAll(/(?<![.\w$])(?:import|require)\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!),
   ];
   return specifiers.map((s) => {
     if (!s.startsWith(".")) return s;
@@ -141,6 +141,33 @@ describe("the package", () => {
       expect(result.loaded).toEqual(["@pulumi/pulumi", sdk].sort());
     });
   }
+
+  it("each example is a project of its own: its package.json depends on exactly the packages its code imports, at the repository's versions", () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"));
+    // The Node.js examples: every folder with TypeScript in it (examples in other languages have none).
+    const examples = readdirSync(join(PROJECT_ROOT, "examples"), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && readdirSync(join(PROJECT_ROOT, "examples", e.name)).some((f) => f.endsWith(".ts")))
+      .map((e) => e.name);
+    expect(examples).toEqual(expect.arrayContaining(["app-stack", "platform-stack", "your-api"]));
+    for (const example of examples) {
+      const dir = join(PROJECT_ROOT, "examples", example);
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      expect(manifest.private, example).toBe(true);
+      const imported = new Set(
+        readdirSync(dir).filter((f) => f.endsWith(".ts")).flatMap((f) => valueImports(join(dir, f))).filter((i) => !i.startsWith("/") && !i.startsWith("node:"))
+          .map((i) => (i.startsWith("@") ? i.split("/").slice(0, 2).join("/") : i.split("/")[0]!)),
+      );
+      expect(Object.keys(manifest.dependencies).sort(), example).toEqual([...imported].sort());
+      for (const [name, version] of Object.entries(manifest.dependencies as Record<string, string>)) {
+        expect(version, `${example}: ${name}`).toBe(name === "okta-federation" ? "file:../.." : (pkg.devDependencies[name] ?? pkg.dependencies[name]));
+      }
+      // A Pulumi example runs its TypeScript through tsx (Pulumi.yaml nodeargs), so it carries tsx.
+      if (existsSync(join(dir, "Pulumi.yaml"))) {
+        expect(readFileSync(join(dir, "Pulumi.yaml"), "utf8"), example).toContain('nodeargs: "--import tsx"');
+        expect(manifest.devDependencies.tsx, example).toBe(pkg.devDependencies.tsx);
+      }
+    }
+  });
 
   it("the root entry still loads every provider SDK: without @pulumi/okta it fails as the issue reported", () => {
     const result = loads.root!;
