@@ -19,9 +19,19 @@ export function componentProvider(): ComponentProvider {
   return new ComponentProvider({ components: getPulumiComponents(components), dirname: PROVIDER_DIR, name: PACKAGE_NAME });
 }
 
+let shared: ComponentProvider | undefined;
+
+/**
+ * One provider for this process: the analyzer (a TypeScript program over provider/ and the kit's
+ * components, some seconds) then runs once, as in the plugin, which answers every call with one provider.
+ */
+export function sharedComponentProvider(): ComponentProvider {
+  return (shared ??= componentProvider());
+}
+
 /** The package schema as GetSchema returns it, parsed. */
 export async function packageSchema(): Promise<PackageSchema> {
-  return JSON.parse(await componentProvider().getSchema()) as PackageSchema;
+  return JSON.parse(await sharedComponentProvider().getSchema()) as PackageSchema;
 }
 
 /** The parts of a Pulumi package schema the kit reads (pulumi.com/docs/iac/extending-pulumi/schema). */

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { componentProvider } from "../../provider/provider";
+import { sharedComponentProvider } from "../../provider/provider";
 import { Federation as KitFederation } from "../../components/federation";
 import { parseFederationConfig } from "../../components/config";
 import type { RecordedResource } from "../../tools/offline/engine";
@@ -68,7 +68,7 @@ function tree(resources: readonly RecordedResource[]): string[] {
 
 let provider: ComponentProvider;
 beforeAll(async () => {
-  provider = componentProvider();
+  provider = sharedComponentProvider();
   // The engine asks for the schema before any Construct; construct reads the outputs from it.
   await provider.getSchema();
 });
