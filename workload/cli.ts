@@ -2,7 +2,8 @@
 /**
  * The `okta-federation` command a workload runs: `token` (get the service's Okta access token and
  * write the token file; also a GCP executable source), `credentials` (the cloud SDK settings from
- * the stack's outputs) and `keygen` (a new key pair for a service). No Pulumi here: the workload
+ * the stack's outputs), `keygen` (a new key pair for a service) and `smoke` (after deploy, a real
+ * token of the service exchanged at each cloud it uses). No Pulumi and no cloud SDK here: the workload
  * side needs none of the provisioning packages (see README, "The workload package").
  */
 import { readFileSync } from "node:fs";
@@ -10,12 +11,14 @@ import { join } from "node:path";
 import { credentialsCommand } from "./credentials";
 import { runCommand, type Command, type Io } from "./io";
 import { keygenCommand } from "./keygen";
+import { smokeCommand } from "./smoke";
 import { tokenCommand } from "./token";
 
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string }>> = {
   token: { run: (argv, io) => tokenCommand(argv, io), summary: "get the service's Okta access token (client credentials, private_key_jwt) and write the token file" },
   credentials: { run: credentialsCommand, summary: "print a service's AWS, GCP or Azure credential settings from the stack's outputs" },
   keygen: { run: keygenCommand, summary: "create a service's key pair: private key to a 0600 file, public JWK for the stack config" },
+  smoke: { run: (argv, io) => smokeCommand(argv, io), summary: "after deploy: get the service's real token, check it and exchange it at each cloud it uses" },
 };
 
 export const USAGE = [

@@ -245,9 +245,9 @@ describe("the okta-federation command", () => {
   it("lists its commands, and refuses an unknown one", async () => {
     const help = await runCli(bin, "--help");
     expect(help.code).toBe(0);
-    expect(help.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0])).toEqual(["usage:", "token", "credentials", "keygen", ""]);
+    expect(help.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0])).toEqual(["usage:", "token", "credentials", "keygen", "smoke", ""]);
     const unknown = await runCli(bin, "login");
-    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([2, 'error: unknown command "login"; commands: token, credentials, keygen']);
+    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([2, 'error: unknown command "login"; commands: token, credentials, keygen, smoke']);
     const none = await runCli(bin);
     expect([none.code, none.stdout]).toEqual([2, ""]);
   });

@@ -1,7 +1,7 @@
 /**
  * What a real Okta access token must look like for AWS, GCP and Azure to take it, checked on the
  * token itself before any exchange (a failure here explains every cloud's refusal at once). Each
- * check says which config knob or Okta setting decides it. Sources: Okta's client-credentials token
+ * check says which config knob or Okta setting decides it. Sources (docs/sources.md): Okta's client-credentials token
  * claims as real decoded tokens show them (pegasystems/pega-helm-charts
  * `charts/backingservices/README.md`); Okta's access-token encryption (okta-developer-docs release
  * notes 2026, key-management guide); GCP STS's `iat` rule (cloud.google.com/iam/docs/reference/sts/
@@ -24,7 +24,7 @@ export interface ExpectedToken {
   readonly clientId: string;
 }
 
-/** Longest token lifetime every cloud accepts: GCP refuses an `iat` over 24 h old (limits.md, G10). */
+/** Longest token lifetime every cloud accepts: GCP refuses an `iat` over 24 h old (docs/sources.md, "The clouds"). */
 const MAX_LIFETIME_SECONDS = 24 * 3600;
 
 export function checkTokenShape(token: string, expected: ExpectedToken, nowSeconds = Math.floor(Date.now() / 1000)): ShapeCheck[] {
