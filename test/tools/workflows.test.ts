@@ -47,6 +47,12 @@ describe("GitHub workflows", () => {
     expect(state.errors).toEqual([]);
   });
 
+  it.each(files)("%s runs Node.js 22 (the Pulumi SDK warns on 20; the AWS SDK requires 22 from January 2027)", (file) => {
+    const setups = jobsOf(file).flatMap(([, job]) => job.steps.filter((s) => String(s.uses).startsWith("actions/setup-node@")));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const step of setups) expect(step.with["node-version"], file).toBe(22);
+  });
+
   it.each(files)("%s pins every action by commit SHA", (file) => {
     const uses = jobsOf(file).flatMap(([, job]) => job.steps.map((s) => s.uses).filter(Boolean));
     expect(uses.length).toBeGreaterThan(3);
