@@ -166,7 +166,7 @@ describe("each policy fails a bad resource with its message", () => {
       [
         "AWS IAMFullAccess",
         grant("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "svc-iam", { role: "r", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" }),
-        "svc-iam: arn:aws:iam::aws:policy/IAMFullAccess allows iam:*, including rewriting any role's trust policy and the account's OIDC providers: the role's holder could take over every other role of the account; grants like this are refused unless accepted with allowIdentityAdmin: true",
+        "svc-iam: arn:aws:iam::aws:policy/IAMFullAccess allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/): the role's holder could take over every other role of the account; grants like this are refused unless accepted with allowIdentityAdmin: true",
       ],
       [
         "GCP token creator on the project",

@@ -32,7 +32,8 @@ describe("Markdown escaping", () => {
 describe("grants the kit cannot judge", () => {
   it.each([
     [{ cloud: "aws", role: "arn:aws:iam::111111111111:policy/payments-dev-sqs-send" }, "a customer-managed policy: its document is not in the stack, so the kit cannot tell what it allows (rewriting trust policies or passing roles included)"],
-    [{ cloud: "aws", role: "arn:aws:iam::aws:policy/IAMUserChangePassword" }, "an AWS managed policy of an identity service (IAMUserChangePassword) the kit has no permission list for: it may change roles, their trust or their policies"],
+    [{ cloud: "aws", role: "arn:aws:iam::aws:policy/AmazonNewService2027Access" }, `arn:aws:iam::aws:policy/AmazonNewService2027Access is not an AWS managed policy of the kit's list of ${ROLE_DATA.aws.date} (a newer policy, or a misspelt one): the kit cannot tell what it allows (rewriting trust policies included)`],
+    [{ cloud: "aws", role: "arn:aws:iam::aws:policy/PowerUserAccess" }, "allows sts:AssumeRole on *: assumes roles where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see (what they may do, whom they trust)"],
     [{ cloud: "gcp", role: "projects/acme-dev-example/roles/tokenMinter" }, "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)"],
     [{ cloud: "gcp", role: "organizations/123/roles/x" }, "a custom role: its permissions are defined outside the stack, so the kit cannot tell what it allows (minting tokens or setting IAM policies included)"],
     [{ cloud: "gcp", role: "roles/iam.tokenMinter" }, `roles/iam.tokenMinter is not a GCP predefined role of the kit's list of ${ROLE_DATA.gcp.date} (a newer role, or a misspelt one): the kit cannot tell what it allows (minting tokens or setting IAM policies included)`],

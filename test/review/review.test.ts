@@ -56,7 +56,7 @@ describe("npm run review: what each review says", () => {
       service: "payments",
       target: "aws-role:payments",
       message: "payments: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role payments",
-      risk: "broad: allows every action except IAM and Organizations management",
+      risk: "broad: allows every action except IAM and Organizations management; unjudged: allows sts:AssumeRole on *: assumes roles where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see (what they may do, whom they trust)",
     });
     expect(doc.stacks.find((s: { stack: string }) => s.stack === "dev")).toMatchObject({ status: "passed", isNew: false, changes: [] });
   });
@@ -98,7 +98,7 @@ describe("npm run review: what each review says", () => {
         service: "payments",
         target: "aws-role:payments",
         message: "payments: AWS policy AdministratorAccess (arn:aws:iam::aws:policy/AdministratorAccess) attached to AWS role payments",
-        risk: "identity admin: allows every action, including iam:UpdateAssumeRolePolicy on every role of the account; could take over AWS role billing-export",
+        risk: "identity admin: allows iam:UpdateAssumeRolePolicy on *: rewrites the trust policy of the stack's roles (path /oktafed/); could take over AWS role billing-export",
       },
     ]);
   });

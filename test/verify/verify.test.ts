@@ -488,7 +488,8 @@ describe("a risky pull request, reviewed", () => {
       [
         "grant-added",
         "billing-export: AWS policy PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess) attached to AWS role billing-export",
-        "broad: allows every action except IAM and Organizations management",
+        // Broad, and judged from its document: sts:AssumeRole on * reaches roles the kit cannot see.
+        "broad: allows every action except IAM and Organizations management; unjudged: allows sts:AssumeRole on *: assumes roles where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see (what they may do, whom they trust)",
       ],
       ["grant-changed", `payments: Azure identity id-dev-payments: role Storage Blob Data Reader becomes Contributor at ${STORAGE}`, "broad: Contributor at storageAccount acmepaymentsdev manages everything in its scope"],
       ["grant-removed", "reporting: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting", undefined],
@@ -498,7 +499,7 @@ describe("a risky pull request, reviewed", () => {
     const markdown = toMarkdown(result, changes);
     expect(markdown).toContain("**⚠️ Risky changes (3)**");
     expect(markdown).toContain(
-      "- ⚠️ + billing-export\\: AWS policy PowerUserAccess \\(arn\\:aws\\:iam\\:\\:aws\\:policy/PowerUserAccess\\) attached to AWS role billing-export — **broad\\: allows every action except IAM and Organizations management**",
+      "- ⚠️ + billing-export\\: AWS policy PowerUserAccess \\(arn\\:aws\\:iam\\:\\:aws\\:policy/PowerUserAccess\\) attached to AWS role billing-export — **broad\\: allows every action except IAM and Organizations management; unjudged\\: allows sts\\:AssumeRole on \\*\\: assumes roles where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see \\(what they may do, whom they trust\\)**",
     );
     expect(markdown).toContain("- 🔴 − reporting\\: GCP role roles/bigquery.jobUser on project acme-dev-example revoked from GCP direct grants reporting");
     expect(markdown).toContain("🟢 added or gained · 🔴 removed or lost · 🟡 changed · ⚠️ risky");

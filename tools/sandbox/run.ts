@@ -31,7 +31,11 @@ import { extractModel } from "../verify/model";
 import { azureWorkload, startEntra } from "./azure";
 import type { Emulator, ExchangeOutcome } from "./types";
 
-export type Verdict = "allowed as planned" | "denied as planned" | "UNEXPECTED";
+/**
+ * "accepted takeover": a token reached another service's identity through an identity-admin grant
+ * the config accepted with allowIdentityAdmin: true, the takeover verify reports and passes.
+ */
+export type Verdict = "allowed as planned" | "denied as planned" | "accepted takeover" | "UNEXPECTED";
 
 export interface Exchange {
   readonly verdict: Verdict;
@@ -50,6 +54,8 @@ export interface SandboxReport {
   readonly allowed: number;
   readonly denied: number;
   readonly unexpected: number;
+  /** Exchanges that reached another service's identity through an accepted identity-admin grant. */
+  readonly acceptedTakeovers: number;
 }
 
 /** The audience no server issues for: the wrong-audience probe. */
@@ -209,8 +215,10 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
     const takeovers = takeoversOf(plan);
     const record = (who: string, target: Pick<Target, "label" | "principal" | "identity">, expected: "allowed" | "denied", outcome: ExchangeOutcome, holder?: string) => {
       const reached = outcome.ok && !(target.principal && !outcome.detail.includes(target.principal));
-      const verdict: Verdict = reached === (expected === "allowed") ? (expected === "allowed" ? "allowed as planned" : "denied as planned") : "UNEXPECTED";
-      const takeover = reached && holder && target.identity ? takeovers(holder, target.identity) : undefined;
+      const found = reached && holder && target.identity ? takeovers(holder, target.identity) : undefined;
+      const planned: Verdict = reached === (expected === "allowed") ? (expected === "allowed" ? "allowed as planned" : "denied as planned") : "UNEXPECTED";
+      const verdict: Verdict = planned === "UNEXPECTED" && reached && found?.accepted ? "accepted takeover" : planned;
+      const takeover = found?.text;
       const exchange = { verdict, who, target: target.label, expected, outcome, ...(takeover ? { takeover } : {}) };
       exchanges.push(exchange);
       onExchange(exchange);
@@ -268,7 +276,14 @@ export async function runSandbox(offlinePlan: PlanDocument, onExchange: (exchang
       }
     }
     const count = (v: Verdict) => exchanges.filter((e) => e.verdict === v).length;
-    return { stack: plan.stack, exchanges, allowed: count("allowed as planned"), denied: count("denied as planned"), unexpected: count("UNEXPECTED") };
+    return {
+      stack: plan.stack,
+      exchanges,
+      allowed: count("allowed as planned"),
+      denied: count("denied as planned"),
+      unexpected: count("UNEXPECTED"),
+      acceptedTakeovers: count("accepted takeover"),
+    };
   } finally {
     await sandbox.stop();
   }
@@ -288,7 +303,7 @@ function accountOwner(outputs: Record<string, any> | undefined, email: string): 
  * The identity-admin grants of the plan as verify reads them (its model's identityAdminGrants, the
  * TAKE cells of its matrix): for a workload and an identity it reached, the grant that lets it in.
  */
-function takeoversOf(plan: PlanDocument): (holder: string, identity: string) => string | undefined {
+function takeoversOf(plan: PlanDocument): (holder: string, identity: string) => { readonly text: string; readonly accepted: boolean } | undefined {
   let model: ReturnType<typeof extractModel>;
   try {
     model = extractModel(plan);
@@ -301,7 +316,7 @@ function takeoversOf(plan: PlanDocument): (holder: string, identity: string) => 
     const grant = model.identityAdminGrants.find(
       (g) => (holder === g.service || holder.endsWith(`/${g.service}`)) && g.reach.some((id) => labels.get(id) === identity),
     );
-    return grant ? `${grant.service} holds ${grant.grant}, which ${grant.why}${grant.accepted ? " (accepted with allowIdentityAdmin: true)" : ""}` : undefined;
+    return grant ? { text: `${grant.service} holds ${grant.grant}, which ${grant.why}${grant.accepted ? " (accepted with allowIdentityAdmin: true)" : ""}`, accepted: grant.accepted } : undefined;
   };
 }
 
@@ -340,5 +355,6 @@ export function exchangeLine(e: Exchange): string {
 }
 
 export function summaryLine(report: SandboxReport): string {
-  return `sandbox: ${report.allowed} exchanges allowed as planned, ${report.denied} denied as planned, ${report.unexpected} unexpected`;
+  const accepted = report.acceptedTakeovers ? `, ${report.acceptedTakeovers} accepted takeover${report.acceptedTakeovers === 1 ? "" : "s"} (allowIdentityAdmin)` : "";
+  return `sandbox: ${report.allowed} exchanges allowed as planned, ${report.denied} denied as planned, ${report.unexpected} unexpected${accepted}`;
 }

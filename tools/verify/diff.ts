@@ -62,16 +62,18 @@ function grantsOf(model: TrustModel, service: string): Map<string, { grant: Gran
 
 /** Why a grant is risky, by the shared predicates, with the identities it could take over; or why the kit cannot judge it. */
 function grantRisk(side: Side, grant: Grant): string | undefined {
+  const broad =
+    grant.cloud === "aws" ? awsBroadPolicy(grant.role) : grant.cloud === "gcp" ? gcpBroadRole(grant.role) : azureBroadAssignment({ roleDefinitionId: grant.role, scope: grant.scope });
+  const broadly = broad ? `broad: ${grant.cloud === "azure" ? `${broad} manages everything in its scope` : broad}` : undefined;
   const unjudged = unjudgedGrant(grant);
-  if (unjudged) return `unjudged: ${unjudged}`;
+  // A broad grant the kit cannot fully judge (PowerUserAccess assumes roles it cannot see) says both.
+  if (unjudged) return broadly ? `${broadly}; unjudged: ${unjudged}` : `unjudged: ${unjudged}`;
   const admin = side.model.identityAdminGrants.find((g) => g.resource === grant.name);
   if (admin) {
     const labels = admin.reach.map((id) => side.model.targets.find((t) => t.id === id)?.label ?? id);
     return `identity admin: ${admin.why}${labels.length ? `; could take over ${labels.join(", ")}` : ""}${admin.accepted ? " (accepted with allowIdentityAdmin: true)" : ""}`;
   }
-  const broad =
-    grant.cloud === "aws" ? awsBroadPolicy(grant.role) : grant.cloud === "gcp" ? gcpBroadRole(grant.role) : azureBroadAssignment({ roleDefinitionId: grant.role, scope: grant.scope });
-  return broad ? `broad: ${grant.cloud === "azure" ? `${broad} manages everything in its scope` : broad}` : undefined;
+  return broadly;
 }
 
 const verb = (grant: Grant, added: boolean) =>

@@ -396,8 +396,14 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
   const findings: Finding[] = [];
   const services: Array<VerifyResult["services"][number]> = [];
   const takeovers = new Map<string, string>();
+  // Cells an accepted identity-admin grant explains: the service reaches the target through that
+  // grant, which the config accepted (allowIdentityAdmin: true) and the identity-takeover finding reports.
+  const acceptedTakeovers = new Set<string>();
   for (const grant of model.identityAdminGrants) {
-    for (const target of grant.reach) takeovers.set(`${grant.service}|${target}`, `${grant.grant} ${grant.why}`);
+    for (const target of grant.reach) {
+      takeovers.set(`${grant.service}|${target}`, `${grant.grant} ${grant.why}`);
+      if (grant.accepted) acceptedTakeovers.add(`${grant.service}|${target}`);
+    }
   }
   const withTakeover = (cell: MatrixCell): MatrixCell => {
     const takeover = takeovers.get(`${cell.service}|${cell.target}`);
@@ -456,7 +462,7 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
     let finding: Finding | undefined;
     if (cell.intended === "allow" && cell.decision === "deny") {
       finding = { kind: "intended-deny", service: cell.service, target: cell.target, message: `${cell.service} cannot reach ${target.label}: ${cell.reason}` };
-    } else if (cell.intended === "deny" && cell.decision === "allow") {
+    } else if (cell.intended === "deny" && cell.decision === "allow" && !acceptedTakeovers.has(`${cell.service}|${cell.target}`)) {
       finding = { kind: "unintended-allow", service: cell.service, target: cell.target, message: `${cell.service} can reach ${target.label}, which belongs to ${target.owner}: ${cell.reason}` };
     }
     if (finding) cellFindings.set(cell.service, [...(cellFindings.get(cell.service) ?? []), [targetIndex.get(cell.target)!, finding]]);
