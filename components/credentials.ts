@@ -40,24 +40,25 @@ export class CredentialsError extends Error {
 export const DEFAULT_TOKEN_FILE = "/var/run/secrets/okta/token";
 
 // ---------------------------------------------------------------------------------------------
-// Okta: the client-credentials request with private_key_jwt (limits.md §1 "Client assertion" [O5,O9])
+// Okta: the client-credentials request with private_key_jwt (client assertion: Okta's OIDC API reference, okta-developer-docs docs/reference/api/oidc/index.md, client authentication with private_key_jwt; terraform-provider-okta docs/resources/app_oauth.md)
 // ---------------------------------------------------------------------------------------------
 
-/** `client_assertion_type` for a JWT client assertion (RFC 7523 §2.2; Okta [O5]). */
+/** `client_assertion_type` for a JWT client assertion (RFC 7523 §2.2; Okta's OIDC API reference). */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/** The signing algorithm the fetcher uses for client assertions. Okta accepts RS/ES 256/384/512 [O5,O9]. */
+/** The signing algorithm the fetcher uses for client assertions. Okta accepts RS/ES 256/384/512 (OIDC API reference; app_oauth.md). */
 export const CLIENT_ASSERTION_ALG = "RS256";
 
 /**
- * Lifetime of a client assertion, seconds. Okta allows `exp` up to 1 h ahead [O5]; the assertion
+ * Lifetime of a client assertion, seconds. Okta allows `exp` up to 1 h ahead (OIDC API reference); the assertion
  * is used once, right away, so 5 minutes is plenty and limits the damage of a leaked one.
  */
 export const CLIENT_ASSERTION_LIFETIME_SECONDS = 300;
 
 /**
- * The token endpoint of a custom authorization server: `<issuer>/v1/token` (limits.md §1: issuer
- * `https://{domain}/oauth2/{id}`; service apps request tokens at `/oauth2/{id}/v1/token` [O9,O10]).
+ * The token endpoint of a custom authorization server: `<issuer>/v1/token` (the issuer is
+ * `https://{domain}/oauth2/{id}`; service apps request tokens at `/oauth2/{id}/v1/token`: Okta's
+ * OIDC API reference and terraform-provider-okta docs/resources/app_oauth.md; docs/sources.md).
  * The stack outputs carry the same value as `okta.tokenEndpoint`.
  */
 export function oktaTokenEndpoint(issuer: string): string {
@@ -75,7 +76,7 @@ export function oktaTokenEndpoint(issuer: string): string {
   return `${issuer.replace(/\/+$/, "")}/v1/token`;
 }
 
-/** Claims of a client assertion: `iss` = `sub` = client id, `aud` = token endpoint URL, a unique `jti` [O5]. */
+/** Claims of a client assertion: `iss` = `sub` = client id, `aud` = token endpoint URL, a unique `jti` (Okta's OIDC API reference). */
 export interface ClientAssertionClaims {
   readonly iss: string;
   readonly sub: string;
@@ -86,8 +87,8 @@ export interface ClientAssertionClaims {
 }
 
 /**
- * The claims of a `private_key_jwt` client assertion (limits.md §1 "Client assertion": `iss` = `sub`
- * = client_id; `aud` = token endpoint URL; `exp` ≤ 1 h ahead; `jti` single-use [O5,O9]).
+ * The claims of a `private_key_jwt` client assertion (Okta's OIDC API reference, client
+ * authentication: `iss` = `sub` = client_id; `aud` = token endpoint URL; `exp` ≤ 1 h ahead; `jti` single-use).
  *
  * @param nowSeconds current time, unix seconds
  * @param jti a value never used before for this client (e.g. `crypto.randomUUID()`)
@@ -111,8 +112,10 @@ export function clientAssertionClaims(args: {
 
 /**
  * Normalises requested scopes: split on spaces and commas, deduplicated, in order. Okta needs at
- * least one custom scope for client credentials at a custom authorization server [O9,O10,O17], and
- * the `scope` parameter is at most 1024 characters [O4,O5].
+ * least one custom scope for client credentials at a custom authorization server
+ * (developer.okta.com/docs/guides/implement-client-creds/; terraform-provider-okta
+ * docs/resources/app_oauth.md), and the `scope` parameter is at most 1024 characters (Okta's
+ * authorization servers and OIDC API references).
  */
 export function normalizeScopes(scopes: string | readonly string[]): string[] {
   const list = (typeof scopes === "string" ? [scopes] : scopes).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
@@ -142,7 +145,7 @@ export function tokenRequestBody(args: { readonly scopes: readonly string[]; rea
 }
 
 // ---------------------------------------------------------------------------------------------
-// GCP: external_account credential config (limits.md §3 "Credential config" [G4]; google-auth-library
+// GCP: external_account credential config (AIP-4117, google.aip.dev/auth/4117; google-auth-library
 // build/src/auth/{externalclient,identitypoolclient,pluggable-auth-client,executable-response}.js)
 // ---------------------------------------------------------------------------------------------
 
@@ -183,7 +186,7 @@ export interface GcpExecutableSource {
 }
 
 /**
- * The GCP `external_account` credential config for a workload (limits.md §3 [G4]): STS exchanges
+ * The GCP `external_account` credential config for a workload (AIP-4117): STS exchanges
  * the Okta token (the subject token) for a federated token, and, with `serviceAccountEmail`,
  * impersonates that service account.
  *
@@ -272,8 +275,9 @@ export interface AwsWebIdentityEnv {
 }
 
 /**
- * The role session name, as STS's RoleSessionName: 2-64 characters of `[\w+=,.@-]` (limits.md §2:
- * session name ≤ 64 [A3]; the character set and minimum are STS API constraints, not in limits.md).
+ * The role session name, as STS's RoleSessionName: 2-64 characters of `[\w+=,.@-]` (IAM quotas,
+ * docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: session name ≤ 64; the
+ * character set and minimum: STS API reference, AssumeRoleWithWebIdentity).
  */
 function checkSessionName(name: string | undefined): void {
   if (name !== undefined && !/^[\w+=,.@-]{2,64}$/.test(name)) {
@@ -335,7 +339,7 @@ function checkRoleArn(arn: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Azure: workload identity (limits.md §4 "Workload inputs" [Z6]; @azure/identity
+// Azure: workload identity (@azure/identity 4.11.1 dist/commonjs/credentials/workloadIdentityCredential.js;
 // WorkloadIdentityCredential reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE)
 // ---------------------------------------------------------------------------------------------
 
