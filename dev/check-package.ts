@@ -17,7 +17,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -285,7 +285,11 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => {
+    // About 2 GB of projects (each with its own Pulumi SDKs); kept only when a check fails, to look into.
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  },
   (error) => {
     process.stderr.write(`check-package: FAILED\n${(error as Error).message}\n`);
     process.exit(1);
