@@ -6,21 +6,11 @@ import { z } from "zod";
 import { AUDIENCE_MAX_LENGTH, LIMITS } from "../internal/limits";
 import { OKTA_MAX_CONCURRENT_WRITES, OKTA_REQUEST_TIMEOUT } from "../internal/oktaPacing";
 import { isRecord } from "./raw";
+import { allowIdentityAdmin, nonEmpty, required, strictObject } from "./schemaParts";
+// A service's AWS block is in schemaAws.ts.
+import { awsServiceSchema, sessionDurationSchema } from "./schemaAws";
 
-/** A required string's error: "is required" when absent, "must be a string" when mistyped. */
-const required = (what: string) => (issue: { input: unknown }) =>
-  issue.input === undefined ? `is required: ${what}` : `must be a string: ${what}`;
-
-/** A strict object whose unknown-key error lists the keys that are allowed. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; allowed: ${allowed}`
-        : undefined,
-  });
-}
+export { POLICY_ARN_PATTERN } from "./schemaAws";
 
 /** A whole number in [min, max]; the message says what it is. */
 const intRange = (min: number, max: number, what: string) => {
@@ -42,7 +32,6 @@ export const OKTA_PROVIDER_DEFAULTS = {
   maxConcurrentWrites: OKTA_MAX_CONCURRENT_WRITES.default,
 } as const;
 
-const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, `must not be empty (${what})`);
 
 const httpsUrl = (what: string) =>
   z.string({ error: `must be a string (${what})` }).refine((value) => {
@@ -88,8 +77,6 @@ const customDomainSchema = z
   .string()
   .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS name such as id.example.com (no scheme, no path)");
 
-const sessionRange = `must be ${LIMITS.aws.maxSessionDurationSeconds.min}-${LIMITS.aws.maxSessionDurationSeconds.max} seconds (IAM role max session duration)`;
-const sessionDurationSchema = z.number().int(sessionRange).min(LIMITS.aws.maxSessionDurationSeconds.min, sessionRange).max(LIMITS.aws.maxSessionDurationSeconds.max, sessionRange);
 
 const createdServerSchema = strictObject({
   /** Display name of the authorization server in Okta. */
@@ -202,65 +189,6 @@ const serviceAuthSchema = z.discriminatedUnion(
   { error: "method must be private_key_jwt or client_secret_basic" },
 );
 
-/** An IAM policy ARN, AWS managed (`…:iam::aws:policy/…`) or of an account; crossField.ts checks AWS managed ones exist. */
-export const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
-const policyArnSchema = z.string({ error: "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess" }).regex(POLICY_ARN_PATTERN, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess");
-
-/**
- * The explicit, per-grant opt-in for a grant that lets the service change identities, credentials
- * or trust (components/internal/identityAdmin.ts). verify then reports which other services'
- * identities the service could take over.
- */
-const allowIdentityAdmin = z.boolean({ error: "must be true or false: true accepts a grant that lets this service take over other identities" }).default(false);
-
-/** A condition value: IAM takes strings; YAML's true or 443 are written as IAM writes them ("true", "443"). */
-const conditionValue = z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }).transform(String);
-
-/** One statement of an inline policy; the catalogue, ARN and condition checks are in crossFieldAws.ts. */
-const inlineStatementSchema = strictObject({
-  effect: z.enum(["Allow", "Deny"], { error: "must be Allow or Deny" }).default("Allow"),
-  actions: z.array(nonEmpty("an IAM action such as s3:GetObject"), { error: "must be a list of IAM actions such as s3:GetObject" }).min(1, "must list at least one action"),
-  resources: z.array(nonEmpty("a resource ARN such as arn:aws:s3:::orders-dev/*, or *"), { error: "must be a list of resource ARNs such as arn:aws:s3:::orders-dev/*, or [*]" }).min(1, "must list at least one resource (* for every resource)"),
-  /** IAM's Condition element: { <operator>: { <condition key>: <value or values> } }. */
-  conditions: z
-    .record(
-      z.string(),
-      z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1, "must list at least one value")], { error: "must be a value or a list of values" }).transform((v) => (Array.isArray(v) ? v : [v])), {
-        error: "must map condition keys to values, e.g. { aws:ResourceTag/team: orders }",
-      }),
-      { error: "must map IAM condition operators to keys and values, e.g. { StringEquals: { aws:ResourceTag/team: orders } }" },
-    )
-    .optional(),
-});
-
-const awsServiceSchema = strictObject({
-  /**
-   * Managed policies to attach, keyed by a stable name: { s3-read: arn:aws:iam::aws:policy/... },
-   * or { admin: { arn: ..., allowIdentityAdmin: true } } for an identity-admin policy.
-   */
-  policies: z
-    .record(
-      z.string(),
-      z.union([policyArnSchema, strictObject({ arn: policyArnSchema, allowIdentityAdmin })], {
-        error: "must be an IAM policy ARN, or { arn: <policy ARN>, allowIdentityAdmin: true }",
-      }).transform((value) => (typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value)),
-    )
-    .default({}),
-  /**
-   * Inline policies, one IAM role policy per key (its name): { orders-read: { statements: [...] } };
-   * allowIdentityAdmin accepts statements that rewrite the stack's roles or the OIDC provider.
-   */
-  inlinePolicies: z
-    .record(
-      z.string(),
-      strictObject({
-        statements: z.array(inlineStatementSchema, { error: "must be a list of statements { effect, actions, resources, conditions }" }).min(1, "must hold at least one statement"),
-        allowIdentityAdmin,
-      }),
-    )
-    .default({}),
-  maxSessionDurationSeconds: sessionDurationSchema.optional(),
-});
 
 /** A GCP role: predefined (`roles/…`, checked to exist in crossFieldGcp.ts) or custom (project or organization). */
 export const GCP_ROLE_PATTERN = /^(roles|projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles|organizations\/\d+\/roles)\/[A-Za-z0-9_.]+$/;
