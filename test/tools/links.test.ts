@@ -34,5 +34,4 @@ describe("documentation links", () => {
       expect(existsSync(target), `${file}: ${link} points at nothing`).toBe(true);
     }
   });
-
 });
