@@ -19,9 +19,12 @@ import { toJson, toMarkdown, toText } from "./verify/render";
 import { verifyModel } from "./verify/verify";
 import { isStateExport, MAKE_STATE, pendingOperations, resolvePlaceholders, StateExportError, stateToPlan } from "./verify/state";
 import { parseFlags, reportUserError, runCommand, type Io } from "./cli";
+import { orgArgs, orgMain, type OrgSource } from "./verify/orgCli";
+import type { OrgInput } from "./verify/org";
 
 const USAGE =
-  "usage: npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json | --state state.json [--json | --markdown] [--base base-plan.json | base-state.json [--allow-other-stack]]";
+  "usage: npm run verify -- --stack <name> | --stack-file <path> | --plan plan.json | --state state.json [--json | --markdown] [--base base-plan.json | base-state.json [--allow-other-stack]]\n" +
+  "       npm run verify -- <source> <source>... [--json | --markdown]   (several of --stack, --stack-file, --plan, --state: one proof over the organisation)";
 const PLAN_KIND = "okta-federation/offline-plan";
 const MAKE_BASE = (stack: string | undefined, file = "base-plan.json") => `npm run -s plan -- --stack ${stack ?? "<name>"} --json > ${file}`;
 
@@ -145,7 +148,44 @@ function modelOf(plan: PlanDocument, file: { readonly label: string; readonly st
   }
 }
 
+/** One source of an organisation proof, read as the single-stack path reads it (and checked to be a federation). */
+async function loadOrgSource(source: OrgSource, io: Io): Promise<OrgInput> {
+  if (source.flag === "state") {
+    const plan = readState(source.value, io);
+    modelOf(plan, { label: `state ${source.value}`, state: true });
+    return { source: `state ${source.value}`, plan, state: true };
+  }
+  if (source.flag === "plan") {
+    if (isStateExport(readJson(source.value))) throw new StateExportError(`plan ${source.value} is a Pulumi stack export, not an offline plan: pass it with --state`);
+    const plan = readBasePlan(source.value, undefined, false, io, "plan");
+    modelOf(plan, { label: `plan ${source.value}`, state: false });
+    return { source: `plan ${source.value}`, plan };
+  }
+  const loaded = source.flag === "stack-file" ? loadStackFile(source.value) : source.value;
+  const plan = planToJson(await planStack(loaded)) as unknown as PlanDocument;
+  return { source: source.flag === "stack-file" ? `stack file ${source.value}` : `stack ${source.value}`, plan };
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // Several sources: one proof over the organisation (tools/verify/orgCli.ts).
+  const org = orgArgs(argv);
+  if (org) {
+    let current: string | undefined;
+    try {
+      return await orgMain(org, io, USAGE, (source) => {
+        current = source.value;
+        return loadOrgSource(source, io);
+      });
+    } catch (error) {
+      if (error instanceof BasePlanError || error instanceof StateExportError) {
+        io.stderr(`error: ${error.message}\n`);
+        return 2;
+      }
+      const code = reportUserError(error, current, io);
+      if (code === undefined) throw error;
+      return code;
+    }
+  }
   const parsed = parseFlags<{ stack?: string; "stack-file"?: string; plan?: string; state?: string; json?: boolean; markdown?: boolean; base?: string; "allow-other-stack"?: boolean }>(
     argv,
     {
@@ -168,7 +208,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     sources === 0
       ? "--stack is required"
       : sources > 1
-        ? "choose one of --stack, --stack-file, --plan and --state"
+        ? "choose one of --stack, --stack-file, --plan and --state (or give several for one proof over the organisation)"
         : values.json && values.markdown
           ? "choose one of --json and --markdown"
           : values["allow-other-stack"] && !values.base

@@ -130,7 +130,8 @@ export function uniqueNames(plan: PlanDocument): NamedThing[] {
     if (r.type === "aws:iam/role:Role") names.push({ kind: "AWS role name", scope: `AWS account ${accountOf(get(r, "arn"))}`, name: String(get(r, "name")), resource: r.name, caseless: true });
     else if (r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
       names.push({ kind: "AWS OIDC provider", scope: `AWS account ${accountOf(get(r, "arn"))}`, name: String(get(r, "url")).replace(/^https:\/\//, ""), resource: r.name });
-    } else if (r.type === "okta:app/oAuth:OAuth") names.push({ kind: "Okta app label", scope: `Okta org ${org}`, name: String(get(r, "label")), resource: r.name });
+    } else if (r.type === "okta:auth/server:Server") names.push({ kind: "Okta authorization server name", scope: `Okta org ${org}`, name: String(get(r, "name")), resource: r.name });
+    else if (r.type === "okta:app/oAuth:OAuth") names.push({ kind: "Okta app label", scope: `Okta org ${org}`, name: String(get(r, "label")), resource: r.name });
     else if (r.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool") {
       names.push({ kind: "GCP pool", scope: `GCP project ${String(get(r, "project"))}`, name: String(get(r, "workloadIdentityPoolId")), resource: r.name });
     } else if (r.type === "gcp:serviceaccount/account:Account") {
