@@ -149,6 +149,38 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.passed).toBe(false);
   });
 
+  it("a prod in dev's AWS account and Azure resource group under dev's environment name: the role and identity names, each naming both stacks", async () => {
+    const variant = await planOf(
+      fixtureVariant("prod", (f) => {
+        f.environment = "dev";
+        f.aws.accountId = "111111111111";
+        delete f.aws.permissionsBoundaryArn;
+        f.azure.subscriptionId = "00000000-0000-0000-0000-000000000001";
+        f.azure.resourceGroup = "identities-dev";
+        f.services.payments.azure.roleAssignments["blob-reader"].scope = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/payments-prod";
+        f.services.ledger.azure.roleAssignments["secrets-user"].scope = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/ledger-prod";
+      }),
+    );
+    const org = await verifyOrganisation([
+      { source: "stack dev", plan: dev },
+      { source: "stack prod", plan: variant },
+    ]);
+    expect(org.stacks.map((s) => s.result.passed)).toEqual([true, true]);
+    expect(org.findings.map((f) => [f.kind, f.stacks, f.message])).toEqual([
+      [
+        "duplicate-name",
+        ["prod", "dev"],
+        "AWS role name dev-payments in AWS account 111111111111 is in stack prod (federation-payments-aws-role) and in stack dev (federation-payments-aws-role): IAM holds one role per name in an account (names are case-insensitive): one stack cannot create it, or both manage one role and each overwrites the other's trust",
+      ],
+      [
+        "duplicate-name",
+        ["prod", "dev"],
+        "Azure identity name id-dev-payments in Azure resource group /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-dev is in stack prod (federation-payments-azure-identity) and in stack dev (federation-payments-azure-identity): Azure holds one identity per name in a resource group (case-insensitive): one stack cannot create it, or both manage one identity and its federated credentials",
+      ],
+    ]);
+    expect(org.crossStack.allowed).toEqual([]);
+  });
+
   it("a state export and a plan sharing one server: a prod role pinned to dev's client id admits dev's service (cross-stack cell)", async () => {
     const devState = toExport(await planOf(fixtureVariant("dev", adoptShared)));
     const devPayments = (devState as any).deployment.resources.find((r: any) => r.type === "okta:app/oAuth:OAuth" && r.urn.endsWith("::federation-payments-app")).outputs.clientId as string;
