@@ -94,7 +94,7 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.findings).toEqual([]);
     expect(org.sharedIssuers).toEqual([]);
     // dev's 3 services x prod's 5 targets, prod's 2 services x dev's 6 targets; each pins its own subjects.
-    expect(org.crossStack).toEqual({ cells: 3 * 5 + 2 * 6, evaluated: 0, allowed: [] });
+    expect(org.crossStack).toEqual({ cells: 3 * 5 + 2 * 6, evaluated: 0, allowed: [], probes: { tried: 3 + 2, accepted: 0 } });
     expect(org.uniqueness).toEqual({
       "AWS OIDC provider": 2,
       "AWS role name": 4,
@@ -181,7 +181,7 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.crossStack.allowed).toEqual([]);
   });
 
-  it("a state export and a plan sharing one server: a prod role pinned to dev's client id admits dev's service (cross-stack cell)", async () => {
+  it("a state export and a plan sharing one server: a prod role pinned to dev's client id admits dev's service (cross-stack cell), a prod GCP provider admitting a dev client (cross-stack probe)", async () => {
     const devState = toExport(await planOf(fixtureVariant("dev", adoptShared)));
     const devPayments = (devState as any).deployment.resources.find((r: any) => r.type === "okta:app/oAuth:OAuth" && r.urn.endsWith("::federation-payments-app")).outputs.clientId as string;
     const prodPlan = structuredClone(
@@ -194,6 +194,10 @@ describe("verify over several stacks: one proof over the organisation", () => {
     ) as any;
     const role = prodPlan.resources.find((r: any) => r.name === "federation-payments-aws-role");
     role.inputs.assumeRolePolicy = role.inputs.assumeRolePolicy.replace("<federation-payments-app.clientId>", devPayments);
+    // prod's GCP provider also admits dev's reporting client (no grant names it: a probe finding only).
+    const devReporting = (devState as any).deployment.resources.find((r: any) => r.type === "okta:app/oAuth:OAuth" && r.urn.endsWith("::federation-reporting-app")).outputs.clientId as string;
+    const provider = prodPlan.resources.find((r: any) => r.type === "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
+    provider.inputs.attributeCondition = provider.inputs.attributeCondition.replace(/\]$/, `, '${devReporting}']`);
 
     const org = await verifyOrganisation([
       { source: "state dev-state.json", plan: stateToPlan(devState, "state dev-state.json"), state: true },
@@ -207,7 +211,10 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.crossStack.allowed.map((c) => [c.stack, c.service, c.targetStack, c.target])).toEqual([["dev", "payments", "prod", "aws-role:payments"]]);
     expect(org.findings).toEqual([
       { kind: "cross-stack-allow", stacks: ["dev", "prod"], message: "dev/payments can reach AWS role payments of stack prod, which belongs to prod/payments: AWS role payments trust allows it (allowed by OktaServiceToken)" },
+      { kind: "cross-stack-probe", stacks: ["dev", "prod"], message: `GCP provider okta-v2 (pool okta-prod-v2) of stack prod admits the token of dev/reporting by itself, as subject ${devReporting}` },
     ]);
+    // dev's 3 tokens at prod's provider, prod's 2 at dev's.
+    expect(org.crossStack.probes).toEqual({ tried: 5, accepted: 1 });
     expect(org.passed).toBe(false);
 
     // The same through the CLI: --state and --plan together, exit 1, the organisation in each form.
@@ -215,7 +222,7 @@ describe("verify over several stacks: one proof over the organisation", () => {
     const text = await runCli(verify, ...args);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`shared: issuer ${SHARED_ISSUER} (audience api://services-dev) is used by stacks dev, prod`);
-    expect(text.stdout).toContain("FAILED: 1 stack failed (prod); 1 cross-stack finding\n  - dev/payments can reach AWS role payments of stack prod, which belongs to prod/payments: AWS role payments trust allows it (allowed by OktaServiceToken)");
+    expect(text.stdout).toContain("FAILED: 1 stack failed (prod); 2 cross-stack findings\n  - dev/payments can reach AWS role payments of stack prod, which belongs to prod/payments: AWS role payments trust allows it (allowed by OktaServiceToken)");
     const json = JSON.parse((await runCli(verify, ...args, "--json")).stdout);
     expect(json.kind).toBe("okta-federation/verify-organisation");
     expect(json.stacks.map((s: any) => [s.source, s.stack, s.passed])).toEqual([

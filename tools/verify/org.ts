@@ -10,7 +10,7 @@
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
 import { extractModel, type PlanDocument, type PlanResource, type TrustModel } from "./model";
 import { STATE_KIND } from "./state";
-import { admittedSubjects, decide, signAndVerify, tokenFor, verifyModel, type TokenClaims, type VerifyResult } from "./verify";
+import { admittedSubjects, decide, gcpProviderAdmits, signAndVerify, tokenFor, verifyModel, type TokenClaims, type VerifyResult } from "./verify";
 
 /** One input of the organisation: its plan or export, and where it was read from. */
 export interface OrgInput {
@@ -28,7 +28,7 @@ export interface OrgStack {
 }
 
 export interface OrgFinding {
-  readonly kind: "cross-stack-allow" | "shared-client-key" | "duplicate-name";
+  readonly kind: "cross-stack-allow" | "cross-stack-probe" | "shared-client-key" | "duplicate-name";
   /** The two stacks involved: the one found second, then the one it collides with. */
   readonly stacks: readonly [string, string];
   readonly message: string;
@@ -54,6 +54,11 @@ export interface OrgResult {
     /** Cells evaluated by the clouds' rules; every other cell is denied by the target's own subject pin. */
     readonly evaluated: number;
     readonly allowed: readonly CrossStackCell[];
+    /**
+     * Each GCP pool provider probed on its own with every other stack's service tokens (a provider
+     * that admits a foreign client holds it as a principal of its pool, whatever the grants).
+     */
+    readonly probes: { readonly tried: number; readonly accepted: number };
   };
   /** How many names of each kind were compared across stacks. */
   readonly uniqueness: Readonly<Record<string, number>>;
@@ -202,6 +207,31 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
     }
   }
 
+  // Each GCP pool provider on its own, with the other stacks' real tokens (AWS roles and Azure
+  // credentials decide on their own in the matrix above: their trust is the target).
+  let tried = 0;
+  let accepted = 0;
+  for (const [b, modelB] of models.entries()) {
+    for (const pool of modelB.gcpPools) {
+      for (const provider of pool.providers) {
+        for (const [a, modelA] of models.entries()) {
+          if (a === b) continue;
+          for (const [service, token] of tokens[a]!) {
+            tried++;
+            const admission = gcpProviderAdmits(provider, token);
+            if (!admission.admitted) continue;
+            accepted++;
+            findings.push({
+              kind: "cross-stack-probe",
+              stacks: [modelA.stack, modelB.stack],
+              message: `GCP provider ${provider.id} (pool ${pool.name.split("/").pop()}) of stack ${modelB.stack} admits the token of ${modelA.stack}/${service} by itself, as subject ${admission.subject}`,
+            });
+          }
+        }
+      }
+    }
+  }
+
   // One key, one service, across the organisation.
   const keyUse = new Map<string, { stack: string; service: string; key: { fingerprint: string; label: string } }>();
   for (const model of models) {
@@ -244,7 +274,7 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
     passed: stacks.every((s) => s.result.passed) && findings.length === 0,
     stacks,
     sharedIssuers: sharedIssuers(models),
-    crossStack: { cells, evaluated, allowed },
+    crossStack: { cells, evaluated, allowed, probes: { tried, accepted } },
     uniqueness,
     findings,
   };

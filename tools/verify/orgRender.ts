@@ -15,7 +15,8 @@ function summary(org: OrgResult): { issuers: string[]; cross: string; names: str
   const { cells, evaluated, allowed } = org.crossStack;
   const cross =
     `cross-stack matrix: ${plural(cells, "cell")} (each service of a stack at each target of another stack), ${evaluated} evaluated by the clouds' rules, ` +
-    `the others denied by the target's own subject pin; ${allowed.length} allowed`;
+    `the others denied by the target's own subject pin; ${allowed.length} allowed; ` +
+    `GCP pool providers probed with the other stacks' tokens: ${org.crossStack.probes.accepted} of ${org.crossStack.probes.tried} accepted`;
   const kinds = Object.entries(org.uniqueness).sort(([a], [b]) => a.localeCompare(b));
   const names = `unique across stacks: client keys${kinds.length ? `, ${kinds.map(([kind, n]) => `${kind}s (${n})`).join(", ")}` : ""}`;
   return { issuers, cross, names };
