@@ -4,7 +4,8 @@
  * trust before deploy, or the trust that is deployed. Runs the offline plan (or reads one written by
  * `plan --json`, or a `pulumi stack export` document with --state), reads the trust from the
  * registered resources, simulates each service's token and checks every cloud target. `--base`
- * takes an offline plan or a stack export, told apart by shape.
+ * takes an offline plan or a stack export, told apart by shape. Several sources (each flag
+ * repeatable, in any mix) are verified as one organisation (tools/verify/orgCli.ts, org.ts).
  * Exit codes: 0 passed, 1 findings or invalid config, 2 usage error, unknown stack or unusable base
  * plan or state.
  */
