@@ -209,6 +209,8 @@ describe("verify over several stacks: one proof over the organisation", () => {
       `payments cannot reach AWS role payments: AWS role payments trust: OktaServiceToken: StringEquals acme-dev-example.oktapreview.com/oauth2/${SHARED_SERVER}:sub = ${devPayments} does not hold for <federation-payments-app.clientId>`,
     ]);
     expect(org.crossStack.allowed.map((c) => [c.stack, c.service, c.targetStack, c.target])).toEqual([["dev", "payments", "prod", "aws-role:payments"]]);
+    // Only the cell the prod role's pin names is evaluated: every other trust pins its own stack's clients.
+    expect(org.crossStack.evaluated).toBe(1);
     expect(org.findings).toEqual([
       { kind: "cross-stack-allow", stacks: ["dev", "prod"], message: "dev/payments can reach AWS role payments of stack prod, which belongs to prod/payments: AWS role payments trust allows it (allowed by OktaServiceToken)" },
       { kind: "cross-stack-probe", stacks: ["dev", "prod"], message: `GCP provider okta-v2 (pool okta-prod-v2) of stack prod admits the token of dev/reporting by itself, as subject ${devReporting}` },

@@ -181,6 +181,11 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
   // The cross-stack matrix: each service of one stack at each target of another, evaluated where
   // the target's trust can admit it (the subjects it pins, or every service when it pins none).
   const tokens = await Promise.all(models.map(tokensOf));
+  const byClientId = models.map((model) => {
+    const map = new Map<string, TrustModel["services"][number][]>();
+    for (const service of model.services) map.set(service.clientId, [...(map.get(service.clientId) ?? []), service]);
+    return map;
+  });
   let cells = 0;
   let evaluated = 0;
   const allowed: CrossStackCell[] = [];
@@ -190,9 +195,11 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
       for (const [a, modelA] of models.entries()) {
         if (a === b) continue;
         cells += modelA.services.length;
-        for (const service of modelA.services) {
+        // A pinned trust: only the services whose client id it pins (the work grows with the trusts).
+        const candidates = subjects === undefined ? modelA.services : [...new Set(subjects)].flatMap((s) => byClientId[a]!.get(s) ?? []);
+        for (const service of candidates) {
           const token = tokens[a]!.get(service.key);
-          if (!token || (subjects !== undefined && !subjects.includes(service.clientId))) continue;
+          if (!token) continue;
           evaluated++;
           const decision = decide(modelB, target, token);
           if (decision.decision !== "allow") continue;
