@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack, planToJson } from "../../tools/offline/plan";
 import { main as verify } from "../../tools/verify";
-import type { PlanDocument } from "../../tools/verify/model";
+import { extractModel, type PlanDocument } from "../../tools/verify/model";
+import { decide, tokenFor } from "../../tools/verify/verify";
 import { qualifyPlaceholders, verifyOrganisation } from "../../tools/verify/org";
 import { stateToPlan } from "../../tools/verify/state";
 import { runCli } from "../helpers/cli";
@@ -211,6 +212,19 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.crossStack.allowed.map((c) => [c.stack, c.service, c.targetStack, c.target])).toEqual([["dev", "payments", "prod", "aws-role:payments"]]);
     // Only the cell the prod role's pin names is evaluated: every other trust pins its own stack's clients.
     expect(org.crossStack.evaluated).toBe(1);
+    // The same allowed cells as evaluating every cross-stack cell the straightforward way.
+    const models = [stateToPlan(devState, "state"), prodPlan].map((plan) => extractModel(qualifyPlaceholders(plan)));
+    const every: string[][] = [];
+    for (const b of models) {
+      for (const target of b.targets) {
+        for (const a of models.filter((m) => m !== b)) {
+          for (const service of a.services.filter((x) => x.scopes && !x.tokenProblem)) {
+            if (decide(b, target, tokenFor(service)).decision === "allow") every.push([a.stack, service.key, b.stack, target.id]);
+          }
+        }
+      }
+    }
+    expect(every).toEqual([["dev", "payments", "prod", "aws-role:payments"]]);
     expect(org.findings).toEqual([
       { kind: "cross-stack-allow", stacks: ["dev", "prod"], message: "dev/payments can reach AWS role payments of stack prod, which belongs to prod/payments: AWS role payments trust allows it (allowed by OktaServiceToken)" },
       { kind: "cross-stack-probe", stacks: ["dev", "prod"], message: `GCP provider okta-v2 (pool okta-prod-v2) of stack prod admits the token of dev/reporting by itself, as subject ${devReporting}` },
