@@ -10,6 +10,7 @@ import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
 import { TokenHook } from "./okta/tokenHook";
 import { OidcProvider } from "./aws/oidcProvider";
 import { ServiceRole } from "./aws/serviceRole";
+import { customerManagedPolicyArns } from "./internal/awsIdentityAdmin";
 import { WorkloadIdentityPool } from "./gcp/workloadIdentityPool";
 import { ServiceAccess } from "./gcp/serviceAccess";
 import { ServiceIdentity } from "./azure/serviceIdentity";
@@ -249,7 +250,7 @@ function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): AwsParts
   );
   const services: Record<string, NonNullable<ServiceOutputs["aws"]>> = {};
   // Customer managed policies attached anywhere in the stack: a statement that rewrites one reaches every role holding it.
-  const stackPolicyArns = [...new Set(awsKeys.flatMap((key) => Object.values(config.services[key]!.aws!.policies).map((p) => p.arn)))].filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn)).sort();
+  const stackPolicyArns = customerManagedPolicyArns(awsKeys.flatMap((key) => Object.values(config.services[key]!.aws!.policies).map((p) => p.arn)));
   for (const key of awsKeys) {
     const spec = config.services[key]!.aws!;
     const physical = physicalKey(wiring, key);

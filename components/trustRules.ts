@@ -11,7 +11,7 @@ import { clientKeyFingerprints, sameKeySourceNote } from "./internal/clientKeys"
 import { IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy, azureIdentityAdminRole, azureScopeContains, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "./internal/identityAdmin";
 import { gcpResourceText, parseGcpResource } from "./internal/gcpResource";
 import { rawInlineStatement, type InlineStatement } from "./internal/awsPolicy";
-import type { AwsIdentityReach } from "./internal/awsIdentityAdmin";
+import { customerManagedPolicyArns, type AwsIdentityReach } from "./internal/awsIdentityAdmin";
 
 /** What a federation's AWS grants are judged against: its roles' path and the customer managed policies its services attach. */
 export function awsReachOf(raw: unknown): AwsIdentityReach {
@@ -21,7 +21,7 @@ export function awsReachOf(raw: unknown): AwsIdentityReach {
   );
   return {
     rolePath: str(asRecord(config.aws).rolePath) ?? "/oktafed/",
-    attachedPolicyArns: [...new Set(attached.filter((arn): arn is string => arn !== undefined && !/^arn:[^:]+:iam::aws:/.test(arn)))].sort(),
+    attachedPolicyArns: customerManagedPolicyArns(attached),
   };
 }
 

@@ -31,7 +31,7 @@ import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpResourceIdent
 import { gcpResourceText, parseGcpResource } from "../components/internal/gcpResource";
 import { AZURE_ROLE_ASSIGNMENT, AZURE_ROLE_ASSIGNMENT_TYPES, GCP_IAM_TYPES, gcpMembersOf } from "./grantTypes";
 import { azureIdentityResourceId } from "../components/internal/trust";
-import type { AwsIdentityReach } from "../components/internal/awsIdentityAdmin";
+import { customerManagedPolicyArns, type AwsIdentityReach } from "../components/internal/awsIdentityAdmin";
 
 /** Stack tag that marks a production stack: `pulumi stack tag set okta-federation:production true`. */
 export const PRODUCTION_TAG = "okta-federation:production";
@@ -93,11 +93,8 @@ function serviceAccountAdminGrant(r: PolicyResource, resources: readonly PolicyR
 function awsReachOf(r: PolicyResource, resources: readonly PolicyResource[]): AwsIdentityReach | undefined {
   const role = resources.find((x) => x.type === "aws:iam/role:Role" && x.props.name !== undefined && x.props.name === r.props.role);
   if (!role) return undefined;
-  const attached = resources
-    .filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    .map((x) => String(x.props.policyArn))
-    .filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn));
-  return { rolePath: String(role.props.path ?? "/"), attachedPolicyArns: [...new Set(attached)].sort() };
+  const attached = resources.filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((x) => String(x.props.policyArn));
+  return { rolePath: String(role.props.path ?? "/"), attachedPolicyArns: customerManagedPolicyArns(attached) };
 }
 
 export const noIdentityAdminGrant: StackValidationPolicy = {

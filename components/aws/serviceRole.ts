@@ -5,7 +5,7 @@ import { LIMITS } from "../internal/limits";
 import { awsTrustPolicy } from "../internal/trust";
 import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy } from "../internal/identityAdmin";
 import { inlinePolicyDocument, inlineStatementProblems, policySize, type InlineStatement } from "../internal/awsPolicy";
-import type { AwsIdentityReach } from "../internal/awsIdentityAdmin";
+import { customerManagedPolicyArns, type AwsIdentityReach } from "../internal/awsIdentityAdmin";
 
 /** A managed policy to attach, with the opt-in an identity-admin policy needs. */
 export interface ManagedPolicyGrant {
@@ -91,7 +91,7 @@ export class ServiceRole extends pulumi.ComponentResource {
     }));
     const reach: AwsIdentityReach = {
       rolePath: args.path ?? "/oktafed/",
-      attachedPolicyArns: args.stackPolicyArns ?? policyKeys.map((key) => grants[key]!.arn).filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn)),
+      attachedPolicyArns: args.stackPolicyArns ?? customerManagedPolicyArns(policyKeys.map((key) => grants[key]!.arn)),
     };
     for (const key of policyKeys) {
       const why = awsIdentityAdminPolicy(grants[key]!.arn, reach);

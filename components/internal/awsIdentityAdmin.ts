@@ -136,7 +136,7 @@ function stackPatterns(target: Target, reach: AwsIdentityReach): string[] {
     case "oidc-provider":
       return [typePattern["oidc-provider"]];
     case "policy":
-      return reach.attachedPolicyArns.filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn));
+      return customerManagedPolicyArns(reach.attachedPolicyArns);
   }
 }
 
@@ -179,6 +179,11 @@ export function awsIdentityFindings(statements: readonly JudgedStatement[], reac
     });
   }
   return findings;
+}
+
+/** The customer managed policies among policy ARNs (not `arn:<partition>:iam::aws:…`), each once, sorted. */
+export function customerManagedPolicyArns(arns: Iterable<string | undefined>): string[] {
+  return [...new Set([...arns].filter((arn): arn is string => arn !== undefined && !/^arn:[^:]+:iam::aws:/.test(arn)))].sort();
 }
 
 /** The reach the kit's defaults give: roles under `/oktafed/`, no customer managed policy attached. */

@@ -5,7 +5,7 @@
  * policies the stack attaches) by the shared predicates: awsIdentityAdminInline and unjudgedGrant.
  * Also the statements' changes between two plans, and each inline policy in words for the outputs.
  */
-import { policyDocumentStatements, type AwsIdentityReach, type PolicyStatement } from "../../components/internal/awsIdentityAdmin";
+import { customerManagedPolicyArns, policyDocumentStatements, type AwsIdentityReach, type PolicyStatement } from "../../components/internal/awsIdentityAdmin";
 import { inlinePolicyWords, statementWords } from "../../components/internal/awsPolicy";
 import { awsIdentityAdminInline, unjudgedGrant } from "../../components/internal/identityAdmin";
 import type { Grant, PlanResource, TrustModel } from "./modelTypes";
@@ -21,8 +21,8 @@ const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeplo
  * federation (`sameFederation`), as the component judges them.
  */
 export function awsReachOf(role: PlanResource, attachments: readonly PlanResource[], sameFederation: (r: PlanResource) => boolean): AwsIdentityReach {
-  const arns = attachments.filter(sameFederation).map((a) => String(get(a, "policyArn"))).filter((arn) => !/^arn:[^:]+:iam::aws:/.test(arn));
-  return { rolePath: String(get(role, "path") ?? "/"), attachedPolicyArns: [...new Set(arns)].sort() };
+  const arns = attachments.filter(sameFederation).map((a) => String(get(a, "policyArn")));
+  return { rolePath: String(get(role, "path") ?? "/"), attachedPolicyArns: customerManagedPolicyArns(arns) };
 }
 
 /** The inline policy's name: its `name` input (the kit's: the config key), else its logical name. */
