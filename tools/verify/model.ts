@@ -4,41 +4,19 @@
  */
 import type { AwsPolicyDocument } from "../../components/internal/trust";
 import { clientKeyFingerprints } from "../../components/internal/clientKeys";
-import {
-  ACCEPTED_IDENTITY_ADMIN_OUTPUT,
-  awsIdentityAdminPolicy,
-  azureIdentityAdminRole,
-  azureScopeContains,
-  gcpIdentityAdminRole,
-  gcpResourceIdentityAdminRole,
-} from "../../components/internal/identityAdmin";
-import { type GcpResource, gcpResourceText } from "../../components/internal/gcpResource";
+import { gcpResourceText } from "../../components/internal/gcpResource";
 import { azureRoleName } from "../../components/internal/azureRoles";
 import { policyOrderFindings } from "../../components/internal/oktaPriorities";
-import { DEFAULT_AWS_REACH } from "../../components/internal/awsIdentityAdmin";
-import { ROLE_POLICY, ROLE_POLICY_ATTACHMENT, awsReachOf, inlineGrant, inlineIdentityAdmin, inlinePolicyName } from "./awsInline";
+import { ROLE_POLICY, ROLE_POLICY_ATTACHMENT, awsReachOf, inlineGrant } from "./awsInline";
+import { componentOf, federationOf, get } from "./planLookup";
+import { GCP_RESOURCE_MEMBER_TYPES, gcpResourceOf, ownImpersonation } from "./gcpResourceMembers";
+import { adminGrants } from "./identityAdminGrants";
 
 /** The kind of a document read from a stack export (state.ts STATE_KIND; not imported, to keep this module free of the engine). */
 const STATE_KIND = "pulumi/stack-export";
 
 export type { PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
 import type { PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
-
-const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key] ?? (key === "id" ? r.id : undefined);
-
-/** The oktafed component a resource belongs to (itself, or its nearest oktafed ancestor). */
-function componentOf(byUrn: ReadonlyMap<string, PlanResource>, resource: PlanResource): PlanResource | undefined {
-  let current: PlanResource | undefined = resource;
-  while (current && !current.type.startsWith("oktafed:")) current = current.parent ? byUrn.get(current.parent) : undefined;
-  return current;
-}
-
-/** The Federation component a resource lives under, if any. */
-function federationOf(byUrn: ReadonlyMap<string, PlanResource>, resource: PlanResource): PlanResource | undefined {
-  let current: PlanResource | undefined = resource;
-  while (current && current.type !== "oktafed:index:Federation") current = current.parent ? byUrn.get(current.parent) : undefined;
-  return current;
-}
 
 /** Parses a fixed claim value written as an Okta EL string literal; null for an expression. */
 export function staticClaimValue(expression: string): string | null {
@@ -318,45 +296,6 @@ function deployedPolicyOrder(of: (type: string) => PlanResource[]): string[] {
   });
 }
 
-/**
- * The IAM member types of the resource kinds a service may be granted roles on (gcp.resourceRoles),
- * each with its resource read back from its identifying inputs. A service account member is one on
- * a `projects/<p>/serviceAccounts/<email>` id; the kit's own impersonation grants name the account
- * by its placeholder and are read as impersonation, not as resource grants.
- */
-const GCP_RESOURCE_MEMBER_TYPES: Readonly<Record<string, (r: PlanResource) => GcpResource | undefined>> = {
-  "gcp:storage/bucketIAMMember:BucketIAMMember": (r) => ({ kind: "bucket", bucket: String(get(r, "bucket")) }),
-  "gcp:pubsub/topicIAMMember:TopicIAMMember": (r) => ({ kind: "topic", project: String(get(r, "project")), topic: String(get(r, "topic")) }),
-  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (r) => ({ kind: "subscription", project: String(get(r, "project")), subscription: String(get(r, "subscription")) }),
-  "gcp:secretmanager/secretIamMember:SecretIamMember": (r) => ({ kind: "secret", project: String(get(r, "project")), secret: String(get(r, "secretId")) }),
-  "gcp:bigquery/datasetIamMember:DatasetIamMember": (r) => ({ kind: "dataset", project: String(get(r, "project")), dataset: String(get(r, "datasetId")) }),
-  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (r) => ({
-    kind: "repository",
-    project: String(get(r, "project")),
-    location: String(get(r, "location")),
-    repository: String(get(r, "repository")),
-  }),
-  "gcp:serviceaccount/iAMMember:IAMMember": (r) => {
-    const id = /^projects\/([^/]+)\/serviceAccounts\/([^/]+@[^/]+)$/.exec(String(get(r, "serviceAccountId")));
-    return id ? { kind: "service-account", project: id[1]!, email: id[2]! } : undefined;
-  },
-};
-/**
- * The members that let a service impersonate its own service account (roles/iam.workloadIdentityUser
- * on the account its own component created): its trust, not a resource grant.
- */
-function ownImpersonation(plan: PlanDocument, ownerOf: (resource: PlanResource, suffix: string) => string): Set<string> {
-  const accounts = plan.resources.filter((a) => a.type === "gcp:serviceaccount/account:Account");
-  return new Set(
-    plan.resources
-      .filter((m) => m.type === "gcp:serviceaccount/iAMMember:IAMMember" && get(m, "role") === "roles/iam.workloadIdentityUser")
-      .filter((m) => accounts.some((a) => String(get(a, "name")) === String(get(m, "serviceAccountId")) && ownerOf(a, "-gcp") === ownerOf(m, "-gcp")))
-      .map((m) => m.urn),
-  );
-}
-
-const gcpResourceOf = (r: PlanResource): GcpResource | undefined => GCP_RESOURCE_MEMBER_TYPES[r.type]?.(r);
-
 const byName = (grants: Grant[]): Grant[] => grants.sort((a, b) => a.name.localeCompare(b.name));
 
 /** The custom claims a token carries: those without a scope limit, and those limited to a scope it has (all, when scopes is undefined: the worst case). */
@@ -366,70 +305,4 @@ export function claimsFor(issuer: IssuerModel, scopes: readonly string[] | undef
     if (scopes === undefined || !claim.scopes || claim.scopes.some((s) => scopes.includes(s))) carried[name] = claim.value;
   }
   return carried;
-}
-
-/**
- * Every grant in the plan that lets a service change identities, credentials or trust (the
- * predicates of components/internal/identityAdmin.ts), with the other services' targets it reaches
- * and whether it was accepted with the opt-in (listed by its component, as the policy pack reads it).
- */
-function adminGrants(
-  plan: PlanDocument,
-  byUrn: ReadonlyMap<string, PlanResource>,
-  ownerOf: (resource: PlanResource, suffix: string) => string,
-  targets: readonly TargetModel[],
-): IdentityAdminGrant[] {
-  const found: IdentityAdminGrant[] = [];
-  const impersonation = ownImpersonation(plan, ownerOf);
-  const accepted = (grant: PlanResource) => {
-    const list = (componentOf(byUrn, grant)?.outputs?.[ACCEPTED_IDENTITY_ADMIN_OUTPUT] as string[] | undefined) ?? [];
-    return list.includes(grant.name);
-  };
-  const others = (owner: string, where: (t: TargetModel) => boolean) => targets.filter((t) => t.owner !== owner && where(t)).map((t) => t.id).sort();
-  // A grant belongs to the service whose identity holds it (the target listing it), whichever
-  // component, or program code outside the components, registered it.
-  const holder = new Map<string, TargetModel>();
-  for (const t of targets) for (const g of t.grants) holder.set(g.name, t);
-  const ownerOfGrant = (r: PlanResource, suffix: string) => holder.get(r.name)?.owner ?? ownerOf(r, suffix);
-  for (const r of plan.resources) {
-    if (r.type === ROLE_POLICY_ATTACHMENT || r.type === ROLE_POLICY) {
-      // Judged against the reach of the role holding it (its grant), the default reach for a role outside the plan.
-      const grant = holder.get(r.name)?.grants.find((g) => g.name === r.name);
-      const why = r.type === ROLE_POLICY ? inlineIdentityAdmin(grant ?? inlineGrant(r, "", DEFAULT_AWS_REACH)) : awsIdentityAdminPolicy(get(r, "policyArn"), grant?.awsReach);
-      if (!why) continue;
-      const owner = ownerOfGrant(r, "-aws");
-      const account = holder.get(r.name)?.location ?? targets.find((t) => t.id === `aws-role:${owner}`)?.location;
-      const text = r.type === ROLE_POLICY ? `AWS inline policy ${inlinePolicyName(r)}` : `AWS policy ${String(get(r, "policyArn"))}`;
-      found.push({ service: owner, resource: r.name, grant: text, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
-    } else if (r.type === "gcp:projects/iAMMember:IAMMember") {
-      const admin = gcpIdentityAdminRole(get(r, "role"));
-      if (!admin) continue;
-      const owner = ownerOfGrant(r, "-gcp");
-      const project = `gcp:${String(get(r, "project"))}`;
-      const reach = others(owner, (t) => t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project"));
-      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), reach });
-    } else if (GCP_RESOURCE_MEMBER_TYPES[r.type] && gcpResourceOf(r) && !impersonation.has(r.urn)) {
-      const resource = gcpResourceOf(r)!;
-      const admin = gcpResourceIdentityAdminRole(get(r, "role"), resource);
-      if (!admin || resource.kind !== "service-account") continue;
-      const owner = ownerOfGrant(r, "-gcp");
-      // The kit's service account the resource names: by its email as deployed, or as derived from its account id and project.
-      const named = plan.resources
-        .filter((a) => a.type === "gcp:serviceaccount/account:Account")
-        .filter((a) => get(a, "email") === resource.email || `${String(get(a, "accountId"))}@${String(get(a, "project"))}.iam.gserviceaccount.com` === resource.email)
-        .map((a) => `gcp-sa:${ownerOf(a, "-gcp")}`);
-      const reach = others(owner, (t) => named.includes(t.id));
-      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on ${gcpResourceText(resource)}`, why: admin.why, accepted: accepted(r), reach });
-    } else if (r.type === "azure-native:authorization:RoleAssignment") {
-      const admin = azureIdentityAdminRole(get(r, "roleDefinitionId"));
-      if (!admin) continue;
-      const owner = ownerOfGrant(r, "-azure");
-      const scope = String(get(r, "scope"));
-      // An Azure role is an identity-admin grant only at a scope that holds a managed identity (its own included).
-      const holds = (t: TargetModel) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, ""));
-      if (!targets.some(holds)) continue;
-      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), reach: others(owner, holds) });
-    }
-  }
-  return found.sort((a, b) => a.service.localeCompare(b.service) || a.resource.localeCompare(b.resource));
 }

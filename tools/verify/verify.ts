@@ -8,35 +8,16 @@
  * probe is refused by the trust itself, no two services share a client key, and no service holds a
  * grant that lets it take over other identities unless that grant was accepted with the opt-in.
  */
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from "jose";
-import {
-  AWS_WEB_IDENTITY_ACTION,
-  awsConditionKeyPrefix,
-  azureCredentialAccepts,
-  describeDifference,
-  evaluateAwsTrust,
-  gcpSubjectPrincipal,
-} from "../../components/internal/trust";
-import { LIMITS } from "../../components/internal/limits";
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
-import { claimsReadBy, evaluateCel } from "./cel";
-import { claimsFor, type IssuerModel, type ServiceModel, type TargetModel, type TrustModel } from "./model";
+import type { ServiceModel, TargetModel, TrustModel } from "./model";
 import { inlinePolicyEntries, type InlinePolicyEntry } from "./awsInline";
+import { signAndVerify, tokenFor, type TokenClaims } from "./tokens";
+import { decide, type Decision } from "./decisions";
+import { PROBE_WORDS, probesFor, trustsOf, type ProbeKind, type TrustProbe } from "./probes";
 
-/** The claims of a simulated access token. */
-export interface TokenClaims {
-  readonly iss: string;
-  readonly aud: string;
-  readonly sub: string;
-  readonly cid: string;
-  readonly scp: readonly string[];
-  readonly [claim: string]: unknown;
-}
-
-export interface Decision {
-  readonly decision: "allow" | "deny";
-  readonly reason: string;
-}
+export { RUNTIME_CLAIM, signAndVerify, tokenFor, type TokenClaims } from "./tokens";
+export { awsDecision, azureDecision, decide, gcpDecision, gcpProviderAdmits, type Decision } from "./decisions";
+export { probesFor, type ProbeKind, type TrustProbe } from "./probes";
 
 export interface MatrixCell extends Decision {
   readonly service: string;
@@ -44,15 +25,6 @@ export interface MatrixCell extends Decision {
   readonly intended: "allow" | "deny";
   /** Set when the service holds a grant that lets it take this target over (whatever its token is allowed). */
   readonly takeover?: string;
-}
-
-export type ProbeKind = "wrong-audience" | "other-issuer" | "other-client";
-
-/** One trust probed on its own: a token that must be refused by the trust itself. */
-export interface TrustProbe extends Decision {
-  /** The trust, e.g. "AWS role payments", "GCP provider okta (pool okta-dev)", "Azure credential payments/okta-dev". */
-  readonly trust: string;
-  readonly probe: ProbeKind;
 }
 
 export interface Finding {
@@ -92,240 +64,6 @@ export interface VerifyResult {
   readonly inlinePolicies: readonly InlinePolicyEntry[];
   readonly findings: readonly Finding[];
 }
-
-/** Marker for a claim Okta evaluates per token (Okta Expression Language). */
-export const RUNTIME_CLAIM = "<evaluated by Okta at run time>";
-
-const NOW = Math.floor(Date.parse("2026-01-01T00:00:00Z") / 1000);
-
-/** The access token the authorization server would mint for a service (client credentials): its scoped claims only with its scopes. */
-export function tokenFor(service: ServiceModel): TokenClaims {
-  const custom = Object.fromEntries(Object.entries(service.claims).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
-  return {
-    ...custom,
-    ver: 1,
-    jti: `AT.offline-${service.key}`,
-    iss: service.issuer,
-    aud: service.audience,
-    iat: NOW,
-    exp: NOW + 60 * (service.lifetimeMinutes ?? LIMITS.okta.tokenLifetimeMinutes.default),
-    cid: service.clientId,
-    sub: service.clientId,
-    scp: [...(service.scopes ?? [])],
-  };
-}
-
-/**
- * The most a client of the issuer could hold: every claim the server emits (scope limits ignored)
- * and every scope. Probes start from it, so no claim condition excuses a trust.
- */
-function worstCaseToken(issuer: IssuerModel, sub: string): TokenClaims {
-  const custom = Object.fromEntries(Object.entries(claimsFor(issuer, undefined)).map(([name, value]) => [name, value ?? RUNTIME_CLAIM]));
-  return { ...custom, ver: 1, jti: "AT.offline-probe", iss: issuer.issuer, aud: issuer.audience, iat: NOW, exp: NOW + 3600, cid: sub, sub, scp: [...issuer.scopes] };
-}
-
-let signingKey: ReturnType<typeof generateKeyPair> | undefined;
-
-/** Signs the claims with a throwaway RS256 key (Okta signs with RS256) and verifies them back. */
-export async function signAndVerify(claims: TokenClaims): Promise<{ token: string; verified: TokenClaims }> {
-  // One throwaway key per process: generating RSA keys is the slow part.
-  signingKey ??= generateKeyPair("RS256");
-  const { privateKey, publicKey } = await signingKey;
-  const kid = (await exportJWK(publicKey)).n?.slice(0, 16) ?? "offline";
-  const token = await new SignJWT(claims as unknown as JWTPayload).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).sign(privateKey);
-  const { payload } = await jwtVerify(token, publicKey, { issuer: claims.iss, audience: claims.aud, currentDate: new Date((claims.iat as number) * 1000) });
-  return { token, verified: payload as unknown as TokenClaims };
-}
-
-/** Would AWS STS let this token assume the target role? */
-export function awsDecision(model: TrustModel, target: TargetModel, token: TokenClaims): Decision {
-  const policy = target.aws?.policy;
-  if (!policy) return deny(`${target.label}: the trust policy is not valid JSON`);
-  // STS finds the IAM OIDC provider by the token's iss (the provider URL must equal iss). An
-  // adopted provider (aws.existingOidcProviderArn) is not in the plan; its URL is the ARN's path
-  // (IAM names the provider after its URL), and its client ids are not visible offline.
-  const trusted = policy.Statement.flatMap((st) => {
-    const federated = st.Principal?.Federated;
-    return (Array.isArray(federated) ? federated : [federated]).filter((p): p is string => typeof p === "string" && p.includes(":oidc-provider/"));
-  });
-  const adopted = trusted.filter((arn) => !model.awsProviders.some((p) => p.arn === arn)).map((arn) => ({ arn, url: undefined, clientIds: undefined }));
-  const providers = [...model.awsProviders, ...adopted].map((p) => ({ ...p, url: p.url ?? `https://${p.arn.split(":oidc-provider/")[1] ?? ""}` }));
-  const provider = providers.find((p) => p.url === token.iss);
-  if (!provider) {
-    const near = providers.map((p) => `issuer mismatch (${describeDifference(token.iss, p.url)}) between the token issuer ${token.iss} and the AWS OIDC provider ${p.url}`);
-    return deny(near.length ? near.join("; ") : `no AWS OIDC provider for issuer ${token.iss}`);
-  }
-  if (provider.clientIds && !provider.clientIds.includes(token.aud)) {
-    return deny(`audience ${token.aud} is not a client id of the AWS OIDC provider (it lists ${provider.clientIds.join(", ") || "none"})`);
-  }
-  const prefix = awsConditionKeyPrefix(provider.url);
-  const result = evaluateAwsTrust(policy, {
-    providerArn: provider.arn,
-    action: AWS_WEB_IDENTITY_ACTION,
-    context: { [`${prefix}:aud`]: token.aud, [`${prefix}:sub`]: token.sub },
-  });
-  if (result.allowed) return allow(`${target.label} trust allows it (${result.reason})`);
-  const foreignKeys = conditionKeys(policy).filter((k) => /:(aud|sub|amr|azp)$/.test(k) && !k.startsWith(`${prefix}:`));
-  if (foreignKeys.length) {
-    return deny(`${target.label} trust: condition key ${foreignKeys[0]} does not match the provider URL host/path ${prefix} (IAM never sets it)`);
-  }
-  return deny(`${target.label} trust: ${result.reason}`);
-}
-
-function conditionKeys(policy: NonNullable<TargetModel["aws"]>["policy"]): string[] {
-  return (policy?.Statement ?? []).flatMap((s) => Object.values(s.Condition ?? {}).flatMap((entries) => Object.keys(entries)));
-}
-
-/** Would GCP STS accept the token in the target's pool, and does the resulting principal hold the target? */
-export function gcpDecision(model: TrustModel, target: TargetModel, token: TokenClaims): Decision {
-  const members = target.gcp?.members ?? [];
-  const pool = model.gcpPools.find((p) => members.some((m) => m.includes(`iam.googleapis.com/${p.name}/`)));
-  if (!pool) return deny(`${target.label}: no workload identity pool principal is bound (${members.join(", ") || "no members"})`);
-  const rejections: string[] = [];
-  for (const provider of pool.providers) {
-    const label = `GCP provider ${provider.id}`;
-    const admission = gcpProviderAdmits(provider, token);
-    if (!admission.admitted) {
-      rejections.push(admission.reason);
-      continue;
-    }
-    const { attributes, subject } = admission;
-    const principal = gcpSubjectPrincipal(pool.name, subject);
-    const sets = [
-      `principalSet://iam.googleapis.com/${pool.name}/*`,
-      ...Object.entries(attributes)
-        .filter(([k]) => k !== "google.subject")
-        .map(([k, v]) => `principalSet://iam.googleapis.com/${pool.name}/attribute.${k}/${String(v)}`),
-    ];
-    const holder = members.find((m) => m === principal || sets.includes(m));
-    if (holder) return allow(`${label} admits it as ${principal}, which ${target.label} grants (${holder === principal ? "exact principal" : holder})`);
-    return deny(`${label} admits it as ${principal}, but ${target.label} is granted only to ${members.join(", ")}`);
-  }
-  return deny(rejections.join("; ") || `no provider in pool ${pool.name}`);
-}
-
-/**
- * Does a GCP pool provider itself admit a token (issuer, audience, attribute mapping, subject
- * limit, attribute condition), before any IAM binding is consulted? As GCP STS decides.
- */
-export function gcpProviderAdmits(
-  provider: TrustModel["gcpPools"][number]["providers"][number],
-  token: TokenClaims,
-): { admitted: true; attributes: Record<string, unknown>; subject: string } | { admitted: false; reason: string } {
-  const label = `GCP provider ${provider.id}`;
-  const refuse = (reason: string) => ({ admitted: false as const, reason });
-  if (provider.issuerUri !== token.iss) {
-    return refuse(`issuer mismatch (${describeDifference(token.iss, provider.issuerUri)}) between the token issuer ${token.iss} and ${label} (${provider.issuerUri})`);
-  }
-  // With no allowed audiences GCP expects the provider's own resource name as the audience.
-  const audiences = provider.allowedAudiences.length ? provider.allowedAudiences : [`//iam.googleapis.com/${provider.name}`, `https://iam.googleapis.com/${provider.name}`];
-  if (!audiences.includes(token.aud)) return refuse(`audience ${token.aud} is not allowed by ${label} (allowed: ${audiences.join(", ")})`);
-  const attributes: Record<string, unknown> = {};
-  for (const [attribute, expression] of Object.entries(provider.attributeMapping)) {
-    const value = evaluateCel(expression, token);
-    if (!value.ok) return refuse(`${label} mapping ${attribute} = ${expression} fails: ${missingClaims(expression, token) ?? value.error}`);
-    attributes[attribute.replace(/^attribute\./, "")] = value.value;
-    if (attribute === "google.subject") attributes["google.subject"] = value.value;
-  }
-  const subject = attributes["google.subject"];
-  if (typeof subject !== "string" || subject.length === 0) return refuse(`${label}: google.subject is not mapped to a string`);
-  if (Buffer.byteLength(subject) > LIMITS.gcp.subjectMaxBytes) return refuse(`${label}: google.subject is ${Buffer.byteLength(subject)} bytes, over GCP's ${LIMITS.gcp.subjectMaxBytes}`);
-  if (provider.attributeCondition) {
-    const admitted = evaluateCel(provider.attributeCondition, token, attributes);
-    if (!admitted.ok) return refuse(missingClaims(provider.attributeCondition, token) ?? `${label} condition fails: ${admitted.error}`);
-    if (admitted.value !== true) return refuse(`${label} condition is false for sub ${token.sub}`);
-  }
-  return { admitted: true, attributes, subject };
-}
-
-/** "GCP condition references assertion.tenant, which the issuer does not emit", when that is the cause. */
-function missingClaims(expression: string, token: TokenClaims): string | undefined {
-  const missing = claimsReadBy(expression).filter((claim) => !(claim in token));
-  if (missing.length === 0) return undefined;
-  return `GCP condition references ${missing.map((c) => `assertion.${c}`).join(", ")}, which the token does not carry`;
-}
-
-/** Would Entra ID accept the token for the target identity? */
-export function azureDecision(target: TargetModel, token: TokenClaims): Decision {
-  const credentials = target.azure?.credentials ?? [];
-  if (credentials.length === 0) return deny(`${target.label} has no federated identity credential`);
-  const reasons: string[] = [];
-  for (const credential of credentials) {
-    const result = azureCredentialAccepts(credential, { iss: token.iss, sub: token.sub, aud: token.aud }, `Azure credential ${target.owner}/${credential.name}`);
-    if (result.allowed) return allow(result.reason);
-    reasons.push(result.reason);
-  }
-  return deny(reasons.join("; "));
-}
-
-export function decide(model: TrustModel, target: TargetModel, token: TokenClaims): Decision {
-  switch (target.kind) {
-    case "aws-role":
-      return awsDecision(model, target, token);
-    case "gcp-service-account":
-    case "gcp-direct":
-      return gcpDecision(model, target, token);
-    case "azure-identity":
-      return azureDecision(target, token);
-  }
-}
-
-const allow = (reason: string): Decision => ({ decision: "allow", reason });
-const deny = (reason: string): Decision => ({ decision: "deny", reason });
-
-/** Tokens that must be refused everywhere: a wrong audience, another issuer, another client id. */
-export function probesFor(token: TokenClaims): Record<ProbeKind, TokenClaims> {
-  return {
-    "wrong-audience": { ...token, aud: `${token.aud}-other` },
-    "other-issuer": { ...token, iss: "https://attacker.example/oauth2/default" },
-    "other-client": { ...token, sub: "0oaOTHERCLIENT000000", cid: "0oaOTHERCLIENT000000" },
-  };
-}
-
-/** Every trust of the model with the token it was built for, and how it decides a token on its own. */
-function trustsOf(model: TrustModel, tokens: ReadonlyMap<string, TokenClaims>): Array<{ trust: string; base: TokenClaims; decide: (token: TokenClaims) => Decision }> {
-  const issuerFor = (iss: string | undefined) => model.issuers.find((i) => i.issuer === iss) ?? model.issuers[0]!;
-  const ownerToken = (owner: string, fallbackIssuer?: string) =>
-    tokens.get(owner) ?? worstCaseToken(issuerFor(fallbackIssuer ?? model.services.find((s) => s.key === owner)?.issuer), "0oaOWNER000000000000");
-  const trusts: Array<{ trust: string; base: TokenClaims; decide: (token: TokenClaims) => Decision }> = [];
-  for (const target of model.targets) {
-    if (target.kind === "aws-role") trusts.push({ trust: target.label, base: ownerToken(target.owner), decide: (t) => awsDecision(model, target, t) });
-    for (const credential of target.azure?.credentials ?? []) {
-      const label = `Azure credential ${target.owner}/${credential.name}`;
-      trusts.push({
-        trust: label,
-        base: ownerToken(target.owner, credential.issuer),
-        decide: (t) => {
-          const result = azureCredentialAccepts(credential, { iss: t.iss, sub: t.sub, aud: t.aud }, label);
-          return result.allowed ? allow(result.reason) : deny(result.reason);
-        },
-      });
-    }
-  }
-  for (const pool of model.gcpPools) {
-    for (const provider of pool.providers) {
-      const poolId = pool.name.split("/").pop();
-      // Start from a client the provider is meant to admit, holding every claim the issuer emits.
-      const member = [...tokens.values()].find((t) => gcpProviderAdmits(provider, t).admitted);
-      trusts.push({
-        trust: `GCP provider ${provider.id} (pool ${poolId})`,
-        base: worstCaseToken(issuerFor(provider.issuerUri), member?.sub ?? "0oaPOOLMEMBER0000000"),
-        decide: (t) => {
-          const admission = gcpProviderAdmits(provider, t);
-          return admission.admitted ? allow(`the provider admits it as subject ${admission.subject}`) : deny(admission.reason);
-        },
-      });
-    }
-  }
-  return trusts;
-}
-
-const PROBE_WORDS: Record<ProbeKind, string> = {
-  "wrong-audience": "another audience",
-  "other-issuer": "another issuer",
-  "other-client": "another client id of the same issuer",
-};
-
 /**
  * The client ids (token subjects) a target's trust can admit at all, read from the trust itself: a
  * superset of the services it allows, so every other service is denied without evaluating it. The
