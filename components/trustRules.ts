@@ -117,10 +117,11 @@ export function identityAdminProblems(raw: unknown, reach: readonly IdentityLoca
   const problems: RuleProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path: `${prefix}${path}`, message });
   const config = asRecord(raw);
+  // What the stack's AWS grants are judged against, and the accounts they reach: the same for every service.
+  const awsReach = awsReachOf(config);
+  const accounts = [...new Set(reach.map((l) => l.awsAccount).filter((a): a is string => a !== undefined))];
   for (const [key, serviceRaw] of Object.entries(asRecord(config.services))) {
     const grants = grantsOf(asRecord(serviceRaw), `services.${key}`);
-    const awsReach = awsReachOf(config);
-    const accounts = [...new Set(reach.map((l) => l.awsAccount).filter((a): a is string => a !== undefined))];
     const takeover = `${key} could take over every other service's AWS role (account ${accounts.join(", ") || "of the role"})`;
     for (const grant of grants.aws) {
       const why = awsIdentityAdminPolicy(grant.arn, awsReach);

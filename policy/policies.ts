@@ -86,15 +86,18 @@ function serviceAccountAdminGrant(r: PolicyResource, resources: readonly PolicyR
 }
 
 /**
- * The stack's reach an AWS grant is judged against (awsIdentityAdmin.ts): the path of the role it is
- * on (the stack's role of that name; IAM's default `/` when unset) and the customer managed policies
- * the stack attaches. A role outside the stack: the kit's defaults.
+ * The stack's reach an AWS grant is judged against (awsIdentityAdmin.ts), looked up per grant from
+ * the stack's resources read once: the path of the role it is on (the stack's role of that name;
+ * IAM's default `/` when unset) and the customer managed policies the stack attaches. A role outside
+ * the stack: the kit's defaults.
  */
-function awsReachOf(r: PolicyResource, resources: readonly PolicyResource[]): AwsIdentityReach | undefined {
-  const role = resources.find((x) => x.type === "aws:iam/role:Role" && x.props.name !== undefined && x.props.name === r.props.role);
-  if (!role) return undefined;
-  const attached = resources.filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((x) => String(x.props.policyArn));
-  return { rolePath: String(role.props.path ?? "/"), attachedPolicyArns: customerManagedPolicyArns(attached) };
+function awsReaches(resources: readonly PolicyResource[]): (r: PolicyResource) => AwsIdentityReach | undefined {
+  const roles = new Map(resources.filter((x) => x.type === "aws:iam/role:Role" && x.props.name !== undefined).map((x) => [String(x.props.name), x]));
+  const attachedPolicyArns = customerManagedPolicyArns(resources.filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((x) => String(x.props.policyArn)));
+  return (r) => {
+    const role = roles.get(String(r.props.role));
+    return role ? { rolePath: String(role.props.path ?? "/"), attachedPolicyArns } : undefined;
+  };
 }
 
 export const noIdentityAdminGrant: StackValidationPolicy = {
@@ -108,6 +111,7 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
     const identities = args.resources
       .filter((r) => r.isType(azureManagedIdentity.UserAssignedIdentity))
       .map((r) => ({ subscription: r.provider?.props.subscriptionId as string | undefined, group: String(r.props.resourceGroupName), name: String(r.props.resourceName ?? r.name) }));
+    const awsReachOf = awsReaches(args.resources);
     for (const r of args.resources) {
       // The opt-in travels as the parent component's registered outputs (which the engine stores as its properties).
       const acceptedList = r.parent?.props[ACCEPTED_IDENTITY_ADMIN_OUTPUT];
@@ -122,7 +126,7 @@ export const noIdentityAdminGrant: StackValidationPolicy = {
       const identityIds = identities.map((i) => azureIdentityResourceId(i.subscription ?? scopeSubscription, i.group, i.name));
       // A versioned role assignment token is judged as the current one.
       const type = AZURE_ROLE_ASSIGNMENT_TYPES.has(r.type) ? AZURE_ROLE_ASSIGNMENT : r.type;
-      const awsReach = type.startsWith("aws:") ? awsReachOf(r, args.resources) : undefined;
+      const awsReach = type.startsWith("aws:") ? awsReachOf(r) : undefined;
       const problem = identityAdminViolation({ type, name: r.name, props: r.props, accepted, ...(awsReach ? { awsReach } : {}) }, identityIds);
       if (problem) report(`${r.name}: ${problem}`, r.urn);
     }

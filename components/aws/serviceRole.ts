@@ -89,29 +89,37 @@ export class ServiceRole extends pulumi.ComponentResource {
       const value = args.policies![key]!;
       return [key, typeof value === "string" ? { arn: value, allowIdentityAdmin: false } : value];
     }));
+    const path = args.path ?? "/oktafed/";
     const reach: AwsIdentityReach = {
-      rolePath: args.path ?? "/oktafed/",
+      rolePath: path,
       attachedPolicyArns: args.stackPolicyArns ?? customerManagedPolicyArns(policyKeys.map((key) => grants[key]!.arn)),
     };
+    // Each grant judged once: refused without the opt-in, or listed as accepted by its logical name.
+    const accepted: string[] = [];
     for (const key of policyKeys) {
       const why = awsIdentityAdminPolicy(grants[key]!.arn, reach);
       if (why && !grants[key]!.allowIdentityAdmin) {
         throw new pulumi.ResourceError(`policy ${key} (${grants[key]!.arn}) ${why}: this role's holder could take over every other role of the account; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
       }
+      if (why) accepted.push(`${name}-${key}`);
     }
 
     const inlineKeys = Object.keys(args.inlinePolicies ?? {}).sort();
+    const documents = new Map<string, string>();
     let inlineSize = 0;
     for (const key of inlineKeys) {
       const { statements, allowIdentityAdmin } = args.inlinePolicies![key]!;
       const problems = statements.flatMap((s, i) => inlineStatementProblems(s).map((p) => `statements[${i}].${p.field}: ${p.message}`));
       if (statements.length === 0) problems.push("has no statement");
       if (problems.length) throw new pulumi.ResourceError(`inline policy ${key}: ${problems.join("; ")}`, this);
-      inlineSize += policySize(inlinePolicyDocument(statements));
+      const document = inlinePolicyDocument(statements);
+      inlineSize += policySize(document);
+      documents.set(key, JSON.stringify(document));
       const why = awsIdentityAdminInline(statements, reach);
       if (why && !allowIdentityAdmin) {
         throw new pulumi.ResourceError(`inline policy ${key}: ${why}: this role's holder could take over every other role of the account; refused without ${IDENTITY_ADMIN_OPT_IN}`, this);
       }
+      if (why) accepted.push(`${name}-inline-${key}`);
     }
     if (inlineSize > LIMITS.aws.inlinePolicyCharactersPerRole) {
       throw new pulumi.ResourceError(`the inline policies come to ${inlineSize} characters without white space; IAM allows ${LIMITS.aws.inlinePolicyCharactersPerRole} per role`, this);
@@ -122,7 +130,7 @@ export class ServiceRole extends pulumi.ComponentResource {
       {
         name: args.roleName,
         description: args.description,
-        path: args.path ?? "/oktafed/",
+        path,
         maxSessionDuration: duration,
         permissionsBoundary: args.permissionsBoundaryArn,
         assumeRolePolicy: pulumi
@@ -135,18 +143,14 @@ export class ServiceRole extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const accepted: string[] = [];
     for (const key of policyKeys) {
       new iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn: grants[key]!.arn }, { parent: this });
-      if (awsIdentityAdminPolicy(grants[key]!.arn, reach)) accepted.push(`${name}-${key}`);
     }
     // One role policy per key, named by the key. A new name or role replaces it; a new document is
     // written in place with PutRolePolicy (terraform-provider-aws internal/service/iam/role_policy.go
     // at 02f97af8: "name" and "role" ForceNew, "policy" updated by the same Put).
     for (const key of inlineKeys) {
-      const { statements } = args.inlinePolicies![key]!;
-      new iam.RolePolicy(`${name}-inline-${key}`, { name: key, role: role.name, policy: JSON.stringify(inlinePolicyDocument(statements)) }, { parent: this });
-      if (awsIdentityAdminInline(statements, reach)) accepted.push(`${name}-inline-${key}`);
+      new iam.RolePolicy(`${name}-inline-${key}`, { name: key, role: role.name, policy: documents.get(key)! }, { parent: this });
     }
 
     this.roleArn = role.arn;

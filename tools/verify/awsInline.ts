@@ -17,12 +17,11 @@ const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeplo
 
 /**
  * What a role of the stack reaches in AWS identity terms: its own path (the Role's `path` input; IAM's
- * default `/` when unset) and the customer managed policies attached to any role of the same
- * federation (`sameFederation`), as the component judges them.
+ * default `/` when unset) and the customer managed policies among `attachedArns` (the policies
+ * attached to any role of its federation), as the component judges them.
  */
-export function awsReachOf(role: PlanResource, attachments: readonly PlanResource[], sameFederation: (r: PlanResource) => boolean): AwsIdentityReach {
-  const arns = attachments.filter(sameFederation).map((a) => String(get(a, "policyArn")));
-  return { rolePath: String(get(role, "path") ?? "/"), attachedPolicyArns: customerManagedPolicyArns(arns) };
+export function awsReachOf(role: PlanResource, attachedArns: readonly string[]): AwsIdentityReach {
+  return { rolePath: String(get(role, "path") ?? "/"), attachedPolicyArns: customerManagedPolicyArns(attachedArns) };
 }
 
 /** The inline policy's name: its `name` input (the kit's: the config key), else its logical name. */

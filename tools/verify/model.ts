@@ -153,6 +153,14 @@ export function extractModel(plan: PlanDocument): TrustModel {
   const targets: TargetModel[] = [];
   const attachmentsOf = index(ROLE_POLICY_ATTACHMENT, (a) => String(get(a, "role")));
   const inlineOf = index(ROLE_POLICY, (p) => String(get(p, "role")));
+  // The policies each federation attaches, gathered once: each role is judged against its federation's.
+  const attachedByFederation = new Map<PlanResource | undefined, string[]>();
+  for (const a of of(ROLE_POLICY_ATTACHMENT)) {
+    const federation = federationOf(byUrn, a);
+    const arns = attachedByFederation.get(federation) ?? [];
+    arns.push(String(get(a, "policyArn")));
+    attachedByFederation.set(federation, arns);
+  }
   for (const role of of("aws:iam/role:Role")) {
     const owner = ownerOf(role, "-aws");
     const text = String(get(role, "assumeRolePolicy") ?? "");
@@ -164,7 +172,7 @@ export function extractModel(plan: PlanDocument): TrustModel {
     }
     const account = /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(get(role, "arn") ?? ""))?.[1] ?? "";
     // Judged against the stack's reach: this role's path, the customer managed policies its federation attaches.
-    const awsReach = awsReachOf(role, of(ROLE_POLICY_ATTACHMENT), (a) => federationOf(byUrn, a) === federationOf(byUrn, role));
+    const awsReach = awsReachOf(role, attachedByFederation.get(federationOf(byUrn, role)) ?? []);
     const grants = attachmentsOf(String(get(role, "name")))
       .map((a): Grant => {
         const arn = String(get(a, "policyArn"));
