@@ -97,6 +97,14 @@ export const LIMITS = {
     iamApiWritesPerMinute: 600,
     /** Workload identity pool and provider writes per project per minute (same page). */
     workloadIdentityPoolWritesPerMinute: 60,
+    /**
+     * OIDC providers in one workload identity pool, as the kit caps them (team stacks each add theirs
+     * to the platform's pool). Google documents no figure for workload identity pools: its IAM
+     * "Quotas and limits" page (cloud.google.com/iam/quotas) lists, under Workforce Identity
+     * Federation, "Workforce identity pool providers per pool: 200", and nothing for workload pools.
+     * The kit holds workload pools to that documented figure rather than assume more.
+     */
+    providersPerPool: 200,
   },
   azure: {
     /** Federated identity credentials on one user-assigned identity. */
