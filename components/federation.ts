@@ -3,8 +3,9 @@ import { typeToken } from "./internal/tokens";
 import { awsRoleName, azureIdentityName, gcpId, gcpProviderShard, gcpServiceAccountId, gcpShardProviderId, oktaAppLabel } from "./internal/names";
 import { oktaIssuerUrl } from "./internal/trust";
 import { oktaWriteOrder } from "./internal/oktaPacing";
-import { oktaPolicyPriority } from "./internal/oktaPriorities";
+import { oktaBandPriority, oktaPolicyPriority } from "./internal/oktaPriorities";
 import { FederationConfig, serverSettings } from "./config";
+import type { TeamBinding } from "./config/team";
 import { AuthorizationServer } from "./okta/authorizationServer";
 import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
 import { TokenHook } from "./okta/tokenHook";
@@ -25,6 +26,13 @@ export interface FederationArgs {
    * (uniqueOktaAppLabels in internal/names.ts); by default `<environment>-<service>`.
    */
   readonly appLabels?: Readonly<Record<string, string>>;
+  /**
+   * A team stack's federation (config/team.ts): the platform stack owns the authorization server
+   * (with its scopes, claims and token hook), the OIDC providers and the GCP pool. This federation
+   * reads the server, adopts the provider, puts its own providers in the platform's pool and
+   * creates its policies in the team's priority band.
+   */
+  readonly team?: TeamBinding;
 }
 
 /** What a workload needs, per service, for each cloud it uses. */
@@ -61,7 +69,7 @@ export class Federation extends pulumi.ComponentResource {
 
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("index", "Federation"), name, {}, opts);
-    const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort(), appLabels: args.appLabels };
+    const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort(), appLabels: args.appLabels, team: args.team };
     // Okta first: every cloud trusts its issuer, audience and client ids. The clouds follow in a
     // fixed order, so the resources register in the same order on every run.
     const okta = wireOkta(wiring, args.tokenHookAuthorization);
@@ -91,6 +99,8 @@ interface FederationWiring {
   readonly serviceKeys: readonly string[];
   /** Okta app labels by service key, when given (FederationArgs.appLabels). */
   readonly appLabels?: Readonly<Record<string, string>>;
+  /** The platform's objects a team stack uses (FederationArgs.team). */
+  readonly team?: TeamBinding;
 }
 
 /** The Okta side every cloud trusts: the authorization server (issuer, audience) and one app (client id) per service. */
@@ -151,8 +161,17 @@ function wireOkta(wiring: FederationWiring, tokenHookAuthorization: pulumi.Input
   return { authz, apps };
 }
 
-function oktaAuthorizationServer({ parent, name, config }: FederationWiring, hook: TokenHook | undefined): AuthorizationServer {
+function oktaAuthorizationServer({ parent, name, config, team }: FederationWiring, hook: TokenHook | undefined): AuthorizationServer {
   const server = serverSettings(config);
+  if (team) {
+    // The platform's server, read and checked against the issuer its contract records; its scopes
+    // and claims are the platform's (a team naming one it lacks was refused by the config rules).
+    return new AuthorizationServer(
+      `${name}-authz`,
+      { existingServerId: team.authorizationServerId, existingIssuer: team.issuerUrl, audience: server.audience, writeAfter: hook },
+      { parent },
+    );
+  }
   return new AuthorizationServer(
     `${name}-authz`,
     {
@@ -174,9 +193,10 @@ function oktaAuthorizationServer({ parent, name, config }: FederationWiring, hoo
 }
 
 /** The stack's token inline hook, when okta.tokenHook is configured; its auth value must then be given. */
-function oktaTokenHook({ parent, name, config }: FederationWiring, authorization: pulumi.Input<string> | undefined): TokenHook | undefined {
+function oktaTokenHook({ parent, name, config, team }: FederationWiring, authorization: pulumi.Input<string> | undefined): TokenHook | undefined {
   const hookConfig = config.okta.tokenHook;
-  if (!hookConfig) return undefined;
+  // A team stack's services attach the platform's hook (TeamBinding.tokenHookId).
+  if (!hookConfig || team) return undefined;
   if (authorization === undefined) {
     throw new pulumi.ResourceError("okta.tokenHook is configured but no tokenHookAuthorization value was given", parent);
   }
@@ -205,6 +225,9 @@ function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, h
     config.okta.provider.maxConcurrentWrites,
   );
   const server = serverSettings(config).existingId === undefined ? "created" : "adopted";
+  // A team's policies go in its own band, below every other stack's (oktaBandPriority).
+  const priority = (rank: number) => (wiring.team ? oktaBandPriority(wiring.team.oktaPriorityBand, rank) : oktaPolicyPriority(server, rank));
+  const hookId = hook?.hookId ?? (wiring.team?.tokenHookId !== undefined ? pulumi.output(wiring.team.tokenHookId) : undefined);
   let previous: pulumi.Resource | undefined = authz.lastOrderedWrite;
   for (const [index, key] of order.chain.entries()) {
     const service = config.services[key]!;
@@ -217,8 +240,8 @@ function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, h
         scopes: service.scopes.map((s) => authz.scopeNames[s] ?? s),
         tokenLifetimeMinutes: service.tokenLifetimeMinutes ?? config.okta.tokenLifetimeMinutes,
         auth: toServiceAuth(service.auth!),
-        inlineHookId: service.tokenHook ? hook?.hookId : undefined,
-        policyPriority: oktaPolicyPriority(server, index + 1),
+        inlineHookId: service.tokenHook ? hookId : undefined,
+        policyPriority: priority(index + 1),
         writeAfter: previous,
         appAfter: order.appAfter[key] === undefined ? undefined : apps[order.appAfter[key]!]!.appWrite,
       },
@@ -298,6 +321,8 @@ function wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): GcpParts
     {
       project: gcp.project,
       poolId: gcpId(gcp.poolId ?? `okta-${env}`, gcp.idSuffix),
+      // A team stack's providers go in the platform's pool.
+      existingPoolName: wiring.team?.gcpPoolName,
       issuerUrl: authz.issuerUrl,
       audience: authz.audience,
       providers,

@@ -24,6 +24,9 @@ import { Federation } from "../components/federation";
 import { uniqueOktaAppLabels } from "../components/internal/names";
 import { oktaOrgHost } from "../components/internal/canonical";
 import { FederationStackOutputs, toStackOutputs } from "../components/outputs";
+import { PLATFORM_CONFIG_KEY } from "../components/config/platform";
+import { TEAM_CONFIG_KEY } from "../components/config/team";
+import { oktaProvider, platformProgram, teamProgram } from "./organisation";
 
 // isConfigSecret is exported by the SDK's runtime but marked internal in its typings.
 const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(key);
@@ -31,28 +34,53 @@ const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as {
 /** The validated config: one federation (the usual case) or several, keyed by name. */
 export type ReadConfig =
   | { readonly mode: "single"; readonly config: FederationConfig; readonly hookAuthorization?: pulumi.Output<string> }
-  | { readonly mode: "multi"; readonly configs: Readonly<Record<string, FederationConfig>>; readonly hookAuthorization?: pulumi.Output<string> };
+  | { readonly mode: "multi"; readonly configs: Readonly<Record<string, FederationConfig>>; readonly hookAuthorization?: pulumi.Output<string> }
+  /** A platform or team stack (stacks/organisation.ts): its raw config, validated there. */
+  | { readonly mode: "platform"; readonly raw: unknown; readonly hookAuthorization?: pulumi.Output<string> }
+  | { readonly mode: "team"; readonly raw: unknown; readonly hookAuthorization?: pulumi.Output<string> };
+
+/** The config keys a stack sets exactly one of, and what each holds. */
+const STACK_KEYS = [
+  [CONFIG_KEY, "one federation"],
+  [CONFIG_KEY_MULTI, "several"],
+  [PLATFORM_CONFIG_KEY, "an organisation's platform stack"],
+  [TEAM_CONFIG_KEY, "a team stack"],
+] as const;
 
 /** Reads and validates the federation config; every problem is reported at once. */
 export function readFederationConfig(): ReadConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const single = config.getObject<unknown>(CONFIG_KEY);
-  const multi = config.getObject<unknown>(CONFIG_KEY_MULTI);
-  if (single !== undefined && multi !== undefined) {
+  const set = STACK_KEYS.filter(([key]) => config.getObject<unknown>(key) !== undefined);
+  if (set.length > 1) {
     throw new FederationConfigError([
-      { path: "(root)", message: `set ${CONFIG_NAMESPACE}:${CONFIG_KEY} (one federation) or ${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI} (several), not both` },
+      { path: "(root)", message: `set one of ${STACK_KEYS.map(([key, what]) => `${CONFIG_NAMESPACE}:${key} (${what})`).join(", ")}; this stack sets ${set.map(([key]) => key).join(" and ")}` },
     ]);
   }
-  if (single === undefined && multi === undefined) {
+  if (set.length === 0) {
     throw new FederationConfigError([{ path: "(root)", message: `config key ${CONFIG_NAMESPACE}:${CONFIG_KEY} is not set; see docs/config.md` }]);
   }
   // A `secure:` value inside the structured key makes the Pulumi CLI mark the whole key secret and
   // hand it over decrypted; getObject does not say so (pulumi/pulumi#7127), so the program asks.
-  const secretKey = [CONFIG_KEY, CONFIG_KEY_MULTI].find((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`));
+  const secretKey = STACK_KEYS.map(([key]) => key).find((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`));
   if (secretKey) {
     throw new FederationConfigError([{ path: `${CONFIG_NAMESPACE}:${secretKey}`, message: SECURE_INSIDE_MESSAGE }], secretKey);
   }
   const hookAuthorization = config.getSecret(HOOK_SECRET_KEY);
+  const layered = set[0]![0];
+  if (layered === PLATFORM_CONFIG_KEY || layered === TEAM_CONFIG_KEY) {
+    const raw = config.getObject<unknown>(layered);
+    // The platform's token hook needs its auth value; a team's services use the platform's hook.
+    const hooked = layered === PLATFORM_CONFIG_KEY && typeof raw === "object" && raw !== null && typeof (raw as { okta?: { tokenHook?: unknown } }).okta?.tokenHook === "object";
+    if (hooked && hookAuthorization === undefined) {
+      throw new FederationConfigError(
+        [{ path: `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY}`, message: `is required when okta.tokenHook is set: the value of the hook's auth header (pulumi config set --secret ${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} ...)` }],
+        layered,
+      );
+    }
+    return layered === PLATFORM_CONFIG_KEY ? { mode: "platform", raw, hookAuthorization } : { mode: "team", raw, hookAuthorization };
+  }
+  const single = config.getObject<unknown>(CONFIG_KEY);
+  const multi = config.getObject<unknown>(CONFIG_KEY_MULTI);
   const configs = multi !== undefined ? parseFederations(multi) : { [CONFIG_KEY]: parseFederationConfig(single) };
   const hooked = Object.entries(configs).find(([, c]) => c.okta.tokenHook);
   if (hooked && hookAuthorization === undefined) {
@@ -73,24 +101,7 @@ export function readFederationConfig(): ReadConfig {
  * several federations apart ("" for the single federation, so its provider names stay short).
  */
 function providersFor(config: FederationConfig, prefix: string): Record<string, pulumi.ProviderResource> {
-  const providers: Record<string, pulumi.ProviderResource> = {
-    okta: new okta.Provider(`${prefix}okta`, {
-      orgName: config.okta.orgName,
-      baseUrl: config.okta.baseUrl,
-      // Pacing for large deploys; backoff is the provider's default and cannot be switched off
-      // (it reads settings with GetOk, which skips false). requestTimeout is 0 unless the config
-      // sets a deadline that covers every retry: the deadline bounds the whole call, retries and the
-      // governor's pauses included (terraform-provider-okta sdk/v2_requestExecutor.go doWithRetries,
-      // context.WithTimeout; oktaRequestTimeoutProblem). okta.provider.maxConcurrentWrites is no
-      // provider setting: the Federation orders its Okta writes in that many lanes. See okta.provider
-      // in docs/config.md.
-      maxApiCapacity: config.okta.provider.maxApiCapacity,
-      maxRetries: config.okta.provider.maxRetries,
-      minWaitSeconds: config.okta.provider.minWaitSeconds,
-      maxWaitSeconds: config.okta.provider.maxWaitSeconds,
-      requestTimeout: config.okta.provider.requestTimeoutSeconds,
-    }),
-  };
+  const providers: Record<string, pulumi.ProviderResource> = { okta: oktaProvider(`${prefix}okta`, config) };
   const uses = (cloud: "aws" | "gcp" | "azure") => Object.values(config.services).some((s) => s[cloud] !== undefined);
   if (config.aws && uses("aws")) {
     providers.aws = new aws.Provider(`${prefix}aws`, { region: config.aws.region, allowedAccountIds: [config.aws.accountId] });
@@ -109,7 +120,11 @@ function providersFor(config: FederationConfig, prefix: string): Record<string, 
 }
 
 /** Runs the program and returns the stack outputs. */
-export function federationProgram(): FederationStackOutputs | { contractVersion: 1; federations: Record<string, unknown>; clientSecrets?: pulumi.Input<unknown> } {
+export function federationProgram():
+  | FederationStackOutputs
+  | { contractVersion: 1; federations: Record<string, unknown>; clientSecrets?: pulumi.Input<unknown> }
+  | Record<string, pulumi.Input<unknown>>
+  | Promise<Record<string, unknown>> {
   let read: ReadConfig;
   try {
     read = readFederationConfig();
@@ -118,6 +133,9 @@ export function federationProgram(): FederationStackOutputs | { contractVersion:
     if (error instanceof FederationConfigError) throw new pulumi.RunError(error.message);
     throw error;
   }
+
+  if (read.mode === "platform") return platformProgram(read.raw, read.hookAuthorization);
+  if (read.mode === "team") return teamProgram(read.raw, providersFor);
 
   if (read.mode === "single") {
     const federation = new Federation(

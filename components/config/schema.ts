@@ -345,7 +345,7 @@ export type ServiceConfig = Parsed["services"][string];
 export type ClaimConfig = Parsed["okta"]["claims"][string];
 
 /** The authorization server settings, whichever form the config used. */
-export function serverSettings(config: FederationConfig): {
+export function serverSettings(config: Pick<FederationConfig, "okta">): {
   existingId?: string;
   name?: string;
   description?: string;

@@ -31,6 +31,18 @@ export interface WorkloadIdentityPoolArgs {
   readonly additionalCondition?: string;
   readonly displayName?: string;
   readonly protect?: boolean;
+  /**
+   * The pool exists already and another stack owns it (a team stack in its platform's pool): its
+   * full name, `projects/<number>/locations/global/workloadIdentityPools/<poolId>`. Only the
+   * providers are created. Principals are pool-wide, and each provider's condition admits only this
+   * stack's client ids, so no stack's provider maps another stack's tokens.
+   */
+  readonly existingPoolName?: pulumi.Input<string>;
+  /**
+   * A pool with no provider yet (the platform stack's: each team stack adds its own). Without it a
+   * pool needs at least one provider.
+   */
+  readonly providersAddedElsewhere?: boolean;
 }
 
 function checkId(kind: string, id: string): string | undefined {
@@ -58,22 +70,25 @@ export class WorkloadIdentityPool extends pulumi.ComponentResource {
     for (const problem of [checkId("pool", args.poolId), ...providerIds.map((id) => checkId("provider", id))]) {
       if (problem) throw new pulumi.ResourceError(problem, this);
     }
-    if (providerIds.length === 0) throw new pulumi.ResourceError("a pool needs at least one provider", this);
+    if (providerIds.length === 0 && !args.providersAddedElsewhere) throw new pulumi.ResourceError("a pool needs at least one provider", this);
     for (const id of providerIds) {
       if (args.providers[id]!.length === 0) throw new pulumi.ResourceError(`provider ${id} needs at least one client id to admit`, this);
     }
 
-    const pool = new iam.WorkloadIdentityPool(
-      `${name}-pool`,
-      {
-        project: args.project,
-        workloadIdentityPoolId: args.poolId,
-        displayName: (args.displayName ?? args.poolId).slice(0, 32),
-        description: "Okta service tokens (okta-federation)",
-        disabled: false,
-      },
-      { parent: this, protect: args.protect },
-    );
+    const pool =
+      args.existingPoolName === undefined
+        ? new iam.WorkloadIdentityPool(
+            `${name}-pool`,
+            {
+              project: args.project,
+              workloadIdentityPoolId: args.poolId,
+              displayName: (args.displayName ?? args.poolId).slice(0, 32),
+              description: "Okta service tokens (okta-federation)",
+              disabled: false,
+            },
+            { parent: this, protect: args.protect },
+          )
+        : { workloadIdentityPoolId: pulumi.output(args.poolId), name: pulumi.output(args.existingPoolName) };
 
     const providerNames: Record<string, pulumi.Output<string>> = {};
     for (const providerId of providerIds) {

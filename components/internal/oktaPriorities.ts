@@ -50,6 +50,24 @@ export function oktaPolicyPriority(server: "created" | "adopted", rank: number):
   return server === "created" ? OKTA_POLICY_BOTTOM + rank : rank;
 }
 
+/**
+ * Priority bands of team stacks that share the platform stack's authorization server: the
+ * platform gives each team a band (platform config `teams.<team>.oktaPriorityBand`), and a team's
+ * policies are created at {@link OKTA_POLICY_BOTTOM} + band x width + rank. Two teams deploying at
+ * the same time therefore never create policies at one priority (parallel creates at one priority
+ * were answered 500, okta/terraform-provider-okta#1198), and each create still lands at the bottom
+ * (beyond the count) and moves no other stack's policies (#190, #2140). A policy names only its own
+ * client, so the order between teams' policies decides nothing. 20 bands of 4,000 (a stack file
+ * holds about 4,000 services at most) keep every priority under 99,999, the largest value Okta was
+ * seen to accept (#1198).
+ */
+export const OKTA_PRIORITY_BANDS = { count: 20, width: 4_000 } as const;
+
+/** A team stack's policy priority: its band's base plus its rank among the team's services (1-based). */
+export function oktaBandPriority(band: number, rank: number): number {
+  return OKTA_POLICY_BOTTOM + band * OKTA_PRIORITY_BANDS.width + rank;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deployed priorities (verify --state)
 // ---------------------------------------------------------------------------------------------

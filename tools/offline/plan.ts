@@ -5,7 +5,13 @@
 import { federationProgram } from "../../stacks/program";
 import { redact, runOffline, type OfflineRunResult, type PlaceholderHints, type RecordedResource } from "./engine";
 export { placeholdersIn } from "../../components/internal/placeholder";
-import { loadStack, type StackConfig } from "./stackFile";
+import { StackFileError, loadStack, loadStackFile, type StackConfig } from "./stackFile";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CONFIG_NAMESPACE } from "../../components/config";
+import { TEAM_CONFIG_KEY } from "../../components/config/team";
+import type { PlatformOutputsV1 } from "../../components/platformContract";
+import { PLATFORM_OUTPUT } from "../../stacks/organisation";
 import { scaleFigures, scaleLines } from "./scale";
 import { oktaIssuerUrl } from "../../components/internal/trust";
 import { azureRoleName } from "../../components/internal/azureRoles";
@@ -21,16 +27,53 @@ export interface Plan extends OfflineRunResult {
  * Runs a stack program offline with the given stack's config: this repository's program, or
  * another (`program`, e.g. a pull request's own code loaded by loadProgram).
  */
-export async function planStack(stack: string | StackConfig, program: () => unknown = federationProgram): Promise<Plan> {
+export async function planStack(stack: string | StackConfig, program: () => unknown = federationProgram, planning: readonly string[] = []): Promise<Plan> {
   const loaded = typeof stack === "string" ? loadStack(stack) : stack;
+  const platform = await platformOf(loaded, program, planning);
+  const hints = placeholderHints(loaded.federations);
   const result = await runOffline(program, {
     project: loaded.project,
     stack: loaded.stack,
     config: loaded.config,
     secretKeys: loaded.secretKeys,
-    hints: placeholderHints(loaded.federations),
+    hints: platform ? { ...hints, oktaAdoptedServers: { ...hints.oktaAdoptedServers, ...platform.adoptedServer } } : hints,
+    stackReferences: platform ? { [platform.name]: platform.outputs } : undefined,
   });
   return { ...result, project: loaded.project, stack: loaded.stack };
+}
+
+/** The platform stack name a team stack's config names, or undefined for any other stack. */
+export function teamPlatformName(loaded: StackConfig): string | undefined {
+  const raw = loaded.config[`${CONFIG_NAMESPACE}:${TEAM_CONFIG_KEY}`];
+  if (raw === undefined) return undefined;
+  try {
+    const platform = (JSON.parse(raw) as { platform?: unknown }).platform;
+    return typeof platform === "string" ? platform : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For a team stack: the platform stack planned first, offline, from the stack file beside the
+ * team's (`Pulumi.<last segment of its name>.yaml`), as the team's StackReference reads it, with
+ * the platform's server as reading it from Okta would return it. A platform's values known only
+ * after its deploy flow into the team's plan as placeholders.
+ */
+async function platformOf(loaded: StackConfig, program: () => unknown, planning: readonly string[]) {
+  const name = teamPlatformName(loaded);
+  if (name === undefined) return undefined;
+  const stack = name.split("/").pop()!;
+  const file = join(dirname(loaded.file), `Pulumi.${stack}.yaml`);
+  if (planning.includes(stack) || stack === loaded.stack) throw new StackFileError(`stack ${loaded.stack} reads platform stack ${name}, which reads it back: a team stack's platform must be a platform stack`);
+  if (!existsSync(file)) throw new StackFileError(`team stack ${loaded.stack} reads platform stack ${name}: the offline plan plans it from ${file}, which does not exist`);
+  const plan = await planStack(loadStackFile(file), program, [...planning, loaded.stack]);
+  const contract = plan.outputs[PLATFORM_OUTPUT] as PlatformOutputsV1 | undefined;
+  const okta = contract?.okta;
+  const adoptedServer = okta
+    ? { [`${okta.orgName}.${okta.baseUrl}/${okta.authorizationServerId}`]: { issuer: okta.issuerUrl, audiences: [okta.audience], issuerMode: okta.issuerMode } }
+    : {};
+  return { name, outputs: plan.outputs, adoptedServer };
 }
 
 /**

@@ -213,7 +213,8 @@ export function parseStackYaml(text: string, where: { project: string; stack: st
   }
   if (problems.length > 0) throw new StackFileError(`cannot use ${where.file}`, problems);
   const multi = entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI}`];
-  const federations = [entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`], ...(multi && typeof multi === "object" ? Object.values(multi) : [])].filter((f) => f !== undefined);
+  // A platform stack's config has a federation's okta block (its custom domain is a hint too).
+  const federations = [entries[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`], entries[`${CONFIG_NAMESPACE}:platform`], ...(multi && typeof multi === "object" ? Object.values(multi) : [])].filter((f) => f !== undefined);
   return { ...where, config, secretKeys, federations };
 }
 
