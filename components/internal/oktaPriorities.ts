@@ -57,11 +57,11 @@ export function oktaPolicyPriority(server: "created" | "adopted", rank: number):
  * the same time therefore never create policies at one priority (parallel creates at one priority
  * were answered 500, okta/terraform-provider-okta#1198), and each create still lands at the bottom
  * (beyond the count) and moves no other stack's policies (#190, #2140). A policy names only its own
- * client, so the order between teams' policies decides nothing. 20 bands of 4,000 (a stack file
- * holds about 4,000 services at most) keep every priority under 99,999, the largest value Okta was
- * seen to accept (#1198).
+ * client, so the order between teams' policies decides nothing. 40 bands of 2,000 keep every
+ * priority under 99,999, the largest value Okta was seen to accept (#1198); a team stack of more
+ * than 2,000 services would also need about 8 GB to plan (docs/benchmarks.md), so it is split.
  */
-export const OKTA_PRIORITY_BANDS = { count: 20, width: 4_000 } as const;
+export const OKTA_PRIORITY_BANDS = { count: 40, width: 2_000 } as const;
 
 /** A team stack's policy priority: its band's base plus its rank among the team's services (1-based). */
 export function oktaBandPriority(band: number, rank: number): number {
