@@ -54,6 +54,11 @@ export class Platform extends pulumi.ComponentResource {
     super(typeToken("index", "Platform"), name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), ...(former ? [{ name: former.name, type: FEDERATION_TYPE }] : [])] });
     const config = args.config;
     const parent = this;
+    // Each direct child also names its former self explicitly: the SDK passes a parent's explicit
+    // aliases on to its children (resource.js allAliases), so the server, scopes, claims, hook and
+    // pool below these components keep their identities too.
+    const formerUrn = former ? pulumi.createUrn(former.name, FEDERATION_TYPE) : undefined;
+    const keep = (suffix: string) => (former ? { aliases: [{ name: `${former.name}${suffix}`, parent: formerUrn }] } : {});
 
     let hook: TokenHook | undefined;
     if (config.okta.tokenHook) {
@@ -61,7 +66,7 @@ export class Platform extends pulumi.ComponentResource {
       hook = new TokenHook(
         `${name}-token-hook`,
         { hookName: config.okta.tokenHook.name ?? `okta-federation-${config.environment}`, url: config.okta.tokenHook.url, authHeader: config.okta.tokenHook.authHeader, authValue: args.tokenHookAuthorization },
-        { parent },
+        { parent, ...keep("-token-hook") },
       );
     }
 
@@ -81,7 +86,7 @@ export class Platform extends pulumi.ComponentResource {
         protect: config.protect,
         writeAfter: hook,
       },
-      { parent },
+      { parent, ...keep("-authz") },
     );
 
     const arns: Record<string, pulumi.Output<string>> = {};
@@ -90,7 +95,7 @@ export class Platform extends pulumi.ComponentResource {
       const provider = args.awsProviders?.[account];
       if (!provider) throw new pulumi.ResourceError(`no AWS provider was given for account ${account} (awsProviders)`, this);
       // The former single stack's provider was `<former>-aws-oidc`: one account keeps that identity.
-      const aliases = former && former.awsAccount === account ? [{ name: `${former.name}-aws-oidc`, parent: pulumi.createUrn(former.name, FEDERATION_TYPE) }] : [];
+      const aliases = former && former.awsAccount === account ? keep("-aws-oidc").aliases! : [];
       const oidc = new OidcProvider(
         `${name}-aws-oidc-${account}`,
         {
@@ -120,7 +125,7 @@ export class Platform extends pulumi.ComponentResource {
           providersAddedElsewhere: true,
           protect: config.protect,
         },
-        { parent },
+        { parent, ...keep("-gcp-pool") },
       );
       poolName = pool.poolName;
     }

@@ -131,10 +131,40 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   }
   const result = platformSchema.safeParse(raw, { error: describeIssue });
   if (!result.success) problems.push(...result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
-  else problems.push(...teamProblems(result.data));
+  // The rules across teams run on every team that parses on its own, so one pass reports everything.
+  problems.push(...teamNameProblems(raw), ...teamProblems(result.success ? result.data : tolerantPlatform(raw)));
   const unique = dedupe(problems);
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique, PLATFORM_CONFIG_KEY);
   return result.data;
+}
+
+/** Team names follow the rule of service keys (they name stacks, provider ids and messages). */
+function teamNameProblems(raw: unknown): ConfigProblem[] {
+  const { min, max } = LIMITS.kit.serviceKeyLength;
+  const teams = isRecord(raw) && isRecord(raw.teams) ? Object.keys(raw.teams) : [];
+  return teams
+    .filter((key) => !(KEY_PATTERN.test(key) && key.length >= min && key.length <= max))
+    .map((key) => ({ path: `teams.${key}`, message: `invalid team name "${key}"; allowed: ${KEY_RULE(min, max)}` }));
+}
+
+/** What the rules across teams read, from a config the schema refused: each part that parses on its own. */
+function tolerantPlatform(raw: unknown): PlatformConfig {
+  const record = isRecord(raw) ? raw : {};
+  const part = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const shape = platformSchema.shape;
+  const aws = isRecord(record.aws) ? { ...(part(shape.aws, { accounts: {} , ...record.aws }) ?? { accounts: {} }), accounts: Object.fromEntries(Object.entries(isRecord(record.aws.accounts) ? record.aws.accounts : {}).flatMap(([k, v]) => { const a = part(shape.aws.unwrap().shape.accounts.valueType, v); return a ? [[k, a]] : []; })) } : undefined;
+  const teams = Object.fromEntries(Object.entries(isRecord(record.teams) ? record.teams : {}).flatMap(([k, v]) => { const t = part(teamSchema, v); return t ? [[k, t]] : []; }));
+  return {
+    environment: typeof record.environment === "string" ? record.environment : "env",
+    aws: aws as PlatformConfig["aws"],
+    gcp: part(shape.gcp, record.gcp),
+    azure: part(shape.azure, record.azure),
+    formerFederation: part(shape.formerFederation, record.formerFederation),
+    teams,
+  } as PlatformConfig;
 }
 
 /** Teams: their names, distinct bands, an account and a provider id each can own, within the pool's limit. */
@@ -156,7 +186,6 @@ function teamProblems(config: PlatformConfig): ConfigProblem[] {
   for (const key of Object.keys(config.teams).sort()) {
     const team = config.teams[key]!;
     const path = `teams.${key}`;
-    if (!(KEY_PATTERN.test(key) && key.length >= min && key.length <= max)) add(path, `invalid team name "${key}"; allowed: ${KEY_RULE(min, max)}`);
     const holder = bands.get(team.oktaPriorityBand);
     if (holder) add(`${path}.oktaPriorityBand`, `is ${team.oktaPriorityBand}, already the band of team ${holder}: each team needs its own band, so that teams deploying at once never create Okta policies at one priority`);
     else bands.set(team.oktaPriorityBand, key);

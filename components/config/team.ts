@@ -12,7 +12,7 @@ import { parseFederationConfig } from "./parse";
 import { PLATFORM_CONFIG_KEY } from "./platform";
 import { asRecord, isRecord } from "./raw";
 import { describeIssue, federationSchema, type FederationConfig } from "./schema";
-import { nonEmpty, strictObject } from "./schemaParts";
+import { required, strictObject } from "./schemaParts";
 
 /** The config key of a team stack. */
 export const TEAM_CONFIG_KEY = "team";
@@ -22,7 +22,7 @@ const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
 
 export const teamHeaderSchema = strictObject({
   /** The team's name: a key of the platform config's `teams`. */
-  team: nonEmpty("the team's name, a key of the platform config's teams"),
+  team: z.string({ error: required("the team's name, a key of the platform config's teams") }).min(1, "must not be empty (the team's name, a key of the platform config's teams)"),
   /** The platform stack, as a StackReference names it. */
   platform: z
     .string({ error: "is required: the platform stack's name, <organization>/<project>/<stack>" })
@@ -98,9 +98,9 @@ export function parseTeamConfig(raw: unknown, contract: unknown): TeamConfig {
   }
   // A cloud the platform gives this team no place in, said as such (the federation rule would ask for a top-level block).
   const missing: Array<[cloud: "aws" | "gcp" | "azure", where: string]> = [];
-  if (!team.aws || !platform.aws) missing.push(["aws", "an AWS account (teams.<team>.aws.account)"]);
-  if (!team.gcp || !platform.gcp) missing.push(["gcp", "a provider in its GCP pool (teams.<team>.gcp)"]);
-  if (!team.azure || !platform.azure) missing.push(["azure", "an Azure resource group (teams.<team>.azure.resourceGroup)"]);
+  if (!team.aws || !platform.aws) missing.push(["aws", "AWS account (platform config teams.<team>.aws.account)"]);
+  if (!team.gcp || !platform.gcp) missing.push(["gcp", "provider in its GCP pool (platform config teams.<team>.gcp)"]);
+  if (!team.azure || !platform.azure) missing.push(["azure", "Azure resource group (platform config teams.<team>.azure.resourceGroup)"]);
   for (const key of Object.keys(services).sort()) {
     for (const [cloud, where] of missing) {
       if (isRecord(services[key]) && (services[key] as Record<string, unknown>)[cloud] !== undefined) {
@@ -120,7 +120,9 @@ export function parseTeamConfig(raw: unknown, contract: unknown): TeamConfig {
       if (said.has(p.path)) continue;
       // Paths under services and okta.provider are the team's own; anything else came from the platform's contract.
       const own = p.path.startsWith("services") || p.path.startsWith("okta.provider");
-      problems.push(own ? p : { path: `${header.platform}:${p.path}`, message: `${p.message} (a value from the platform's contract)` });
+      // The scopes and claims a service names are the platform's.
+      const message = p.message.replace("declared under okta.scopes", "declared by the platform under okta.scopes");
+      problems.push(own ? { ...p, message } : { path: `${header.platform}:${p.path}`, message: `${message} (a value from the platform's contract)` });
     }
   }
   const unique = problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
