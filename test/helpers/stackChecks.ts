@@ -4,6 +4,8 @@
  */
 import { HOOK_SECRET_KEY, CONFIG_NAMESPACE, CONFIG_KEY, CONFIG_KEY_MULTI } from "../../components/config";
 import { ProgramError } from "../../tools/offline/engine";
+import { PLATFORM_CONFIG_KEY } from "../../components/config/platform";
+import { TEAM_CONFIG_KEY } from "../../components/config/team";
 import { planStack, planToJson } from "../../tools/offline/plan";
 import type { StackConfig } from "../../tools/offline/stackFile";
 import { extractModel, type PlanDocument } from "../../tools/verify/model";
@@ -50,7 +52,7 @@ export async function stackProblems(stack: StackConfig): Promise<string[]> {
     if (error instanceof ProgramError) return [...problems, `does not plan: ${error.message}`];
     throw error;
   }
-  if (!plan.resources.some((r) => r.type === "oktafed:index:Federation")) problems.push("registers no Federation");
+  if (!plan.resources.some((r) => r.type === "oktafed:index:Federation" || r.type === "oktafed:index:Platform")) problems.push("registers no Federation and no Platform");
   const document = planToJson(plan) as unknown as PlanDocument;
 
   const result = await verifyModel(extractModel(document));
@@ -68,7 +70,7 @@ export async function stackProblems(stack: StackConfig): Promise<string[]> {
   }
 
   const reordered = { ...stack, config: { ...stack.config } };
-  for (const key of [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`, `${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI}`]) {
+  for (const key of [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`, `${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI}`, `${CONFIG_NAMESPACE}:${PLATFORM_CONFIG_KEY}`, `${CONFIG_NAMESPACE}:${TEAM_CONFIG_KEY}`]) {
     if (reordered.config[key] !== undefined) reordered.config[key] = JSON.stringify(reverseMaps(JSON.parse(reordered.config[key]!)));
   }
   const urns = new Set(plan.resources.map((r) => r.urn));
