@@ -1,0 +1,95 @@
+/**
+ * `npm run org -- preview|up [--stack <name> ...] [--offline] [--parallel <n>] [--json]`: the
+ * organisation's stacks (platform stacks, then the team stacks that read them) previewed or updated
+ * in dependency order, on Pulumi's engine through the Automation API, or on the offline plan.
+ * Exit codes: 0 every stack succeeded; 1 a stack failed or was skipped; 2 usage error, unknown
+ * stack, stacks that cannot be ordered, or no usable Pulumi CLI. See docs/org-runner.md.
+ */
+import { parseArgs } from "node:util";
+import { reportUserError, runCommand, type Io } from "./cli";
+import { PROJECT_ROOT } from "./offline/stackFile";
+import { discoverStacks, DiscoveryError } from "./org/discover";
+import { offlineEngine } from "./org/offline";
+import { orderStacks, OrderError } from "./org/order";
+import { findPulumi, pulumiEngine, PulumiCliError } from "./org/pulumi";
+import { orderWords, runOrganisation, runToJson, summaryLine, type Engine, type Operation } from "./org/run";
+
+const USAGE = "usage: npm run org -- preview|up [--stack <name> ...] [--offline] [--parallel <n>] [--json]";
+
+/** What tests change: the project, and where the Pulumi CLI is (`<pulumiRoot>/bin/pulumi`; default: `pulumi` on PATH). */
+export interface OrgOptions {
+  readonly root?: string;
+  readonly pulumiRoot?: string;
+}
+
+export async function main(argv: readonly string[], io: Io, options: OrgOptions = {}): Promise<number> {
+  let values: { stack?: string[]; offline?: boolean; parallel?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string", short: "s", multiple: true },
+        offline: { type: "boolean" },
+        parallel: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const operation = positionals[0];
+  if (positionals.length !== 1 || (operation !== "preview" && operation !== "up")) {
+    io.stderr(`error: ${positionals.length === 0 ? "preview or up is required" : positionals.length > 1 ? `one operation, not ${positionals.join(" ")}` : `unknown operation "${operation}": preview or up`}\n${USAGE}\n`);
+    return 2;
+  }
+  const parallel = values.parallel === undefined ? 1 : /^[1-9][0-9]{0,3}$/.test(values.parallel) ? Number(values.parallel) : NaN;
+  if (Number.isNaN(parallel)) {
+    io.stderr(`error: --parallel must be a whole number from 1 to 9999, not "${values.parallel}"\n${USAGE}\n`);
+    return 2;
+  }
+  const root = options.root ?? PROJECT_ROOT;
+  // With --json, stdout holds the JSON document alone; the progress lines go to stderr.
+  const line = (text: string) => (values.json ? io.stderr : io.stdout)(`${text}\n`);
+  try {
+    const stacks = discoverStacks(values.stack ?? [], root);
+    if (stacks.length === 0) {
+      io.stderr("error: no platform or team stacks: no stack file holds okta-federation:platform or okta-federation:team\n");
+      return 2;
+    }
+    const order = orderStacks(stacks);
+    const engine: Engine = values.offline ? offlineEngine(stacks, root) : pulumiEngine(await findPulumi(options.pulumiRoot), root);
+    const lanes = Math.min(parallel, engine.maxParallel);
+    line(`org ${operation}${values.offline ? " --offline" : ""}: ${order.length} stack${order.length === 1 ? "" : "s"}, ${lanes === 1 ? "one at a time" : `at most ${lanes} at a time`} (${engine.description})`);
+    if (values.offline && parallel > 1) line("  --parallel is ignored offline: the offline plan runs one stack at a time");
+    if (values.offline && operation === "up") line("  offline, up deploys nothing: each stack is planned as for a preview");
+    line(`order: ${orderWords(order)}`);
+    const reports = await runOrganisation(order, operation, engine, parallel, line);
+    line(summaryLine(operation as Operation, reports));
+    if (values.json) io.stdout(`${JSON.stringify(runToJson(operation, engine, parallel, order, reports), null, 2)}\n`);
+    return reports.every((r) => r.status === "done") ? 0 : 1;
+  } catch (error) {
+    if (error instanceof DiscoveryError || error instanceof OrderError) {
+      io.stderr(`error: ${error.message}\n${error.problems.map((p) => `  - ${p}\n`).join("")}`);
+      return 2;
+    }
+    if (error instanceof PulumiCliError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+    const code = reportUserError(error, undefined, io);
+    if (code === undefined) throw error;
+    return code;
+  }
+}
+
+// Run only as a program (tsx tools/org.ts), not when imported (tests run main in-process).
+if (require.main === module) runCommand((argv, io) => main(argv, io));
