@@ -35,7 +35,7 @@
  * Options: --sizes 10,100,500  --runs 3  --no-bare  --no-tree  --no-raw  --no-suite (skip vitest and tsc)
  *          --profile (also CPU-profile one kit run at the largest N; the .cpuprofile goes under /tmp)
  *          --deploy (only the deploy-time model)  --verify (only the verify timing)  --no-deploy  --no-verify
- *          --scale-sizes 100,500,1000 (the sizes of the verify and deploy figures)
+ *          --scale-sizes 100,500,1000 (the sizes of the verify and deploy figures)  --org (an organisation of stacks: dev/bench/org.ts)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -534,7 +534,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes("--org") ? import("./bench/org").then((org) => org.orgMain(process.argv.slice(2))) : main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
