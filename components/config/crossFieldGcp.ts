@@ -141,7 +141,11 @@ function gcpShardProblems({ services, serviceKeys }: RawFederation, gcp: Record<
   const suffix = typeof gcp.idSuffix === "string" ? gcp.idSuffix : undefined;
   const gcpServiceKeys = serviceKeys.filter((key) => asRecord(services[key]).gcp !== undefined).map((key) => physicalKeyOf(key, asRecord(services[key])));
   const perShard = new Map<number, number>();
-  for (const key of gcpServiceKeys) perShard.set(gcpProviderShard(key, shards), (perShard.get(gcpProviderShard(key, shards)) ?? 0) + 1);
+  for (const key of gcpServiceKeys) {
+    // One hash per service (gcpProviderShard hashes its key).
+    const shard = gcpProviderShard(key, shards);
+    perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
+  }
   const problems: ConfigProblem[] = [];
   for (const [shard, count] of [...perShard.entries()].sort(([a], [b]) => a - b)) {
     const conditionLength = gcpAttributeConditionLength(count, LIMITS.okta.clientIdLength, additional);

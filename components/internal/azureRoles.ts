@@ -51,12 +51,29 @@ export type AzureIdentityOperation = (typeof AZURE_IDENTITY_OPERATIONS)[number];
  * permissions).
  */
 export function azureActionMatches(pattern: string, operation: string): boolean {
-  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
-  const body = pattern
-    .split("/*/")
-    .map((piece) => piece.split("*").map(escape).join(".*"))
-    .join("/(?:.*/)?");
-  return new RegExp(`^${body}$`, "i").test(operation);
+  return actionPattern(pattern).test(operation);
+}
+
+/**
+ * Compiled action patterns, each built once: every Azure grant of a stack is judged against the
+ * same built-in roles' actions (config rules, then the component), so a stack of 500 services
+ * would otherwise compile the same few hundred expressions for each of them.
+ */
+const ACTION_PATTERNS = new Map<string, RegExp>();
+
+function actionPattern(pattern: string): RegExp {
+  let compiled = ACTION_PATTERNS.get(pattern);
+  if (compiled === undefined) {
+    const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
+    const body = pattern
+      .split("/*/")
+      .map((piece) => piece.split("*").map(escape).join(".*"))
+      .join("/(?:.*/)?");
+    // No `g` or `y` flag: test() keeps no state between calls, so one instance serves every caller.
+    compiled = new RegExp(`^${body}$`, "i");
+    ACTION_PATTERNS.set(pattern, compiled);
+  }
+  return compiled;
 }
 
 /** An identity operation a built-in role allows, and the action of the role that allows it. */
@@ -64,6 +81,9 @@ export interface AzureAllowedOperation {
   readonly operation: AzureIdentityOperation;
   readonly action: string;
 }
+
+/** azureRoleIdentityOperations by built-in role name. */
+const OPERATIONS_BY_ROLE = new Map<string, readonly AzureAllowedOperation[]>();
 
 /**
  * The identity operations (AZURE_IDENTITY_OPERATIONS, in that order) a built-in role allows: matched
@@ -74,10 +94,18 @@ export interface AzureAllowedOperation {
 export function azureRoleIdentityOperations(role: string): AzureAllowedOperation[] {
   const name = azureRoleName(role);
   const data = name === undefined ? undefined : AZURE_BUILTIN_ROLE_DATA.get(name);
-  if (!data) return [];
-  return AZURE_IDENTITY_OPERATIONS.flatMap((operation) => {
-    if (data.notActions.some((a) => azureActionMatches(a, operation))) return [];
-    const action = data.actions.find((a) => azureActionMatches(a, operation));
-    return action === undefined ? [] : [{ operation, action }];
-  });
+  if (name === undefined || !data) return [];
+  // A built-in role's verdict depends on its name alone (the vendored data): worked out once per
+  // role, not once per grant. Callers get their own array.
+  let allowed = OPERATIONS_BY_ROLE.get(name);
+  if (allowed === undefined) {
+    allowed = AZURE_IDENTITY_OPERATIONS.flatMap((operation) => {
+      if (data.notActions.some((a) => azureActionMatches(a, operation))) return [];
+      const action = data.actions.find((a) => azureActionMatches(a, operation));
+      return action === undefined ? [] : [Object.freeze({ operation, action })];
+    });
+    OPERATIONS_BY_ROLE.set(name, allowed);
+  }
+  return [...allowed];
 }
+

@@ -11,10 +11,29 @@ export function fillIn(what: string): string {
   return `${FILL_IN_MARK}: ${what}`;
 }
 
-/** Paths (as key lists) of every marked string in a raw config value. */
+/** Paths (as key lists) of every marked string in a raw config value, in document order. */
 export function fillInPaths(value: unknown, path: readonly PropertyKey[] = []): { path: PropertyKey[]; text: string }[] {
-  if (typeof value === "string") return value.startsWith(FILL_IN_MARK) ? [{ path: [...path], text: value.slice(FILL_IN_MARK.length).replace(/^:\s*/, "") }] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => fillInPaths(v, [...path, i]));
-  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => fillInPaths(v, [...path, k]));
-  return [];
+  // One walk over one path stack, copied only at a marked value: every config is walked on every
+  // run, a large one has tens of thousands of values, and nearly none is marked.
+  const found: { path: PropertyKey[]; text: string }[] = [];
+  const at = [...path];
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (v.startsWith(FILL_IN_MARK)) found.push({ path: [...at], text: v.slice(FILL_IN_MARK.length).replace(/^:\s*/, "") });
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        at.push(i);
+        walk(item);
+        at.pop();
+      });
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, item] of Object.entries(v)) {
+        at.push(k);
+        walk(item);
+        at.pop();
+      }
+    }
+  };
+  walk(value);
+  return found;
 }

@@ -77,8 +77,18 @@ const AZURE_OPERATION_EFFECTS: Readonly<Record<AzureIdentityOperation, string>> 
  */
 export function awsIdentityAdminPolicy(policyArn: unknown, reach: AwsIdentityReach = DEFAULT_AWS_REACH): string | undefined {
   const statements = typeof policyArn === "string" ? awsManagedIdentityStatements(policyArn) : undefined;
-  return statements === undefined ? undefined : identityAdminWhy(awsIdentityFindings(statements, reach));
+  if (statements === undefined) return undefined;
+  // A managed policy's verdict depends only on its (vendored) document and the reach, which is the
+  // same for every service of a stack: judged once per policy and reach, not once per grant.
+  const key = `${reach.rolePath}\u0000${reach.attachedPolicyArns.join("\u0000")}\u0000\u0000${policyArn as string}`;
+  if (MANAGED_POLICY_VERDICTS.has(key)) return MANAGED_POLICY_VERDICTS.get(key);
+  const why = identityAdminWhy(awsIdentityFindings(statements, reach));
+  MANAGED_POLICY_VERDICTS.set(key, why);
+  return why;
 }
+
+/** awsIdentityAdminPolicy by reach and policy ARN (a managed policy's document is fixed data). */
+const MANAGED_POLICY_VERDICTS = new Map<string, string | undefined>();
 
 /**
  * The statements of an inline policy as the judge reads them: config's statements (a statement with
@@ -104,12 +114,27 @@ export function awsIdentityAdminInline(statements: readonly (InlineStatement | J
  */
 export function gcpIdentityAdminRole(role: unknown): { readonly reach: GcpAdminReach; readonly why: string } | undefined {
   if (typeof role !== "string") return undefined;
-  // Newer permissions are spelt with their service's name (`iam.googleapis.com/workloadIdentityPoolProviders.update`):
-  // matched under the short name, named as the data set spells them.
-  const held = new Map((gcpRolePermissions(role) ?? []).map((p) => [p.replace(/^iam\.googleapis\.com\//, "iam."), p]));
+  const held = heldPermissions(role);
   const decisive = GCP_IDENTITY_ADMIN_PERMISSIONS.find((p) => held.has(p.permission));
   return decisive ? { reach: decisive.reach, why: `holds ${held.get(decisive.permission)!} (${decisive.effect})` } : undefined;
 }
+
+/**
+ * A predefined role's permissions, by their short name, each to its spelling in the data set. Newer
+ * permissions are spelt with their service's name (`iam.googleapis.com/workloadIdentityPoolProviders.update`):
+ * matched under the short name, named as the data set spells them. Built once per role (a role can
+ * hold thousands of permissions, and a stack grants the same roles to many services).
+ */
+function heldPermissions(role: string): ReadonlyMap<string, string> {
+  let held = HELD_PERMISSIONS.get(role);
+  if (held === undefined) {
+    held = new Map((gcpRolePermissions(role) ?? []).map((p) => [p.replace(/^iam\.googleapis\.com\//, "iam."), p]));
+    HELD_PERMISSIONS.set(role, held);
+  }
+  return held;
+}
+
+const HELD_PERMISSIONS = new Map<string, ReadonlyMap<string, string>>();
 
 /**
  * The name and reason of an Azure identity-admin role (by name, GUID or role definition id), or
@@ -202,7 +227,7 @@ export function unjudgedGrant(grant: JudgedGrant): string | undefined {
  */
 export function gcpResourceIdentityAdminRole(role: unknown, resource: GcpResource): { readonly why: string } | undefined {
   if (typeof role !== "string" || resource.kind !== "service-account") return undefined;
-  const held = new Map((gcpRolePermissions(role) ?? []).map((p) => [p.replace(/^iam\.googleapis\.com\//, "iam."), p]));
+  const held = heldPermissions(role);
   const decisive = GCP_IDENTITY_ADMIN_PERMISSIONS.find((p) => p.reach === "service-accounts" && held.has(p.permission));
   return decisive ? { why: `holds ${held.get(decisive.permission)!} (its holder can act as that service account)` } : undefined;
 }
