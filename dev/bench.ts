@@ -17,9 +17,12 @@
  * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
  *   bench: overhead_500=<ratio> depth_500=<n> growth_10_500=<t500/t10> rss_500_mb=<n>
  *
- * The runs of each round alternate between the programs; the tables give the minimum beside the
- * median, and a separate run per program counts the promises it creates (async_hooks): a figure
- * that does not move with the machine's load, so a change in the kit's own work shows through noise.
+ * The runs of each round alternate between the programs, each round starting with the next one; the
+ * tables give the minimum beside the median, and a separate run per program counts the promises it
+ * creates (async_hooks): a figure that does not move with the machine's load, so a change in the
+ * kit's own work shows through noise. Each run's CPU time (user + system) is reported beside its
+ * wall time, and the summary line gains overhead_cpu_500 (kit/baseline by CPU time): on a shared
+ * machine wall time also counts the other processes' use of the cores.
  *
  * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
  * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;
@@ -181,25 +184,37 @@ async function measureSize(n: number, options: Options, shardsSupported: boolean
     ...(options.tree ? (["tree"] as const) : []),
     ...(options.raw ? (["raw"] as const) : []),
   ];
+  const programs = ["kit", ...compared] as const;
   for (let i = 0; i < options.runs; i++) {
-    // The first kit run also writes what it registered (after its timing), for the other programs.
-    const k = await worker(["kit", ...kitArgs, ...(i === 0 ? [dump] : [])]);
-    if (!k.ok) {
-      log(`  N=${n}: the kit's program failed: ${k.error}`);
-      return { ...result, error: k.error ?? "unknown error", kit: [k] };
-    }
-    result.kit.push(k);
-    let line = `  N=${n} run ${i + 1}/${options.runs}: kit ${k.runMs.toFixed(0)} ms (${mb(k.maxRssKiB).toFixed(0)} MB)`;
-    for (const mode of compared) {
+    // Each round starts with the next program (the first with the kit, whose run also writes what
+    // it registered, after its timing, for the others): no program always runs first or right after
+    // the same one, so what position in a round costs is spread over all of them alike.
+    const order = [...programs.slice(i % programs.length), ...programs.slice(0, i % programs.length)];
+    const round = new Map<string, Measured>();
+    for (const mode of order) {
+      if (mode === "kit") {
+        const k = await worker(["kit", ...kitArgs, ...(i === 0 ? [dump] : [])]);
+        if (!k.ok) {
+          log(`  N=${n}: the kit's program failed: ${k.error}`);
+          return { ...result, error: k.error ?? "unknown error", kit: [k] };
+        }
+        result.kit.push(k);
+        round.set(mode, k);
+        continue;
+      }
       const m = await worker([mode, dump]);
       if (!m.ok) throw new Error(`N=${n}: the ${mode} program failed: ${m.error}`);
       if (m.mismatches) {
         throw new Error(`N=${n}: the ${mode} program did not register the kit's resources or return its outputs: ${m.mismatches} differ, e.g. ${m.mismatchSample?.join("; ")}`);
       }
       result[mode].push(m);
-      line += `, ${mode} ${m.runMs.toFixed(0)} ms (${mb(m.maxRssKiB).toFixed(0)} MB)`;
+      round.set(mode, m);
     }
-    log(line);
+    const ran = (mode: string) => {
+      const m = round.get(mode)!;
+      return `${mode} ${m.runMs.toFixed(0)} ms (cpu ${m.cpuMs.toFixed(0)} ms, ${mb(m.maxRssKiB).toFixed(0)} MB)`;
+    };
+    log(`  N=${n} run ${i + 1}/${options.runs} (in order ${order.join(", ")}): ${programs.map(ran).join(", ")}`);
   }
   // A count that does not move with the machine's load: the promises each program creates, in a
   // separate run (the hook slows the run, so it is not timed).
@@ -409,6 +424,9 @@ async function main(): Promise<void> {
   const fmt = (x: number, digits = 0) => x.toFixed(digits);
   const med = (runs: readonly Measured[], pick: (r: Measured) => number) => median(runs.map(pick));
   const ms = (s: SizeResult, mode: "kit" | Compared) => med(s[mode], (r) => r.runMs);
+  const cpuMs = (s: SizeResult, mode: "kit" | Compared) => med(s[mode], (r) => r.cpuMs);
+  /** kit/other per round (runs of one round are minutes apart at most, so a slow drift of the machine's load cancels). */
+  const perRound = (s: SizeResult, mode: Compared) => s.kit.map((k, i) => k.runMs / s[mode][i]!.runMs);
   const minMs = (s: SizeResult, mode: "kit" | Compared) => Math.min(...s[mode].map((r) => r.runMs));
   const kitRss = (s: SizeResult) => med(s.kit, (r) => r.maxRssKiB);
   const dash = "-";
@@ -489,10 +507,12 @@ async function main(): Promise<void> {
     out.push("");
     out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${g.criticalPath.join(" -> ")}`);
     out.push(`Registrations by type at N=${largest.n}: ${Object.entries(g.byType).map(([t, c]) => `${t} ${c}`).join(", ")}`);
-    const runs = (label: string, list: readonly Measured[]) => (list.length ? `${label} ${list.map((r) => fmt(r.runMs)).join(", ")}` : "");
-    out.push(
-      `Each run's plan ms at N=${largest.n}: ${[runs("kit", largest.kit), runs("baseline", largest.baseline), runs("bare", largest.bare), runs("tree", largest.tree), runs("raw", largest.raw)].filter(Boolean).join("; ")}`,
-    );
+    const runs = (label: string, list: readonly Measured[], pick: (r: Measured) => number = (r) => r.runMs) => (list.length ? `${label} ${list.map((r) => fmt(pick(r))).join(", ")}` : "");
+    const every = (pick?: (r: Measured) => number) =>
+      [runs("kit", largest.kit, pick), runs("baseline", largest.baseline, pick), runs("bare", largest.bare, pick), runs("tree", largest.tree, pick), runs("raw", largest.raw, pick)].filter(Boolean).join("; ");
+    out.push(`Each run's plan ms at N=${largest.n}: ${every()}`);
+    out.push(`Each run's CPU ms (user + system, all threads) at N=${largest.n}: ${every((r) => r.cpuMs)}`);
+    out.push(`kit/baseline round by round at N=${largest.n}: ${perRound(largest, "baseline").map((r) => fmt(r, 2)).join(", ")} (median ${fmt(median(perRound(largest, "baseline")), 2)})`);
     out.push(
       "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
     );
@@ -529,8 +549,15 @@ async function main(): Promise<void> {
     const contract = ms(s500, "baseline") / ms(s500, "bare");
     out.push(`at N=500 against bare (resources only, no stack outputs): kit/bare ${fmt(bare, 2)}; the stack outputs alone (baseline/bare) ${fmt(contract, 2)}`);
   }
+  // The same ratio by CPU time: what the programs cost the machine, whatever else holds its cores
+  // meanwhile (wall time on a shared machine also measures the other processes).
+  const overheadCpu = s500 ? fmt(cpuMs(s500, "kit") / cpuMs(s500, "baseline"), 2) : na;
+  if (s500) {
+    const tree = s500.tree.length > 0 ? `, kit/tree ${fmt(cpuMs(s500, "kit") / cpuMs(s500, "tree"), 2)}` : "";
+    out.push(`at N=500 by CPU time (medians: kit ${fmt(cpuMs(s500, "kit"))} ms, baseline ${fmt(cpuMs(s500, "baseline"))} ms): kit/baseline ${overheadCpu}${tree}`);
+  }
   const keys = scaleKeys(scale, options);
-  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss}${keys ? ` ${keys}` : ""}`);
+  out.push(`bench: overhead_500=${overhead} depth_500=${depth} growth_10_500=${growth} rss_500_mb=${rss} overhead_cpu_500=${overheadCpu}${keys ? ` ${keys}` : ""}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

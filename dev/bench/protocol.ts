@@ -23,6 +23,11 @@ export interface WorkerResult {
   readonly startupMs: number;
   /** runOffline only: the program, every registration and the drain, as the offline plan does it. */
   readonly runMs: number;
+  /**
+   * CPU time of the process over the same window (process.cpuUsage: user + system, every thread,
+   * GC helpers included), ms. Unlike runMs it does not grow while other processes hold the cores.
+   */
+  readonly cpuMs: number;
   /** Registrations recorded by the engine (components included). */
   readonly registered: number;
   /** RSS just before runOffline, bytes. */

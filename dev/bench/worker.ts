@@ -35,6 +35,7 @@ async function verifyDump(path: string): Promise<WorkerResult> {
   const startupMs = performance.now();
   const rssBefore = process.memoryUsage().rss;
   const windowStart = Number(process.hrtime.bigint() / 1000n);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const doc = planToJson({ resources: dumped.resources.map((r) => ({ ...r, aliases: [] })), outputs: dumped.outputs as Record<string, unknown>, project: BENCH_PROJECT, stack: BENCH_STACK });
   const result = await verifyModel(extractModel(doc as never));
@@ -45,12 +46,19 @@ async function verifyDump(path: string): Promise<WorkerResult> {
     passed: result.passed,
     startupMs,
     runMs,
+    cpuMs: cpuMsSince(cpu0),
     registered: result.targets.length,
     rssBefore,
     rssAfter: process.memoryUsage().rss,
     maxRssKiB: process.resourceUsage().maxRSS,
     runWindowUs: [windowStart, Number(process.hrtime.bigint() / 1000n)],
   };
+}
+
+/** CPU time (user + system, all threads) since `start`, ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }
 
 /** Counts the promises created while `run` runs (async_hooks), when BENCH_COUNT_PROMISES=1. */
@@ -97,6 +105,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
   const startupMs = performance.now();
   const rssBefore = process.memoryUsage().rss;
   const windowStart = Number(process.hrtime.bigint() / 1000n);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let ok = true;
   let error: string | undefined;
@@ -112,6 +121,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
     error = errorMessage(e);
   }
   const runMs = performance.now() - t0;
+  const cpuMs = cpuMsSince(cpu0);
   const windowEnd = Number(process.hrtime.bigint() / 1000n);
   const rssAfter = process.memoryUsage().rss;
   const maxRssKiB = process.resourceUsage().maxRSS;
@@ -132,6 +142,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
     ...(error !== undefined ? { error } : {}),
     startupMs,
     runMs,
+    cpuMs,
     registered: recorded.length,
     rssBefore,
     rssAfter,
