@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { reportUserError, runCommand, type Io } from "./cli";
 import { PROJECT_ROOT } from "./offline/stackFile";
-import { discoverStacks, DiscoveryError } from "./org/discover";
+import { discoverStacks, DiscoveryError, type DiscoveredStack } from "./org/discover";
 import { offlineEngine } from "./org/offline";
 import { orderStacks, OrderError } from "./org/order";
 import { findPulumi, pulumiEngine, PulumiCliError } from "./org/pulumi";
@@ -20,6 +20,18 @@ const USAGE = "usage: npm run org -- preview|up [--stack <name> ...] [--offline]
 export interface OrgOptions {
   readonly root?: string;
   readonly pulumiRoot?: string;
+}
+
+/**
+ * Every team stack of the project, for the names they read platforms by (a platform run alone is
+ * selected by that name); none when a stack file cannot be read (that is for the full run to say).
+ */
+function otherTeams(root: string): DiscoveredStack[] {
+  try {
+    return discoverStacks([], root).filter((s) => s.kind === "team");
+  } catch {
+    return [];
+  }
 }
 
 export async function main(argv: readonly string[], io: Io, options: OrgOptions = {}): Promise<number> {
@@ -65,7 +77,7 @@ export async function main(argv: readonly string[], io: Io, options: OrgOptions 
       io.stderr("error: no platform or team stacks: no stack file holds okta-federation:platform or okta-federation:team\n");
       return 2;
     }
-    const order = orderStacks(stacks);
+    const order = orderStacks(stacks, values.stack ? otherTeams(root) : []);
     const engine: Engine = values.offline ? offlineEngine(stacks, root) : pulumiEngine(await findPulumi(options.pulumiRoot), root);
     const lanes = Math.min(parallel, engine.maxParallel);
     line(`org ${operation}${values.offline ? " --offline" : ""}: ${order.length} stack${order.length === 1 ? "" : "s"}, ${lanes === 1 ? "one at a time" : `at most ${lanes} at a time`} (${engine.description})`);

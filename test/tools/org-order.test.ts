@@ -35,6 +35,12 @@ describe("orderStacks", () => {
     ]);
   });
 
+  it("selects a platform run without its teams by the name the project's other team stacks read it by", () => {
+    const others = [team("team-a", "acme/okta-federation/platform-stage"), team("team-b", "acme/okta-federation/platform-prod")];
+    expect(orderStacks([platform("platform-stage"), platform("platform-dev")], others).map((s) => s.engineName)).toEqual(["platform-dev", "acme/okta-federation/platform-stage"]);
+    expect(() => orderStacks([platform("platform-stage"), team("team-c", "other/okta-federation/platform-stage")], others)).toThrow(OrderError);
+  });
+
   it("maps a reference to the local stack by its last segment", () => {
     expect(localStackOf("acme/okta-federation/platform-stage")).toBe("platform-stage");
     expect(localStackOf("okta-federation/platform-stage")).toBe("platform-stage");

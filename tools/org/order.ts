@@ -60,9 +60,10 @@ function cycles(edges: ReadonlyMap<string, string>): string[][] {
  * Orders the stacks: platforms first, then teams, each group by name; a team after its platform.
  * Refuses, with every problem at once: a team without a platform reference, a team whose platform
  * is not among the stacks, a team whose platform is not a platform stack, teams that name one
- * platform by different names, and dependency cycles.
+ * platform by different names, and dependency cycles. `otherTeams`: the project's team stacks
+ * outside the run, for the names they read the run's platforms by.
  */
-export function orderStacks(stacks: readonly OrgStackInput[]): OrderedStack[] {
+export function orderStacks(stacks: readonly OrgStackInput[], otherTeams: readonly OrgStackInput[] = []): OrderedStack[] {
   const problems: string[] = [];
   const byName = new Map<string, OrgStackInput>();
   for (const s of stacks) {
@@ -82,6 +83,13 @@ export function orderStacks(stacks: readonly OrgStackInput[]): OrderedStack[] {
     const names = referencedAs.get(local) ?? new Set<string>();
     names.add(s.platform);
     referencedAs.set(local, names);
+  }
+  // Teams of the project outside the run name their platforms too: a platform run alone is selected
+  // by the name its teams read it by.
+  for (const s of otherTeams) {
+    if (s.kind !== "team" || byName.has(s.name) || !s.platform) continue;
+    const local = localStackOf(s.platform);
+    if (byName.get(local)?.kind === "platform") referencedAs.set(local, (referencedAs.get(local) ?? new Set<string>()).add(s.platform));
   }
   const cyclic = cycles(edges);
   for (const cycle of cyclic) problems.push(`dependency cycle: ${cycle.join(" → ")} (a team stack reads its platform stack, which must not read it back)`);
