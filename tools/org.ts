@@ -16,11 +16,17 @@ import { orderWords, runOrganisation, runToJson, summaryLine, type Engine, type 
 
 const USAGE = "usage: npm run org -- preview|up [--stack <name> ...] [--offline] [--parallel <n>] [--json]";
 
-/** What tests change: the project, and where the Pulumi CLI is (`<pulumiRoot>/bin/pulumi`; default: `pulumi` on PATH). */
+/**
+ * What the program or a test sets: the project, where the Pulumi CLI is (`<pulumiRoot>/bin/pulumi`;
+ * default: `pulumi` on PATH), and the signal of an interruption (Ctrl-C).
+ */
 export interface OrgOptions {
   readonly root?: string;
   readonly pulumiRoot?: string;
+  readonly signal?: AbortSignal;
 }
+
+export const INTERRUPTED = "interrupted (Ctrl-C) before it started";
 
 /**
  * Every team stack of the project, for the names they read platforms by (a platform run alone is
@@ -84,7 +90,10 @@ export async function main(argv: readonly string[], io: Io, options: OrgOptions 
     if (values.offline && parallel > 1) line("  --parallel is ignored offline: the offline plan runs one stack at a time");
     if (values.offline && operation === "up") line("  offline, up deploys nothing: each stack is planned as for a preview");
     line(`order: ${orderWords(order)}`);
-    const reports = await runOrganisation(order, operation, engine, parallel, line);
+    // Ctrl-C reaches the running pulumi processes too (one process group), which cancel as under
+    // `pulumi up`; here it only keeps further stacks from starting.
+    options.signal?.addEventListener("abort", () => line("interrupted: no further stack starts; the running stacks finish or cancel"), { once: true });
+    const reports = await runOrganisation(order, operation, engine, parallel, line, () => (options.signal?.aborted ? INTERRUPTED : undefined));
     line(summaryLine(operation as Operation, reports));
     if (values.json) io.stdout(`${JSON.stringify(runToJson(operation, engine, parallel, order, reports), null, 2)}\n`);
     return reports.every((r) => r.status === "done") ? 0 : 1;
@@ -104,4 +113,9 @@ export async function main(argv: readonly string[], io: Io, options: OrgOptions 
 }
 
 // Run only as a program (tsx tools/org.ts), not when imported (tests run main in-process).
-if (require.main === module) runCommand((argv, io) => main(argv, io));
+// The first Ctrl-C stops further stacks from starting; a second one ends the command at once.
+if (require.main === module) {
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => (interrupt.signal.aborted ? process.exit(130) : interrupt.abort()));
+  runCommand((argv, io) => main(argv, io, { signal: interrupt.signal }));
+}

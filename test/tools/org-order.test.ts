@@ -115,7 +115,7 @@ describe("runInOrder", () => {
         ran.push(s.name);
         return s.name !== "p1";
       },
-      (s, reason) => skipped.push(`${s.name}: ${reason}`),
+      { onSkip: (s, reason) => skipped.push(`${s.name}: ${reason}`) },
     );
     expect(ran).toEqual(["p1", "p2", "b1"]);
     expect(skipped).toEqual(["a1: its platform stack p1 failed", "a2: its platform stack p1 failed", "a3: its platform stack p1 failed"]);
@@ -159,6 +159,25 @@ describe("runInOrder", () => {
     expect(outcomes.get("a1")).toEqual({ status: "failed" });
     // A failed team stops nothing else: teams do not depend on one another.
     expect(outcomes.get("a3")).toEqual({ status: "done" });
+  });
+
+  it("once stopped (Ctrl-C), starts nothing more: the running stacks finish, the others are skipped", async () => {
+    let stop: string | undefined;
+    const ran: string[] = [];
+    const outcomes = await runInOrder(
+      order,
+      2,
+      async (s) => {
+        ran.push(s.name);
+        await settle();
+        stop = "interrupted";
+        return true;
+      },
+      { stopped: () => stop },
+    );
+    expect(ran).toEqual(["p1", "p2"]);
+    expect([...outcomes].map(([name, o]) => `${name} ${o.status}`)).toEqual(["p1 done", "p2 done", "a1 skipped", "a2 skipped", "a3 skipped", "b1 skipped"]);
+    expect(outcomes.get("b1")).toEqual({ status: "skipped", reason: "interrupted" });
   });
 
   it("refuses a parallelism below 1", async () => {

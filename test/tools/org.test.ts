@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { main } from "../../tools/org";
+import { INTERRUPTED, main } from "../../tools/org";
 import { discoverStacks, DiscoveryError, PLATFORM_KEY, TEAM_KEY } from "../../tools/org/discover";
 import { errorLines, NO_CLI_MESSAGE } from "../../tools/org/pulumi";
 import { changeWords } from "../../tools/org/run";
@@ -136,6 +136,27 @@ describe("npm run org --offline", () => {
     expect(doc.stacks[0]).toEqual({ stack: "platform-stage", kind: "platform", engineName: PLATFORM, status: "done", steps: 17, changes: { create: 17 } });
     expect(doc.stacks[1]).toMatchObject({ stack: "team-data-stage", kind: "team", engineName: "team-data-stage", platform: "platform-stage", status: "done" });
     expect(doc.stacks[1].changes.read).toBe(2);
+  });
+
+  it("after Ctrl-C, the running stack finishes and no other starts", async () => {
+    const interrupt = new AbortController();
+    let stdout = "";
+    const io = {
+      stdout: (t: string) => {
+        stdout += t;
+        if (t.startsWith("[platform-stage] start")) interrupt.abort();
+      },
+      stderr: (t: string) => void (stdout += t),
+    };
+    const code = await main(["preview", "--offline"], io, { root: PROJECT, signal: interrupt.signal });
+    expect(code).toBe(1);
+    expect(milestones(stdout.split("\n").filter((l) => l !== "")).slice(3)).toEqual([
+      "interrupted: no further stack starts; the running stacks finish or cancel",
+      "[platform-stage] done: 17 resources, 17 to create",
+      `[team-data-stage] skipped: ${INTERRUPTED}`,
+      `[team-payments-stage] skipped: ${INTERRUPTED}`,
+      "org preview: 3 stacks: 1 done, 0 failed, 2 skipped",
+    ]);
   });
 
   it("a platform that does not plan fails with its error, and its teams are skipped", async () => {

@@ -125,15 +125,18 @@ export type Outcome = { readonly status: "done" } | { readonly status: "failed" 
 /**
  * Runs the ordered stacks: at most `parallel` at a time, a stack only once the stack it runs after
  * has succeeded, the ready stack earliest in the order first (with `parallel` 1: platforms, then
- * teams, each by name). A stack whose platform failed or was skipped is skipped, with the reason.
- * `run` resolves true when the stack succeeded. Resolves every stack's outcome, in order.
+ * teams, each by name). A stack whose platform failed or was skipped is skipped, with the reason;
+ * once `stopped` gives a reason (an interruption), no stack starts: the running ones finish and
+ * every other is skipped with it. `run` resolves true when the stack succeeded. Resolves every
+ * stack's outcome, in order.
  */
 export async function runInOrder(
   order: readonly OrderedStack[],
   parallel: number,
   run: (stack: OrderedStack) => Promise<boolean>,
-  onSkip: (stack: OrderedStack, reason: string) => void = () => undefined,
+  options: { readonly onSkip?: (stack: OrderedStack, reason: string) => void; readonly stopped?: () => string | undefined } = {},
 ): Promise<Map<string, Outcome>> {
+  const onSkip = options.onSkip ?? (() => undefined);
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a whole number of at least 1, not ${parallel}`);
   const outcomes = new Map<string, Outcome>();
   const pending = [...order];
@@ -144,8 +147,9 @@ export async function runInOrder(
       for (let i = 0; i < pending.length; i++) {
         const s = pending[i]!;
         const dependency = s.after !== undefined ? outcomes.get(s.after) : undefined;
-        if (dependency !== undefined && dependency.status !== "done") {
-          const reason = `its platform stack ${s.after} ${dependency.status === "failed" ? "failed" : "was skipped"}`;
+        const stop = options.stopped?.();
+        if (stop !== undefined || (dependency !== undefined && dependency.status !== "done")) {
+          const reason = stop ?? `its platform stack ${s.after} ${dependency!.status === "failed" ? "failed" : "was skipped"}`;
           outcomes.set(s.name, { status: "skipped", reason });
           pending.splice(i--, 1);
           onSkip(s, reason);

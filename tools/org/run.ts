@@ -94,7 +94,8 @@ export function orderWords(order: readonly OrderedStack[]): string {
 
 /**
  * Runs the ordered stacks on the engine, at most `parallel` at a time (and at most what the engine
- * can), writing progress lines to `line`; resolves each stack's report, in order.
+ * can), writing progress lines to `line`; once `stopped` gives a reason, no further stack starts.
+ * Resolves each stack's report, in order.
  */
 export async function runOrganisation(
   order: readonly OrderedStack[],
@@ -102,6 +103,7 @@ export async function runOrganisation(
   engine: Engine,
   parallel: number,
   line: (text: string) => void,
+  stopped?: () => string | undefined,
 ): Promise<StackReport[]> {
   const reports = new Map<string, StackReport>();
   const base = (s: OrderedStack) => ({
@@ -137,9 +139,12 @@ export async function runOrganisation(
       });
       return result.ok;
     },
-    (s, reason) => {
-      line(`[${s.name}] skipped: ${reason}`);
-      reports.set(s.name, { ...base(s), status: "skipped", steps: 0, changes: {}, reason });
+    {
+      onSkip: (s, reason) => {
+        line(`[${s.name}] skipped: ${reason}`);
+        reports.set(s.name, { ...base(s), status: "skipped", steps: 0, changes: {}, reason });
+      },
+      ...(stopped !== undefined ? { stopped } : {}),
     },
   );
   return order.map((s) => reports.get(s.name)!);
