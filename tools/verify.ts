@@ -10,7 +10,9 @@
  * plan or state.
  */
 import { InputLimitError, readFileLimited, readJsonFileLimited, readJsonLimited } from "../workload/limitedRead";
-import { planStack, planToJson } from "./offline/plan";
+import { planToJson } from "./offline/plan";
+import { planWithPlatform } from "./offline/orgPlan";
+import { withPlatform } from "./verify/layout";
 import { loadStackFile } from "./offline/stackFile";
 import { accessDiff } from "./verify/diff";
 import { lifecycleChanges } from "./verify/lifecycle";
@@ -163,8 +165,10 @@ async function loadOrgSource(source: OrgSource, io: Io): Promise<OrgInput> {
     return { source: `plan ${source.value}`, plan };
   }
   const loaded = source.flag === "stack-file" ? loadStackFile(source.value) : source.value;
-  const plan = planToJson(await planStack(loaded)) as unknown as PlanDocument;
-  return { source: source.flag === "stack-file" ? `stack file ${source.value}` : `stack ${source.value}`, plan };
+  const planned = await planWithPlatform(loaded);
+  const plan = planToJson(planned.plan) as unknown as PlanDocument;
+  const platform = planned.platform ? (planToJson(planned.platform) as unknown as PlanDocument) : undefined;
+  return { source: source.flag === "stack-file" ? `stack file ${source.value}` : `stack ${source.value}`, plan, ...(platform ? { platform } : {}) };
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -222,6 +226,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let stack = values.stack;
   try {
     let plan: PlanDocument;
+    // A team stack's platform, planned beside it (--stack, --stack-file); else its contract (layout.ts).
+    let platform: PlanDocument | undefined;
     if (values.state !== undefined) {
       // What is deployed: a `pulumi stack export` document (tools/verify/state.ts).
       plan = readState(values.state, io);
@@ -234,7 +240,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     } else {
       const loaded = values["stack-file"] !== undefined ? loadStackFile(values["stack-file"]) : values.stack!;
       stack = typeof loaded === "string" ? loaded : loaded.stack;
-      plan = planToJson(await planStack(loaded)) as unknown as PlanDocument;
+      const planned = await planWithPlatform(loaded);
+      plan = planToJson(planned.plan) as unknown as PlanDocument;
+      platform = planned.platform ? (planToJson(planned.platform) as unknown as PlanDocument) : undefined;
     }
     const headState = values.state !== undefined ? `state ${values.state}` : undefined;
     const base = values.base ? readBase(values.base, plan.stack, Boolean(values["allow-other-stack"]), io) : undefined;
@@ -246,14 +254,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // aliases the plan records, its placeholders written as the base's (renames.ts).
     const followed = base ? followRenames(plan, base.plan) : undefined;
     if (followed) plan = followed.plan;
-    const model = modelOf(plan, headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
+    // A team stack is verified with its platform's shared objects (server scopes and claims, OIDC providers, pool).
+    const model = modelOf(withPlatform(plan, platform), headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
     const result = await verifyModel(model);
     let changes;
     let lifecycle;
     if (base) {
       let baseModel;
       try {
-        baseModel = extractModel(base.plan);
+        baseModel = extractModel(withPlatform(base.plan, platform));
       } catch (error) {
         const message = `${base.state ? "base state" : "base plan"} ${values.base} cannot be read as a federation: ${(error as Error).message}`;
         throw base.state ? new StateExportError(message) : new BasePlanError(message);

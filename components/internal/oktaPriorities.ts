@@ -108,6 +108,18 @@ const ranges = (values: readonly number[]): string => {
  * finding too (refresh and export again).
  */
 export function policyOrderFindings(server: string, policies: readonly DeployedPolicy[]): string[] {
+  return orderFindings(server, policies, { none: "this stack", outside: "the stack" });
+}
+
+/** The words of an order finding: whose policies were given, and what lies outside them. */
+interface OrderWords {
+  /** "this stack", or "the given stacks (a and b)". */
+  readonly none: string;
+  /** "the stack", or "them". */
+  readonly outside: string;
+}
+
+function orderFindings(server: string, policies: readonly DeployedPolicy[], words: OrderWords): string[] {
   if (policies.length === 0) return [];
   const missing = policies.filter((p) => typeof p.priority !== "number" || !Number.isInteger(p.priority) || p.priority < 1).map((p) => p.name);
   if (missing.length) {
@@ -130,8 +142,55 @@ export function policyOrderFindings(server: string, policies: readonly DeployedP
   const below = held.filter((p) => p > gaps[0]!).map((p) => at.get(p)![0]!);
   const one = gaps.length === 1;
   return [
-    `authorization server ${server}: ${one ? "priority" : "priorities"} ${ranges(gaps)} ${one ? "is" : "are"} held by no policy of this stack, so Okta evaluates ${one ? "a policy" : "policies"} from outside the stack before ${list(below)}; ` +
+    `authorization server ${server}: ${one ? "priority" : "priorities"} ${ranges(gaps)} ${one ? "is" : "are"} held by no policy of ${words.none}, so Okta evaluates ${one ? "a policy" : "policies"} from outside ${words.outside} before ${list(below)}; ` +
       `if ${one ? "that policy" : "one of them"} names their clients (or all clients), it decides their scopes and token lifetime. Move the kit's policies above it in the Okta console and run pulumi refresh ` +
       `(if a service was removed since the last refresh, run pulumi refresh and export again first: Okta moved the policies below it up)`,
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across the stacks of an organisation (verify over several stacks, tools/verify/org.ts)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The band a priority of {@link oktaBandPriority} lies in, or undefined for a priority outside
+ * every band (a single stack's, {@link oktaPolicyPriority}).
+ */
+export function oktaPriorityBandOf(priority: unknown): number | undefined {
+  if (typeof priority !== "number" || !Number.isInteger(priority)) return undefined;
+  const offset = priority - OKTA_POLICY_BOTTOM - 1;
+  if (offset < OKTA_PRIORITY_BANDS.width) return undefined;
+  const band = Math.floor(offset / OKTA_PRIORITY_BANDS.width);
+  return band >= 1 && band <= OKTA_PRIORITY_BANDS.count ? band : undefined;
+}
+
+/**
+ * What verify over several stacks reports about the deployed order of one server's policies, from
+ * the exports of every stack that shares it (a platform's team stacks): the same rule as
+ * {@link policyOrderFindings}, judged over the union. One team's policies alone never hold 1 to N
+ * (the other teams' hold the rest), so a team stack's order is judged only here; a team stack not
+ * given leaves its priorities unheld, which is reported as a policy from outside the given stacks.
+ */
+export function orgPolicyOrderFindings(server: string, stacks: ReadonlyArray<{ readonly stack: string; readonly policies: readonly DeployedPolicy[] }>): string[] {
+  const names = stacks.map((s) => s.stack);
+  const policies = stacks.flatMap((s) => s.policies.map((p) => ({ name: `${s.stack}/${p.name}`, priority: p.priority })));
+  return orderFindings(server, policies, { none: `the given stacks (${list(names, names.length)})`, outside: "them" });
+}
+
+/**
+ * Team stacks of one server that create their policies in one priority band (their platform's
+ * `teams.<team>.oktaPriorityBand`): one finding per band claimed twice. Bands exist so that teams
+ * deploying at once never create policies at one priority (answered 500 for parallel creates,
+ * okta/terraform-provider-okta#1198).
+ */
+export function bandFindings(server: string, stacks: ReadonlyArray<{ readonly stack: string; readonly bands: readonly number[] }>): string[] {
+  const holders = new Map<number, string[]>();
+  for (const s of stacks) for (const band of new Set(s.bands)) holders.set(band, [...(holders.get(band) ?? []), s.stack]);
+  return [...holders]
+    .filter(([, held]) => held.length > 1)
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([band, held]) =>
+        `authorization server ${server}: team stacks ${list(held, held.length)} all create their Okta policies in priority band ${band}: deploying at once, they create policies at one priority (which Okta answered with errors, okta/terraform-provider-okta#1198); give each team stack its own team and band in the platform config (teams.<team>.oktaPriorityBand)`,
+    );
 }

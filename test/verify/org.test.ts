@@ -95,12 +95,13 @@ describe("verify over several stacks: one proof over the organisation", () => {
     expect(org.findings).toEqual([]);
     expect(org.sharedIssuers).toEqual([]);
     // dev's 3 services x prod's 5 targets, prod's 2 services x dev's 6 targets; each pins its own subjects.
-    expect(org.crossStack).toEqual({ cells: 3 * 5 + 2 * 6, evaluated: 0, allowed: [], probes: { tried: 3 + 2, accepted: 0 } });
+    expect(org.crossStack).toEqual({ cells: 3 * 5 + 2 * 6, evaluated: 0, allowed: [], probes: { tried: 3 + 2, evaluated: 0, accepted: 0 }, takeovers: [] });
     expect(org.uniqueness).toEqual({
       "AWS OIDC provider": 2,
       "AWS role name": 4,
       "Azure identity name": 4,
       "GCP pool": 2,
+      "GCP pool provider": 2,
       "GCP principal": 4,
       "GCP service account": 2,
       "Okta app label": 5,
@@ -230,7 +231,8 @@ describe("verify over several stacks: one proof over the organisation", () => {
       { kind: "cross-stack-probe", stacks: ["dev", "prod"], message: `GCP provider okta-v2 (pool okta-prod-v2) of stack prod admits the token of dev/reporting by itself, as subject ${devReporting}` },
     ]);
     // dev's 3 tokens at prod's provider, prod's 2 at dev's.
-    expect(org.crossStack.probes).toEqual({ tried: 5, accepted: 1 });
+    // Only the dev token the prod provider's condition names is evaluated.
+    expect(org.crossStack.probes).toEqual({ tried: 5, evaluated: 1, accepted: 1 });
     expect(org.passed).toBe(false);
 
     // The same through the CLI: --state and --plan together, exit 1, the organisation in each form.

@@ -28,14 +28,31 @@ function useRe2(value: unknown): void {
   useRe2(node.args);
 }
 
+/**
+ * Each expression parsed once: a provider's mapping and condition are evaluated with every token
+ * put to it (a condition listing hundreds of client ids costs more to parse than to evaluate). A
+ * parse error is not cached: it is thrown again, and reported, each time.
+ */
+const programs = new Map<string, ReturnType<typeof environment.parse>>();
+const PROGRAMS_KEPT = 10_000;
+function parsed(expression: string): ReturnType<typeof environment.parse> {
+  let program = programs.get(expression);
+  if (!program) {
+    program = environment.parse(expression);
+    useRe2(program.ast);
+    if (programs.size >= PROGRAMS_KEPT) programs.clear();
+    programs.set(expression, program);
+  }
+  return program;
+}
+
 /** The outcome of one CEL expression: a value, or the error CEL reports (e.g. a missing claim). */
 export type CelResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /** Evaluates `expression` with `assertion` bound to the token claims (and `attribute` to mapped attributes). */
 export function evaluateCel(expression: string, assertion: Readonly<Record<string, unknown>>, attribute: Readonly<Record<string, unknown>> = {}): CelResult {
   try {
-    const program = environment.parse(expression);
-    useRe2(program.ast);
+    const program = parsed(expression);
     const value = program({ assertion, attribute, google: {} });
     return { ok: true, value: typeof value === "bigint" ? Number(value) : value };
   } catch (error) {

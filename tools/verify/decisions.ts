@@ -32,7 +32,11 @@ export function awsDecision(model: TrustModel, target: TargetModel, token: Token
     return (Array.isArray(federated) ? federated : [federated]).filter((p): p is string => typeof p === "string" && p.includes(":oidc-provider/"));
   });
   const adopted = trusted.filter((arn) => !model.awsProviders.some((p) => p.arn === arn)).map((arn) => ({ arn, url: undefined, clientIds: undefined }));
-  const providers = [...model.awsProviders, ...adopted].map((p) => ({ ...p, url: p.url ?? `https://${p.arn.split(":oidc-provider/")[1] ?? ""}` }));
+  // IAM looks the provider up in the role's own account: a provider of the same URL in another
+  // account (a platform stack holds one per account) is not the role's.
+  const roleAccount = /^aws:(\d{12})$/.exec(target.location)?.[1];
+  const inAccount = (arn: string) => roleAccount === undefined || !/^arn:aws[a-z-]*:iam::\d{12}:/.test(arn) || arn.split(":")[4] === roleAccount;
+  const providers = [...model.awsProviders.filter((p) => inAccount(p.arn)), ...adopted].map((p) => ({ ...p, url: p.url ?? `https://${p.arn.split(":oidc-provider/")[1] ?? ""}` }));
   const provider = providers.find((p) => p.url === token.iss);
   if (!provider) {
     const near = providers.map((p) => `issuer mismatch (${describeDifference(token.iss, p.url)}) between the token issuer ${token.iss} and the AWS OIDC provider ${p.url}`);

@@ -27,14 +27,28 @@ export function adminGrants(
   byUrn: ReadonlyMap<string, PlanResource>,
   ownerOf: (resource: PlanResource, suffix: string) => string,
   targets: readonly TargetModel[],
+  foreign: readonly TargetModel[] = [],
 ): IdentityAdminGrant[] {
   const found: IdentityAdminGrant[] = [];
+  const foreignSet = new Set(foreign);
   const impersonation = ownImpersonation(plan, ownerOf);
   const accepted = (grant: PlanResource) => {
     const list = (componentOf(byUrn, grant)?.outputs?.[ACCEPTED_IDENTITY_ADMIN_OUTPUT] as string[] | undefined) ?? [];
     return list.includes(grant.name);
   };
-  const others = (owner: string, where: (t: TargetModel) => boolean) => targets.filter((t) => t.owner !== owner && where(t)).map((t) => t.id).sort();
+  // The reach: other services' targets of this stack, and (org.ts) of the other stacks given, by one predicate.
+  const others = (owner: string, where: (t: TargetModel) => boolean) => ({
+    reach: targets.filter((t) => t.owner !== owner && where(t)).map((t) => t.id).sort(),
+    ...(foreign.length ? { crossStackReach: foreign.filter(where).map((t) => t.id).sort() } : {}),
+  });
+  // The workload identity pools of each project (a team stack's plan holds its platform's pool, layout.ts):
+  // whoever administers a project's pools can add a provider that maps any subject, so every principal of them.
+  const poolsOf = new Map<string, string[]>();
+  for (const pool of plan.resources.filter((p) => p.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")) {
+    const project = `gcp:${String(get(pool, "project"))}`;
+    poolsOf.set(project, [...(poolsOf.get(project) ?? []), String(get(pool, "name"))]);
+  }
+  const inPools = (t: TargetModel, pools: readonly string[]) => pools.length > 0 && (t.gcp?.members ?? []).some((m) => pools.some((p) => m.includes(`iam.googleapis.com/${p}/`)));
   // A grant belongs to the service whose identity holds it (the target listing it), whichever
   // component, or program code outside the components, registered it.
   const holder = new Map<string, TargetModel>();
@@ -49,14 +63,15 @@ export function adminGrants(
       const owner = ownerOfGrant(r, "-aws");
       const account = holder.get(r.name)?.location ?? targets.find((t) => t.id === `aws-role:${owner}`)?.location;
       const text = r.type === ROLE_POLICY ? `AWS inline policy ${inlinePolicyName(r)}` : `AWS policy ${String(get(r, "policyArn"))}`;
-      found.push({ service: owner, resource: r.name, grant: text, why, accepted: accepted(r), reach: others(owner, (t) => t.kind === "aws-role" && t.location === account) });
+      found.push({ service: owner, resource: r.name, grant: text, why, accepted: accepted(r), ...others(owner, (t) => t.kind === "aws-role" && t.location === account) });
     } else if (r.type === "gcp:projects/iAMMember:IAMMember") {
       const admin = gcpIdentityAdminRole(get(r, "role"));
       if (!admin) continue;
       const owner = ownerOfGrant(r, "-gcp");
       const project = `gcp:${String(get(r, "project"))}`;
-      const reach = others(owner, (t) => t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project"));
-      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), reach });
+      const pools = admin.reach === "project" ? (poolsOf.get(project) ?? []) : [];
+      const reach = others(owner, (t) => (t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project")) || inPools(t, pools));
+      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), ...reach });
     } else if (GCP_RESOURCE_MEMBER_TYPES[r.type] && gcpResourceOf(r) && !impersonation.has(r.urn)) {
       const resource = gcpResourceOf(r)!;
       const admin = gcpResourceIdentityAdminRole(get(r, "role"), resource);
@@ -67,8 +82,9 @@ export function adminGrants(
         .filter((a) => a.type === "gcp:serviceaccount/account:Account")
         .filter((a) => get(a, "email") === resource.email || `${String(get(a, "accountId"))}@${String(get(a, "project"))}.iam.gserviceaccount.com` === resource.email)
         .map((a) => `gcp-sa:${ownerOf(a, "-gcp")}`);
-      const reach = others(owner, (t) => named.includes(t.id));
-      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on ${gcpResourceText(resource)}`, why: admin.why, accepted: accepted(r), reach });
+      // Another stack's service account: by the email its target names.
+      const reach = others(owner, (t) => named.includes(t.id) || (foreignSet.has(t) && t.kind === "gcp-service-account" && t.label === `GCP service account ${resource.email}`));
+      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on ${gcpResourceText(resource)}`, why: admin.why, accepted: accepted(r), ...reach });
     } else if (r.type === "azure-native:authorization:RoleAssignment") {
       const admin = azureIdentityAdminRole(get(r, "roleDefinitionId"));
       if (!admin) continue;
@@ -77,7 +93,7 @@ export function adminGrants(
       // An Azure role is an identity-admin grant only at a scope that holds a managed identity (its own included).
       const holds = (t: TargetModel) => t.kind === "azure-identity" && azureScopeContains(scope, t.location.replace(/^azure:/, ""));
       if (!targets.some(holds)) continue;
-      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), reach: others(owner, holds) });
+      found.push({ service: owner, resource: r.name, grant: `Azure role ${admin.name} at ${scope}`, why: admin.why, accepted: accepted(r), ...others(owner, holds) });
     }
   }
   return found.sort((a, b) => a.service.localeCompare(b.service) || a.resource.localeCompare(b.resource));

@@ -11,12 +11,13 @@ import { ROLE_POLICY, ROLE_POLICY_ATTACHMENT, awsReachOf, inlineGrant } from "./
 import { componentOf, federationOf, get } from "./planLookup";
 import { GCP_RESOURCE_MEMBER_TYPES, gcpResourceOf, ownImpersonation } from "./gcpResourceMembers";
 import { adminGrants } from "./identityAdminGrants";
+import { isPlatformPlan, sharedObjects, sharedObjectWords, teamLink, withPlatform } from "./layout";
 
 /** The kind of a document read from a stack export (state.ts STATE_KIND; not imported, to keep this module free of the engine). */
 const STATE_KIND = "pulumi/stack-export";
 
-export type { PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
-import type { PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
+export type { StackLayout, PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
+import type { StackLayout, PlanResource, PlanDocument, ServiceModel, TargetKind, AwsProviderModel, GcpProviderModel, TargetModel, Grant, IdentityAdminGrant, IssuerModel, TrustModel } from "./modelTypes";
 
 /** Parses a fixed claim value written as an Okta EL string literal; null for an expression. */
 export function staticClaimValue(expression: string): string | null {
@@ -28,8 +29,15 @@ export function staticClaimValue(expression: string): string | null {
   }
 }
 
-/** Builds the trust model from an offline plan document; several federations in one stack are supported. */
-export function extractModel(plan: PlanDocument): TrustModel {
+/**
+ * Builds the trust model from an offline plan document; several federations in one stack are
+ * supported. `foreignTargets`: other stacks' targets (org.ts), for the identity-admin grants' reach
+ * across stacks (IdentityAdminGrant.crossStackReach).
+ */
+export function extractModel(given: PlanDocument, options: { readonly foreignTargets?: readonly TargetModel[] } = {}): TrustModel {
+  // A team stack not yet combined with its platform's objects (layout.ts): with those of the
+  // platform contract its StackReference read, so that any caller sees the team's trust whole.
+  const plan: PlanDocument = given.platformSource === undefined && teamLink(given) ? withPlatform(given) : given;
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const federations = plan.resources.filter((r) => r.type === "oktafed:index:Federation");
   const qualify = federations.length > 1;
@@ -274,7 +282,8 @@ export function extractModel(plan: PlanDocument): TrustModel {
     });
   }
 
-  const identityAdminGrants = adminGrants(plan, byUrn, ownerOf, targets);
+  const identityAdminGrants = adminGrants(plan, byUrn, ownerOf, targets, options.foreignTargets);
+  const layout = layoutOf(plan);
 
   return {
     stack: plan.stack,
@@ -284,8 +293,26 @@ export function extractModel(plan: PlanDocument): TrustModel {
     gcpPools: pools,
     targets: targets.sort((a, b) => a.id.localeCompare(b.id)),
     identityAdminGrants,
-    ...(plan.kind === STATE_KIND ? { policyOrder: deployedPolicyOrder(of) } : {}),
+    // A team stack's policies share the platform's server with the other teams': their order is
+    // judged over the organisation (org.ts), never one team's alone.
+    ...(plan.kind === STATE_KIND && layout?.kind !== "team" ? { policyOrder: deployedPolicyOrder(of) } : {}),
+    ...(layout ? { layout } : {}),
   };
+}
+
+/** What the plan is in the platform and team layout (layout.ts), if anything. */
+function layoutOf(plan: PlanDocument): StackLayout | undefined {
+  const state = plan.kind === STATE_KIND;
+  const link = teamLink(plan);
+  if (link) {
+    const source = plan.platformSource;
+    return { kind: "team", platform: link.platform, from: source?.from ?? "none", ...(source?.note ? { note: source.note } : {}), state };
+  }
+  if (isPlatformPlan(plan)) {
+    const objects = sharedObjects(plan);
+    return { kind: "platform", objects: objects.length, words: sharedObjectWords(objects) };
+  }
+  return undefined;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface PlanDocument {
   readonly stack: string;
   readonly resources: readonly PlanResource[];
   readonly outputs?: Record<string, any>;
+  /** A team stack's plan or export combined with its platform's objects (layout.ts withPlatform). */
+  readonly platformSource?: { readonly name: string; readonly from: "plan" | "state" | "contract" | "none"; readonly note?: string };
 }
 
 export interface ServiceModel {
@@ -115,6 +117,8 @@ export interface IdentityAdminGrant {
   readonly accepted: boolean;
   /** Ids of other services' targets the holder could take over. */
   readonly reach: readonly string[];
+  /** Only when other stacks' targets were given (org.ts): the ids of those it could take over too. */
+  readonly crossStackReach?: readonly string[];
 }
 
 export interface IssuerModel {
@@ -145,4 +149,15 @@ export interface TrustModel {
    * an offline plan, whose priorities are the ones the policies are created with, not Okta's.
    */
   readonly policyOrder?: readonly string[];
+  /** A platform or team stack (layout.ts): what verify says about it beside the matrix. */
+  readonly layout?: StackLayout;
 }
+
+/**
+ * A stack of the platform and team layout: a platform stack (its shared trust objects, in words,
+ * and how many) or a team stack (the platform it reads, and where verify took the platform's
+ * objects from: its plan or export, the contract the team's StackReference read, or nowhere).
+ */
+export type StackLayout =
+  | { readonly kind: "platform"; readonly objects: number; readonly words: string }
+  | { readonly kind: "team"; readonly platform: string; readonly from: "plan" | "state" | "contract" | "none"; readonly note?: string; readonly state: boolean };

@@ -8,9 +8,13 @@
  * per pool, Azure identity names per resource group. No trust rule is restated here.
  */
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
-import { extractModel, type PlanDocument, type PlanResource, type TrustModel } from "./model";
+import { bandFindings, oktaPriorityBandOf, orgPolicyOrderFindings } from "../../components/internal/oktaPriorities";
+import type { PlatformOutputsV1 } from "../../components/platformContract";
+import { extractModel, type GcpProviderModel, type PlanDocument, type PlanResource, type ServiceModel, type TrustModel } from "./model";
 import { STATE_KIND } from "./state";
-import { admittedSubjects, decide, gcpProviderAdmits, signAndVerify, tokenFor, verifyModel, type TokenClaims, type VerifyResult } from "./verify";
+import { isPlatformPlan, PLATFORM_OUTPUT, readServerId, teamLink, withPlatform } from "./layout";
+import { conditionSubjects } from "./subjectPins";
+import { admittedSubjects, decide, gcpProviderAdmits, verifyModel, type TokenClaims, type VerifyResult } from "./verify";
 
 /** One input of the organisation: its plan or export, and where it was read from. */
 export interface OrgInput {
@@ -19,6 +23,8 @@ export interface OrgInput {
   readonly plan: PlanDocument;
   /** A stack export (what is deployed) rather than a plan. */
   readonly state?: boolean;
+  /** A team stack's platform as planned beside it (--stack, --stack-file): used when the platform stack is not among the inputs. */
+  readonly platform?: PlanDocument;
 }
 
 export interface OrgStack {
@@ -28,9 +34,17 @@ export interface OrgStack {
 }
 
 export interface OrgFinding {
-  readonly kind: "cross-stack-allow" | "cross-stack-probe" | "shared-client-key" | "duplicate-name";
-  /** The two stacks involved: the one found second, then the one it collides with. */
-  readonly stacks: readonly [string, string];
+  readonly kind:
+    | "cross-stack-allow"
+    | "cross-stack-probe"
+    | "shared-client-key"
+    | "duplicate-name"
+    | "platform-not-given"
+    | "okta-band"
+    | "policy-order"
+    | "cross-stack-takeover";
+  /** The stacks involved: for a collision, the one found second, then the one it collides with. */
+  readonly stacks: readonly string[];
   readonly message: string;
 }
 
@@ -58,10 +72,16 @@ export interface OrgResult {
      * Each GCP pool provider probed on its own with every other stack's service tokens (a provider
      * that admits a foreign client holds it as a principal of its pool, whatever the grants).
      */
-    readonly probes: { readonly tried: number; readonly accepted: number };
+    readonly probes: { readonly tried: number; readonly evaluated: number; readonly accepted: number };
+    /** Identity-admin grants of one stack that reach identities of others (accepted ones too: listed, not findings). */
+    readonly takeovers: readonly CrossStackTakeover[];
   };
   /** How many names of each kind were compared across stacks. */
   readonly uniqueness: Readonly<Record<string, number>>;
+  /** The platform and team stacks among the inputs. */
+  readonly layout: readonly OrgLayoutStack[];
+  /** Per authorization server shared by team stacks: each team stack's Okta priority bands. */
+  readonly bands: ReadonlyArray<{ readonly server: string; readonly stacks: ReadonlyArray<{ readonly stack: string; readonly bands: readonly number[] }> }>;
   readonly findings: readonly OrgFinding[];
 }
 
@@ -73,20 +93,42 @@ const PLACEHOLDER = /<([^<>\s]+)\.([A-Za-z]+)>/g;
 /**
  * An offline plan with each placeholder of its own resources (`<name.property>`) qualified by the
  * stack (`<stack:name.property>`): a resource of one stack is not the resource of the same logical
- * name in another, so their unknown ids, client ids and issuers must not compare equal. Placeholders
- * that name no resource of the plan (a GCP project number) are the same project in every stack and
- * stay as they are. A stack export holds real values and is returned unchanged.
+ * name in another, so their unknown ids, client ids and issuers must not compare equal. A team
+ * stack's placeholders of its platform's resources (`foreign`, the platform's plan) are qualified by
+ * the platform's stack, as the platform's own plan is. Placeholders that name no resource of either
+ * (a GCP project number) are the same project in every stack and stay as they are. A stack export
+ * holds real values and is returned unchanged.
  */
-export function qualifyPlaceholders(plan: PlanDocument): PlanDocument {
+export function qualifyPlaceholders(plan: PlanDocument, foreign?: PlanDocument): PlanDocument {
   if (plan.kind === STATE_KIND) return plan;
-  const names = new Set(plan.resources.map((r) => r.name));
+  const fill = qualifier(plan, foreign);
+  return {
+    ...plan,
+    resources: plan.resources.map((r) => ({
+      ...r,
+      // A read resource's id (an adopted server's, the platform's server a team reads) is a placeholder too.
+      ...(r.id !== undefined ? { id: fill(r.id) as string } : {}),
+      inputs: fill(r.inputs) as Record<string, any>,
+      ...(r.afterDeploy ? { afterDeploy: fill(r.afterDeploy) as Record<string, any> } : {}),
+    })),
+  };
+}
+
+/** The qualification of qualifyPlaceholders, for any value of the plan (a token's claims too); the identity for an export. */
+export function qualifier(plan: PlanDocument, foreign?: PlanDocument): (value: unknown) => unknown {
+  if (plan.kind === STATE_KIND) return (value) => value;
+  const stackOf = new Map<string, string>();
+  if (foreign && foreign.kind !== STATE_KIND) for (const r of foreign.resources) stackOf.set(r.name, foreign.stack);
+  for (const r of plan.resources) stackOf.set(r.name, plan.stack);
   const fill = (value: unknown): unknown => {
-    if (typeof value === "string") return value.replace(PLACEHOLDER, (whole, name: string, property: string) => (names.has(name) ? `<${plan.stack}:${name}.${property}>` : whole));
+    if (typeof value === "string") {
+      return value.includes("<") ? value.replace(PLACEHOLDER, (whole, name: string, property: string) => (stackOf.has(name) ? `<${stackOf.get(name)}:${name}.${property}>` : whole)) : value;
+    }
     if (Array.isArray(value)) return value.map(fill);
     if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
     return value;
   };
-  return { ...plan, resources: plan.resources.map((r) => ({ ...r, inputs: fill(r.inputs) as Record<string, any>, ...(r.afterDeploy ? { afterDeploy: fill(r.afterDeploy) as Record<string, any> } : {}) })) };
+  return fill;
 }
 
 const get = (r: PlanResource, key: string): any => r.inputs[key] ?? r.afterDeploy?.[key];
@@ -109,6 +151,7 @@ const CONSEQUENCE: Readonly<Record<string, string>> = {
   "Okta app label": "two apps with one label in one Okta org cannot be told apart in the admin console or the System Log",
   "GCP pool": "GCP holds one pool per id in a project: one stack cannot create it, or both manage one pool",
   "GCP service account": "GCP holds one service account per email: one stack cannot create it, or both manage one account and its impersonation grants",
+  "GCP pool provider": "GCP holds one provider per id in a pool: one stack cannot create it, or both manage one provider and each overwrites the other's attribute condition",
   "GCP principal": "one principal holds both stacks' grants: the token that reaches one stack's target reaches the other's",
   "Azure identity name": "Azure holds one identity per name in a resource group (case-insensitive): one stack cannot create it, or both manage one identity and its federated credentials",
 };
@@ -116,7 +159,7 @@ const CONSEQUENCE: Readonly<Record<string, string>> = {
 const GCP_MEMBER = /^principal(Set)?:\/\/iam\.googleapis\.com\/(projects\/[^/]+\/locations\/[^/]+\/workloadIdentityPools\/[^/]+)\//;
 
 /** The Okta org a stack's apps live in: its Okta provider's org, else its server's issuer host. */
-function oktaOrg(plan: PlanDocument): string {
+export function oktaOrg(plan: PlanDocument): string {
   const provider = plan.resources.find((r) => r.type === "pulumi:providers:okta");
   const org = provider && get(provider, "orgName");
   if (typeof org === "string") return `${org}.${String(get(provider!, "baseUrl") ?? "okta.com")}`;
@@ -139,6 +182,8 @@ export function uniqueNames(plan: PlanDocument): NamedThing[] {
     else if (r.type === "okta:app/oAuth:OAuth") names.push({ kind: "Okta app label", scope: `Okta org ${org}`, name: String(get(r, "label")), resource: r.name });
     else if (r.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool") {
       names.push({ kind: "GCP pool", scope: `GCP project ${String(get(r, "project"))}`, name: String(get(r, "workloadIdentityPoolId")), resource: r.name });
+    } else if (r.type === "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider") {
+      names.push({ kind: "GCP pool provider", scope: `GCP pool ${String(get(r, "project"))}/${String(get(r, "workloadIdentityPoolId"))}`, name: String(get(r, "workloadIdentityPoolProviderId")), resource: r.name });
     } else if (r.type === "gcp:serviceaccount/account:Account") {
       names.push({ kind: "GCP service account", scope: `GCP project ${String(get(r, "project"))}`, name: String(get(r, "accountId")), resource: r.name });
     } else if (r.type === "azure-native:managedidentity:UserAssignedIdentity") {
@@ -152,17 +197,46 @@ export function uniqueNames(plan: PlanDocument): NamedThing[] {
   return names;
 }
 
-/** The services' signed and verified tokens; a service Okta mints no token for has none. */
-async function tokensOf(model: TrustModel): Promise<Map<string, TokenClaims>> {
-  const tokens = new Map<string, TokenClaims>();
-  for (const service of model.services) {
-    if (service.tokenProblem || !service.scopes) continue;
-    tokens.set(service.key, (await signAndVerify(tokenFor(service))).verified);
-  }
-  return tokens;
+/** A stack of the organisation in the platform and team layout. */
+export interface OrgLayoutStack {
+  readonly stack: string;
+  readonly kind: "platform" | "team";
+  /** A team stack: the platform stack it names, and whether that stack is among the inputs. */
+  readonly platform?: string;
+  readonly platformGiven?: boolean;
+  /** A team stack: the Okta priority bands its policies are created in. */
+  readonly bands?: readonly number[];
 }
 
-/** Verifies every stack on its own, then the organisation: the cross-stack matrix and the uniqueness checks. */
+/** An identity-admin grant of one stack that reaches identities of other stacks. */
+export interface CrossStackTakeover {
+  readonly stack: string;
+  readonly service: string;
+  readonly grant: string;
+  readonly why: string;
+  /** Accepted in its own stack with allowIdentityAdmin: true (then listed, not a finding). */
+  readonly accepted: boolean;
+  /** The other stacks' targets it reaches: `<stack>:<target id>`, with their labels. */
+  readonly reach: ReadonlyArray<{ readonly stack: string; readonly target: string; readonly label: string }>;
+}
+
+/** The Okta policies a plan or export holds, by the server they belong to, with their recorded priorities. */
+function policiesOf(plan: PlanDocument): Map<string, Array<{ name: string; priority: unknown }>> {
+  const by = new Map<string, Array<{ name: string; priority: unknown }>>();
+  for (const r of plan.resources) {
+    if (r.type !== "okta:auth/serverPolicy:ServerPolicy") continue;
+    const server = String(get(r, "authServerId"));
+    by.set(server, [...(by.get(server) ?? []), { name: String(get(r, "name") ?? r.name), priority: get(r, "priority") }]);
+  }
+  return by;
+}
+
+/**
+ * Verifies every stack on its own, then the organisation: the cross-stack matrix, the GCP providers
+ * of each shared pool probed with every other stack's tokens, the uniqueness checks, the platform
+ * and team layout (each team's platform given, distinct Okta priority bands, the deployed policy
+ * order over every stack sharing a server) and identity-admin grants reaching other stacks.
+ */
 export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<OrgResult> {
   const seen = new Map<string, string>();
   for (const input of inputs) {
@@ -170,71 +244,130 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
     if (earlier !== undefined) throw new OrgInputError(`${input.source} and ${earlier} are both stack ${input.plan.stack}: an organisation holds each stack once (compare two versions of one stack with --base)`);
     seen.set(input.plan.stack, input.source);
   }
-  const stacks: OrgStack[] = [];
-  for (const input of inputs) stacks.push({ source: input.source, state: input.state === true, result: await verifyModel(extractModel(input.plan)) });
-
-  // Across stacks, the plans' placeholders are qualified by their stack (qualifyPlaceholders).
-  const qualified = inputs.map((input) => qualifyPlaceholders(input.plan));
-  const models = qualified.map((plan) => extractModel(plan));
   const findings: OrgFinding[] = [];
+  const byStack = new Map(inputs.map((input) => [input.plan.stack, input]));
+
+  // The layout: each team stack's platform, among the inputs when given.
+  const links = inputs.map((input) => teamLink(input.plan));
+  const givenPlatform = inputs.map((input, i) => {
+    const link = links[i];
+    if (!link) return undefined;
+    const given = byStack.get(link.platformStack);
+    if (given && isPlatformPlan(given.plan)) return given;
+    const known = input.platform ? "the platform planned beside it" : link.contract ? "the platform contract its StackReference read" : "no platform objects (the document records no platform contract)";
+    findings.push({
+      kind: "platform-not-given",
+      stacks: [input.plan.stack, link.platformStack],
+      message: `stack ${input.plan.stack} reads platform stack ${link.platform}, which is not given${given ? ` (stack ${link.platformStack} is given but is no platform stack)` : ""}: its services were verified with ${known} only, not across the organisation that shares the platform's server and pool; unverified: give the platform stack and every team stack reading it (--stack ${link.platformStack})`,
+    });
+    return undefined;
+  });
+  /** The platform document a team stack is combined with: the given platform's, else the one planned beside it. */
+  const platformPlanOf = (i: number): PlanDocument | undefined => givenPlatform[i]?.plan ?? inputs[i]!.platform;
+
+  // Each stack on its own, as verify proves it (a team stack with its platform's objects).
+  const stacks: OrgStack[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const plan = links[i] ? withPlatform(input.plan, platformPlanOf(i)) : input.plan;
+    stacks.push({ source: input.source, state: input.state === true, result: await verifyModel(extractModel(plan)) });
+  }
+
+  // Across stacks, the plans' placeholders are qualified by their stack (qualifyPlaceholders); a
+  // team's placeholders of its platform's resources by the platform's stack.
+  const ownQualified = inputs.map((input, i) => qualifyPlaceholders(input.plan, platformPlanOf(i)));
+  const qualifiedPlatform = (i: number): PlanDocument | undefined => {
+    const given = givenPlatform[i];
+    if (given) return ownQualified[inputs.indexOf(given)];
+    return inputs[i]!.platform ? qualifyPlaceholders(inputs[i]!.platform!) : undefined;
+  };
+  const combined = ownQualified.map((plan, i) => (links[i] ? withPlatform(plan, qualifiedPlatform(i)) : plan));
+  const stackModels = combined.map((plan) => extractModel(plan));
+
+  // A workload identity pool is one trust: its principals are pool-wide, whichever stack's provider
+  // admitted the token. Each model sees every provider of the pools it uses, from every stack.
+  const poolProviders = new Map<string, Array<{ provider: GcpProviderModel; stack: number }>>();
+  for (const [i, model] of stackModels.entries()) {
+    for (const pool of model.gcpPools) {
+      const list = poolProviders.get(pool.name) ?? [];
+      for (const provider of pool.providers) if (!list.some((p) => p.provider.name === provider.name && p.provider.id === provider.id)) list.push({ provider, stack: i });
+      poolProviders.set(pool.name, list);
+    }
+  }
+  const models: TrustModel[] = stackModels.map((model) => ({
+    ...model,
+    gcpPools: model.gcpPools.map((pool) => ({ name: pool.name, providers: (poolProviders.get(pool.name) ?? []).map((p) => p.provider) })),
+  }));
+
+  // Each service's token: the one its stack's proof signed and verified, with the placeholders qualified as its plan's.
+  const tokens = stacks.map((stack, i) => {
+    const qualify = qualifier(inputs[i]!.plan, platformPlanOf(i));
+    const map = new Map<string, TokenClaims>();
+    for (const service of stack.result.services) if (service.claims) map.set(service.key, qualify(service.claims) as TokenClaims);
+    return map;
+  });
+  const totalServices = models.reduce((n, m) => n + m.services.length, 0);
+  const totalTokens = tokens.reduce((n, t) => n + t.size, 0);
+  // Every service of the organisation by its client id, and every token by its subject.
+  const byClientId = new Map<string, Array<{ stack: number; service: ServiceModel }>>();
+  for (const [i, model] of models.entries()) for (const service of model.services) byClientId.set(service.clientId, [...(byClientId.get(service.clientId) ?? []), { stack: i, service }]);
+  const bySubject = new Map<string, Array<{ stack: number; service: string; token: TokenClaims }>>();
+  for (const [i, map] of tokens.entries()) for (const [service, token] of map) bySubject.set(token.sub, [...(bySubject.get(token.sub) ?? []), { stack: i, service, token }]);
 
   // The cross-stack matrix: each service of one stack at each target of another, evaluated where
   // the target's trust can admit it (the subjects it pins, or every service when it pins none).
-  const tokens = await Promise.all(models.map(tokensOf));
-  const byClientId = models.map((model) => {
-    const map = new Map<string, TrustModel["services"][number][]>();
-    for (const service of model.services) map.set(service.clientId, [...(map.get(service.clientId) ?? []), service]);
-    return map;
-  });
   let cells = 0;
   let evaluated = 0;
   const allowed: CrossStackCell[] = [];
   for (const [b, modelB] of models.entries()) {
     for (const target of modelB.targets) {
+      cells += totalServices - modelB.services.length;
       const subjects = admittedSubjects(modelB, target);
-      for (const [a, modelA] of models.entries()) {
-        if (a === b) continue;
-        cells += modelA.services.length;
-        // A pinned trust: only the services whose client id it pins (the work grows with the trusts).
-        const candidates = subjects === undefined ? modelA.services : [...new Set(subjects)].flatMap((s) => byClientId[a]!.get(s) ?? []);
-        for (const service of candidates) {
-          const token = tokens[a]!.get(service.key);
-          if (!token) continue;
-          evaluated++;
-          const decision = decide(modelB, target, token);
-          if (decision.decision !== "allow") continue;
-          allowed.push({ stack: modelA.stack, service: service.key, targetStack: modelB.stack, target: target.id, reason: decision.reason });
-          findings.push({
-            kind: "cross-stack-allow",
-            stacks: [modelA.stack, modelB.stack],
-            message: `${modelA.stack}/${service.key} can reach ${target.label} of stack ${modelB.stack}, which belongs to ${modelB.stack}/${target.owner}: ${decision.reason}`,
-          });
-        }
+      const candidates =
+        subjects === undefined
+          ? models.flatMap((m, a) => (a === b ? [] : m.services.map((service) => ({ stack: a, service }))))
+          : [...new Set(subjects)].flatMap((s) => byClientId.get(s) ?? []).filter((c) => c.stack !== b);
+      for (const { stack: a, service } of candidates) {
+        const token = tokens[a]!.get(service.key);
+        if (!token) continue;
+        evaluated++;
+        const decision = decide(modelB, target, token);
+        if (decision.decision !== "allow") continue;
+        const modelA = models[a]!;
+        allowed.push({ stack: modelA.stack, service: service.key, targetStack: modelB.stack, target: target.id, reason: decision.reason });
+        findings.push({
+          kind: "cross-stack-allow",
+          stacks: [modelA.stack, modelB.stack],
+          message: `${modelA.stack}/${service.key} can reach ${target.label} of stack ${modelB.stack}, which belongs to ${modelB.stack}/${target.owner}: ${decision.reason}`,
+        });
       }
     }
   }
 
   // Each GCP pool provider on its own, with the other stacks' real tokens (AWS roles and Azure
-  // credentials decide on their own in the matrix above: their trust is the target).
+  // credentials decide on their own in the matrix above: their trust is the target). A provider is
+  // evaluated with the tokens of the subjects its condition can admit (subjectPins.ts), or with
+  // every other stack's token when the condition pins none.
   let tried = 0;
+  let probed = 0;
   let accepted = 0;
-  for (const [b, modelB] of models.entries()) {
-    for (const pool of modelB.gcpPools) {
-      for (const provider of pool.providers) {
-        for (const [a, modelA] of models.entries()) {
-          if (a === b) continue;
-          for (const [service, token] of tokens[a]!) {
-            tried++;
-            const admission = gcpProviderAdmits(provider, token);
-            if (!admission.admitted) continue;
-            accepted++;
-            findings.push({
-              kind: "cross-stack-probe",
-              stacks: [modelA.stack, modelB.stack],
-              message: `GCP provider ${provider.id} (pool ${pool.name.split("/").pop()}) of stack ${modelB.stack} admits the token of ${modelA.stack}/${service} by itself, as subject ${admission.subject}`,
-            });
-          }
-        }
+  for (const [poolName, providers] of poolProviders) {
+    for (const { provider, stack: b } of providers) {
+      tried += totalTokens - tokens[b]!.size;
+      const pinned = conditionSubjects(provider.attributeCondition);
+      const candidates =
+        pinned === undefined
+          ? tokens.flatMap((map, a) => (a === b ? [] : [...map].map(([service, token]) => ({ stack: a, service, token }))))
+          : [...new Set(pinned)].flatMap((s) => bySubject.get(s) ?? []).filter((c) => c.stack !== b);
+      for (const { stack: a, service, token } of candidates) {
+        probed++;
+        const admission = gcpProviderAdmits(provider, token);
+        if (!admission.admitted) continue;
+        accepted++;
+        findings.push({
+          kind: "cross-stack-probe",
+          stacks: [models[a]!.stack, models[b]!.stack],
+          message: `GCP provider ${provider.id} (pool ${poolName.split("/").pop()}) of stack ${models[b]!.stack} admits the token of ${models[a]!.stack}/${service} by itself, as subject ${admission.subject}${poolShared(poolProviders.get(poolName)!, b) ? `: the pool is shared, so that principal holds every grant made to it in the pool` : ""}`,
+        });
       }
     }
   }
@@ -257,10 +390,11 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
     }
   }
 
-  // Names unique per account, org, project, pool or resource group.
+  // Names unique per account, org, project, pool or resource group: each stack's own resources
+  // (a team stack's platform objects are the platform's).
   const uniqueness: Record<string, number> = {};
   const named = new Map<string, { stack: string; thing: NamedThing }>();
-  for (const [i, plan] of qualified.entries()) {
+  for (const [i, plan] of ownQualified.entries()) {
     for (const thing of uniqueNames(plan)) {
       uniqueness[thing.kind] = (uniqueness[thing.kind] ?? 0) + 1;
       const id = `${thing.kind}|${thing.caseless ? thing.scope.toLowerCase() : thing.scope}|${thing.caseless ? thing.name.toLowerCase() : thing.name}`;
@@ -277,14 +411,94 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
     }
   }
 
+  // Okta priority bands and the deployed policy order, per server shared by team stacks.
+  const layout: OrgLayoutStack[] = [];
+  const teamsByServer = new Map<string, Array<{ stack: string; bands: number[]; state: boolean; policies: Array<{ name: string; priority: unknown }> }>>();
+  for (const [i, input] of inputs.entries()) {
+    const link = links[i];
+    if (!link) {
+      if (isPlatformPlan(input.plan)) layout.push({ stack: input.plan.stack, kind: "platform" });
+      continue;
+    }
+    const plan = ownQualified[i]!;
+    const server = readServerId(plan) ?? "unknown";
+    const policies = [...policiesOf(plan).values()].flat();
+    const contract = platformContractOf(givenPlatform[i]?.plan) ?? link.contract;
+    const contractBand = link.team !== undefined ? contract?.teams?.[link.team]?.oktaPriorityBand : undefined;
+    // A plan's priorities are the ones its policies are created with; an export's are Okta's (renumbered): then the contract's band.
+    const planned = input.state ? [] : policies.map((p) => oktaPriorityBandOf(p.priority)).filter((b): b is number => b !== undefined);
+    const bands = [...new Set(planned.length ? planned : contractBand !== undefined ? [contractBand] : [])].sort((x, y) => x - y);
+    layout.push({ stack: input.plan.stack, kind: "team", platform: link.platform, platformGiven: givenPlatform[i] !== undefined, bands });
+    const key = `${oktaOrg(plan)}|${server}`;
+    teamsByServer.set(key, [...(teamsByServer.get(key) ?? []), { stack: input.plan.stack, bands, state: input.state === true, policies }]);
+  }
+  const bands: Array<{ server: string; stacks: ReadonlyArray<{ stack: string; bands: readonly number[] }> }> = [];
+  for (const [key, teams] of teamsByServer) {
+    const server = key.split("|").slice(1).join("|");
+    bands.push({ server, stacks: teams.map(({ stack, bands: b }) => ({ stack, bands: b })) });
+    for (const message of bandFindings(server, teams)) findings.push({ kind: "okta-band", stacks: teams.map((t) => t.stack), message });
+    // What is deployed: the order over every export sharing the server (never one team's alone).
+    const deployed = teams.filter((t) => t.state);
+    if (deployed.length) {
+      const planned = teams.filter((t) => !t.state).map((t) => t.stack);
+      for (const message of orgPolicyOrderFindings(server, deployed.map((t) => ({ stack: t.stack, policies: t.policies })))) {
+        findings.push({ kind: "policy-order", stacks: deployed.map((t) => t.stack), message: planned.length ? `${message} (given as plans, not exports: ${planned.join(", ")})` : message });
+      }
+    }
+  }
+
+  // Identity-admin grants reaching other stacks' identities, judged by the same predicates
+  // (identityAdminGrants.ts) over the other stacks' targets.
+  const takeovers: CrossStackTakeover[] = [];
+  const holders = stacks.map((s, i) => (s.result.identityAdmin.length ? i : -1)).filter((i) => i >= 0);
+  if (holders.length) {
+    const foreignOf = (i: number) =>
+      models.flatMap((m, j) => (j === i ? [] : m.targets.map((t) => ({ ...t, id: `${m.stack}:${t.id}`, owner: `${m.stack}/${t.owner}`, grants: [] }))));
+    const labels = new Map<string, { stack: string; target: string; label: string }>();
+    for (const m of models) for (const t of m.targets) labels.set(`${m.stack}:${t.id}`, { stack: m.stack, target: t.id, label: t.label });
+    for (const i of holders) {
+      const model = extractModel(combined[i]!, { foreignTargets: foreignOf(i) });
+      for (const grant of model.identityAdminGrants) {
+        if (!grant.crossStackReach?.length) continue;
+        const reach = grant.crossStackReach.map((id) => labels.get(id)!).filter(Boolean);
+        takeovers.push({ stack: model.stack, service: grant.service, grant: grant.grant, why: grant.why, accepted: grant.accepted, reach });
+        if (grant.accepted) continue;
+        const otherStacks = [...new Set(reach.map((r) => r.stack))];
+        findings.push({
+          kind: "cross-stack-takeover",
+          stacks: [model.stack, ...otherStacks],
+          message: `${model.stack}/${grant.service} holds ${grant.grant}, which ${grant.why}: it could take over identities of ${otherStacks.length === 1 ? "stack" : "stacks"} ${otherStacks.join(", ")}: ${takeoverList(reach)} (no allowIdentityAdmin opt-in)`,
+        });
+      }
+    }
+  }
+
   return {
     passed: stacks.every((s) => s.result.passed) && findings.length === 0,
     stacks,
     sharedIssuers: sharedIssuers(models),
-    crossStack: { cells, evaluated, allowed, probes: { tried, accepted } },
+    crossStack: { cells, evaluated, allowed, probes: { tried, evaluated: probed, accepted }, takeovers },
     uniqueness,
+    layout,
+    bands,
     findings,
   };
+}
+
+/** Reached targets in words, by stack: "team-data-stage: GCP direct grants warehouse, GCP service account …". */
+export function takeoverList(reach: CrossStackTakeover["reach"], max = 5): string {
+  const by = new Map<string, string[]>();
+  for (const r of reach) by.set(r.stack, [...(by.get(r.stack) ?? []), r.label]);
+  return [...by].map(([stack, labels]) => `${stack}: ${labels.length > max ? `${labels.slice(0, max).join(", ")} and ${labels.length - max} more` : labels.join(", ")}`).join("; ");
+}
+
+/** Whether a pool holds providers of other stacks than `stack` (one pool shared by team stacks). */
+const poolShared = (providers: ReadonlyArray<{ stack: number }>, stack: number) => providers.some((p) => p.stack !== stack);
+
+/** The platform contract a platform's plan or export exports, if any. */
+function platformContractOf(plan: PlanDocument | undefined): PlatformOutputsV1 | undefined {
+  const contract = plan?.outputs?.[PLATFORM_OUTPUT] as PlatformOutputsV1 | undefined;
+  return typeof contract === "object" && contract !== null ? contract : undefined;
 }
 
 /** Issuers used by more than one stack (its services' tokens or its trusts), with their audiences. */

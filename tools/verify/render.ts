@@ -27,6 +27,31 @@ export interface RenderSource {
 const trustOf = (source: RenderSource) => (source.head === "state" ? "the deployed trust (a stack export)" : "the planned trust");
 const baseOf = (source: RenderSource) => (source.base === "state" ? "the base state" : "the base plan");
 
+/** A platform stack's summary: its shared objects, no services (its trust is proved with its team stacks). */
+export function platformLine(result: VerifyResult): string | undefined {
+  const layout = result.layout;
+  if (layout?.kind !== "platform" || result.services.length > 0) return undefined;
+  return `platform: ${layout.objects} shared trust object${layout.objects === 1 ? "" : "s"} (${layout.words}), no services; verify it with its team stacks (npm run verify -- --stack ${result.stack} --stack <team stack>...)`;
+}
+
+/** What verify says about a team stack: where its platform's objects came from, and what it cannot judge alone. */
+export function teamLines(result: VerifyResult): string[] {
+  const layout = result.layout;
+  if (layout?.kind !== "team") return [];
+  const from =
+    layout.from === "plan"
+      ? "its plan, planned from the stack file beside the team's"
+      : layout.from === "state"
+        ? "its export"
+        : layout.from === "contract"
+          ? "the platform contract the team's StackReference read (scopes, claims, each account's OIDC provider by ARN, the GCP pool)"
+          : "nowhere: the document records no platform contract, so the server's scopes and claims, the OIDC providers and the pool are unknown";
+  const lines = [`team stack of platform ${layout.platform}: the platform's shared objects from ${from}${layout.note ? ` (${layout.note})` : ""}`];
+  lines.push(`note: the other teams' providers in the shared GCP pool, and their services, are proved with the organisation (npm run verify -- --stack ${layout.platform.split("/").pop()} --stack ${result.stack} --stack <other team stacks>...)`);
+  if (layout.state) lines.push("note: the order of the Okta policies is judged over every stack sharing the platform's server (the organisation), never one team's alone");
+  return lines;
+}
+
 /** What pulumi up will replace or delete, as terminal lines (none when nothing is). */
 export function lifecycleText(report: LifecycleReport | undefined, indent = ""): string[] {
   if (!report || lifecycleCount(report) === 0) return [];
@@ -48,10 +73,14 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
   for (const i of result.issuers) {
     lines.push(`${i.federation && result.issuers.length > 1 ? `${i.federation}: ` : ""}authorization server ${i.server}  issuer ${i.issuer}  audience ${i.audience}`);
   }
+  const platform = platformLine(result);
+  lines.push(...teamLines(result));
   lines.push("");
   const width = Math.max(7, ...result.services.map((s) => s.key.length));
   const cellCount = result.services.length * result.targets.length;
-  if (cellCount <= MATRIX_CELLS_SHOWN) {
+  if (platform) {
+    lines.push(platform);
+  } else if (cellCount <= MATRIX_CELLS_SHOWN) {
     const columns = result.targets.map((t, i) => ({ ...t, short: `T${i + 1}` }));
     for (const c of columns) lines.push(`  ${c.short.padEnd(4)} ${c.label}  (for ${c.owner})`);
     lines.push("");
@@ -81,8 +110,10 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
   const probeCount = result.probes.length;
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
   const trusts = new Set(result.probes.map((p) => p.trust)).size;
-  lines.push(`trust probes: ${trusts} trusts, each with a token of another client, another issuer and another audience; ${probeAllowed} of ${probeCount} accepted`);
-  lines.push(`client authentication: ${result.services.map((s) => `${s.key} ${s.auth.method}${s.auth.keys.length ? ` (${s.auth.keys.join(", ")})` : ""}`).join("; ")}`);
+  if (!platform) {
+    lines.push(`trust probes: ${trusts} trusts, each with a token of another client, another issuer and another audience; ${probeAllowed} of ${probeCount} accepted`);
+    lines.push(`client authentication: ${result.services.map((s) => `${s.key} ${s.auth.method}${s.auth.keys.length ? ` (${s.auth.keys.join(", ")})` : ""}`).join("; ")}`);
+  }
   for (const service of result.services) {
     if (service.runtimeClaims.length) lines.push(`note: ${service.key}: claims ${service.runtimeClaims.join(", ")} are evaluated by Okta at run time`);
   }
@@ -108,7 +139,9 @@ export function toText(result: VerifyResult, changes?: readonly AccessChange[], 
   if (lifecycleCount(lifecycle)) lines.push("", ...lifecycleText(lifecycle));
   lines.push("");
   const failing = result.findings.filter((f) => !f.accepted);
-  if (failing.length === 0) {
+  if (failing.length === 0 && platform) {
+    lines.push(`PASSED: platform stack ${result.stack}: ${result.layout!.kind === "platform" ? result.layout!.objects : 0} shared trust objects, no services; verify it with its team stacks.`);
+  } else if (failing.length === 0) {
     lines.push(`PASSED: every service reaches exactly its own targets; all ${probeCount} trust probes denied; no shared client keys${accepted.length ? `; ${accepted.length} accepted identity-admin grant${accepted.length === 1 ? "" : "s"}` : ""}.`);
   } else {
     lines.push(`FAILED: ${failing.length} finding${failing.length === 1 ? "" : "s"}`);
@@ -142,6 +175,7 @@ export function toJson(result: VerifyResult, changes?: readonly AccessChange[], 
     identityAdmin: result.identityAdmin,
     ...(result.inlinePolicies.length ? { inlinePolicies: result.inlinePolicies } : {}),
     findings: result.findings,
+    ...(result.layout ? { layout: result.layout } : {}),
     ...(changes ? { changes } : {}),
     ...(lifecycle ? { lifecycle: { changes: lifecycle.changes, policyDeleteGroups: lifecycle.policyDeleteGroups.map((g) => ({ ...g, message: policyGroupMessage(g) })) } } : {}),
   };
@@ -213,13 +247,16 @@ export function markdownBody(result: VerifyResult, changes?: readonly AccessChan
   lines.push(
     `Tokens from ${result.issuers.map((i) => `authorization server ${mdCode(i.server)} (issuer ${mdCode(i.issuer)}, audience ${mdCode(i.audience)})`).join(", and from ")}, simulated offline against ${trustOf(options.source ?? {})}.`,
   );
+  const layoutLines = [platformLine(result), ...teamLines(result)].filter((l): l is string => l !== undefined);
+  if (layoutLines.length) lines.push("", ...layoutLines.map((l) => `- ${mdText(l)}`));
   lines.push("");
   if (changes) {
     lines.push(...markdownChanges(changes, undefined, options.none, options.lifecycle));
     lines.push("");
   }
-  lines.push("| Service | Scopes | Can reach | Could take over |");
-  lines.push("|---|---|---|---|");
+  // A platform stack has no services: its shared objects are said above, its trust is proved with its team stacks.
+  const platform = platformLine(result) !== undefined;
+  if (!platform) lines.push("| Service | Scopes | Can reach | Could take over |", "|---|---|---|---|");
   const labels = new Map(result.targets.map((t) => [t.id, t.label]));
   const byService = reachByService(result);
   // A PR comment holds at most 65,536 characters: at scale, the services a reviewer must see first
@@ -233,9 +270,9 @@ export function markdownBody(result: VerifyResult, changes?: readonly AccessChan
     lines.push(`| ${mdCode(service.key)} | ${service.scopes.map(mdCode).join(" ") || "—"} | ${cellText(reached) || "nothing"} | ${takeovers.length ? `⚠️ ${cellText(takeovers)}` : "—"} |`);
   }
   if (shown.length < ordered.length) lines.push(`| … | | ${ordered.length - shown.length} more services, each reaching only what the JSON form lists | |`);
-  lines.push("");
+  if (!platform) lines.push("");
   const probeAllowed = result.probes.filter((p) => p.decision === "allow").length;
-  lines.push(
+  if (!platform) lines.push(
     `Trust probes (each trust on its own, with a token of another client, another issuer, another audience): ${result.probes.length} tried, ${probeAllowed} accepted. Client keys: ${result.findings.some((f) => f.kind === "shared-client-key") ? "shared (see findings)" : "one per service"}.`,
   );
   if (result.inlinePolicies.length) {

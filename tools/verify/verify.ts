@@ -9,7 +9,7 @@
  * grant that lets it take over other identities unless that grant was accepted with the opt-in.
  */
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
-import type { ServiceModel, TargetModel, TrustModel } from "./model";
+import type { ServiceModel, StackLayout, TargetModel, TrustModel } from "./model";
 import { inlinePolicyEntries, type InlinePolicyEntry } from "./awsInline";
 import { signAndVerify, tokenFor, type TokenClaims } from "./tokens";
 import { decide, type Decision } from "./decisions";
@@ -63,6 +63,8 @@ export interface VerifyResult {
   /** Every AWS inline policy in words, marked identity admin or unjudged (awsInline.ts). */
   readonly inlinePolicies: readonly InlinePolicyEntry[];
   readonly findings: readonly Finding[];
+  /** A platform or team stack (layout.ts): said beside the matrix. */
+  readonly layout?: StackLayout;
 }
 /**
  * The client ids (token subjects) a target's trust can admit at all, read from the trust itself: a
@@ -289,5 +291,6 @@ export async function verifyModel(model: TrustModel): Promise<VerifyResult> {
     identityAdmin: model.identityAdminGrants,
     inlinePolicies: inlinePolicyEntries(model),
     findings,
+    ...(model.layout ? { layout: model.layout } : {}),
   };
 }
