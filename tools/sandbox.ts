@@ -7,7 +7,9 @@
  * Exit codes: 0 nothing unexpected; 1 something unexpected, invalid config or program error;
  * 2 usage error or unknown stack. Details: docs/sandbox.md.
  */
-import { planStack, planToJson } from "./offline/plan";
+import { planToJson } from "./offline/plan";
+import { planWithPlatform } from "./offline/orgPlan";
+import { isPlatformPlan, withPlatform } from "./verify/layout";
 import { loadStackFile } from "./offline/stackFile";
 import { parseFlags, reportUserError, runCommand, type Io } from "./cli";
 import { readBasePlan, BasePlanError } from "./verify";
@@ -34,11 +36,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     let plan: PlanDocument;
     if (values.plan !== undefined) {
-      plan = readBasePlan(values.plan, undefined, false, io, "plan");
+      // A team stack's plan: its platform's shared objects from the contract its StackReference read.
+      plan = withPlatform(readBasePlan(values.plan, undefined, false, io, "plan"));
     } else {
       const loaded = values["stack-file"] !== undefined ? loadStackFile(values["stack-file"]) : values.stack!;
       stack = typeof loaded === "string" ? loaded : loaded.stack;
-      plan = planToJson(await planStack(loaded)) as unknown as PlanDocument;
+      // A team stack with its platform's shared objects (server scopes and claims, providers, pool).
+      const planned = await planWithPlatform(loaded);
+      plan = withPlatform(planToJson(planned.plan) as unknown as PlanDocument, planned.platform ? (planToJson(planned.platform) as unknown as PlanDocument) : undefined);
+    }
+    if (isPlatformPlan(plan)) {
+      // Its server, providers and pool are exercised by each team stack's run, with the team's services.
+      io.stdout(`sandbox: platform stack ${plan.stack} has no services of its own; run the sandbox on its team stacks (each runs with this platform's server, providers and pool)\n`);
+      return 0;
     }
     io.stdout(`SANDBOX  stack ${plan.stack}: Okta, AWS STS, GCP STS and Entra ID played on 127.0.0.1; the trust as planned\n`);
     const report = await runSandbox(plan, (exchange) => {

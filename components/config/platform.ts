@@ -118,17 +118,7 @@ export function teamProviderIds(teamKey: string, team: PlatformTeamConfig, idSuf
  * {@link FederationConfigError} listing every problem.
  */
 export function parsePlatformConfig(raw: unknown): PlatformConfig {
-  const problems: ConfigProblem[] = [];
-  // The shared Okta block and environment, by the federation's own rules (no services here).
-  if (isRecord(raw)) {
-    try {
-      parseFederationConfig({ environment: raw.environment, ...(raw.protect !== undefined ? { protect: raw.protect } : {}), okta: raw.okta, services: {} });
-    } catch (error) {
-      if (!(error instanceof FederationConfigError)) throw error;
-      // The platform has no services of its own: the teams' stacks hold them.
-      problems.push(...error.problems.filter((p) => !p.path.startsWith("services")));
-    }
-  }
+  const problems: ConfigProblem[] = isRecord(raw) ? [...sharedBlockProblems(raw), ...adoptedServerProblems(raw)] : [];
   const result = platformSchema.safeParse(raw, { error: describeIssue });
   if (!result.success) problems.push(...result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
   // The rules across teams run on every team that parses on its own, so one pass reports everything.
@@ -136,6 +126,62 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   const unique = dedupe(problems);
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique, PLATFORM_CONFIG_KEY);
   return result.data;
+}
+
+/** The fields of an AWS account entry; the rest of the aws block is shared by every account. */
+const ACCOUNT_FIELDS = ["accountId", "region", "existingOidcProviderArn", "thumbprints"];
+
+/**
+ * The environment, the Okta block and the shared cloud settings, by the federation's own rules:
+ * once per AWS account (that account's fields with the shared ones, as each team stack will see
+ * them), with no services (the teams' stacks hold them). A problem is reported at the platform's
+ * own key path.
+ */
+function sharedBlockProblems(raw: Record<string, unknown>): ConfigProblem[] {
+  const aws = isRecord(raw.aws) ? raw.aws : undefined;
+  const accounts = aws && isRecord(aws.accounts) && Object.keys(aws.accounts).length > 0 ? Object.entries(aws.accounts) : [[undefined, undefined] as const];
+  const shared = aws ? Object.fromEntries(Object.entries(aws).filter(([k]) => k !== "accounts")) : {};
+  const problems: ConfigProblem[] = [];
+  for (const [key, account] of accounts) {
+    const federation = {
+      environment: raw.environment,
+      ...(raw.protect !== undefined ? { protect: raw.protect } : {}),
+      okta: raw.okta,
+      ...(aws && key !== undefined && isRecord(account) ? { aws: { ...shared, ...account } } : {}),
+      ...(raw.gcp !== undefined ? { gcp: raw.gcp } : {}),
+      services: {},
+    };
+    try {
+      parseFederationConfig(federation);
+    } catch (error) {
+      if (!(error instanceof FederationConfigError)) throw error;
+      for (const p of error.problems) {
+        // The platform has no services of its own; a field of one account is that account's.
+        if (p.path.startsWith("services")) continue;
+        const field = /^aws\.([A-Za-z]+)/.exec(p.path)?.[1];
+        problems.push(field && ACCOUNT_FIELDS.includes(field) ? { path: `aws.accounts.${key}.${p.path.slice(4)}`, message: p.message } : p);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * A platform creates its server: team stacks create their policies in bands below every policy the
+ * server holds (oktaBandPriority), so an adopted server's own policies would come first and decide
+ * the teams' tokens (the first policy and rule that match decide; the `default` server's Default
+ * Policy admits every client).
+ */
+function adoptedServerProblems(raw: Record<string, unknown>): ConfigProblem[] {
+  const server = isRecord(raw.okta) ? raw.okta.authorizationServer : undefined;
+  if (!isRecord(server) || server.existing === undefined) return [];
+  return [
+    {
+      path: "okta.authorizationServer.existing",
+      message:
+        "a platform stack creates its authorization server (name, audience): team stacks create their policies below every policy the server already has, so an adopted server's own policies (the default server's Default Policy admits every client) would decide the teams' tokens; keep an adopted server in a single stack (okta-federation:federation)",
+    },
+  ];
 }
 
 /** Team names follow the rule of service keys (they name stacks, provider ids and messages). */
@@ -155,7 +201,7 @@ function tolerantPlatform(raw: unknown): PlatformConfig {
     return parsed.success ? parsed.data : undefined;
   };
   const shape = platformSchema.shape;
-  const aws = isRecord(record.aws) ? { ...(part(shape.aws, { accounts: {} , ...record.aws }) ?? { accounts: {} }), accounts: Object.fromEntries(Object.entries(isRecord(record.aws.accounts) ? record.aws.accounts : {}).flatMap(([k, v]) => { const a = part(shape.aws.unwrap().shape.accounts.valueType, v); return a ? [[k, a]] : []; })) } : undefined;
+  const aws = isRecord(record.aws) ? { ...(part(shape.aws, { accounts: {} , ...record.aws }) ?? { accounts: {} }), accounts: Object.fromEntries(Object.entries(isRecord(record.aws.accounts) ? record.aws.accounts : {}).flatMap(([k, v]) => { const a = part(shape.aws.unwrap().shape.accounts.valueType, v); return [[k, a ?? { accountId: `(invalid ${k})`, region: "" }]]; })) } : undefined;
   const teams = Object.fromEntries(Object.entries(isRecord(record.teams) ? record.teams : {}).flatMap(([k, v]) => { const t = part(teamSchema, v); return t ? [[k, t]] : []; }));
   return {
     environment: typeof record.environment === "string" ? record.environment : "env",
@@ -204,7 +250,7 @@ function teamProblems(config: PlatformConfig): ConfigProblem[] {
     }
   }
   if (providerCount > LIMITS.gcp.providersPerPool) {
-    add("teams", `the teams own ${providerCount} providers in pool ${platformPoolId(config)}, more than ${LIMITS.gcp.providersPerPool} (the providers per pool the kit allows: the figure Google documents for pools, docs/config.md#platform-and-team-stacks); lower providerShards or split the teams over two platforms`);
+    add("teams", `the teams own ${providerCount} providers in pool ${platformPoolId(config)}, more than ${LIMITS.gcp.providersPerPool} (the providers per pool the kit allows: Google documents 200 for workforce pools and no figure for workload pools, docs/config.md#platform-and-team-stacks); lower providerShards or split the teams over two platforms`);
   }
   return problems;
 }

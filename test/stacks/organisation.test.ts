@@ -188,7 +188,28 @@ describe("bad platform config is refused with every problem at once", () => {
     });
     expect(await planError(dir, "platform-stage")).toBe(
       "invalid config okta-federation:platform: 1 problem\n" +
-        "  - teams: the teams own 204 providers in pool okta-stage, more than 200 (the providers per pool the kit allows: the figure Google documents for pools, docs/config.md#platform-and-team-stacks); lower providerShards or split the teams over two platforms",
+        "  - teams: the teams own 204 providers in pool okta-stage, more than 200 (the providers per pool the kit allows: Google documents 200 for workforce pools and no figure for workload pools, docs/config.md#platform-and-team-stacks); lower providerShards or split the teams over two platforms",
+    );
+  });
+});
+
+describe("a platform's shared settings follow the federation's rules", () => {
+  it("refuses an adopted server and checks the pool, the claims it maps and each account's settings", async () => {
+    const dir = orgWith("platform-stage", (config) => {
+      const platform = config["okta-federation:platform"];
+      platform.okta.authorizationServer = { existing: { id: "default", audience: "api://default" } };
+      platform.gcp.poolId = "gcp-x";
+      platform.gcp.mappedClaims = ["tenant"];
+      platform.aws.accounts.data.existingOidcProviderArn = "arn:aws:iam::555555555555:oidc-provider/x";
+    });
+    expect(await planError(dir, "platform-stage")).toBe(
+      [
+        "invalid config okta-federation:platform: 4 problems",
+        `  - gcp.poolId: invalid id "gcp-x"; allowed: 4-32 characters of a-z, 0-9 and '-', not starting with 'gcp-'`,
+        `  - gcp.mappedClaims[0]: claim "tenant" is not emitted by the authorization server; declare it under okta.claims (declared: tenant_id)`,
+        "  - aws.accounts.data.existingOidcProviderArn: is in account 555555555555, but aws.accountId is 333333333333: a role can trust only an OIDC provider of its own account",
+        "  - okta.authorizationServer.existing: a platform stack creates its authorization server (name, audience): team stacks create their policies below every policy the server already has, so an adopted server's own policies (the default server's Default Policy admits every client) would decide the teams' tokens; keep an adopted server in a single stack (okta-federation:federation)",
+      ].join("\n"),
     );
   });
 });
