@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ORG_PLATFORM_STACK, orgLayout, writeOrgStackFiles } from "./orgConfig";
@@ -66,6 +66,8 @@ interface ProcessRun {
   readonly wallMs: number;
   /** Peak RSS, KiB; undefined when the process wrote none (killed). */
   readonly maxRssKiB: number | undefined;
+  /** CPU time of the process (user + system), ms; undefined like maxRssKiB. */
+  readonly cpuMs: number | undefined;
   readonly stderr: string;
 }
 
@@ -89,8 +91,8 @@ function measured(flags: readonly string[], script: string, args: readonly strin
     child.on("close", (code) => {
       const wallMs = performance.now() - start;
       closeSync(out);
-      const maxRssKiB = existsSync(rssFile) ? (JSON.parse(readFileSync(rssFile, "utf8")) as { maxRssKiB: number }).maxRssKiB : undefined;
-      done({ code, wallMs, maxRssKiB, stderr });
+      const usage = existsSync(rssFile) ? (JSON.parse(readFileSync(rssFile, "utf8")) as { maxRssKiB: number; cpuMs: number }) : undefined;
+      done({ code, wallMs, maxRssKiB: usage?.maxRssKiB, cpuMs: usage?.cpuMs, stderr });
     });
   });
 }
@@ -166,7 +168,7 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const mb = (kib: number | undefined) => (kib === undefined ? "NA" : (kib / 1024).toFixed(0));
-const sec = (ms: number) => (ms / 1000).toFixed(1);
+const sec = (ms: number | undefined) => (ms === undefined ? "NA" : (ms / 1000).toFixed(1));
 
 function planCounts(file: string): { resources: number; custom: number } | undefined {
   try {
@@ -195,6 +197,7 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
       { stack: ORG_PLATFORM_STACK, services: 0, file: files.platform },
       ...layout.teams.map((team, t) => ({ stack: team.stack, services: team.services, file: files.teams[t]! })),
     ];
+    const load = [loadavg()[0]!];
     const planStart = performance.now();
     let done = 0;
     const runs: StackRun[] = await pool(jobs, options.parallel, async (job) => {
@@ -203,34 +206,37 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
       const counts = run.code === 0 ? planCounts(planFile) : undefined;
       done++;
       log(
-        `  [${done}/${jobs.length}] ${job.stack}: ${run.code === 0 ? "planned" : `FAILED (exit ${run.code})`} in ${sec(run.wallMs)} s, peak RSS ${mb(run.maxRssKiB)} MB` +
+        `  [${done}/${jobs.length}] ${job.stack}: ${run.code === 0 ? "planned" : `FAILED (exit ${run.code})`} in ${sec(run.wallMs)} s (${sec(run.cpuMs)} s CPU), peak RSS ${mb(run.maxRssKiB)} MB` +
           (counts ? `, ${counts.resources} resources` : "") +
           (run.code === 0 ? "" : `\n${run.stderr.trim().split("\n").slice(0, 20).map((l) => `      ${l}`).join("\n")}`),
       );
       return { stack: job.stack, services: job.services, planFile, run, ...(counts ?? {}) };
     });
     const planWallMs = performance.now() - planStart;
+    load.push(loadavg()[0]!);
     const planned = runs.filter((r) => r.run.code === 0 && r.resources !== undefined);
 
     log(`  org verify over ${planned.length} plans in one process (node ${verifyFlags.join(" ")} tools/verify.ts --plan ... ) ...`);
     const reportFile = join(dir, "verify.txt");
     const verifyArgs = planned.flatMap((r) => ["--plan", r.planFile]);
     const verify = await measured(verifyFlags, "tools/verify.ts", verifyArgs, reportFile);
+    load.push(loadavg()[0]!);
     const sources = new Map(planned.map((r) => [`plan ${r.planFile}`, r.stack]));
     const report = readVerifyReport(readFileSync(reportFile, "utf8"), sources);
     const verifyPassed = verify.code === 0 && report.passed && planned.length === runs.length;
-    log(`  org verify: exit ${verify.code} in ${sec(verify.wallMs)} s, peak RSS ${mb(verify.maxRssKiB)} MB`);
+    log(`  org verify: exit ${verify.code} in ${sec(verify.wallMs)} s (${sec(verify.cpuMs)} s CPU), peak RSS ${mb(verify.maxRssKiB)} MB`);
 
     const out: string[] = [""];
     out.push(
       `An organisation of ${options.services} services: 1 platform stack and ${options.teams} team stacks (each service on AWS, GCP and Azure, as the`,
       `single-stack bench generates them), each stack planned offline in its own process, ${options.parallel} at once. plan s = the whole`,
-      `process (node, tsx, imports, the team's platform planned first, the team's plan, the JSON written); peak RSS = the process's`,
-      `process.resourceUsage().maxRSS (MB = MiB). resources = every registration of the plan; custom = without components, providers`,
+      `process (node, tsx, imports, the team's platform planned first, the team's plan, the JSON written), wall time; CPU s = its user +`,
+      `system CPU time (moves far less with the machine's load); peak RSS = the process's process.resourceUsage().maxRSS (MB = MiB).`,
+      `resources = every registration of the plan; custom = without components, providers`,
       `and the stack reference. verify = that stack's verdict in the one org verify.`,
       "",
       table(
-        ["stack", "services", "resources", "custom", "plan s", "peak RSS MB", "verify"],
+        ["stack", "services", "resources", "custom", "plan s", "CPU s", "peak RSS MB", "verify"],
         runs.map((r) => {
           const v = report.perStack.get(r.stack);
           return [
@@ -239,6 +245,7 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
             r.resources === undefined ? "-" : String(r.resources),
             r.custom === undefined ? "-" : String(r.custom),
             sec(r.run.wallMs),
+            sec(r.run.cpuMs),
             mb(r.run.maxRssKiB),
             r.run.code !== 0 ? `plan FAILED (exit ${r.run.code})` : v ? (v.passed ? "passed" : `FAILED, ${v.findings} findings`) : "-",
           ];
@@ -248,11 +255,12 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
     for (const r of runs.filter((x) => x.run.code !== 0)) out.push("", `${r.stack}: the plan failed (exit ${r.run.code}):`, ...r.run.stderr.trim().split("\n").slice(0, 30).map((l) => `  ${l}`));
     const rssMax = Math.max(...runs.map((r) => r.run.maxRssKiB ?? 0));
     const processSum = runs.reduce((sum, r) => sum + r.run.wallMs, 0);
+    const cpuSum = runs.reduce((sum, r) => sum + (r.run.cpuMs ?? 0), 0);
     const largest = runs.reduce((a, b) => ((b.run.maxRssKiB ?? 0) > (a.run.maxRssKiB ?? 0) ? b : a));
     out.push(
       "",
-      `plans: ${planned.length} of ${runs.length} planned, ${sec(planWallMs)} s wall (${sec(processSum)} s of processes), largest peak RSS ${mb(rssMax)} MB (${largest.stack})`,
-      `verify: one process over ${planned.length} plans (tools/verify.ts --plan x${planned.length}): exit ${verify.code}, ${sec(verify.wallMs)} s, peak RSS ${mb(verify.maxRssKiB)} MB`,
+      `plans: ${planned.length} of ${runs.length} planned, ${sec(planWallMs)} s wall (${sec(processSum)} s of processes, ${sec(cpuSum)} s CPU), largest peak RSS ${mb(rssMax)} MB (${largest.stack})`,
+      `verify: one process over ${planned.length} plans (tools/verify.ts --plan x${planned.length}): exit ${verify.code}, ${sec(verify.wallMs)} s (${sec(verify.cpuMs)} s CPU), peak RSS ${mb(verify.maxRssKiB)} MB`,
       `  ${report.crossStack}`,
       `  ${report.unique}`,
       `  ${report.verdict}`,
@@ -264,7 +272,7 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
       "",
       `goals: org_plan_rss_max_mb <= ${ORG_GOALS.planRssMaxMb}: ${rssMax / 1024 <= ORG_GOALS.planRssMaxMb ? "met" : "NOT met"} (${mb(rssMax)}); ` +
         `org_verify_s <= ${ORG_GOALS.verifySeconds}: ${verify.wallMs / 1000 <= ORG_GOALS.verifySeconds ? "met" : "NOT met"} (${sec(verify.wallMs)})`,
-      `Total bench time: ${sec(performance.now() - started)} s`,
+      `Total bench time: ${sec(performance.now() - started)} s; load average (1 min) before the plans, after them, after the verify: ${load.map((l) => l.toFixed(1)).join(", ")} (on ${cpus().length} cores)`,
       `bench: org_services=${options.services} org_stacks=${runs.length} org_plan_rss_max_mb=${mb(rssMax)} org_verify_s=${sec(verify.wallMs)} org_plan_total_s=${sec(planWallMs)} org_verify_rss_mb=${mb(verify.maxRssKiB)} org_verify=${verifyPassed ? "PASSED" : "FAILED"}`,
     );
     process.stdout.write(`${out.join("\n")}\n`);
