@@ -167,3 +167,99 @@ export function buildHead(base: string, scenario: Scenario): string {
   scenario.apply(head);
   return head;
 }
+
+/** The example stage organisation's stack files (fixture copies): a platform and two team stacks. */
+export const ORG_STACKS = ["platform-stage", "team-payments-stage", "team-data-stage"] as const;
+
+/**
+ * A base tree for the organisation scenarios: this checkout's files with the fixture stage
+ * organisation (platform-stage, team-payments-stage, team-data-stage) as its only stack files, both
+ * teams in the platform's AWS account `workloads` (teams that share an account share its role names).
+ */
+export function buildOrgBase(root = mkdtempSync(join(tmpdir(), "review-org-scenario-"))): string {
+  const base = buildBase(root);
+  rmSync(join(base, "stacks", "Pulumi.dev.yaml"));
+  for (const stack of ORG_STACKS) cpSync(join(FIXTURES, `Pulumi.${stack}.yaml`), join(base, "stacks", `Pulumi.${stack}.yaml`));
+  editConfig(base, "platform-stage", "platform", (p) => {
+    p.teams.data.aws.account = "workloads";
+  });
+  return base;
+}
+
+/** Edits one config key (`okta-federation:platform` or `okta-federation:team`) of a stack file in a tree. */
+export function editConfig(tree: string, stack: string, key: "platform" | "team", edit: (config: any) => void): void {
+  const path = join(tree, "stacks", `Pulumi.${stack}.yaml`);
+  const doc = parseDocument(readFileSync(path, "utf8"));
+  const plain = (doc.getIn(["config", `okta-federation:${key}`]) as any).toJSON();
+  edit(plain);
+  doc.setIn(["config", `okta-federation:${key}`], doc.createNode(plain));
+  writeFileSync(path, doc.toString());
+}
+
+/** Synthetic pull requests of the organisation layout (run on the base of buildOrgBase). */
+export const ORG_SCENARIOS: readonly Scenario[] = [
+  {
+    name: "org-platform-removes-scope",
+    description: "removes the scope api.write from the platform, which the payments team's checkout requests",
+    apply(head) {
+      editConfig(head, "platform-stage", "platform", (p) => {
+        delete p.okta.scopes["api.write"];
+      });
+    },
+    exit: 1,
+    contains: [
+      "### Organisation: platform `platform-stage` and its team stacks",
+      "- Platform contract: scope api.write removed",
+      "- Team stack `team-payments-stage` (team `payments`):",
+      "  - scope `api.write` removed: the next `pulumi up` of team `payments` FAILS validation: service `checkout` requests it",
+      "- Team stack `team-data-stage` (team `data`):",
+      "Stack `team-payments-stage`: ❌ does not plan",
+    ],
+    lacks: ["## Okta federation access review: ✅ passed"],
+  },
+  {
+    name: "org-team-duplicate-role",
+    description: "gives the data team a service checkout, whose names duplicate the payments team's checkout",
+    apply(head) {
+      editConfig(head, "team-data-stage", "team", (t) => {
+        t.services.checkout = { ...t.services.warehouse, description: "Checkout reports", aws: { policies: { "s3-read": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } }, auth: { method: "private_key_jwt", jwks: [newPublicJwk("checkout-data-2026-12")] } };
+      });
+    },
+    exit: 1,
+    contains: [
+      "## Okta federation access review: ❌ failed · ❌ 2 new cross-stack findings",
+      "- `team-data-stage`: ❌ 2 new cross-stack findings:",
+      "  - AWS role name stage-checkout in AWS account 222222222222 is in stack team-payments-stage \\(federation-checkout-aws-role\\) and in stack team-data-stage \\(federation-checkout-aws-role\\)",
+      "  - Okta app label stage-checkout in Okta org acme-stage-example.oktapreview.com is in stack team-payments-stage",
+    ],
+    lacks: ["- `team-data-stage`: no effect on other stacks"],
+  },
+  {
+    name: "org-team-identity-admin",
+    description: "grants the data team's ingest roles/iam.workloadIdentityPoolAdmin (allowIdentityAdmin) on the project of the shared pool, which holds the payments team's provider",
+    apply(head) {
+      editConfig(head, "team-data-stage", "team", (t) => {
+        t.services.ingest.gcp.roles.push({ role: "roles/iam.workloadIdentityPoolAdmin", allowIdentityAdmin: true });
+      });
+    },
+    exit: 0,
+    contains: [
+      "## Okta federation access review: ✅ passed · ⚠️ 2 risky changes to read",
+      "- `team-data-stage`: ⚠️ 1 new identity-admin grant reaching other stacks' identities:",
+      "it could take over identities of stack team-payments-stage\\: GCP direct grants checkout \\(accepted in its own stack with allowIdentityAdmin\\: true; the other stack's owners must agree\\)",
+    ],
+    lacks: ["- `team-data-stage`: no effect on other stacks"],
+  },
+  {
+    name: "org-team-harmless",
+    description: "adds a reader service to the data team, with its own names",
+    apply(head) {
+      editConfig(head, "team-data-stage", "team", (t) => {
+        t.services.catalogue = { ...t.services.warehouse, description: "Data catalogue", auth: { method: "private_key_jwt", jwks: [newPublicJwk("catalogue-data-2026-12")] } };
+      });
+    },
+    exit: 0,
+    contains: ["- `team-data-stage`: no effect on other stacks"],
+    lacks: ["new cross-stack finding"],
+  },
+];

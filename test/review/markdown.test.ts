@@ -59,7 +59,7 @@ describe("grants the kit cannot judge", () => {
 
 describe("the review's footer", () => {
   it("ends with the dates of the role data the names were checked against, and of the IAM action catalogue", () => {
-    const review: Review = { base: { label: "main" }, head: { label: "feature" }, judgedBy: "base", codeChanges: [], needsCodeReview: false, problems: [], stacks: [], verdict: "passed" };
+    const review: Review = { base: { label: "main" }, head: { label: "feature" }, judgedBy: "base", codeChanges: [], needsCodeReview: false, problems: [], stacks: [], organisations: [], verdict: "passed" };
     const lines = reviewMarkdown(review).split("\n");
     expect(lines.slice(-3)).toEqual([
       "---",
@@ -81,6 +81,7 @@ describe("the PR comment's size", () => {
       needsCodeReview: true,
       problems: [],
       stacks: [{ stack: "dev", status: "removed", isNew: false, notes: [], errors: [], changes: [{ kind: "grant-added", service: "x", message: "x: risky grant", risk: "broad" }, ...changes] }],
+      organisations: [],
       verdict: "needs code review",
     };
     const comment = reviewComment(review);

@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { posix } from "node:path";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,7 +14,7 @@ import { promisify } from "node:util";
 import { InputLimitError, STACK_FILE_LIMITS } from "../../components/internal/inputLimits";
 import { readJsonFileLimited } from "../../workload/limitedRead";
 import { ProgramError } from "../offline/engine";
-import { planStack, planToJson } from "../offline/plan";
+import { planStack, planToJson, teamPlatformName } from "../offline/plan";
 import { parseStackYaml, PROJECT_ROOT, StackFileError } from "../offline/stackFile";
 import type { PlanDocument } from "../verify/model";
 import { stackFileRefusal, type ProjectFile, type StackFileEntry } from "./project";
@@ -23,7 +24,9 @@ import type { Tree } from "./tree";
 export type PlanOutcome =
   | { readonly kind: "planned"; readonly plan: PlanDocument }
   | { readonly kind: "invalid"; readonly errors: readonly string[] }
-  | { readonly kind: "refused"; readonly errors: readonly string[] };
+  | { readonly kind: "refused"; readonly errors: readonly string[] }
+  /** A team stack whose platform's stack file is not in the tree: it cannot be planned offline. */
+  | { readonly kind: "unreviewable"; readonly errors: readonly string[] };
 
 /** The kind of a document that records a stack that did not plan (what planWorker writes instead of a plan). */
 export const PLAN_ERROR_KIND = "okta-federation/plan-error";
@@ -46,7 +49,34 @@ export async function planText(text: string, where: { project: string; stack: st
   }
 }
 
-/** Plans a tree's stack file with this checkout's code. */
+/** The platform stack a team stack file names (its full name and its stack file's name), or undefined for any other stack. */
+export function platformOfText(text: string, stack: string): { readonly name: string; readonly stack: string } | undefined {
+  let name: string | undefined;
+  try {
+    name = teamPlatformName(parseStackYaml(text, { project: "okta-federation", stack, file: `Pulumi.${stack}.yaml` }));
+  } catch {
+    return undefined;
+  }
+  return name === undefined ? undefined : { name, stack: name.split("/").pop()! };
+}
+
+/** The platform's stack file of a team stack in a tree: beside the team's, `Pulumi.<last segment>.yaml`. */
+export function platformFileIn(tree: Tree, teamPath: string, platformStack: string): { path: string; regular: boolean } | undefined {
+  const dir = posix.dirname(teamPath);
+  const path = dir === "." ? `Pulumi.${platformStack}.yaml` : `${dir}/Pulumi.${platformStack}.yaml`;
+  const entry = tree.entries.get(path);
+  return entry ? { path, regular: entry.kind === "file" || entry.kind === "executable" } : undefined;
+}
+
+/** What the review says of a team stack whose platform is not in the tree. */
+export const platformNotFound = (name: string, path: string) =>
+  `cannot be reviewed offline: platform ${name} not found (a team stack is planned with its platform's stack file beside its own, ${path}, and there is no such regular file)`;
+
+/**
+ * Plans a tree's stack file with this checkout's code. A team stack is planned with its platform's
+ * stack file from the same tree (as the offline plan plans it, from the file beside the team's):
+ * both are copied into a temporary folder, so neither this checkout's stack files nor any link is read.
+ */
 export async function planWithThisCode(tree: Tree, project: ProjectFile, file: StackFileEntry): Promise<PlanOutcome> {
   const refusal = stackFileRefusal(file);
   if (refusal) return { kind: "refused", errors: [refusal] };
@@ -56,7 +86,29 @@ export async function planWithThisCode(tree: Tree, project: ProjectFile, file: S
   } catch (error) {
     return { kind: "refused", errors: [(error as Error).message] };
   }
-  return planText(text, { project: project.name ?? "okta-federation", stack: file.stack, file: file.entry.path });
+  const where = { project: project.name ?? "okta-federation", stack: file.stack, file: file.entry.path };
+  const platform = platformOfText(text, file.stack);
+  if (!platform || platform.stack === file.stack) return planText(text, where);
+  const found = platformFileIn(tree, file.entry.path, platform.stack);
+  if (!found?.regular) return { kind: "unreviewable", errors: [platformNotFound(platform.name, found?.path ?? posix.join(posix.dirname(file.entry.path), `Pulumi.${platform.stack}.yaml`))] };
+  let platformText: string;
+  try {
+    platformText = tree.read(found.path, STACK_FILE_LIMITS.maxBytes).toString("utf8");
+  } catch (error) {
+    return { kind: "unreviewable", errors: [`cannot be reviewed offline: platform ${platform.name} cannot be read (${(error as Error).message})`] };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "okta-federation-review-team-"));
+  try {
+    const teamFile = join(dir, `Pulumi.${file.stack}.yaml`);
+    writeFileSync(teamFile, text);
+    writeFileSync(join(dir, `Pulumi.${platform.stack}.yaml`), platformText);
+    const outcome = await planText(text, { ...where, file: teamFile });
+    // The temporary folder is the tree's stack folder: errors name the tree's paths.
+    const stackDir = posix.dirname(file.entry.path);
+    return outcome.kind === "planned" ? outcome : { ...outcome, errors: outcome.errors.map((e) => e.split(dir).join(stackDir === "." ? "" : stackDir).replace(/^\//, "")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The tree's files in a new temporary folder (git archive for a ref, a copy for a folder), for running its code. */
@@ -82,18 +134,36 @@ const run = promisify(execFile);
  * checkout's node_modules. This RUNS the tree's code: never for a pull request's head in a job that
  * holds credentials.
  */
-export async function planWithTreeCode(tree: Tree, project: ProjectFile, stacks: ReadonlyArray<{ stack: string; text: string }>): Promise<Map<string, PlanOutcome>> {
+export async function planWithTreeCode(tree: Tree, project: ProjectFile, stacks: ReadonlyArray<{ stack: string; text: string; path?: string }>): Promise<Map<string, PlanOutcome>> {
   const outcomes = new Map<string, PlanOutcome>();
   if (stacks.length === 0) return outcomes;
   const work = materialize(tree);
   const out = join(work, ".okta-federation-review-plans");
-  mkdirSync(out);
+  const input = join(out, "input");
+  mkdirSync(input, { recursive: true });
   try {
-    const files = stacks.map(({ stack, text }) => {
-      const path = join(out, `input-Pulumi.${stack}.yaml`);
-      writeFileSync(path, text);
-      return path;
-    });
+    // The stack files, and the platform stack file of each team stack, side by side (as the offline plan finds a team's platform).
+    const written = new Set<string>();
+    const planned: string[] = [];
+    for (const { stack, text } of stacks) {
+      writeFileSync(join(input, `Pulumi.${stack}.yaml`), text);
+      written.add(stack);
+    }
+    for (const { stack, text, path } of stacks) {
+      const platform = platformOfText(text, stack);
+      if (platform && platform.stack !== stack && !written.has(platform.stack)) {
+        const found = path ? platformFileIn(tree, path, platform.stack) : undefined;
+        if (!found?.regular) {
+          outcomes.set(stack, { kind: "unreviewable", errors: [platformNotFound(platform.name, found?.path ?? `Pulumi.${platform.stack}.yaml`)] });
+          continue;
+        }
+        writeFileSync(join(input, `Pulumi.${platform.stack}.yaml`), tree.read(found.path, STACK_FILE_LIMITS.maxBytes));
+        written.add(platform.stack);
+      }
+      planned.push(stack);
+    }
+    if (planned.length === 0) return outcomes;
+    const files = planned.map((stack) => join(input, `Pulumi.${stack}.yaml`));
     const tsx = require.resolve("tsx", { paths: [PROJECT_ROOT] });
     const program = join(work, project.main === "." ? "" : project.main);
     try {
@@ -104,10 +174,10 @@ export async function planWithTreeCode(tree: Tree, project: ProjectFile, stacks:
       });
     } catch (error) {
       const message = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n").slice(-3).join(" ");
-      for (const { stack } of stacks) outcomes.set(stack, { kind: "invalid", errors: [`the code of ${tree.label} could not run: ${message}`] });
+      for (const stack of planned) outcomes.set(stack, { kind: "invalid", errors: [`the code of ${tree.label} could not run: ${message}`] });
       return outcomes;
     }
-    for (const { stack } of stacks) outcomes.set(stack, readPlanOutcome(join(out, `${stack}.json`), stack));
+    for (const stack of planned) outcomes.set(stack, readPlanOutcome(join(out, `${stack}.json`), stack));
     return outcomes;
   } finally {
     rmSync(work, { recursive: true, force: true });

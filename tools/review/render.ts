@@ -12,6 +12,7 @@ import { roleDataDates } from "../../components/internal/roleData";
 import { AWS_CATALOGUE } from "../../components/internal/awsCatalogue";
 import type { FileChange } from "./changes";
 import type { CodeOf, PrCodeStack, Review, StackReview } from "./review";
+import { effectWords, newCrossStackFindings, newCrossStackTakeovers, type OrgReview, type Words } from "./org";
 
 /** GitHub refuses a comment body over 65,536 characters; the cut leaves room for its own note. */
 export const COMMENT_MAX_CHARS = 65_536;
@@ -26,12 +27,67 @@ const STATUS: Record<StackReview["status"], string> = {
   invalid: "❌ does not plan",
   refused: "❌ refused",
   removed: "🗑️ removed",
+  unreviewable: "⚠️ cannot be reviewed offline",
 };
 
+const MD_WORDS: Words = { code: mdCode, text: mdText };
+const TEXT_WORDS: Words = { code: (v) => v, text: (v) => v };
+
+/** An organisation's section: its stacks, what the platform's changes do to each team stack, and the PR's effects on other stacks. */
+export function organisationLines(org: OrgReview, w: Words, md: boolean): string[] {
+  const bullet = md ? "- " : "  ";
+  const sub = md ? "  - " : "    ";
+  const lines: string[] = [];
+  lines.push(
+    md ? `### Organisation: platform ${w.code(org.platform)} and its team stacks` : `=== organisation: platform ${org.platform} and its team stacks`,
+    ...(md ? [""] : []),
+    `Platform stack ${w.code(org.platform)}${org.platformFound ? "" : ` (${w.text(org.platformName)}): not found in this repository`}; team stacks reading it: ${org.teams.length ? org.teams.map(w.code).join(", ") : "none"}.`,
+  );
+  if (!org.platformFound) {
+    lines.push(...(md ? [""] : []));
+    for (const t of org.teams) lines.push(`${bullet}Team stack ${w.code(t)}: cannot be reviewed offline: platform ${w.text(org.platformName)} not found`);
+    return lines;
+  }
+  if (org.contractChanges || org.teamEffects.length) {
+    lines.push(...(md ? [""] : []), md ? "**The platform changes: what changes for each team stack** (each planned with the base's and with the head's platform)" : "the platform changes: what changes for each team stack (each planned with the base's and with the head's platform)", ...(md ? [""] : []));
+    if (org.contractChanges?.length) lines.push(`${bullet}Platform contract: ${org.contractChanges.map(w.text).join("; ")}`);
+    else if (org.contractChanges) lines.push(`${bullet}Platform contract: unchanged`);
+    for (const t of org.teamEffects) {
+      lines.push(`${bullet}Team stack ${w.code(t.stack)}${t.team ? ` (team ${w.code(t.team)})` : ""}:`);
+      for (const e of t.effects) lines.push(`${sub}${effectWords(e, t.team ?? t.stack, w)}`);
+    }
+  }
+  if (org.crossStack) {
+    const cs = org.crossStack;
+    lines.push(
+      ...(md ? [""] : []),
+      md
+        ? `**Effects on other stacks** (the organisation proof over the head's ${cs.stacks.map(w.code).join(", ")}; only what the base does not have)`
+        : `effects on other stacks (the organisation proof over the head's ${cs.stacks.join(", ")}; only what the base does not have)`,
+      ...(md ? [""] : []),
+    );
+    for (const s of cs.perStack) {
+      if (s.findings.length === 0 && s.takeovers.length === 0) lines.push(`${bullet}${w.code(s.stack)}: no effect on other stacks`);
+      if (s.findings.length) {
+        lines.push(`${bullet}${w.code(s.stack)}: ❌ ${s.findings.length} new cross-stack finding${s.findings.length === 1 ? "" : "s"}:`);
+        for (const f of s.findings) lines.push(`${sub}${w.text(f.message)}`);
+      }
+      if (s.takeovers.length) {
+        lines.push(`${bullet}${w.code(s.stack)}: ⚠️ ${s.takeovers.length} new identity-admin grant${s.takeovers.length === 1 ? "" : "s"} reaching other stacks' identities:`);
+        for (const t of s.takeovers) lines.push(`${sub}${w.text(t)}`);
+      }
+    }
+    for (const s of cs.leftOut) lines.push(`${bullet}${w.code(s)}: does not plan in the head, left out of the organisation proof`);
+    if (cs.known) lines.push(`${bullet}${cs.known} cross-stack finding${cs.known === 1 ? "" : "s"} the base has too (not this PR's): npm run verify over these stacks lists them`);
+  }
+  return lines;
+}
+
 function verdictLine(review: Review): string {
-  const risky = review.stacks.reduce((n, s) => n + stackRisky(s), 0);
+  const crossStack = review.organisations.reduce((n, o) => n + newCrossStackFindings(o), 0);
+  const risky = review.stacks.reduce((n, s) => n + stackRisky(s), 0) + review.organisations.reduce((n, o) => n + newCrossStackTakeovers(o), 0);
   const verdict = review.verdict === "passed" ? "✅ passed" : review.verdict === "failed" ? `❌ failed${review.needsCodeReview ? " · needs code review" : ""}` : "⚠️ needs code review";
-  return `${verdict}${risky ? ` · ⚠️ ${risky} risky change${risky === 1 ? "" : "s"} to read` : ""}`;
+  return `${verdict}${crossStack ? ` · ❌ ${crossStack} new cross-stack finding${crossStack === 1 ? "" : "s"}` : ""}${risky ? ` · ⚠️ ${risky} risky change${risky === 1 ? "" : "s"} to read` : ""}`;
 }
 
 function riskyCount(changes: readonly AccessChange[]): number {
@@ -56,7 +112,7 @@ function prCodeSection(review: Review): string[] {
   const lines = ["", "#### Access diff as computed by the PR's own code", "", `_${mdText(pr.note)}. Against the base's code over the base's stack files: what the PR would change once deployed._`];
   for (const s of pr.stacks) {
     lines.push("", `##### ${mdCode(s.stack)}: ${prStatus(s)}`, "");
-    if (s.status !== "invalid") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "The PR's code changes nothing in this stack's access.", s.lifecycle));
+    if (s.status !== "invalid" && s.status !== "unreviewable") lines.push(...markdownChanges(s.changes, "Access changes as the PR's code plans them", "The PR's code changes nothing in this stack's access.", s.lifecycle));
     if (s.errors.length) {
       if (s.status === "failed") lines.push("", "**Findings**", "");
       for (const e of s.errors) lines.push(`- ${mdText(e)}`);
@@ -65,14 +121,18 @@ function prCodeSection(review: Review): string[] {
   return lines;
 }
 
-const prStatus = (s: PrCodeStack) => (s.status === "invalid" ? "❌ does not plan" : s.status === "removed" ? "🗑️ removed" : s.status === "passed" ? "✅ passed" : "❌ failed");
+const prStatus = (s: PrCodeStack) =>
+  s.status === "invalid" ? "❌ does not plan" : s.status === "unreviewable" ? STATUS.unreviewable : s.status === "removed" ? "🗑️ removed" : s.status === "passed" ? "✅ passed" : "❌ failed";
 
 function stackSection(review: Review, s: StackReview, maxServiceRows: number): string[] {
   const lines = ["", `### Stack ${mdCode(s.stack)}: ${s.isNew && s.status !== "removed" ? "🆕 new stack · " : ""}${STATUS[s.status]}`, ""];
   if (s.isNew && s.status !== "removed") lines.push("A new stack, reviewed against an empty base: every service and grant is shown as added.", "");
   for (const n of s.notes) lines.push(`_Note: ${mdText(n)}._`, "");
-  if (s.status === "invalid" || s.status === "refused") {
-    lines.push(s.status === "invalid" ? "The head's stack file does not plan: `pulumi up` would stop with these errors." : "The head's stack file was not read:", "");
+  if (s.status === "invalid" || s.status === "refused" || s.status === "unreviewable") {
+    lines.push(
+      s.status === "invalid" ? "The head's stack file does not plan: `pulumi up` would stop with these errors." : s.status === "refused" ? "The head's stack file was not read:" : "A team stack is planned with its platform's stack file, which this repository does not hold:",
+      "",
+    );
     for (const e of s.errors) lines.push(`- ${mdText(e)}`);
     return lines;
   }
@@ -115,10 +175,11 @@ export function reviewMarkdown(review: Review, maxServiceRows = 100): string {
   lines.push("", `**Every stack of the base and the head**, judged by ${review.judgedBy === "base" ? "the base's code" : "this checkout's code"}:`, "", "| Stack | Status | Access changes | Risky |", "|---|---|---|---|");
   for (const s of review.stacks) {
     const status = `${s.isNew && s.status !== "removed" ? "🆕 new · " : ""}${STATUS[s.status]}`;
-    const counted = s.status === "invalid" || s.status === "refused" ? "—" : String(s.changes.length);
+    const counted = s.status === "invalid" || s.status === "refused" || s.status === "unreviewable" ? "—" : String(s.changes.length);
     lines.push(`| ${mdCode(s.stack)} | ${status} | ${counted} | ${stackRisky(s) ? `⚠️ ${stackRisky(s)}` : "0"} |`);
   }
   if (review.stacks.length === 0) lines.push("| (none) | no stack files in the base or the head | | |");
+  for (const org of review.organisations) lines.push("", ...organisationLines(org, MD_WORDS, true));
   for (const s of review.stacks) lines.push(...stackSection(review, s, maxServiceRows));
   lines.push("", "---", "_Generated by `npm run review`. Run it before you push: `npm run review -- --base origin/main --head .`_");
   // The dates of the role data the names were checked against (components/internal/data/README.md),
@@ -159,6 +220,7 @@ export function reviewJson(review: Review): Record<string, unknown> {
       ...(s.lifecycle ? { lifecycle: toJson(s.result!, undefined, s.lifecycle).lifecycle } : {}),
       ...(s.result ? { verify: toJson(s.result) } : {}),
     })),
+    organisations: review.organisations.map((o) => ({ ...o, lines: organisationLines(o, TEXT_WORDS, false) })),
     ...(review.prCode ? { prCode: { source: review.prCode.source, note: review.prCode.note, stacks: review.prCode.stacks } } : {}),
   };
 }
@@ -185,6 +247,7 @@ export function reviewText(review: Review): string {
       }
     }
   }
+  for (const org of review.organisations) lines.push("", ...organisationLines(org, TEXT_WORDS, false));
   for (const s of review.stacks) {
     lines.push("", `=== stack ${s.stack}: ${s.isNew && s.status !== "removed" ? "new, " : ""}${s.status}`);
     for (const n of s.notes) lines.push(`note: ${n}`);

@@ -7,7 +7,9 @@
 import { accessDiff, emptySide, type AccessChange, type Side } from "../verify/diff";
 import { extractModel, type PlanDocument } from "../verify/model";
 import { followRenames } from "../verify/renames";
-import { lifecycleChanges, type LifecycleReport } from "../verify/lifecycle";
+import { teamLink, withPlatform } from "../verify/layout";
+import { lifecycleChanges, lifecycleCount, type LifecycleReport } from "../verify/lifecycle";
+import { newCrossStackFindings, reviewOrganisations, type OrgReview } from "./org";
 import { verifyModel, type VerifyResult } from "../verify/verify";
 import { codeChanges, codeFingerprint, type FileChange } from "./changes";
 import { planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
@@ -24,8 +26,14 @@ export type CodeOf = "base" | "head" | "this checkout";
 /** One stack, judged by this checkout's code. */
 export interface StackReview {
   readonly stack: string;
-  /** passed/failed: verify's verdict on the head; invalid: the head does not plan; refused: its file was not read; removed: only the base has it. */
-  readonly status: "passed" | "failed" | "invalid" | "refused" | "removed";
+  /**
+   * passed/failed: verify's verdict on the head; invalid: the head does not plan; refused: its file
+   * was not read; removed: only the base has it; unreviewable: a team stack whose platform's stack
+   * file is not in the head (it cannot be planned offline).
+   */
+  readonly status: "passed" | "failed" | "invalid" | "refused" | "removed" | "unreviewable";
+  /** The stack file differs between the base and the head (or is on one side only). */
+  readonly fileChanged?: boolean;
   /** The base has no stack file for it (or one that does not plan): the review is against an empty base. */
   readonly isNew: boolean;
   readonly notes: readonly string[];
@@ -41,7 +49,7 @@ export interface StackReview {
 /** One stack as the pull request's own code plans it, against the base's code and stack file. */
 export interface PrCodeStack {
   readonly stack: string;
-  readonly status: "passed" | "failed" | "invalid" | "removed";
+  readonly status: "passed" | "failed" | "invalid" | "removed" | "unreviewable";
   /** Why it does not plan, or verify's findings when it fails. */
   readonly errors: readonly string[];
   readonly changes: readonly AccessChange[];
@@ -71,6 +79,8 @@ export interface Review {
   /** Problems with the trees themselves (a project file that cannot be used). */
   readonly problems: readonly string[];
   readonly stacks: readonly StackReview[];
+  /** The organisation layout: each platform stack, the team stacks that read it, and the PR's effects across them. */
+  readonly organisations: readonly OrgReview[];
   readonly prCode?: PrCodeReview;
   readonly verdict: "passed" | "failed" | "needs code review";
 }
@@ -95,31 +105,53 @@ function side(tree: Tree): TreeSide {
 
 const same = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
-/** A planned side's trust model and verification, with renames followed from the base. */
-async function sideOf(plan: PlanDocument, base?: PlanDocument): Promise<{ side: Side; result: VerifyResult; renamed: ReadonlyMap<string, string>; plan: PlanDocument }> {
+/**
+ * A planned side's trust model and verification, with renames followed from the base. A team
+ * stack's plan is judged with its platform's plan of the same side (the platform's shared objects
+ * its trust rests on: verify's withPlatform).
+ */
+async function sideOf(plan: PlanDocument, base?: PlanDocument, platform?: PlanDocument): Promise<{ side: Side; result: VerifyResult; renamed: ReadonlyMap<string, string>; plan: PlanDocument }> {
   const followed = base ? followRenames(plan, base) : { plan, renamed: new Map<string, string>() };
-  const model = extractModel(followed.plan);
+  const model = extractModel(withPlatform(followed.plan, platform));
   const result = await verifyModel(model);
   return { side: { model, result }, result, renamed: followed.renamed, plan: followed.plan };
 }
 
-/** The diff from one outcome to another (either may be absent or not planned: then empty). */
+/** The plan of the platform a team stack's plan reads, among one side's outcomes (undefined for any other stack, or a platform that does not plan). */
+function platformPlanOf(plan: PlanDocument | undefined, outcomes: ReadonlyMap<string, PlanOutcome>): PlanDocument | undefined {
+  const link = plan ? teamLink(plan) : undefined;
+  const outcome = link ? outcomes.get(link.platformStack) : undefined;
+  return outcome?.kind === "planned" ? outcome.plan : undefined;
+}
+
+/** The diff from one outcome to another (either may be absent or not planned: then empty); each side's outcomes give a team stack its platform. */
 async function diffOutcomes(
   stack: string,
   base: PlanOutcome | undefined,
   head: PlanOutcome | undefined,
+  sides?: { readonly base: ReadonlyMap<string, PlanOutcome>; readonly head: ReadonlyMap<string, PlanOutcome> },
 ): Promise<{ readonly result?: VerifyResult; readonly changes: AccessChange[]; readonly lifecycle?: LifecycleReport }> {
   const basePlan = base?.kind === "planned" ? base.plan : undefined;
   const headPlan = head?.kind === "planned" ? head.plan : undefined;
-  const baseSide = basePlan ? (await sideOf(basePlan)).side : emptySide(stack);
+  const baseSide = basePlan ? (await sideOf(basePlan, undefined, sides && platformPlanOf(basePlan, sides.base))).side : emptySide(stack);
   if (!headPlan) return { changes: accessDiff(baseSide, emptySide(stack)) };
-  const headSide = await sideOf(headPlan, basePlan);
+  const headSide = await sideOf(headPlan, basePlan, sides && platformPlanOf(headPlan, sides.head));
   // What pulumi up replaces or deletes: only between two plans (a new stack creates, a removed one is destroyed).
   const lifecycle = basePlan ? lifecycleChanges(basePlan, headSide.plan) : undefined;
   return { result: headSide.result, changes: accessDiff(baseSide, headSide.side, headSide.renamed), ...(lifecycle ? { lifecycle } : {}) };
 }
 
 const textOf = (tree: Tree, file: StackFileEntry) => tree.read(file.entry.path, STACK_FILE_LIMITS.maxBytes).toString("utf8");
+
+/** A stack file's text when it is a regular file within the size limit (what the organisation's roles are read from), else undefined. */
+function readableText(tree: Tree, file: StackFileEntry | undefined): string | undefined {
+  if (!file || (file.entry.kind !== "file" && file.entry.kind !== "executable")) return undefined;
+  try {
+    return textOf(tree, file);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function reviewTrees(baseTree: Tree, headTree: Tree, options: ReviewOptions): Promise<Review> {
   const base = side(baseTree);
@@ -136,29 +168,74 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
   const baseOutcomes = new Map<string, PlanOutcome>();
   const headOutcomes = new Map<string, PlanOutcome>();
   const stacks: StackReview[] = [];
+  const texts = new Map<string, { base?: string; head?: string }>();
+  // Every stack planned first: a team stack is judged with its platform's plan of the same side.
   for (const stack of names) {
     const baseFile = base.stacks.find((s) => s.stack === stack);
     const headFile = head.stacks.find((s) => s.stack === stack);
-    const baseOutcome = baseFile ? await planWithThisCode(base.tree, base.project, baseFile) : undefined;
-    const headOutcome = headFile ? await planWithThisCode(head.tree, head.project, headFile) : undefined;
-    if (baseOutcome) baseOutcomes.set(stack, baseOutcome);
-    if (headOutcome) headOutcomes.set(stack, headOutcome);
+    texts.set(stack, { base: readableText(base.tree, baseFile), head: readableText(head.tree, headFile) });
+    if (baseFile) baseOutcomes.set(stack, await planWithThisCode(base.tree, base.project, baseFile));
+    if (headFile) headOutcomes.set(stack, await planWithThisCode(head.tree, head.project, headFile));
+  }
+  for (const stack of names) {
+    const baseFile = base.stacks.find((s) => s.stack === stack);
+    const headFile = head.stacks.find((s) => s.stack === stack);
+    const fileChanged = !baseFile || !headFile || baseFile.entry.blob !== headFile.entry.blob || baseFile.entry.kind !== headFile.entry.kind;
+    const baseOutcome = baseOutcomes.get(stack);
+    const headOutcome = headOutcomes.get(stack);
     const notes: string[] = [];
-    if (baseOutcome && baseOutcome.kind !== "planned" && headOutcome) notes.push(`the base's stack file does not plan (${baseOutcome.errors[0]}): every grant is shown as added`);
-    const { result, changes: stackChanges, lifecycle } = await diffOutcomes(stack, baseOutcome, headOutcome);
+    if (baseOutcome && baseOutcome.kind !== "planned" && headOutcome && headOutcome.kind !== "unreviewable") notes.push(`the base's stack file does not plan (${baseOutcome.errors[0]}): every grant is shown as added`);
+    const { result, changes: stackChanges, lifecycle } = await diffOutcomes(stack, baseOutcome, headOutcome, { base: baseOutcomes, head: headOutcomes });
     const isNew = !baseOutcome || baseOutcome.kind !== "planned";
     if (!headOutcome) {
       if (baseOutcome?.kind !== "planned") notes.push("the base's stack file does not plan either: what the stack holds is not known here");
-      stacks.push({ stack, status: "removed", isNew: false, notes, errors: [], changes: stackChanges });
+      stacks.push({ stack, status: "removed", isNew: false, fileChanged, notes, errors: [], changes: stackChanges });
     } else if (headOutcome.kind !== "planned") {
-      stacks.push({ stack, status: headOutcome.kind, isNew, notes, errors: headOutcome.errors, changes: [] });
+      stacks.push({ stack, status: headOutcome.kind, isNew, fileChanged, notes, errors: headOutcome.errors, changes: [] });
     } else {
-      stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, notes, errors: [], result, changes: stackChanges, ...(lifecycle ? { lifecycle } : {}) });
+      stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, fileChanged, notes, errors: [], result, changes: stackChanges, ...(lifecycle ? { lifecycle } : {}) });
+    }
+  }
+
+  const organisations = await reviewOrganisations(
+    stacks.map((s) => ({
+      stack: s.stack,
+      baseText: texts.get(s.stack)?.base,
+      headText: texts.get(s.stack)?.head,
+      base: baseOutcomes.get(s.stack),
+      head: headOutcomes.get(s.stack),
+      fileChanged: s.fileChanged ?? true,
+      changes: s.changes.length,
+      lifecycle: lifecycleCount(s.lifecycle),
+    })),
+    needsCodeReview,
+  );
+  // A team stack the PR leaves as it is, whose platform changes: its changes come from the platform.
+  for (const org of organisations) {
+    for (const t of org.teamEffects) {
+      const i = stacks.findIndex((s) => s.stack === t.stack);
+      if (i >= 0 && !stacks[i]!.fileChanged) stacks[i] = { ...stacks[i]!, notes: [...stacks[i]!.notes, `its stack file is unchanged: what changes here comes from its platform ${org.platform}`] };
+    }
+  }
+  // A team stack whose platform is not in the repository is named; it fails the review when the PR
+  // changes its file or makes it unreviewable (removes its platform), not when it was so before.
+  const unreviewableFails = (s: StackReview) => s.status === "unreviewable" && (s.fileChanged || baseOutcomes.get(s.stack)?.kind !== "unreviewable");
+  for (const [i, s] of stacks.entries()) {
+    if (s.status === "unreviewable") {
+      const why = !unreviewableFails(s)
+        ? "neither its stack file nor its platform's changes in this pull request, and it could not be planned before either: named, not judged"
+        : s.fileChanged
+          ? "the pull request changes this stack file, which the review cannot plan: the review fails"
+          : "the pull request makes this stack one the review cannot plan: the review fails";
+      stacks[i] = { ...s, notes: [...s.notes, why] };
     }
   }
 
   const prCode = needsCodeReview ? await reviewPrCode(base, head, judgedBy, baseOutcomes, headOutcomes, options) : undefined;
-  const failed = problems.length > 0 || stacks.some((s) => s.status === "failed" || s.status === "invalid" || s.status === "refused");
+  const failed =
+    problems.length > 0 ||
+    stacks.some((s) => s.status === "failed" || s.status === "invalid" || s.status === "refused" || unreviewableFails(s)) ||
+    organisations.some((o) => newCrossStackFindings(o) > 0);
   return {
     base: { label: baseTree.label, ...(baseTree.commit ? { commit: baseTree.commit } : {}) },
     head: { label: headTree.label, ...(headTree.commit ? { commit: headTree.commit } : {}) },
@@ -168,6 +245,7 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
     needsCodeReview,
     problems,
     stacks,
+    organisations,
     ...(prCode ? { prCode } : {}),
     verdict: failed ? "failed" : needsCodeReview ? "needs code review" : "passed",
   };
@@ -202,20 +280,20 @@ async function reviewPrCode(
     source = "plans read from a file";
     note = "Computed by the PR's own code in the unprivileged job and read here as data (untrusted: the PR's code decides what it reports)";
   } else if (options.prCode === "run") {
-    headPlans = await planWithTreeCode(head.tree, head.project, regular(head).map((f) => ({ stack: f.stack, text: textOf(head.tree, f) })));
+    headPlans = await planWithTreeCode(head.tree, head.project, regular(head).map((f) => ({ stack: f.stack, text: textOf(head.tree, f), path: f.entry.path })));
     source = "ran here";
     note = "Computed by the PR's own code, run here with this checkout's dependencies (untrusted: the PR's code decides what it reports)";
   } else {
     return { source: "not run", note: "The PR's own code was not run here (--no-pr-code): run npm run review in the unprivileged job or locally to see the access diff it computes", stacks: [] };
   }
-  const basePlans = judgedBy === "base" ? judgedBase : await planWithTreeCode(base.tree, base.project, regular(base).map((f) => ({ stack: f.stack, text: textOf(base.tree, f) })));
+  const basePlans = judgedBy === "base" ? judgedBase : await planWithTreeCode(base.tree, base.project, regular(base).map((f) => ({ stack: f.stack, text: textOf(base.tree, f), path: f.entry.path })));
   const stacks: PrCodeStack[] = [];
   for (const stack of [...new Set([...basePlans.keys(), ...headPlans.keys()])].sort()) {
     const b = basePlans.get(stack);
     const h = headPlans.get(stack);
-    const { result, changes, lifecycle } = await diffOutcomes(stack, b, h);
+    const { result, changes, lifecycle } = await diffOutcomes(stack, b, h, { base: basePlans, head: headPlans });
     if (!h) stacks.push({ stack, status: "removed", errors: [], changes });
-    else if (h.kind !== "planned") stacks.push({ stack, status: "invalid", errors: h.errors, changes: [] });
+    else if (h.kind !== "planned") stacks.push({ stack, status: h.kind === "unreviewable" ? "unreviewable" : "invalid", errors: h.errors, changes: [] });
     else stacks.push({ stack, status: result!.passed ? "passed" : "failed", errors: result!.findings.filter((f) => !f.accepted).map((f) => f.message), changes, ...(lifecycle ? { lifecycle } : {}) });
   }
   return { source, note, stacks, plans: headPlans };
