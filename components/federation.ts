@@ -105,7 +105,13 @@ function oktaAuthorizationServer({ parent, name, config, team }: FederationWirin
     // and claims are the platform's (a team naming one it lacks was refused by the config rules).
     return new AuthorizationServer(
       `${name}-authz`,
-      { existingServerId: team.authorizationServerId, existingIssuer: team.issuerUrl, audience: server.audience, writeAfter: hook },
+      {
+        existingServerId: team.authorizationServerId,
+        existingIssuer: team.issuerUrl,
+        audience: server.audience,
+        mismatchRemedy: `the platform stack ${team.platform} records another server than Okta holds: run pulumi up on the platform stack, then on this team stack`,
+        writeAfter: hook,
+      },
       { parent },
     );
   }

@@ -21,6 +21,8 @@ export interface AuthorizationServerArgs {
    * and list {@link audience}, or the deployment stops before any trust is written.
    */
   readonly existingIssuer?: string;
+  /** What to do when the adopted server differs from `existingIssuer` or `audience` (default: fix the adopt form's config). */
+  readonly mismatchRemedy?: string;
   /** Display name of the created server in Okta. Required unless adopting. */
   readonly serverName?: string;
   readonly description?: string;
@@ -56,17 +58,17 @@ export function claimExpression(claim: ClaimSpec): string {
  * The issuer of an adopted server, after checking what Okta returns against the config: a server
  * whose issuer or audiences differ would make every trust built on it wrong.
  */
-function checkedIssuer(server: auth.Server, id: string, expected: string, audience: string, parent: pulumi.Resource): pulumi.Output<string> {
+function checkedIssuer(server: auth.Server, id: string, expected: string, audience: string, parent: pulumi.Resource, remedy?: string): pulumi.Output<string> {
   return pulumi.all([server.issuer, server.audiences]).apply(([actual, audiences]) => {
     if (actual !== expected) {
       throw new pulumi.ResourceError(
-        `the adopted authorization server ${id} has issuer ${actual}, but the config predicts ${expected}; set okta.authorizationServer.existing.issuerMode (and customDomain) to match the server`,
+        `the adopted authorization server ${id} has issuer ${actual}, but the config predicts ${expected}; ${remedy ?? "set okta.authorizationServer.existing.issuerMode (and customDomain) to match the server"}`,
         parent,
       );
     }
     if (!(audiences ?? []).includes(audience)) {
       throw new pulumi.ResourceError(
-        `the adopted authorization server ${id} has audiences ${(audiences ?? []).join(", ") || "(none)"}, not ${audience}; set okta.authorizationServer.existing.audience to the server's audience`,
+        `the adopted authorization server ${id} has audiences ${(audiences ?? []).join(", ") || "(none)"}, not ${audience}; ${remedy ?? "set okta.authorizationServer.existing.audience to the server's audience"}`,
         parent,
       );
     }
@@ -157,7 +159,7 @@ export class AuthorizationServer extends pulumi.ComponentResource {
     }
 
     this.serverId = server.id;
-    this.issuerUrl = args.existingServerId !== undefined && args.existingIssuer !== undefined ? checkedIssuer(server, args.existingServerId, args.existingIssuer, args.audience, this) : server.issuer;
+    this.issuerUrl = args.existingServerId !== undefined && args.existingIssuer !== undefined ? checkedIssuer(server, args.existingServerId, args.existingIssuer, args.audience, this, args.mismatchRemedy) : server.issuer;
     // A created server's audience is read back from Okta; an adopted one is taken as configured
     // (its audiences list is not ours to change).
     this.audience = args.existingServerId === undefined ? server.audiences.apply((a) => a[0] ?? args.audience) : pulumi.output(args.audience);

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ProgramError, unwrapSecrets } from "../../tools/offline/engine";
+import { ProgramError, runOffline, unwrapSecrets } from "../../tools/offline/engine";
+import { federationProgram } from "../../stacks/program";
 import { planStack, type Plan } from "../../tools/offline/plan";
 import { loadStackFile } from "../../tools/offline/stackFile";
 import { byType, inputsOf, one } from "../helpers/recorded";
@@ -278,5 +279,25 @@ describe("a platform moved out of a single stack keeps its objects' identities",
       `${former}$oktafed:aws:OidcProvider$aws:iam/openIdConnectProvider:OpenIdConnectProvider::federation-aws-oidc-provider`,
     );
     expect(one(plan.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "platform-aws-oidc-data-provider").aliases.some((a) => a.includes("federation-aws-oidc-provider"))).toBe(false);
+  });
+});
+
+describe("a team stack whose platform's contract no longer matches Okta", () => {
+  it("stops at the server it reads, before any trust, and says to update the platform first", async () => {
+    const team = fixtureStack("team-payments-stage");
+    const contract = (unwrapSecrets(platform.outputs) as any).platform;
+    const okta = contract.okta;
+    const stale = { ...contract, okta: { ...okta, issuerUrl: `${okta.issuerUrl}-old` } };
+    const run = runOffline(federationProgram, {
+      project: team.project,
+      stack: team.stack,
+      config: team.config,
+      stackReferences: { "acme/okta-federation/platform-stage": { platform: stale } },
+      // What reading the server from Okta returns: the platform's current issuer.
+      hints: { oktaAdoptedServers: { [`${okta.orgName}.${okta.baseUrl}/${okta.authorizationServerId}`]: { issuer: okta.issuerUrl, audiences: [okta.audience], issuerMode: "ORG_URL" } } },
+    });
+    await expect(run).rejects.toThrow(
+      `the adopted authorization server <platform-authz-server.id> has issuer ${okta.issuerUrl}, but the config predicts ${okta.issuerUrl}-old; the platform stack acme/okta-federation/platform-stage records another server than Okta holds: run pulumi up on the platform stack, then on this team stack`,
+    );
   });
 });
