@@ -166,6 +166,30 @@ describe("a pull request that changes a platform stack: what changes for each te
     ]);
   });
 
+  it("a head platform that does not plan (two teams in one band, refused by the platform's rules): every team stack fails, no proof runs", async () => {
+    const r = await reviewOf(headWith("band-clash", (h) => editConfig(h, "platform-stage", "platform", (p) => (p.teams.payments.oktaPriorityBand = 2))));
+    expect(r.code).toBe(1);
+    const gone = "    the head's platform does not plan (its errors are in its own section): this team stack cannot read its platform, so its next `pulumi up` FAILS";
+    expect(r.org).toEqual([
+      [
+        ...HEADER,
+        PLATFORM_CHANGES,
+        "  Team stack team-data-stage (team data):",
+        gone,
+        "  Team stack team-payments-stage (team payments):",
+        gone,
+        "effects on other stacks (the organisation proof cannot run: fewer than two of its stacks plan in the head)",
+        "  platform-stage: does not plan in the head, left out of the organisation proof",
+        "  team-data-stage: does not plan in the head, left out of the organisation proof",
+        "  team-payments-stage: does not plan in the head, left out of the organisation proof",
+      ],
+    ]);
+    expect(r.stacks[0]!.errors).toEqual([
+      "invalid config okta-federation:platform: 1 problem",
+      "teams.payments.oktaPriorityBand: is 2, already the band of team data: each team needs its own band, so that teams deploying at once never create Okta policies at one priority",
+    ]);
+  });
+
   it("a platform file changed without changing its contract: nothing changes for its team stacks", async () => {
     const r = await reviewOf(headWith("platform-comment", (h) => writeFileSync(join(h, "stacks", "Pulumi.platform-stage.yaml"), `# a comment\n${readFileSync(join(h, "stacks", "Pulumi.platform-stage.yaml"), "utf8")}`)));
     expect(r.code).toBe(0);

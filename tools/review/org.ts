@@ -216,7 +216,7 @@ function teamEffects(input: OrgStackInput, role: StackRole, platformBase: PlanOu
   if (!head) {
     effects.push({
       kind: "platform-gone",
-      reason: platformHead === undefined ? "the head removes the platform's stack file" : platformHead.kind === "planned" ? "the head's platform exports no contract" : "the head's platform does not plan",
+      reason: platformHead === undefined ? "the head removes the platform's stack file" : platformHead.kind === "planned" ? "the head's platform exports no contract" : "the head's platform does not plan (its errors are in its own section)",
     });
   } else if (base) {
     if (base.okta.issuerUrl !== head.okta.issuerUrl) effects.push({ kind: "trust-input", field: "issuer", from: base.okta.issuerUrl, to: head.okta.issuerUrl, trusts: trustsOf(planOf(input.head) ?? planOf(input.base)) });

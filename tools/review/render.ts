@@ -59,13 +59,11 @@ export function organisationLines(org: OrgReview, w: Words, md: boolean): string
   }
   if (org.crossStack) {
     const cs = org.crossStack;
-    lines.push(
-      ...(md ? [""] : []),
-      md
-        ? `**Effects on other stacks** (the organisation proof over the head's ${cs.stacks.map(w.code).join(", ")}; only what the base does not have)`
-        : `effects on other stacks (the organisation proof over the head's ${cs.stacks.join(", ")}; only what the base does not have)`,
-      ...(md ? [""] : []),
-    );
+    const over =
+      cs.stacks.length < 2
+        ? "the organisation proof cannot run: fewer than two of its stacks plan in the head"
+        : `the organisation proof over the head's ${cs.stacks.map(w.code).join(", ")}; only what the base does not have`;
+    lines.push(...(md ? [""] : []), md ? `**Effects on other stacks** (${over})` : `effects on other stacks (${over})`, ...(md ? [""] : []));
     for (const s of cs.perStack) {
       if (s.findings.length === 0 && s.takeovers.length === 0) lines.push(`${bullet}${w.code(s.stack)}: no effect on other stacks`);
       if (s.findings.length) {
