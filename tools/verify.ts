@@ -35,6 +35,9 @@ const MAKE_BASE = (stack: string | undefined, file = "base-plan.json") => `npm r
 const STATE_EXPECTED = "a Pulumi stack export";
 const BASE_EXPECTED = "an offline plan or a Pulumi stack export";
 
+/** How a team's platform was planned for --stack and --stack-file (tools/offline/orgPlan.ts). */
+const BESIDE = "planned from the stack file beside the team's";
+
 /** A base plan that cannot be used: one line for the user, exit code 2. */
 export class BasePlanError extends Error {}
 
@@ -43,7 +46,17 @@ export class BasePlanError extends Error {}
  * stack (another stack only with `allowOtherStack`, then with a warning).
  */
 export function readBasePlan(path: string, stack: string | undefined, allowOtherStack: boolean, io: Io, what = "base plan"): PlanDocument {
-  const make = (s: string | undefined) => MAKE_BASE(s, what === "base plan" ? "base-plan.json" : "plan.json");
+  return checkBasePlan(readPlanText(path, what), path, stack, allowOtherStack, io, what);
+}
+
+/** A plan file's text and its JSON (undefined when it is not JSON), read and parsed once. */
+interface PlanText {
+  readonly text: string;
+  readonly doc: unknown;
+  readonly parseError?: InputLimitError;
+}
+
+function readPlanText(path: string, what: string): PlanText {
   // A base may be an export too (readBase): say so when it is refused for its size.
   const expected = what === "base plan" ? BASE_EXPECTED : "an offline plan";
   let text: string;
@@ -53,17 +66,23 @@ export function readBasePlan(path: string, stack: string | undefined, allowOther
     if (error instanceof InputLimitError) throw new BasePlanError(error.message);
     throw new BasePlanError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const trimmed = text.trimStart();
+  try {
+    return { text, doc: readJsonLimited(text, `${what} ${path}`, expected) };
+  } catch (error) {
+    return { text, doc: undefined, ...(error instanceof InputLimitError ? { parseError: error } : {}) };
+  }
+}
+
+/** An offline plan of this stack (another stack only with `allowOtherStack`), from its text and JSON. */
+function checkBasePlan(read: PlanText, path: string, stack: string | undefined, allowOtherStack: boolean, io: Io, what: string): PlanDocument {
+  const make = (s: string | undefined) => MAKE_BASE(s, what === "base plan" ? "base-plan.json" : "plan.json");
+  const trimmed = read.text.trimStart();
   if (/^> /.test(trimmed)) {
     throw new BasePlanError(`${what} ${path} starts with npm's banner ("${trimmed.split("\n")[0]}"), not JSON: write it with -s, e.g. ${make(stack)}`);
   }
-  let doc: unknown;
-  try {
-    doc = readJsonLimited(text, `${what} ${path}`, expected);
-  } catch (error) {
-    if (error instanceof InputLimitError) throw new BasePlanError(error.message);
-    throw new BasePlanError(`${what} ${path} is not JSON: write it with ${make(stack)}`);
-  }
+  if (read.parseError) throw new BasePlanError(read.parseError.message);
+  if (read.doc === undefined) throw new BasePlanError(`${what} ${path} is not JSON: write it with ${make(stack)}`);
+  const doc = read.doc;
   const record = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
   if (record.kind === "okta-federation/verify") {
     throw new BasePlanError(`${what} ${path} is verify's output, not a plan: write the base with ${make(stack)}`);
@@ -76,6 +95,13 @@ export function readBasePlan(path: string, stack: string | undefined, allowOther
     io.stderr(`warning: comparing stack ${stack} with a base plan of stack ${record.stack} (--allow-other-stack)\n`);
   }
   return doc as PlanDocument;
+}
+
+/** A plan given with --plan, read and parsed once: an export is refused with the flag to use. */
+function readPlanSource(path: string, io: Io): PlanDocument {
+  const read = readPlanText(path, "plan");
+  if (isStateExport(read.doc)) throw new StateExportError(`plan ${path} is a Pulumi stack export, not an offline plan: pass it with --state`);
+  return checkBasePlan(read, path, undefined, false, io, "plan");
 }
 
 /**
@@ -159,8 +185,7 @@ async function loadOrgSource(source: OrgSource, io: Io): Promise<OrgInput> {
     return { source: `state ${source.value}`, plan, state: true };
   }
   if (source.flag === "plan") {
-    if (isStateExport(readJson(source.value))) throw new StateExportError(`plan ${source.value} is a Pulumi stack export, not an offline plan: pass it with --state`);
-    const plan = readBasePlan(source.value, undefined, false, io, "plan");
+    const plan = readPlanSource(source.value, io);
     modelOf(plan, { label: `plan ${source.value}`, state: false });
     return { source: `plan ${source.value}`, plan };
   }
@@ -234,8 +259,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       stack = plan.stack;
     } else if (values.plan !== undefined) {
       // A plan written earlier (plan --json): the proof alone, without planning again.
-      if (isStateExport(readJson(values.plan))) throw new StateExportError(`plan ${values.plan} is a Pulumi stack export, not an offline plan: pass it with --state`);
-      plan = readBasePlan(values.plan, undefined, false, io, "plan");
+      plan = readPlanSource(values.plan, io);
       stack = plan.stack;
     } else {
       const loaded = values["stack-file"] !== undefined ? loadStackFile(values["stack-file"]) : values.stack!;
@@ -255,14 +279,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const followed = base ? followRenames(plan, base.plan) : undefined;
     if (followed) plan = followed.plan;
     // A team stack is verified with its platform's shared objects (server scopes and claims, OIDC providers, pool).
-    const model = modelOf(withPlatform(plan, platform), headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
+    const model = modelOf(withPlatform(plan, platform, BESIDE), headState ? { label: headState, state: true } : values.plan !== undefined ? { label: `plan ${values.plan}`, state: false } : undefined);
     const result = await verifyModel(model);
     let changes;
     let lifecycle;
     if (base) {
       let baseModel;
       try {
-        baseModel = extractModel(withPlatform(base.plan, platform));
+        baseModel = extractModel(withPlatform(base.plan, platform, BESIDE));
       } catch (error) {
         const message = `${base.state ? "base state" : "base plan"} ${values.base} cannot be read as a federation: ${(error as Error).message}`;
         throw base.state ? new StateExportError(message) : new BasePlanError(message);

@@ -108,7 +108,7 @@ describe("platform and team stacks: one proof over the organisation", () => {
       ["team-data-stage", true, 0],
     ]);
     expect(org.stacks[0]!.result.layout).toEqual({ kind: "platform", objects: 8, words: "authorization server services-stage, 3 scopes, 1 claim, 2 AWS OIDC providers, 1 GCP pool" });
-    expect(org.stacks[1]!.result.layout).toEqual({ kind: "team", platform: PLATFORM, from: "plan", state: false });
+    expect(org.stacks[1]!.result.layout).toEqual({ kind: "team", platform: PLATFORM, from: "plan", note: "stack platform-stage, given", state: false });
     // Each team's own targets, with the platform's claims (tenant_id, mapped by the pool's providers).
     expect(org.stacks[1]!.result.allowed.map((c) => [c.service, c.target])).toEqual([
       ["checkout", "aws-role:checkout"],
@@ -150,7 +150,7 @@ describe("platform and team stacks: one proof over the organisation", () => {
     const team = await runCli(verify, "--stack-file", join(dir, "Pulumi.team-payments-stage.yaml"));
     expect(team.stderr).toBe("");
     expect(team.code).toBe(0);
-    expect(team.stdout).toContain(`team stack of platform ${PLATFORM}: the platform's shared objects from its plan, planned from the stack file beside the team's\n`);
+    expect(team.stdout).toContain(`team stack of platform ${PLATFORM}: the platform's shared objects from its plan (planned from the stack file beside the team's)\n`);
     expect(team.stdout).toContain("checkout  allow  deny   allow  allow \n");
     expect(team.stdout).toContain("PASSED: every service reaches exactly its own targets; all 12 trust probes denied; no shared client keys.");
 
@@ -189,6 +189,27 @@ describe("platform and team stacks: one proof over the organisation", () => {
     expect(out.stdout).toContain(
       "PASSED: every stack passed; no service reaches another stack's targets; no client key or name is shared across stacks; every team stack's platform is given and the teams' Okta priority bands are distinct.",
     );
+
+    // The same organisation from plan files (as the org bench gives it): each team with the platform's plan given beside it.
+    const files = STACKS.map((stack) => {
+      const path = join(dir, `${stack}.plan.json`);
+      writeFileSync(path, JSON.stringify(plans()[stack]));
+      return path;
+    });
+    const fromPlans = await runCli(verify, ...files.flatMap((f) => ["--plan", f]), "--json");
+    expect(fromPlans.code).toBe(0);
+    const doc = JSON.parse(fromPlans.stdout);
+    expect(doc.passed).toBe(true);
+    expect(doc.stacks.map((s: any) => s.layout)).toEqual([
+      { kind: "platform", objects: 8, words: "authorization server services-stage, 3 scopes, 1 claim, 2 AWS OIDC providers, 1 GCP pool" },
+      { kind: "team", platform: PLATFORM, from: "plan", note: "stack platform-stage, given", state: false },
+      { kind: "team", platform: PLATFORM, from: "plan", note: "stack platform-stage, given", state: false },
+    ]);
+    expect(doc.organisation.layout.map((l: any) => [l.stack, l.kind, l.platformGiven ?? null, l.bands ?? null])).toEqual([
+      ["platform-stage", "platform", null, null],
+      ["team-payments-stage", "team", true, [1]],
+      ["team-data-stage", "team", true, [2]],
+    ]);
   }, 120_000);
 
   it("a second team stack of team payments: one band claimed twice on the server, and one provider id twice in the pool", async () => {

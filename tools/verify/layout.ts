@@ -157,9 +157,10 @@ export function contractObjects(contract: PlatformOutputsV1, platformStack: stri
 /**
  * A team stack's plan or export with its platform's shared objects added: from `platform` (the
  * platform's plan or export) when given and it holds the server the team reads, else from the
- * contract the team's StackReference read. Any other document is returned as is.
+ * contract the team's StackReference read. Any other document is returned as is. `how`: how the
+ * platform's document was had, said beside it (e.g. "planned from the stack file beside the team's").
  */
-export function withPlatform(team: PlanDocument, platform?: PlanDocument): CombinedPlan {
+export function withPlatform(team: PlanDocument, platform?: PlanDocument, how?: string): CombinedPlan {
   const link = teamLink(team);
   if (!link) return team;
   const readId = readServerId(team);
@@ -167,7 +168,7 @@ export function withPlatform(team: PlanDocument, platform?: PlanDocument): Combi
   let objects: PlanResource[];
   if (platform && platformServerId(platform) === readId) {
     objects = sharedObjects(platform).filter((r) => r.type !== SERVER);
-    source = { name: link.platform, from: platform.kind === "pulumi/stack-export" ? "state" : "plan" };
+    source = { name: link.platform, from: platform.kind === "pulumi/stack-export" ? "state" : "plan", ...(how ? { note: how } : {}) };
   } else if (link.contract) {
     objects = contractObjects(link.contract, link.platformStack);
     const note = platform ? `the platform's ${platform.kind === "pulumi/stack-export" ? "export" : "plan"} holds server ${String(platformServerId(platform))}, not ${String(readId)} that the team reads` : undefined;

@@ -268,7 +268,9 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
   // Each stack on its own, as verify proves it (a team stack with its platform's objects).
   const stacks: OrgStack[] = [];
   for (const [i, input] of inputs.entries()) {
-    const plan = links[i] ? withPlatform(input.plan, platformPlanOf(i)) : input.plan;
+    const link = links[i];
+    const how = givenPlatform[i] ? `stack ${link!.platformStack}, given` : "planned from the stack file beside the team's";
+    const plan = link ? withPlatform(input.plan, platformPlanOf(i), how) : input.plan;
     stacks.push({ source: input.source, state: input.state === true, result: await verifyModel(extractModel(plan)) });
   }
 

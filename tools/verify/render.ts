@@ -40,7 +40,7 @@ export function teamLines(result: VerifyResult): string[] {
   if (layout?.kind !== "team") return [];
   const from =
     layout.from === "plan"
-      ? "its plan, planned from the stack file beside the team's"
+      ? "its plan"
       : layout.from === "state"
         ? "its export"
         : layout.from === "contract"
