@@ -229,6 +229,7 @@ export const ORG_SCENARIOS: readonly Scenario[] = [
     contains: [
       "## Okta federation access review: ❌ failed · ❌ 2 new cross-stack findings",
       "- `team-data-stage`: ❌ 2 new cross-stack findings:",
+      "| `team-data-stage` | ✅ passed · ❌ 2 new cross-stack findings | 5 | 0 |",
       "  - AWS role name stage-checkout in AWS account 222222222222 is in stack team-payments-stage \\(federation-checkout-aws-role\\) and in stack team-data-stage \\(federation-checkout-aws-role\\)",
       "  - Okta app label stage-checkout in Okta org acme-stage-example.oktapreview.com is in stack team-payments-stage",
     ],

@@ -171,8 +171,12 @@ export function reviewMarkdown(review: Review, maxServiceRows = 100): string {
   }
   if (other.length) lines.push("", `Also changed, not run by \`pulumi up\` (${other.length}): ${other.map((c) => `${mdCode(c.path)} (${mdText(c.meaning)})`).join(", ")}.`);
   lines.push("", `**Every stack of the base and the head**, judged by ${review.judgedBy === "base" ? "the base's code" : "this checkout's code"}:`, "", "| Stack | Status | Access changes | Risky |", "|---|---|---|---|");
+  // The organisation proof's new findings, per stack (the stack may pass on its own).
+  const crossStack = new Map<string, number>();
+  for (const o of review.organisations) for (const p of o.crossStack?.perStack ?? []) if (p.findings.length) crossStack.set(p.stack, (crossStack.get(p.stack) ?? 0) + p.findings.length);
   for (const s of review.stacks) {
-    const status = `${s.isNew && s.status !== "removed" ? "🆕 new · " : ""}${STATUS[s.status]}`;
+    const cross = crossStack.get(s.stack);
+    const status = `${s.isNew && s.status !== "removed" ? "🆕 new · " : ""}${STATUS[s.status]}${cross ? ` · ❌ ${cross} new cross-stack finding${cross === 1 ? "" : "s"}` : ""}`;
     const counted = s.status === "invalid" || s.status === "refused" || s.status === "unreviewable" ? "—" : String(s.changes.length);
     lines.push(`| ${mdCode(s.stack)} | ${status} | ${counted} | ${stackRisky(s) ? `⚠️ ${stackRisky(s)}` : "0"} |`);
   }
