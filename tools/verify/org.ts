@@ -4,8 +4,15 @@
  * every service's token is evaluated against every other stack's trusts (the cross-stack matrix, by
  * the same evaluators: `decide`, `admittedSubjects`), and what must be unique in the organisation
  * is checked: client keys (clientKeys.ts fingerprints), AWS role names and OIDC provider URLs per
- * account, Okta app labels per Okta org, GCP pools and service accounts per project, GCP principals
- * per pool, Azure identity names per resource group. No trust rule is restated here.
+ * account, Okta app labels per Okta org, GCP pools and service accounts per project, GCP pool
+ * provider ids and principals per pool, Azure identity names per resource group. Platform and team
+ * stacks (layout.ts): each team stack is verified with its platform's shared objects; a shared pool
+ * is one trust across stacks (every stack's providers of it, each probed with the other stacks'
+ * tokens); team stacks of one server must hold distinct Okta priority bands, and their deployed
+ * policy order is judged over all of them (oktaPriorities.ts); a team whose platform is not given is
+ * reported; identity-admin grants are judged against the other stacks' identities too
+ * (identityAdminGrants.ts). Services are indexed by client id and tokens by subject, so nothing
+ * grows with services x services across stacks. No trust rule is restated here.
  */
 import { sameKeySourceNote } from "../../components/internal/clientKeys";
 import { bandFindings, oktaPriorityBandOf, orgPolicyOrderFindings } from "../../components/internal/oktaPriorities";
