@@ -253,7 +253,13 @@ describe("platform and team stacks: one proof over the organisation", () => {
     expect(accepted.passed).toBe(true);
     expect(accepted.crossStack.takeovers.map((t) => [t.stack, t.service, t.grant, t.accepted, t.reach.map((r) => `${r.stack}:${r.target}`)])).toEqual([
       ["team-payments-stage", "checkout", "AWS inline policy trust-admin", true, ["team-data-stage:aws-role:ingest"]],
-      ["team-payments-stage", "checkout", "GCP role roles/iam.workloadIdentityPoolAdmin on project acme-stage-example", true, ["team-data-stage:gcp-direct:warehouse", "team-data-stage:gcp-sa:ingest"]],
+      [
+        "team-payments-stage",
+        "checkout",
+        "GCP role roles/iam.workloadIdentityPoolAdmin on project acme-stage-example",
+        true,
+        ["team-data-stage:gcp-direct:warehouse", "team-data-stage:gcp-sa:ingest", "platform-stage:gcp-pool:okta-stage"],
+      ],
     ]);
 
     // The same grants without the opt-in (program code, or an edited plan): a finding in payments, and across stacks.
@@ -269,9 +275,9 @@ describe("platform and team stacks: one proof over the organisation", () => {
       ],
       [
         "cross-stack-takeover",
-        ["team-payments-stage", "team-data-stage"],
+        ["team-payments-stage", "team-data-stage", "platform-stage"],
         expect.stringMatching(
-          /^team-payments-stage\/checkout holds GCP role roles\/iam\.workloadIdentityPoolAdmin on project acme-stage-example, which .*: it could take over identities of stack team-data-stage: team-data-stage: GCP direct grants warehouse, GCP service account stage-ingest@acme-stage-example\.iam\.gserviceaccount\.com \(no allowIdentityAdmin opt-in\)$/,
+          /^team-payments-stage\/checkout holds GCP role roles\/iam\.workloadIdentityPoolAdmin on project acme-stage-example, which .*: it could take over identities of stacks team-data-stage, platform-stage: team-data-stage: GCP direct grants warehouse, GCP service account stage-ingest@acme-stage-example\.iam\.gserviceaccount\.com; platform-stage: GCP pool okta-stage \(its providers decide every principal of the pool\) \(no allowIdentityAdmin opt-in\)$/,
         ),
       ],
     ]);

@@ -71,7 +71,15 @@ export function adminGrants(
       const project = `gcp:${String(get(r, "project"))}`;
       const pools = admin.reach === "project" ? (poolsOf.get(project) ?? []) : [];
       const reach = others(owner, (t) => (t.location === project && (t.kind === "gcp-service-account" || admin.reach === "project")) || inPools(t, pools));
-      found.push({ service: owner, resource: r.name, grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`, why: admin.why, accepted: accepted(r), ...reach });
+      found.push({
+        service: owner,
+        resource: r.name,
+        grant: `GCP role ${String(get(r, "role"))} on project ${String(get(r, "project"))}`,
+        why: admin.why,
+        accepted: accepted(r),
+        ...reach,
+        ...(foreign.length && pools.length ? { administeredPools: [...pools].sort() } : {}),
+      });
     } else if (GCP_RESOURCE_MEMBER_TYPES[r.type] && gcpResourceOf(r) && !impersonation.has(r.urn)) {
       const resource = gcpResourceOf(r)!;
       const admin = gcpResourceIdentityAdminRole(get(r, "role"), resource);

@@ -119,6 +119,8 @@ export interface IdentityAdminGrant {
   readonly reach: readonly string[];
   /** Only when other stacks' targets were given (org.ts): the ids of those it could take over too. */
   readonly crossStackReach?: readonly string[];
+  /** Only when other stacks' targets were given: the workload identity pools (names) the grant administers, whichever stack holds them. */
+  readonly administeredPools?: readonly string[];
 }
 
 export interface IssuerModel {

@@ -465,11 +465,19 @@ export async function verifyOrganisation(inputs: readonly OrgInput[]): Promise<O
       models.flatMap((m, j) => (j === i ? [] : m.targets.map((t) => ({ ...t, id: `${m.stack}:${t.id}`, owner: `${m.stack}/${t.owner}`, grants: [] }))));
     const labels = new Map<string, { stack: string; target: string; label: string }>();
     for (const m of models) for (const t of m.targets) labels.set(`${m.stack}:${t.id}`, { stack: m.stack, target: t.id, label: t.label });
+    // The stack that holds each pool (a platform's): administering it reaches every team's principals in it.
+    const poolOwner = new Map<string, string>();
+    for (const plan of ownQualified) {
+      for (const r of plan.resources) if (r.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool" && r.operation !== "read") poolOwner.set(String(get(r, "name")), plan.stack);
+    }
     for (const i of holders) {
       const model = extractModel(combined[i]!, { foreignTargets: foreignOf(i) });
       for (const grant of model.identityAdminGrants) {
-        if (!grant.crossStackReach?.length) continue;
-        const reach = grant.crossStackReach.map((id) => labels.get(id)!).filter(Boolean);
+        const pools = (grant.administeredPools ?? [])
+          .filter((name) => poolOwner.has(name) && poolOwner.get(name) !== model.stack)
+          .map((name) => ({ stack: poolOwner.get(name)!, target: `gcp-pool:${name.split("/").pop()}`, label: `GCP pool ${name.split("/").pop()} (its providers decide every principal of the pool)` }));
+        if (!grant.crossStackReach?.length && pools.length === 0) continue;
+        const reach = [...(grant.crossStackReach ?? []).map((id) => labels.get(id)!).filter(Boolean), ...pools];
         takeovers.push({ stack: model.stack, service: grant.service, grant: grant.grant, why: grant.why, accepted: grant.accepted, reach });
         if (grant.accepted) continue;
         const otherStacks = [...new Set(reach.map((r) => r.stack))];
