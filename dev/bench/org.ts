@@ -264,7 +264,7 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
       `  ${report.crossStack}`,
       `  ${report.unique}`,
       `  ${report.verdict}`,
-      ...(verifyPassed || !report.passed ? [] : [`  FAILED overall: ${runs.length - planned.length} plans failed and were not verified`]),
+      ...(planned.length < runs.length ? [`  FAILED overall: ${runs.length - planned.length} of ${runs.length} plans failed and were not verified`] : []),
       ...report.crossFindings.slice(0, 10).map((l) => `  ${l}`),
       ...(report.crossFindings.length > 10 ? [`    … and ${report.crossFindings.length - 10} more cross-stack findings`] : []),
       ...(verify.code !== 0 && verify.code !== 1 ? [`  the verify exited ${verify.code}: ${verify.stderr.trim().split("\n").slice(0, 10).join(" | ")}`] : []),
