@@ -247,7 +247,7 @@ export const ORG_SCENARIOS: readonly Scenario[] = [
     contains: [
       "## Okta federation access review: ✅ passed · ⚠️ 2 risky changes to read",
       "- `team-data-stage`: ⚠️ 1 new identity-admin grant reaching other stacks' identities:",
-      "it could take over identities of stack team-payments-stage\\: GCP direct grants checkout \\(accepted in its own stack with allowIdentityAdmin\\: true; the other stack's owners must agree\\)",
+      "it could take over identities of stacks team-payments-stage, platform-stage\\: team-payments-stage\\: GCP direct grants checkout; platform-stage\\: GCP pool okta-stage \\(its providers decide every principal of the pool\\) \\(accepted in its own stack with allowIdentityAdmin\\: true; the other stacks' owners must agree\\)",
     ],
     lacks: ["- `team-data-stage`: no effect on other stacks"],
   },

@@ -227,7 +227,7 @@ describe("a pull request that changes a team stack: its effects on other stacks"
         ...HEADER,
         proofOver("platform-stage, team-data-stage, team-payments-stage"),
         "  team-data-stage: ⚠️ 1 new identity-admin grant reaching other stacks' identities:",
-        "    team-data-stage/ingest holds GCP role roles/iam.workloadIdentityPoolAdmin on project acme-stage-example, which holds iam.googleapis.com/workloadIdentityPoolProviders.update (rewrites the workload identity pool's providers, their issuer and attribute condition): it could take over identities of stack team-payments-stage: GCP direct grants checkout (accepted in its own stack with allowIdentityAdmin: true; the other stack's owners must agree)",
+        "    team-data-stage/ingest holds GCP role roles/iam.workloadIdentityPoolAdmin on project acme-stage-example, which holds iam.googleapis.com/workloadIdentityPoolProviders.update (rewrites the workload identity pool's providers, their issuer and attribute condition): it could take over identities of stacks team-payments-stage, platform-stage: team-payments-stage: GCP direct grants checkout; platform-stage: GCP pool okta-stage (its providers decide every principal of the pool) (accepted in its own stack with allowIdentityAdmin: true; the other stacks' owners must agree)",
       ],
     ]);
   });
