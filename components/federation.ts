@@ -6,7 +6,7 @@ import { oktaWriteOrder } from "./internal/oktaPacing";
 import { oktaBandPriority, oktaPolicyPriority } from "./internal/oktaPriorities";
 import { FederationConfig, serverSettings } from "./config";
 import type { TeamBinding } from "./config/team";
-import { AuthorizationServer } from "./okta/authorizationServer";
+import { AuthorizationServer, type AuthorizationServerArgs } from "./okta/authorizationServer";
 import { ServiceApp, ServiceAuth } from "./okta/serviceApp";
 import { TokenHook } from "./okta/tokenHook";
 // The cloud side (AWS, GCP, Azure) and what the wiring steps share.
@@ -115,24 +115,29 @@ function oktaAuthorizationServer({ parent, name, config, team }: FederationWirin
       { parent },
     );
   }
-  return new AuthorizationServer(
-    `${name}-authz`,
-    {
-      existingServerId: server.existingId,
-      existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
-      serverName: server.name,
-      description: server.description,
-      audience: server.audience,
-      issuerMode: server.issuerMode,
-      keyRotation: server.keyRotation,
-      scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
-      claims: config.okta.claims,
-      protect: config.protect,
-      // The server's writes follow the hook's in lane 0 (a dependency on the component is one on its hook).
-      writeAfter: hook,
-    },
-    { parent },
-  );
+  return new AuthorizationServer(`${name}-authz`, configuredServerArgs(config, hook), { parent });
+}
+
+/**
+ * The authorization server as a config describes it (create or adopt form), with its scopes and
+ * claims: a single stack's Federation and a platform stack's Platform build it alike.
+ */
+export function configuredServerArgs(config: Pick<FederationConfig, "okta" | "protect">, hook: TokenHook | undefined): AuthorizationServerArgs {
+  const server = serverSettings(config);
+  return {
+    existingServerId: server.existingId,
+    existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
+    serverName: server.name,
+    description: server.description,
+    audience: server.audience,
+    issuerMode: server.issuerMode,
+    keyRotation: server.keyRotation,
+    scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
+    claims: config.okta.claims,
+    protect: config.protect,
+    // The server's writes follow the hook's in lane 0 (a dependency on the component is one on its hook).
+    writeAfter: hook,
+  };
 }
 
 /** The stack's token inline hook, when okta.tokenHook is configured; its auth value must then be given. */

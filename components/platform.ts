@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "./internal/tokens";
-import { oktaIssuerUrl } from "./internal/trust";
 import { serverSettings } from "./config";
 import { platformPoolId, type PlatformConfig } from "./config/platform";
 import { PLATFORM_CONTRACT, PLATFORM_CONTRACT_VERSION, type PlatformOutputsV1 } from "./platformContract";
 import { AuthorizationServer } from "./okta/authorizationServer";
+import { configuredServerArgs } from "./federation";
 import { TokenHook } from "./okta/tokenHook";
 import { OidcProvider } from "./aws/oidcProvider";
 import { WorkloadIdentityPool } from "./gcp/workloadIdentityPool";
@@ -70,24 +70,7 @@ export class Platform extends pulumi.ComponentResource {
       );
     }
 
-    const server = serverSettings(config);
-    const authz = new AuthorizationServer(
-      `${name}-authz`,
-      {
-        existingServerId: server.existingId,
-        existingIssuer: server.existingId === undefined ? undefined : oktaIssuerUrl({ ...server, orgName: config.okta.orgName, baseUrl: config.okta.baseUrl, serverId: server.existingId }),
-        serverName: server.name,
-        description: server.description,
-        audience: server.audience,
-        issuerMode: server.issuerMode,
-        keyRotation: server.keyRotation,
-        scopes: Object.fromEntries(Object.entries(config.okta.scopes).map(([k, v]) => [k, { description: v?.description }])),
-        claims: config.okta.claims,
-        protect: config.protect,
-        writeAfter: hook,
-      },
-      { parent, ...keep("-authz") },
-    );
+    const authz = new AuthorizationServer(`${name}-authz`, configuredServerArgs(config, hook), { parent, ...keep("-authz") });
 
     const arns: Record<string, pulumi.Output<string>> = {};
     for (const account of Object.keys(config.aws?.accounts ?? {}).sort()) {

@@ -7,6 +7,8 @@ import type { ClaimConfig } from "./config/schema";
 /** The contract name and the version this kit writes and reads. */
 export const PLATFORM_CONTRACT = "okta-federation/platform";
 export const PLATFORM_CONTRACT_VERSION = 1;
+/** The stack output a platform stack exports its contract under, and team stacks read. */
+export const PLATFORM_OUTPUT = "platform";
 
 /**
  * The platform contract, version 1: plain JSON under the stack output `platform`. A team stack

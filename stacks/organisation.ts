@@ -15,8 +15,8 @@ import { Platform, toPlatformOutputs } from "../components/platform";
 import { toStackOutputs } from "../components/outputs";
 import type { FederationConfig } from "../components/config";
 
-/** The stack output a platform stack exports its contract under, and team stacks read. */
-export const PLATFORM_OUTPUT = "platform";
+export { PLATFORM_OUTPUT } from "../components/platformContract";
+import { PLATFORM_OUTPUT } from "../components/platformContract";
 
 /** A config error ends the program with its message alone (RunError prints no stack trace). */
 function validated<T>(parse: () => T): T {

@@ -16,8 +16,7 @@ import { verifyOrganisation, type CrossStackTakeover, type OrgFinding } from "..
 import type { PlanDocument } from "../verify/model";
 import type { PlanOutcome } from "./plans";
 
-/** The stack output a platform exports its contract as (stacks/organisation.ts PLATFORM_OUTPUT). */
-const PLATFORM_OUTPUT = "platform";
+import { PLATFORM_OUTPUT } from "../../components/platformContract";
 
 /** What a stack file says it is. */
 export interface StackRole {

@@ -16,8 +16,9 @@ import { get } from "./planLookup";
 /** The Platform component's type token (components/platform.ts). */
 export const PLATFORM_COMPONENT = "oktafed:index:Platform";
 export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
-/** The StackReference's logical name and the platform's output name (stacks/organisation.ts PLATFORM_OUTPUT; not imported: that module loads Pulumi). */
-export const PLATFORM_OUTPUT = "platform";
+/** The StackReference's logical name and the platform's output name (types-only module, no Pulumi). */
+import { PLATFORM_OUTPUT } from "../../components/platformContract";
+export { PLATFORM_OUTPUT };
 
 const SCOPE = "okta:auth/serverScope:ServerScope";
 const CLAIM = "okta:auth/serverClaim:ServerClaim";
