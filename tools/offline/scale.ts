@@ -39,67 +39,119 @@ export const QUOTA_INCREASE = {
     `request a higher "Roles per account" quota for ${account} in the Service Quotas console (Region US East (N. Virginia), service AWS Identity and Access Management (IAM)), up to ${LIMITS.aws.rolesPerAccountMax.toLocaleString("en-US")}, approved automatically up to that maximum; or split the services over accounts`,
 } as const;
 
-function grouped(resources: readonly ScaleResource[], type: string, key: (r: ScaleResource) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of resources.filter((r) => r.type === type && !r.read)) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+/** The quotas of a GCP project or an AWS account that the kit's objects count against: every stack deploying into the project or account shares them. */
+export type SharedQuotaId = "gcpPolicyPrincipals" | "gcpServiceAccounts" | "awsRoles" | "awsOidcProviders";
+
+/** How many objects of a plan count against one shared quota of one project or account. */
+export interface QuotaCount {
+  readonly quota: SharedQuotaId;
+  /** The GCP project or AWS account id; undefined when the resource leaves it to its provider's default. */
+  readonly scope: string | undefined;
+  readonly count: number;
+}
+
+const projectOf = (r: ScaleResource) => (r.inputs.project === undefined || r.inputs.project === null ? undefined : String(r.inputs.project));
+const accountOf = (r: ScaleResource) => /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(r.outputs.arn ?? ""))?.[1];
+
+interface QuotaRule {
+  readonly type: string;
+  readonly scopeOf: (r: ScaleResource) => string | undefined;
+  readonly what: (scope: string) => string;
+  readonly limit: number;
+  readonly kind: "quota" | "limit";
+  readonly advice: (scope: string) => string;
+  readonly overAdvice?: (scope: string) => string;
+  /** A plan's figure is shown from this count (a platform's one OIDC provider per account is no news). */
+  readonly shownFrom: number;
+}
+
+/** Each shared quota: what it counts, in which scope, against which limit, and what to do near or past it. */
+const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
+  gcpPolicyPrincipals: {
+    type: "gcp:projects/iAMMember:IAMMember",
+    scopeOf: projectOf,
+    what: (p) => `GCP project ${p}: principals the kit adds to its IAM policy`,
+    limit: LIMITS.gcp.policyPrincipalsMax,
+    kind: "limit",
+    advice: () =>
+      "the project's other grants count too, and every grant is a read-modify-write of that one policy: grant on the services' own service accounts or on resources, or split the services over projects",
+    shownFrom: 1,
+  },
+  gcpServiceAccounts: {
+    type: "gcp:serviceaccount/account:Account",
+    scopeOf: projectOf,
+    what: (p) => `GCP project ${p}: service accounts`,
+    limit: LIMITS.gcp.serviceAccountsPerProject,
+    kind: "quota",
+    advice: (p) => `the project's other service accounts count too: ${QUOTA_INCREASE.gcpServiceAccounts(p)}`,
+    overAdvice: (p) =>
+      `over the default quota of ${LIMITS.gcp.serviceAccountsPerProject}: creating service account ${LIMITS.gcp.serviceAccountsPerProject + 1} fails unless the quota was raised; ${QUOTA_INCREASE.gcpServiceAccounts(p)}`,
+    shownFrom: 1,
+  },
+  awsRoles: {
+    type: "aws:iam/role:Role",
+    scopeOf: accountOf,
+    what: (a) => `AWS account ${a}: roles`,
+    limit: LIMITS.aws.rolesPerAccount,
+    kind: "quota",
+    advice: (a) => `the account's other roles count too (service-linked roles included): ${QUOTA_INCREASE.awsRoles(a)}`,
+    overAdvice: (a) =>
+      `over the default quota of ${LIMITS.aws.rolesPerAccount.toLocaleString("en-US")}: creating role ${(LIMITS.aws.rolesPerAccount + 1).toLocaleString("en-US")} fails unless the quota was raised; ${QUOTA_INCREASE.awsRoles(a)}`,
+    shownFrom: 1,
+  },
+  awsOidcProviders: {
+    type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    scopeOf: accountOf,
+    what: (a) => `AWS account ${a}: OIDC providers`,
+    limit: LIMITS.aws.oidcProvidersPerAccount,
+    kind: "limit",
+    advice: () =>
+      "the account's other OIDC providers count too, and this quota cannot be raised: adopt an existing provider (aws.existingOidcProviderArn) or split the federations over accounts",
+    shownFrom: 2,
+  },
+};
+
+/** What each shared quota is counted in, as the figures name it when the resource does not say. */
+const UNNAMED_SCOPE: Readonly<Record<SharedQuotaId, string>> = {
+  gcpPolicyPrincipals: "(provider's project)",
+  gcpServiceAccounts: "(provider's project)",
+  awsRoles: "(provider's account)",
+  awsOidcProviders: "(provider's account)",
+};
+
+/** The objects a plan creates against each shared quota, per project or account (read, i.e. adopted, objects are not created). */
+export function quotaCounts(resources: readonly ScaleResource[]): QuotaCount[] {
+  const counts: QuotaCount[] = [];
+  for (const [quota, rule] of Object.entries(QUOTAS) as Array<[SharedQuotaId, QuotaRule]>) {
+    const by = new Map<string | undefined, number>();
+    for (const r of resources) if (r.type === rule.type && !r.read) by.set(rule.scopeOf(r), (by.get(rule.scopeOf(r)) ?? 0) + 1);
+    for (const [scope, count] of by) counts.push({ quota, scope, count });
+  }
   return counts;
+}
+
+/** The figure of a count against its quota or limit, with an advisory over 80 % of it and when over. */
+export function quotaFigure({ quota, scope, count }: QuotaCount): ScaleFigure {
+  const rule = QUOTAS[quota];
+  const named = scope ?? UNNAMED_SCOPE[quota];
+  const advisory = count > rule.limit ? (rule.overAdvice ?? rule.advice)(named) : count > ADVISE_AT * rule.limit ? rule.advice(named) : undefined;
+  return { what: rule.what(named), count, limit: rule.limit, kind: rule.kind, ...(count > rule.limit ? { over: true } : {}), ...(advisory ? { advisory } : {}) };
+}
+
+/**
+ * A plan document's or a stack export's resources (tools/verify/model.ts PlanResource) as the
+ * figures read them: adopted when `operation` is "read", the values known after deploy (`afterDeploy`:
+ * a role's arn, whose account the roles are counted in) as outputs.
+ */
+export function documentScaleResources(resources: ReadonlyArray<{ type: string; operation?: string; inputs: Record<string, unknown>; afterDeploy?: Record<string, unknown> }>): ScaleResource[] {
+  return resources.map((r) => ({ type: r.type, read: r.operation === "read", inputs: r.inputs, outputs: r.afterDeploy ?? {} }));
 }
 
 /** Every scale figure of a plan, with advisories where a limit is near or a quota is passed. */
 export function scaleFigures(resources: readonly ScaleResource[]): ScaleFigure[] {
-  const figures: ScaleFigure[] = [];
-  const push = (what: string, count: number, limit: number, kind: "quota" | "limit", advice: string, overAdvice = advice) =>
-    figures.push({
-      what,
-      count,
-      limit,
-      kind,
-      ...(count > limit ? { over: true, advisory: overAdvice } : count > ADVISE_AT * limit ? { advisory: advice } : {}),
-    });
-  const project = (r: ScaleResource) => String(r.inputs.project ?? "(provider's project)");
-  for (const [p, n] of grouped(resources, "gcp:projects/iAMMember:IAMMember", project)) {
-    push(
-      `GCP project ${p}: principals the kit adds to its IAM policy`,
-      n,
-      LIMITS.gcp.policyPrincipalsMax,
-      "limit",
-      "the project's other grants count too, and every grant is a read-modify-write of that one policy: grant on the services' own service accounts or on resources, or split the services over projects",
-    );
-  }
-  for (const [p, n] of grouped(resources, "gcp:serviceaccount/account:Account", project)) {
-    const raise = QUOTA_INCREASE.gcpServiceAccounts(p);
-    push(
-      `GCP project ${p}: service accounts`,
-      n,
-      LIMITS.gcp.serviceAccountsPerProject,
-      "quota",
-      `the project's other service accounts count too: ${raise}`,
-      `over the default quota of ${LIMITS.gcp.serviceAccountsPerProject}: creating service account ${LIMITS.gcp.serviceAccountsPerProject + 1} fails unless the quota was raised; ${raise}`,
-    );
-  }
-  const account = (r: ScaleResource) => /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(r.outputs.arn ?? ""))?.[1] ?? "(provider's account)";
-  for (const [a, n] of grouped(resources, "aws:iam/role:Role", account)) {
-    const raise = QUOTA_INCREASE.awsRoles(a);
-    push(
-      `AWS account ${a}: roles`,
-      n,
-      LIMITS.aws.rolesPerAccount,
-      "quota",
-      `the account's other roles count too (service-linked roles included): ${raise}`,
-      `over the default quota of ${LIMITS.aws.rolesPerAccount.toLocaleString("en-US")}: creating role ${(LIMITS.aws.rolesPerAccount + 1).toLocaleString("en-US")} fails unless the quota was raised; ${raise}`,
-    );
-  }
-  for (const [a, n] of grouped(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", account)) {
-    if (n > 1) {
-      push(
-        `AWS account ${a}: OIDC providers`,
-        n,
-        LIMITS.aws.oidcProvidersPerAccount,
-        "limit",
-        "the account's other OIDC providers count too, and this quota cannot be raised: adopt an existing provider (aws.existingOidcProviderArn) or split the federations over accounts",
-      );
-    }
-  }
+  const figures = quotaCounts(resources)
+    .filter((c) => c.count >= QUOTAS[c.quota].shownFrom)
+    .map(quotaFigure);
   const apps = resources.filter((r) => r.type === "okta:app/oAuth:OAuth" && !r.read).length;
   if (apps > 0) {
     const { enterprise, integratorFree } = LIMITS.okta.appsPerMinute;
