@@ -28,6 +28,18 @@ export interface Plan extends OfflineRunResult {
  * another (`program`, e.g. a pull request's own code loaded by loadProgram).
  */
 export async function planStack(stack: string | StackConfig, program: () => unknown = federationProgram, planning: readonly string[] = []): Promise<Plan> {
+  return (await planStackAndPlatform(stack, program, planning)).plan;
+}
+
+/**
+ * planStack, also returning a team stack's platform plan: the one planned to feed the team's
+ * StackReference (verify and the sandbox need its objects too, and need not plan it again).
+ */
+export async function planStackAndPlatform(
+  stack: string | StackConfig,
+  program: () => unknown = federationProgram,
+  planning: readonly string[] = [],
+): Promise<{ readonly plan: Plan; readonly platform?: Plan }> {
   const loaded = typeof stack === "string" ? loadStack(stack) : stack;
   const platform = await platformOf(loaded, program, planning);
   const hints = placeholderHints(loaded.federations);
@@ -37,9 +49,9 @@ export async function planStack(stack: string | StackConfig, program: () => unkn
     config: loaded.config,
     secretKeys: loaded.secretKeys,
     hints: platform ? { ...hints, oktaAdoptedServers: { ...hints.oktaAdoptedServers, ...platform.adoptedServer } } : hints,
-    stackReferences: platform ? { [platform.name]: platform.outputs } : undefined,
+    stackReferences: platform ? { [platform.name]: platform.plan.outputs } : undefined,
   });
-  return { ...result, project: loaded.project, stack: loaded.stack };
+  return { plan: { ...result, project: loaded.project, stack: loaded.stack }, ...(platform ? { platform: platform.plan } : {}) };
 }
 
 /** The platform stack name a team stack's config names, or undefined for any other stack. */
@@ -73,7 +85,7 @@ async function platformOf(loaded: StackConfig, program: () => unknown, planning:
   const adoptedServer = okta
     ? { [`${okta.orgName}.${okta.baseUrl}/${okta.authorizationServerId}`]: { issuer: okta.issuerUrl, audiences: [okta.audience], issuerMode: okta.issuerMode } }
     : {};
-  return { name, outputs: plan.outputs, adoptedServer };
+  return { name, plan, adoptedServer };
 }
 
 /**
