@@ -111,6 +111,9 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
   },
 };
 
+/** The shared quotas in the order the figures list them. */
+export const SHARED_QUOTA_IDS = Object.keys(QUOTAS) as readonly SharedQuotaId[];
+
 /** What each shared quota is counted in, as the figures name it when the resource does not say. */
 const UNNAMED_SCOPE: Readonly<Record<SharedQuotaId, string>> = {
   gcpPolicyPrincipals: "(provider's project)",
@@ -122,7 +125,8 @@ const UNNAMED_SCOPE: Readonly<Record<SharedQuotaId, string>> = {
 /** The objects a plan creates against each shared quota, per project or account (read, i.e. adopted, objects are not created). */
 export function quotaCounts(resources: readonly ScaleResource[]): QuotaCount[] {
   const counts: QuotaCount[] = [];
-  for (const [quota, rule] of Object.entries(QUOTAS) as Array<[SharedQuotaId, QuotaRule]>) {
+  for (const quota of SHARED_QUOTA_IDS) {
+    const rule = QUOTAS[quota];
     const by = new Map<string | undefined, number>();
     for (const r of resources) if (r.type === rule.type && !r.read) by.set(rule.scopeOf(r), (by.get(rule.scopeOf(r)) ?? 0) + 1);
     for (const [scope, count] of by) counts.push({ quota, scope, count });

@@ -4,13 +4,14 @@
  */
 import { mdCode, mdText } from "./markdown";
 import { takeoverList, type OrgResult, type OrgStack } from "./org";
+import { quotaSplit } from "./orgQuotas";
 import { markdownBody, toJson, toText, type RenderSource } from "./render";
 
 const sourceOf = (stack: OrgStack): RenderSource => ({ head: stack.state ? "state" : "plan" });
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The organisation section's lines, shared by the text and Markdown forms (unescaped). */
-function summary(org: OrgResult): { issuers: string[]; layout: string[]; cross: string; names: string; takeovers: string[] } {
+function summary(org: OrgResult): { issuers: string[]; layout: string[]; cross: string; names: string; takeovers: string[]; quotas: string[] } {
   const issuers = org.sharedIssuers.map((i) => `issuer ${i.issuer} (audience ${i.audiences.join(", ")}) is used by stacks ${i.stacks.join(", ")}`);
   const { cells, evaluated, allowed, probes } = org.crossStack;
   const cross =
@@ -37,8 +38,16 @@ function summary(org: OrgResult): { issuers: string[]; layout: string[]; cross: 
   const takeovers = org.crossStack.takeovers.map(
     (t) => `${t.stack}/${t.service} holds ${t.grant}, which ${t.why}: it could take over ${takeoverList(t.reach)}${t.accepted ? ` (accepted in ${t.stack} with allowIdentityAdmin: true; listed, not a finding)` : " (no allowIdentityAdmin opt-in: a finding)"}`,
   );
-  return { issuers, layout, cross, names, takeovers };
+  // As the plan's summary prints a figure (scale.ts scaleLines), with each stack's share.
+  const quotas = org.sharedQuotas.map(
+    (q) =>
+      `${q.what}: ${q.total} of ${q.limit}${q.kind === "quota" ? " (default quota)" : ""} (${quotaSplit(q)})` +
+      (q.over && q.kind === "limit" ? " (over: a finding)" : q.advisory ? ` (${q.over ? "over" : "advisory"}: ${q.advisory})` : ""),
+  );
+  return { issuers, layout, cross, names, takeovers, quotas };
 }
+
+const QUOTAS_HEADING = "Shared quotas (objects of several stacks in one GCP project or AWS account, summed):";
 
 export function orgToText(org: OrgResult): string {
   const lines: string[] = [];
@@ -46,9 +55,13 @@ export function orgToText(org: OrgResult): string {
     lines.push(`=== ${stack.source} ===`, toText(stack.result, undefined, sourceOf(stack)), "");
   }
   lines.push(`ORGANISATION  ${plural(org.stacks.length, "stack")}: ${org.stacks.map((s) => `${s.result.stack} (${s.source})`).join(", ")}`);
-  const { issuers, layout, cross, names, takeovers } = summary(org);
+  const { issuers, layout, cross, names, takeovers, quotas } = summary(org);
   for (const line of issuers) lines.push(`shared: ${line}`);
   lines.push(...layout, cross, names);
+  if (quotas.length) {
+    lines.push(QUOTAS_HEADING);
+    for (const [i, line] of quotas.entries()) lines.push(`  ${org.sharedQuotas[i]!.advisory ? "!" : " "} ${line}`);
+  }
   if (takeovers.length) {
     lines.push("Cross-stack takeovers (identity-admin grants reaching other stacks' identities):");
     for (const line of takeovers) lines.push(`  ! ${line}`);
@@ -79,6 +92,7 @@ export function orgToJson(org: OrgResult): Record<string, unknown> {
       sharedIssuers: org.sharedIssuers,
       crossStack: org.crossStack,
       uniqueness: org.uniqueness,
+      sharedQuotas: org.sharedQuotas,
       findings: org.findings,
     },
   };
@@ -92,8 +106,12 @@ export function orgToMarkdown(org: OrgResult): string {
     lines.push(`| ${mdCode(s.result.stack)} | ${mdText(s.source)} | ${s.result.passed ? "✅ passed" : "❌ failed"} | ${failing} |`);
   }
   lines.push("", "**Organisation**", "");
-  const { issuers, layout, cross, names, takeovers } = summary(org);
+  const { issuers, layout, cross, names, takeovers, quotas } = summary(org);
   for (const line of [...issuers.map((l) => `shared: ${l}`), ...layout, cross, names]) lines.push(`- ${mdText(line)}`);
+  if (quotas.length) {
+    lines.push("", `**${QUOTAS_HEADING.replace(/:$/, "")}**`, "");
+    for (const [i, line] of quotas.entries()) lines.push(`- ${org.sharedQuotas[i]!.advisory ? "⚠️ " : ""}${mdText(line)}`);
+  }
   if (takeovers.length) {
     lines.push("", "**Cross-stack takeovers** (identity-admin grants reaching other stacks' identities)", "");
     for (const line of takeovers) lines.push(`- ⚠️ ${mdText(line)}`);
