@@ -16,7 +16,7 @@ import { PLATFORM_CONFIG_KEY } from "../../components/config/platform";
 import { TEAM_CONFIG_KEY } from "../../components/config/team";
 import { OKTA_PRIORITY_BANDS } from "../../components/internal/oktaPriorities";
 import { LIMITS } from "../../components/internal/limits";
-import { benchConfig, serviceKey, shardsFor } from "./config";
+import { BENCH_ENVIRONMENT, benchConfig, serviceKey, shardsFor } from "./config";
 import { BENCH_PROJECT } from "./protocol";
 
 /** The platform stack's name, as a team's StackReference names it; its file is Pulumi.<last segment>.yaml. */
@@ -72,6 +72,19 @@ function rekey(value: unknown, from: string, to: string): unknown {
   return walk(value);
 }
 
+/**
+ * A service's GCP roles granted on its team's bucket instead of the project: every team shares the
+ * platform's one project, whose IAM policy holds at most LIMITS.gcp.policyPrincipalsMax principals
+ * (the org verify sums them over the stacks), so an organisation of this size grants on resources.
+ */
+function onTeamBucket(service: Record<string, unknown>, team: string): Record<string, unknown> {
+  const gcp = service.gcp as { serviceAccount?: boolean; roles?: readonly string[] } | undefined;
+  if (!gcp?.roles?.length) return service;
+  const resource = `//storage.googleapis.com/projects/_/buckets/${team}-${BENCH_ENVIRONMENT}-data`;
+  const resourceRoles = Object.fromEntries(gcp.roles.map((role) => [`bucket-${role.split("/").pop()!.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`, { resource, role }]));
+  return { ...service, gcp: { ...gcp, roles: [], resourceRoles } };
+}
+
 /** Refuses sizes no organisation of the kit can take (bands, services per team, providers per pool). */
 function checkSizes(total: number, teams: number): void {
   if (!Number.isInteger(total) || total < 1) throw new Error(`--org-services: a positive integer (got ${total})`);
@@ -118,7 +131,7 @@ export function orgLayout(total: number, teams: number): OrgLayout {
     for (let i = next; i < next + size; i++) {
       const from = serviceKey(i);
       const to = orgServiceKey(i, total);
-      services[to] = rekey(generated.services[from], from, to);
+      services[to] = onTeamBucket(rekey(generated.services[from], from, to) as Record<string, unknown>, name);
     }
     next += size;
     layoutTeams.push({ name, stack: orgTeamStack(name), config: { team: name, platform: ORG_PLATFORM_NAME, services }, services: size });

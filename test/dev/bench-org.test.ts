@@ -91,6 +91,11 @@ describe("bench --org: the generated organisation", () => {
       for (const service of Object.values(parsed.federation.services)) {
         expect(service.aws).toBeDefined();
         expect(service.gcp?.serviceAccount).toBe(true);
+        // Granted on the team's bucket, not the shared project (its policy holds 1,500 principals).
+        expect(service.gcp?.roles).toEqual([]);
+        expect(service.gcp?.resourceRoles).toEqual({
+          "bucket-storage-objectviewer": { resource: `//storage.googleapis.com/projects/_/buckets/${team.name}-bench-data`, role: "roles/storage.objectViewer", allowIdentityAdmin: false },
+        });
         expect(Object.keys(service.azure?.roleAssignments ?? {})).toEqual(["blob-reader"]);
       }
     }
