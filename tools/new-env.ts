@@ -8,22 +8,37 @@
  *  - every service's keys (each environment has its own key pairs: okta-federation keygen);
  *  - any other value that names one of those or the source environment (policy ARNs of the
  *    account, role-assignment scopes in the subscription, a claim valued "dev"…).
+ * The same for the organisation layout (docs/organisation.md): a platform stack's fields at its own
+ * paths (each AWS account, each team's resource group; its formerFederation, the source's history,
+ * is dropped); a team stack's platform stack (always asked, with a guess) and its services' keys.
  * Secure values are dropped: they are encrypted for the source stack, and the new stack's secrets
  * are its own (the command prints how to set them). Exit codes: 0 written; 2 usage error, unknown
  * source stack, or a target that exists.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { CONFIG_KEY, CONFIG_KEY_MULTI, CONFIG_NAMESPACE, HOOK_SECRET_KEY } from "../components/config";
+import { PLATFORM_CONFIG_KEY } from "../components/config/platform";
+import { TEAM_CONFIG_KEY } from "../components/config/team";
 import { FILL_IN_MARK, fillIn } from "../components/internal/fillIn";
 import { parseFlags, runCommand, type Io } from "./cli";
 import { PROJECT_ROOT, StackFileError, loadStack } from "./offline/stackFile";
 
 const USAGE = "usage: npm run new-env -- <name> --from <stack>";
 
-/** Fields that identify one environment, by path inside a federation, with what to ask for. */
-const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string; /** false: marked, but not looked for in other values (a common domain). */ identifies?: false }> = [
+/**
+ * Fields that identify one environment, by path inside a federation, with what to ask for. A
+ * platform stack holds the same fields; `platform` says where, when not at the federation's path
+ * ("*": every key there, e.g. each AWS account).
+ */
+const IDENTIFYING: ReadonlyArray<{
+  path: readonly string[];
+  platform?: readonly string[];
+  what: string;
+  /** false: marked, but not looked for in other values (a common domain). */
+  identifies?: false;
+}> = [
   { path: ["okta", "orgName"], what: "the Okta org (e.g. acme for acme.okta.com)" },
   { path: ["okta", "baseUrl"], what: "the Okta domain of this environment's org (okta.com, oktapreview.com, okta-emea.com, …)", identifies: false },
   { path: ["okta", "authorizationServer", "name"], what: "the authorization server's name" },
@@ -33,7 +48,7 @@ const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string; /** fa
   { path: ["okta", "authorizationServer", "existingIssuer"], what: "the issuer URL of the adopted authorization server" },
   { path: ["okta", "tokenHook", "name"], what: "the token hook's name" },
   { path: ["okta", "tokenHook", "url"], what: "the token hook's URL" },
-  { path: ["aws", "accountId"], what: "the AWS account id" },
+  { path: ["aws", "accountId"], platform: ["aws", "accounts", "*", "accountId"], what: "the AWS account id" },
   { path: ["aws", "permissionsBoundaryArn"], what: "the permissions boundary policy ARN in this account" },
   { path: ["gcp", "project"], what: "the GCP project id" },
   { path: ["gcp", "poolId"], what: "the workload identity pool id" },
@@ -44,8 +59,12 @@ const IDENTIFYING: ReadonlyArray<{ path: readonly string[]; what: string; /** fa
   },
   { path: ["azure", "subscriptionId"], what: "the Azure subscription id" },
   { path: ["azure", "tenantId"], what: "the Entra tenant id" },
-  { path: ["azure", "resourceGroup"], what: "the resource group for the identities" },
+  // A platform's teams each name their own resource group (per environment, like a federation's).
+  { path: ["azure", "resourceGroup"], platform: ["teams", "*", "azure", "resourceGroup"], what: "the resource group for the identities" },
 ];
+
+/** The three forms of stack config: one federation (also each of several), a platform, a team. */
+type Form = "federation" | "platform" | "team";
 
 export interface NewEnvironment {
   /** The new stack file's text. */
@@ -54,6 +73,8 @@ export interface NewEnvironment {
   readonly fillIns: readonly string[];
   /** Secure config keys not copied (to set with pulumi config set --secret). */
   readonly droppedSecrets: readonly string[];
+  /** Config paths dropped as the source stack's own history, e.g. `okta-federation:platform.formerFederation`. */
+  readonly droppedHistory: readonly string[];
   /** True when the token hook's secret holds {@link HOOK_SECRET_PLACEHOLDER} (so that the stack plans offline). */
   readonly hookPlaceholder: boolean;
 }
@@ -61,36 +82,110 @@ export interface NewEnvironment {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const getIn = (value: unknown, path: readonly PropertyKey[]): unknown => path.reduce<unknown>((v, k) => (isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k as string] : undefined), value);
 
+/** The concrete paths of a table path in a value ("*" stands for every key there), each with its value. */
+function expand(value: unknown, path: readonly string[], at: string[] = []): Array<{ path: string[]; value: unknown }> {
+  if (path.length === 0) return value === undefined ? [] : [{ path: at, value }];
+  const [head, ...rest] = path as [string, ...string[]];
+  if (!isRecord(value)) return [];
+  if (head === "*") return Object.entries(value).flatMap(([k, v]) => expand(v, rest, [...at, k]));
+  return expand(value[head], rest, [...at, head]);
+}
+
+/** The table's fields as they lie in one form of config. */
+const identifyingFields = (form: Form) =>
+  form === "team" ? [] : IDENTIFYING.map((field) => ({ ...field, path: form === "platform" ? (field.platform ?? field.path) : field.path }));
+
+/** The values of a config that identify its environment (looked for in every other value). */
+function identifiersOf(body: unknown, form: Form): string[] {
+  return identifyingFields(form)
+    .filter((field) => field.identifies !== false)
+    .flatMap((field) => expand(body, field.path).map((hit) => hit.value))
+    .filter((value): value is string => typeof value === "string" && value.length >= 3);
+}
+
 /** True when `value` names `word` as a whole token (e.g. "dev" in "api://services-dev", not in "device"). */
 function names(value: string, word: string): boolean {
   const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return new RegExp(`(^|[^A-Za-z0-9])${escaped}($|[^A-Za-z0-9])`, "i").test(value);
 }
 
-/** Rewrites one federation (a node of the document at `base`); returns the paths marked. */
-function rewriteFederation(doc: Document, base: readonly PropertyKey[], federation: Record<string, unknown>, from: string, name: string): string[] {
+/**
+ * The environment token two stack names differ by, when they share the rest: platform-stage and
+ * platform-prod differ by stage → prod; dev and staging by dev → staging; prod and prod-eu by none.
+ */
+export function environmentSwap(from: string, name: string): { source: string; target: string } | undefined {
+  const a = from.split("-");
+  const b = name.split("-");
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  const source = a.slice(prefix, a.length - suffix).join("-");
+  const target = b.slice(prefix, b.length - suffix).join("-");
+  return source && target ? { source, target } : undefined;
+}
+
+/** The platform stack a team of the new environment likely reads: the source's, with the environment token swapped. */
+export function guessPlatform(platform: string, from: string, name: string): string | undefined {
+  const swap = environmentSwap(from, name);
+  const segments = platform.split("/");
+  const last = segments.pop()!;
+  if (!swap || !names(last, swap.source)) return undefined;
+  const escaped = swap.source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return [...segments, last.replace(new RegExp(`(^|-)${escaped}(?=$|-)`), `$1${swap.target}`)].join("/");
+}
+
+/**
+ * Rewrites one config body (a federation, a platform or a team, at `base` in the document): its
+ * environment, the identifying fields, each service's keys, then every other value naming the
+ * source environment or an identifier (`identifiers`: found in this body, plus any given, e.g. a
+ * team's platform's). Returns the paths marked and the paths dropped.
+ */
+function rewriteBody(
+  doc: Document,
+  base: readonly PropertyKey[],
+  body: Record<string, unknown>,
+  form: Form,
+  from: string,
+  name: string,
+  givenIdentifiers: readonly string[] = [],
+): { marked: string[]; dropped: string[] } {
   const marked: string[] = [];
+  const dropped: string[] = [];
   const label = (path: readonly PropertyKey[]) => path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
   const mark = (path: readonly PropertyKey[], what: string) => {
     doc.setIn([...base, ...path], fillIn(what));
     marked.push(label(path));
   };
-  const sourceEnvironment = typeof federation.environment === "string" ? federation.environment : from;
-  // The stack's own environment becomes the new name; a federation labelled otherwise (a tenant, say) is asked for.
-  if (sourceEnvironment === from) doc.setIn([...base, "environment"], name);
-  else mark(["environment"], `the environment label of this federation in ${name} (${from} has ${JSON.stringify(sourceEnvironment)})`);
+  const swap = environmentSwap(from, name);
+  const sourceEnvironment = typeof body.environment === "string" ? body.environment : (swap?.source ?? from);
+  if (form !== "team") {
+    // The stack's own environment becomes the new name (or the token the names differ by: stage in
+    // platform-stage → prod); a federation labelled otherwise (a tenant, say) is asked for.
+    if (sourceEnvironment === from) doc.setIn([...base, "environment"], name);
+    else if (swap && sourceEnvironment === swap.source) doc.setIn([...base, "environment"], swap.target);
+    else mark(["environment"], `the environment label of this ${form} in ${name} (${from} has ${JSON.stringify(sourceEnvironment)})`);
+  }
+  if (form === "platform" && body.formerFederation !== undefined) {
+    // How the source's objects came out of a single stack (aliases to that stack's state): its
+    // history, not the new environment's, whose objects are created anew.
+    doc.deleteIn([...base, "formerFederation"]);
+    dropped.push("formerFederation");
+  }
+  if (form === "team" && typeof body.platform === "string") {
+    // Always asked: which platform the new environment's team reads is the user's to confirm.
+    const guess = guessPlatform(body.platform, from, name);
+    mark(["platform"], `the platform stack ${name} reads, <organization>/<project>/<stack> (${from} reads ${JSON.stringify(body.platform)}${guess ? `; likely ${JSON.stringify(guess)}` : ""})`);
+  }
 
   // Identifying fields, and the values to look for anywhere else.
-  const identifiers = new Set<string>();
-  for (const { path, what, identifies } of IDENTIFYING) {
-    const value = getIn(federation, path);
-    if (value === undefined) continue;
-    if (identifies !== false && typeof value === "string" && value.length >= 3) identifiers.add(value);
-    mark(path, `${what} for ${name} (${from} has ${JSON.stringify(value)})`);
+  const identifiers = new Set<string>([...givenIdentifiers, ...identifiersOf(body, form)]);
+  for (const { path, what } of identifyingFields(form)) {
+    for (const hit of expand(body, path)) mark(hit.path, `${what} for ${name} (${from} has ${JSON.stringify(hit.value)})`);
   }
 
   // Keys: each environment has its own key pairs.
-  const services = isRecord(federation.services) ? federation.services : {};
+  const services = form !== "platform" && isRecord(body.services) ? body.services : {};
   for (const [key, service] of Object.entries(services)) {
     const auth = isRecord(service) && isRecord(service.auth) ? service.auth : undefined;
     if (auth?.jwks !== undefined) {
@@ -101,7 +196,7 @@ function rewriteFederation(doc: Document, base: readonly PropertyKey[], federati
 
   // Any other value naming the source environment or one of its identifiers.
   const walk = (value: unknown, path: PropertyKey[]) => {
-    if (marked.includes(label(path))) return;
+    if (marked.includes(label(path)) || dropped.includes(label(path))) return;
     if (typeof value === "string") {
       if (value.startsWith(FILL_IN_MARK)) return;
       const hit = [...identifiers].some((id) => value.includes(id)) || names(value, sourceEnvironment);
@@ -111,8 +206,15 @@ function rewriteFederation(doc: Document, base: readonly PropertyKey[], federati
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
     else if (isRecord(value)) for (const [k, v] of Object.entries(value)) if (k !== "environment" || path.length > 0) walk(v, [...path, k]);
   };
-  walk(federation, []);
-  return marked;
+  walk(body, []);
+  return { marked, dropped };
+}
+
+/** The identifiers of a platform stack's config (its accounts, project, subscription…), from its stack file's text. */
+export function platformIdentifiers(platformText: string): string[] {
+  const config = (parseDocument(platformText).toJS() as { config?: Record<string, unknown> } | null)?.config;
+  const body = config?.[`${CONFIG_NAMESPACE}:${PLATFORM_CONFIG_KEY}`];
+  return isRecord(body) ? identifiersOf(body, "platform") : [];
 }
 
 /**
@@ -139,8 +241,12 @@ function dropSourceComments(doc: Document, from: string): void {
   if (doc.comment && names(doc.comment, from)) doc.comment = null;
 }
 
-/** The new environment's stack file, from the source's text. */
-export function newEnvironmentStack(sourceText: string, from: string, name: string, today = new Date()): NewEnvironment {
+/**
+ * The new environment's stack file, from the source's text. For a team stack, `platformText` (the
+ * source's platform stack file) gives the identifiers to look for in the team's values too (a
+ * policy ARN in the platform's account, say).
+ */
+export function newEnvironmentStack(sourceText: string, from: string, name: string, today = new Date(), platformText?: string): NewEnvironment {
   const doc = parseDocument(sourceText);
   // Per-stack encryption settings belong to the source stack (pulumi stack init sets the new one's).
   for (const key of ["encryptionsalt", "secretsprovider", "encryptedkey"]) doc.delete(key);
@@ -152,9 +258,12 @@ export function newEnvironmentStack(sourceText: string, from: string, name: stri
     if (first && isNode(first.key)) first.key.commentBefore = null;
   }
   dropSourceComments(doc, from);
+  const swap = environmentSwap(from, name);
+  if (swap) dropSourceComments(doc, swap.source);
   const config = doc.get("config");
   const fillIns: string[] = [];
   const droppedSecrets: string[] = [];
+  const droppedHistory: string[] = [];
   let hookPlaceholder = false;
   if (isMap(config)) {
     const hookKey = `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY}`;
@@ -180,15 +289,20 @@ export function newEnvironmentStack(sourceText: string, from: string, name: stri
         hookPlaceholder = true;
       }
     }
-    const single = `${CONFIG_NAMESPACE}:${CONFIG_KEY}`;
-    const multi = `${CONFIG_NAMESPACE}:${CONFIG_KEY_MULTI}`;
     const js = (doc.toJS() as { config?: Record<string, unknown> }).config ?? {};
-    if (isRecord(js[single])) fillIns.push(...rewriteFederation(doc, ["config", single], js[single] as Record<string, unknown>, from, name).map((p) => `${single}.${p}`));
-    if (isRecord(js[multi])) {
-      for (const [federation, body] of Object.entries(js[multi] as Record<string, unknown>)) {
-        if (isRecord(body)) fillIns.push(...rewriteFederation(doc, ["config", multi, federation], body, from, name).map((p) => `${multi}.${federation}.${p}`));
-      }
-    }
+    const rewrite = (key: string, base: readonly string[], body: unknown, form: Form, identifiers?: readonly string[]) => {
+      if (!isRecord(body)) return;
+      const prefix = [key, ...base].join(".");
+      const { marked, dropped } = rewriteBody(doc, ["config", key, ...base], body, form, from, name, identifiers);
+      fillIns.push(...marked.map((p) => `${prefix}.${p}`));
+      droppedHistory.push(...dropped.map((p) => `${prefix}.${p}`));
+    };
+    const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
+    rewrite(key(CONFIG_KEY), [], js[key(CONFIG_KEY)], "federation");
+    const multi = js[key(CONFIG_KEY_MULTI)];
+    for (const [federation, body] of Object.entries(isRecord(multi) ? multi : {})) rewrite(key(CONFIG_KEY_MULTI), [federation], body, "federation");
+    rewrite(key(PLATFORM_CONFIG_KEY), [], js[key(PLATFORM_CONFIG_KEY)], "platform");
+    rewrite(key(TEAM_CONFIG_KEY), [], js[key(TEAM_CONFIG_KEY)], "team", platformText === undefined ? [] : platformIdentifiers(platformText));
   }
   doc.commentBefore = [
     ` Environment ${name}: stack config of okta-federation (docs/config.md). Started from ${from}'s structure`,
@@ -196,7 +310,14 @@ export function newEnvironmentStack(sourceText: string, from: string, name: stri
     " to fill in; npm run plan and pulumi up refuse the stack until none is left.",
     ...(hookPlaceholder ? [` ${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} holds a placeholder until pulumi stack init: see its note.`] : []),
   ].join("\n");
-  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), fillIns, droppedSecrets, hookPlaceholder };
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), fillIns, droppedSecrets, droppedHistory, hookPlaceholder };
+}
+
+/** For a team stack's text: the file the offline plan reads its platform from (the last segment of `platform`, beside it). */
+function teamPlatformFile(sourceText: string, sourceFile: string): string | undefined {
+  const team = (parseDocument(sourceText).toJS() as { config?: Record<string, unknown> } | null)?.config?.[`${CONFIG_NAMESPACE}:${TEAM_CONFIG_KEY}`];
+  const platform = isRecord(team) && typeof team.platform === "string" ? team.platform : undefined;
+  return platform === undefined ? undefined : join(dirname(sourceFile), `Pulumi.${platform.split("/").pop()}.yaml`);
 }
 
 export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT): Promise<number> {
@@ -221,7 +342,9 @@ export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT)
   }
   const target = join(root, "stacks", `Pulumi.${name}.yaml`);
   if (existsSync(target)) return usage(`stacks/Pulumi.${name}.yaml exists; an existing stack is never overwritten`);
-  const result = newEnvironmentStack(readFileSync(source.file, "utf8"), from, name);
+  const sourceText = readFileSync(source.file, "utf8");
+  const platformFile = teamPlatformFile(sourceText, source.file);
+  const result = newEnvironmentStack(sourceText, from, name, new Date(), platformFile && existsSync(platformFile) ? readFileSync(platformFile, "utf8") : undefined);
   writeFileSync(target, result.text, { flag: "wx" });
   io.stdout(
     [
@@ -233,6 +356,9 @@ export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT)
             ...result.droppedSecrets.map((k) => `  pulumi config set --secret ${k} <value> --stack ${name}`),
           ]
         : []),
+      ...result.droppedHistory.map(
+        (p) => `dropped ${p}: it records how ${from}'s objects were moved out of a single stack (aliases to that stack's state); ${name}'s objects are new. Set it only if ${name}'s platform is moved out of a single stack too (docs/organisation.md).`,
+      ),
       ...(result.hookPlaceholder
         ? [
             `${CONFIG_NAMESPACE}:${HOOK_SECRET_KEY} holds a marked placeholder (secure: "${HOOK_SECRET_PLACEHOLDER}") so that the stack plans`,
