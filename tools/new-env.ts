@@ -357,7 +357,7 @@ export async function main(argv: readonly string[], io: Io, root = PROJECT_ROOT)
           ]
         : []),
       ...result.droppedHistory.map(
-        (p) => `dropped ${p}: it records how ${from}'s objects were moved out of a single stack (aliases to that stack's state); ${name}'s objects are new. Set it only if ${name}'s platform is moved out of a single stack too (docs/organisation.md).`,
+        (p) => `dropped ${p}: it records how ${from}'s objects were moved out of a single stack (aliases to that stack's state); ${name}'s objects are new. Set it only if ${name}'s objects are moved out of a single stack too (docs/organisation.md).`,
       ),
       ...(result.hookPlaceholder
         ? [

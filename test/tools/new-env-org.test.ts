@@ -94,12 +94,18 @@ describe("npm run new-env for a platform stack", () => {
     expect([result.droppedSecrets, result.droppedHistory]).toEqual([[], []]);
   });
 
-  it("drops formerFederation: the source's migration from a single stack is not the new environment's", () => {
+  it("drops formerFederation, and says why: the source's migration from a single stack is not the new environment's", async () => {
     const text = variant("platform-stage", PLATFORM, (p) => (p.formerFederation = { name: "federation", awsAccount: "workloads" }));
     const result = newEnvironmentStack(text, "platform-stage", "platform-prod");
     expect(parse(result.text).config[PLATFORM].formerFederation).toBeUndefined();
     expect(result.droppedHistory).toEqual([`${PLATFORM}.formerFederation`]);
     expect(result.fillIns).toEqual(Object.keys(PLATFORM_PROD).map((p) => `${PLATFORM}.${p}`));
+    const root = project();
+    writeFileSync(join(root, "stacks", "Pulumi.platform-stage.yaml"), text);
+    const { stdout } = await run(root, "platform-prod", "--from", "platform-stage");
+    expect(stdout).toContain(
+      `\ndropped ${PLATFORM}.formerFederation: it records how platform-stage's objects were moved out of a single stack (aliases to that stack's state); platform-prod's objects are new. Set it only if platform-prod's objects are moved out of a single stack too (docs/organisation.md).\nthen: `,
+    );
   });
 
   it("a permissions boundary, an adopted OIDC provider's ARN and a pool suffix are the source account's and environment's", () => {
