@@ -44,7 +44,8 @@ function toProblems(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): Co
 }
 
 /** The same problem found by two rules is reported once. */
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+/** The problems without repeats (same path and message), in order. */
+export function dedupe(problems: readonly ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.path}\u0000${p.message}`;
@@ -59,7 +60,7 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
  * elsewhere (a marked text is not an account id, nor a key) are left out: they are not the user's
  * mistakes, and the rules run again once the values are filled in.
  */
-function withFillIns(raw: unknown, problems: ConfigProblem[]): ConfigProblem[] {
+export function withFillIns(raw: unknown, problems: ConfigProblem[]): ConfigProblem[] {
   const fillIns = fillInPaths(raw).map(({ path, text }) => ({ path: formatPath(path), message: `still to fill in: ${text}; written by npm run new-env` }));
   if (fillIns.length === 0) return problems;
   // A marked value, what lies under it, and its parent object itself (e.g. auth, when its jwks is marked).

@@ -10,7 +10,7 @@ import { LIMITS } from "../internal/limits";
 import { OKTA_PRIORITY_BANDS } from "../internal/oktaPriorities";
 import { gcpId, gcpShardProviderId } from "../internal/names";
 import { FederationConfigError, KEY_PATTERN, KEY_RULE, formatPath, type ConfigProblem } from "./messages";
-import { parseFederationConfig } from "./parse";
+import { dedupe, parseFederationConfig, withFillIns } from "./parse";
 import { isRecord } from "./raw";
 import { describeIssue, federationSchema } from "./schema";
 import { strictObject } from "./schemaParts";
@@ -123,7 +123,8 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   if (!result.success) problems.push(...result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
   // The rules across teams run on every team that parses on its own, so one pass reports everything.
   problems.push(...teamNameProblems(raw), ...teamProblems(result.success ? result.data : tolerantPlatform(raw)));
-  const unique = dedupe(problems);
+  // Values npm run new-env marked are reported as still to fill in, without what they cause elsewhere.
+  const unique = withFillIns(raw, dedupe(problems));
   if (unique.length > 0 || !result.success) throw new FederationConfigError(unique, PLATFORM_CONFIG_KEY);
   return result.data;
 }
@@ -193,6 +194,11 @@ function teamNameProblems(raw: unknown): ConfigProblem[] {
     .map((key) => ({ path: `teams.${key}`, message: `invalid team name "${key}"; allowed: ${KEY_RULE(min, max)}` }));
 }
 
+/** The fields of `record` among `keys` that are strings (the valid parts of a refused block). */
+function stringsOf(record: Record<string, unknown>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((key) => (typeof record[key] === "string" ? [[key, record[key] as string]] : [])));
+}
+
 /** What the rules across teams read, from a config the schema refused: each part that parses on its own. */
 function tolerantPlatform(raw: unknown): PlatformConfig {
   const record = isRecord(raw) ? raw : {};
@@ -206,8 +212,9 @@ function tolerantPlatform(raw: unknown): PlatformConfig {
   return {
     environment: typeof record.environment === "string" ? record.environment : "env",
     aws: aws as PlatformConfig["aws"],
-    gcp: part(shape.gcp, record.gcp),
-    azure: part(shape.azure, record.azure),
+    // A block that is there but refused (its own problems are reported) still counts as there.
+    gcp: isRecord(record.gcp) ? part(shape.gcp, record.gcp) ?? { project: "(invalid)", ...stringsOf(record.gcp, ["poolId", "idSuffix"]) } : undefined,
+    azure: isRecord(record.azure) ? part(shape.azure, record.azure) ?? { subscriptionId: "(invalid)", tenantId: "(invalid)", location: "(invalid)" } : undefined,
     formerFederation: part(shape.formerFederation, record.formerFederation),
     teams,
   } as PlatformConfig;
@@ -253,9 +260,4 @@ function teamProblems(config: PlatformConfig): ConfigProblem[] {
     add("teams", `the teams own ${providerCount} providers in pool ${platformPoolId(config)}, more than ${LIMITS.gcp.providersPerPool} (the providers per pool the kit allows: Google documents 200 for workforce pools and no figure for workload pools, docs/config.md#platform-and-team-stacks); lower providerShards or split the teams over two platforms`);
   }
   return problems;
-}
-
-function dedupe(problems: readonly ConfigProblem[]): ConfigProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(`${p.path}\u0000${p.message}`) && !!seen.add(`${p.path}\u0000${p.message}`));
 }

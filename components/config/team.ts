@@ -8,7 +8,8 @@ import { z } from "zod";
 import { OKTA_PRIORITY_BANDS } from "../internal/oktaPriorities";
 import { PLATFORM_CONTRACT, PLATFORM_CONTRACT_VERSION, type PlatformOutputsV1 } from "../platformContract";
 import { FederationConfigError, formatPath, type ConfigProblem } from "./messages";
-import { parseFederationConfig } from "./parse";
+import { parseFederationConfig, withFillIns } from "./parse";
+import { FILL_IN_MARK } from "../internal/fillIn";
 import { PLATFORM_CONFIG_KEY } from "./platform";
 import { asRecord, isRecord } from "./raw";
 import { describeIssue, federationSchema, type FederationConfig } from "./schema";
@@ -64,6 +65,8 @@ export function parseTeamHeader(raw: unknown): TeamHeader {
   const record = asRecord(raw);
   const result = teamHeaderSchema.pick({ team: true, platform: true }).safeParse({ team: record.team, platform: record.platform }, { error: describeIssue });
   if (!isRecord(raw)) throw new FederationConfigError([{ path: "(root)", message: "must be an object with team, platform and services" }], TEAM_CONFIG_KEY);
+  // A platform npm run new-env left to fill in cannot be read: every value still to fill in, at once.
+  if (typeof raw.platform === "string" && raw.platform.startsWith(FILL_IN_MARK)) throw new FederationConfigError(withFillIns(raw, []), TEAM_CONFIG_KEY);
   if (!result.success) throw new FederationConfigError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })), TEAM_CONFIG_KEY);
   return result.data;
 }

@@ -182,6 +182,21 @@ describe("bad platform config is refused with every problem at once", () => {
     );
   });
 
+  it("a refused gcp or azure block is reported once, not again as missing for each team that uses it", async () => {
+    const dir = orgWith("platform-stage", (config) => {
+      const platform = config["okta-federation:platform"];
+      platform.gcp.project = "Acme_Stage";
+      platform.azure.tenantId = "acme";
+    });
+    expect(await planError(dir, "platform-stage")).toBe(
+      [
+        "invalid config okta-federation:platform: 2 problems",
+        "  - gcp.project: must be a GCP project id: 6-30 characters of a-z, 0-9 and '-', a letter first",
+        "  - azure.tenantId: must be a tenant GUID",
+      ].join("\n"),
+    );
+  });
+
   it("holds the providers in the pool to 200", async () => {
     const dir = orgWith("platform-stage", (config) => {
       const platform = config["okta-federation:platform"];

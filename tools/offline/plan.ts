@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { CONFIG_NAMESPACE } from "../../components/config";
 import { TEAM_CONFIG_KEY } from "../../components/config/team";
 import type { PlatformOutputsV1 } from "../../components/platformContract";
+import { FILL_IN_MARK } from "../../components/internal/fillIn";
 import { PLATFORM_OUTPUT } from "../../stacks/organisation";
 import { scaleFigures, scaleLines } from "./scale";
 import { oktaIssuerUrl } from "../../components/internal/trust";
@@ -60,7 +61,8 @@ export function teamPlatformName(loaded: StackConfig): string | undefined {
   if (raw === undefined) return undefined;
   try {
     const platform = (JSON.parse(raw) as { platform?: unknown }).platform;
-    return typeof platform === "string" ? platform : undefined;
+    // A platform npm run new-env left to fill in names no stack: the team program reports it.
+    return typeof platform === "string" && !platform.startsWith(FILL_IN_MARK) ? platform : undefined;
   } catch {
     return undefined;
   }
