@@ -129,6 +129,8 @@ export interface VerifyReport {
   readonly crossStack: string;
   readonly unique: string;
   readonly crossFindings: readonly string[];
+  /** The org verify's shared-quota lines (a project's or account's objects summed over the stacks), as printed. */
+  readonly sharedQuotas: readonly string[];
 }
 
 export function readVerifyReport(text: string, sources: ReadonlyMap<string, string>): VerifyReport {
@@ -157,7 +159,16 @@ export function readVerifyReport(text: string, sources: ReadonlyMap<string, stri
     crossStack: tail.find((l) => l.startsWith("cross-stack matrix")) ?? "",
     unique: tail.find((l) => l.startsWith("unique across stacks")) ?? "",
     crossFindings: verdictAt >= 0 ? tail.slice(verdictAt + 1).filter((l) => l.startsWith("  - ")) : [],
+    sharedQuotas: sectionAfter(tail, "Shared quotas"),
   };
+}
+
+/** The indented lines under the line starting with `heading`, up to the first line that is not indented. */
+function sectionAfter(lines: readonly string[], heading: string): string[] {
+  const at = lines.findIndex((l) => l.startsWith(heading));
+  if (at < 0) return [];
+  const end = lines.findIndex((l, i) => i > at && !l.startsWith("  "));
+  return lines.slice(at + 1, end < 0 ? undefined : end);
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -263,6 +274,7 @@ export async function orgMain(argv: readonly string[]): Promise<void> {
       `verify: one process over ${planned.length} plans (tools/verify.ts --plan x${planned.length}): exit ${verify.code}, ${sec(verify.wallMs)} s (${sec(verify.cpuMs)} s CPU), peak RSS ${mb(verify.maxRssKiB)} MB`,
       `  ${report.crossStack}`,
       `  ${report.unique}`,
+      ...(report.sharedQuotas.length ? ["  shared quotas (summed over the stacks):", ...report.sharedQuotas.map((l) => `  ${l}`)] : []),
       `  ${report.verdict}`,
       ...(planned.length < runs.length ? [`  FAILED overall: ${runs.length - planned.length} of ${runs.length} plans failed and were not verified`] : []),
       ...report.crossFindings.slice(0, 10).map((l) => `  ${l}`),

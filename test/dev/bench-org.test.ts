@@ -168,6 +168,8 @@ describe("bench --org: reading the org verify's report", () => {
       "ORGANISATION  2 stacks: a, b",
       "cross-stack matrix: 8 cells",
       "unique across stacks: client keys",
+      "Shared quotas (objects of several stacks in one GCP project or AWS account, summed):",
+      "  ! GCP project p: service accounts: 120 of 100 (default quota) (a 60, b 60)",
       "",
       "FAILED: 1 stack failed (b); 1 cross-stack finding",
       "  - svc-0001 of b reaches a",
@@ -178,5 +180,6 @@ describe("bench --org: reading the org verify's report", () => {
     expect(report.verdict).toMatch(/^FAILED: 1 stack failed/);
     expect(report.crossStack).toBe("cross-stack matrix: 8 cells");
     expect(report.crossFindings).toEqual(["  - svc-0001 of b reaches a"]);
+    expect(report.sharedQuotas).toEqual(["  ! GCP project p: service accounts: 120 of 100 (default quota) (a 60, b 60)"]);
   });
 });
