@@ -3,7 +3,7 @@ import * as iam from "@pulumi/aws/iam";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { awsTrustPolicy } from "../internal/trust";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, awsIdentityAdminInline, awsIdentityAdminPolicy } from "../internal/identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, serviceComponentOutputs, awsIdentityAdminInline, awsIdentityAdminPolicy } from "../internal/identityAdmin";
 import { inlinePolicyDocument, inlineStatementProblems, policySize, type InlineStatement } from "../internal/awsPolicy";
 import { customerManagedPolicyArns, type AwsIdentityReach } from "../internal/awsIdentityAdmin";
 
@@ -156,6 +156,6 @@ export class ServiceRole extends pulumi.ComponentResource {
     this.roleArn = role.arn;
     this.roleName = role.name;
     // The accepted identity-admin grants, by logical name: verify and the policy pack read them here.
-    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}) });
+    this.registerOutputs(serviceComponentOutputs(accepted));
   }
 }

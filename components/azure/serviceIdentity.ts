@@ -11,7 +11,7 @@ import {
   azureRoleDefinitionId,
 } from "../internal/trust";
 import { azureRoleGuid } from "../internal/azureRoles";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, azureIdentityAdminRole, azureScopeContains } from "../internal/identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, serviceComponentOutputs, azureIdentityAdminRole, azureScopeContains } from "../internal/identityAdmin";
 
 /** One federated identity credential: the exact token it accepts. */
 export interface FederatedCredentialSpec {
@@ -142,12 +142,6 @@ export class ServiceIdentity extends pulumi.ComponentResource {
     this.principalId = identity.principalId;
     this.tenantId = identity.tenantId;
     this.identityId = identity.id;
-    this.registerOutputs({
-      clientId: this.clientId,
-      principalId: this.principalId,
-      tenantId: this.tenantId,
-      identityId: this.identityId,
-      ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}),
-    });
+    this.registerOutputs(serviceComponentOutputs(accepted));
   }
 }

@@ -9,7 +9,7 @@ import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import { type GcpResource, gcpResourceText, parseGcpResource } from "../internal/gcpResource";
 import { typeToken } from "../internal/tokens";
 import { gcpSubjectPrincipal } from "../internal/trust";
-import { ACCEPTED_IDENTITY_ADMIN_OUTPUT, IDENTITY_ADMIN_OPT_IN, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "../internal/identityAdmin";
+import { IDENTITY_ADMIN_OPT_IN, serviceComponentOutputs, gcpIdentityAdminRole, gcpResourceIdentityAdminRole } from "../internal/identityAdmin";
 
 /** A project-level role, with the opt-in an identity-admin role needs. */
 export interface ProjectRoleGrant {
@@ -121,11 +121,7 @@ export class ServiceAccess extends pulumi.ComponentResource {
 
     this.principal = principal;
     this.serviceAccountEmail = email;
-    this.registerOutputs({
-      principal: this.principal,
-      serviceAccountEmail: this.serviceAccountEmail,
-      ...(accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {}),
-    });
+    this.registerOutputs(serviceComponentOutputs(accepted));
   }
 }
 

@@ -171,6 +171,18 @@ export const IDENTITY_ADMIN_OPT_IN = "allowIdentityAdmin: true";
  */
 export const ACCEPTED_IDENTITY_ADMIN_OUTPUT = "acceptedIdentityAdmin";
 
+/**
+ * What a per-service component (ServiceApp, ServiceRole, ServiceAccess, ServiceIdentity) registers
+ * as its outputs: the accepted identity-admin grants, which exist nowhere else in state, and
+ * nothing that copies a child's outputs (client id, role ARN, principal, identity ids: each is in
+ * state under its own resource and in the stack outputs). Copies would double those values in
+ * every checkpoint and cost about 2.5 % of a 500-service plan (docs/benchmarks.md); the call itself
+ * is what marks the component complete, so it is always made.
+ */
+export function serviceComponentOutputs(accepted: readonly string[]): Record<string, readonly string[]> {
+  return accepted.length ? { [ACCEPTED_IDENTITY_ADMIN_OUTPUT]: accepted } : {};
+}
+
 /** A grant as the kit judges it: the cloud, and the policy ARN, GCP role or Azure role (name, GUID or definition id). */
 export interface JudgedGrant {
   readonly cloud: "aws" | "gcp" | "azure";

@@ -4,6 +4,7 @@ import * as oktaAuth from "@pulumi/okta/auth";
 import { typeToken } from "../internal/tokens";
 import { LIMITS } from "../internal/limits";
 import { OKTA_SERVER_BOUND_INPUTS } from "../internal/replacements";
+import { serviceComponentOutputs } from "../internal/identityAdmin";
 
 /** A public key of the service (JWK). Only public members: the private key never leaves the service. */
 export interface ServiceJwk {
@@ -175,6 +176,6 @@ export class ServiceApp extends pulumi.ComponentResource {
     this.policyId = policy.id;
     this.lastOrderedWrite = rule;
     this.appWrite = app;
-    this.registerOutputs({ clientId: this.clientId, policyId: this.policyId });
+    this.registerOutputs(serviceComponentOutputs([]));
   }
 }

@@ -122,7 +122,7 @@ describe("ServiceAccess", () => {
       await expect(access([role])).rejects.toThrow("its holder could take over other identities there; refused without allowIdentityAdmin: true");
       const { resources } = await access([{ role, allowIdentityAdmin: true }]);
       expect(inputsOf(one(resources, "gcp:projects/iAMMember:IAMMember", `reporting-gcp-${role}`)).role).toBe(role);
-      expect(one(resources, "oktafed:gcp:ServiceAccess", "reporting-gcp").componentOutputs?.acceptedIdentityAdmin).toEqual([`reporting-gcp-${role}`]);
+      expect(one(resources, "oktafed:gcp:ServiceAccess", "reporting-gcp").componentOutputs).toEqual({ acceptedIdentityAdmin: [`reporting-gcp-${role}`] });
     },
   );
 });

@@ -146,6 +146,8 @@ describe("ServiceApp", () => {
     // The people condition decides nothing for client_credentials; set as Okta stores it, so no preview shows a diff.
     expect(inputsOf(rule).groupWhitelists).toEqual(["EVERYONE"]);
     expect(inputsOf(rule).userWhitelists).toBeUndefined();
+    // The component registers no copies of its children's outputs (they are in state under each child).
+    expect(one(resources, "oktafed:okta:ServiceApp", "payments").componentOutputs).toBeUndefined(); // registered empty
   });
 
   it("keeps a client secret out of state by default and exports it only as a secret when kept", async () => {
