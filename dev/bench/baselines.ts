@@ -56,6 +56,8 @@ function recordedOptions(r: BenchResource): pulumi.CustomResourceOptions {
   return {
     ...(r.protect ? { protect: true } : {}),
     ...(r.ignoreChanges.length ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+    ...(r.replaceOnChanges?.length ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
+    ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
     ...(r.additionalSecretOutputs.length ? { additionalSecretOutputs: [...r.additionalSecretOutputs] } : {}),
     ...(r.read ? { id: String(r.outputs.id) } : {}),
   };
@@ -335,11 +337,15 @@ export function differences(
   check: { readonly dependencies?: boolean; readonly urns?: boolean } = {},
 ): string[] {
   const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
-  const describe = (r: BenchResource | RecordedResource) => `${r.provider ?? ""} ${canonical(r.inputs)}`;
+  // The options that change what pulumi up does with a resource, as the kit set them
+  // (additionalSecretOutputs not: each SDK class adds its own, so a replayed list holds them twice).
+  const options = (r: BenchResource | RecordedResource) =>
+    canonical({ protect: r.protect, ignoreChanges: r.ignoreChanges, replaceOnChanges: r.replaceOnChanges ?? [], deleteBeforeReplace: r.deleteBeforeReplace ?? false });
+  const describe = (r: BenchResource | RecordedResource) => `${r.provider ?? ""} ${canonical(r.inputs)} ${options(r)}`;
   const want = new Map(expected.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
   const got = new Map(actual.filter((r) => r.custom).map((r) => [key(r), describe(r)]));
   const out: string[] = [];
-  for (const [k, v] of want) if (got.get(k) !== v) out.push(got.has(k) ? `${k}: different inputs or provider` : `${k}: missing`);
+  for (const [k, v] of want) if (got.get(k) !== v) out.push(got.has(k) ? `${k}: different inputs, provider or options` : `${k}: missing`);
   for (const k of got.keys()) if (!want.has(k)) out.push(`${k}: extra`);
   if (check.dependencies) {
     const named = (resources: readonly BenchResource[]) => {

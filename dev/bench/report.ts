@@ -204,7 +204,7 @@ export function planReport(options: Options, sizes: readonly SizeResult[], scale
     out.push(`Each run's CPU ms (user + system, all threads) at N=${largest.n}: ${every((r) => r.cpuMs)}`);
     out.push(`kit/baseline round by round at N=${largest.n}: ${perRound(largest, "baseline").map((r) => fmt(r, 2)).join(", ")} (median ${fmt(median(perRound(largest, "baseline")), 2)})`);
     out.push(
-      "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
+      "Checked on every run: baseline, bare and tree registered the kit's custom resources (type, name, provider, inputs, options) with the kit's dependency graph, tree also the kit's URNs; raw the same resources and inputs; all but bare returned the kit's stack outputs.",
     );
   }
   if (scale) out.push(...scaleLines(scale, options));

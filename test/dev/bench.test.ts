@@ -117,7 +117,12 @@ describe("bench baselines", () => {
   it("the checks report missing, extra and changed resources and foreign URNs", () => {
     const role = kit.find((r) => r.name === "federation-svc-0002-aws-role")!;
     const changed = kit.map((r) => (r === role ? { ...r, inputs: { ...r.inputs, maxSessionDuration: 7200 } } : r));
-    expect(differences(kit, changed)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: different inputs or provider"]);
+    expect(differences(kit, changed)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: different inputs, provider or options"]);
+    // The options that change what pulumi up does are compared too (a program without the kit's replaceOnChanges is not the kit's).
+    const policy = kit.find((r) => r.type === "okta:auth/serverPolicy:ServerPolicy")!;
+    expect(policy.replaceOnChanges?.length).toBeGreaterThan(0);
+    const loose = kit.map((r) => (r === policy ? { ...r, replaceOnChanges: [] } : r));
+    expect(differences(kit, loose)).toEqual([`okta:auth/serverPolicy:ServerPolicy::${policy.name}: different inputs, provider or options`]);
     const without = kit.filter((r) => r !== role);
     expect(differences(kit, without)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: missing"]);
     expect(differences(without, kit)).toEqual(["aws:iam/role:Role::federation-svc-0002-aws-role: extra"]);
