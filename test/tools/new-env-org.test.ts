@@ -3,41 +3,25 @@
  * source environment are marked to fill in, as a federation's are, and the plan refuses the new
  * stacks until each is filled; filled in, both plan.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { FILL_IN_MARK, fillIn } from "../../components/internal/fillIn";
 import { ProgramError } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
-import { PROJECT_ROOT, loadStack } from "../../tools/offline/stackFile";
-import { environmentSwap, guessPlatform, main, newEnvironmentStack } from "../../tools/new-env";
+import { loadStack } from "../../tools/offline/stackFile";
+import { environmentSwap, guessPlatform, newEnvironmentStack } from "../../tools/new-env";
 import { jwtAuth } from "../helpers/fixtures";
 import { stackProblems } from "../helpers/stackChecks";
 import { fixtureText } from "../helpers/stacks";
+import { projectWith, runNewEnv, strings } from "../helpers/newEnv";
 
 const PLATFORM = "okta-federation:platform";
 const TEAM = "okta-federation:team";
 
-function project(): string {
-  const root = mkdtempSync(join(tmpdir(), "oktafed-new-env-org-"));
-  copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  mkdirSync(join(root, "stacks"));
-  for (const stack of ["platform-stage", "team-data-stage"]) writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), fixtureText(stack));
-  return root;
-}
-
-const run = async (root: string, ...argv: string[]) => {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }, root);
-  return { code, stdout, stderr };
-};
-
-/** Every string in a value. */
-const strings = (value: unknown): string[] =>
-  typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
+const project = () => projectWith(["platform-stage", "team-data-stage"]);
+const run = runNewEnv;
 
 /** A stack file's text with its config key `key` changed. */
 function variant(stack: string, key: string, change: (body: any) => void): string {

@@ -2,8 +2,7 @@
  * npm run new-env: a new environment's stack starts from another's structure, with every value of
  * the source environment marked to fill in, and the plan refuses it until each is filled.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -11,30 +10,15 @@ import { FILL_IN_MARK, fillIn } from "../../components/internal/fillIn";
 import { parseFederationConfig, type ConfigProblem, type FederationConfigError } from "../../components/config";
 import { ProgramError } from "../../tools/offline/engine";
 import { planStack } from "../../tools/offline/plan";
-import { PROJECT_ROOT, loadStack } from "../../tools/offline/stackFile";
-import { HOOK_SECRET_PLACEHOLDER, main, newEnvironmentStack } from "../../tools/new-env";
+import { loadStack } from "../../tools/offline/stackFile";
+import { HOOK_SECRET_PLACEHOLDER, newEnvironmentStack } from "../../tools/new-env";
 import { baseConfig, jwtAuth } from "../helpers/fixtures";
 import { stackProblems } from "../helpers/stackChecks";
 import { fixtureText } from "../helpers/stacks";
+import { projectWith, runNewEnv, strings } from "../helpers/newEnv";
 
-function project(): string {
-  const root = mkdtempSync(join(tmpdir(), "oktafed-new-env-"));
-  copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  mkdirSync(join(root, "stacks"));
-  for (const stack of ["dev", "prod", "multi"]) writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), fixtureText(stack));
-  return root;
-}
-
-const run = async (root: string, ...argv: string[]) => {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }, root);
-  return { code, stdout, stderr };
-};
-
-/** Every string in a value. */
-const strings = (value: unknown): string[] =>
-  typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
+const project = () => projectWith(["dev", "prod", "multi"]);
+const run = runNewEnv;
 
 describe("npm run new-env", () => {
   it("keeps the structure, marks every value of the source environment, drops its secrets", async () => {

@@ -5,7 +5,7 @@
  * The stacks are copies of the example organisation under test/fixtures/org, planned offline from
  * a temporary directory (a team's plan plans the platform file beside it).
  */
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import type { PlanDocument } from "../../tools/verify/model";
 import { verifyOrganisation, type OrgInput } from "../../tools/verify/org";
 import { stateToPlan } from "../../tools/verify/state";
 import { runCli } from "../helpers/cli";
+import { planToExport } from "../helpers/planExport";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "org");
 const STACKS = ["platform-stage", "team-payments-stage", "team-data-stage"] as const;
@@ -48,39 +49,6 @@ async function input(dir: string, stack: string): Promise<OrgInput> {
   const planned = await planWithPlatform(loadStackFile(join(dir, `Pulumi.${stack}.yaml`)));
   const plan = planToJson(planned.plan) as unknown as PlanDocument;
   return { source: `stack file ${stack}`, plan, ...(planned.platform ? { platform: planToJson(planned.platform) as unknown as PlanDocument } : {}) };
-}
-
-/**
- * An offline plan as a minimal v3 stack export after deploy (as in org.test.ts): every placeholder
- * filled with a value derived from its name, the same in every stack, so a team's references to its
- * platform's server hold the platform's id.
- */
-function toExport(plan: PlanDocument, change: (resource: any) => void = () => {}): unknown {
-  const hash = (text: string) => createHash("sha256").update(text).digest("hex");
-  const fill = (value: unknown): unknown => {
-    if (typeof value === "string") {
-      return value.replace(/<([^<>\s]+)\.([A-Za-z]+)>/g, (_, name: string, property: string) =>
-        property === "projectNumber" ? "123456789012" : property === "clientId" ? `0oa${hash(name).slice(0, 17)}` : `${name}-${hash(`${name}.${property}`).slice(0, 12)}`,
-      );
-    }
-    if (Array.isArray(value)) return value.map(fill);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
-  };
-  const stackUrn = `urn:pulumi:${plan.stack}::okta-federation::pulumi:pulumi:Stack::okta-federation-${plan.stack}`;
-  const resources: any[] = [{ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: fill(plan.outputs ?? {}) }];
-  for (const r of plan.resources as any[]) {
-    const common = { urn: r.urn, type: r.type, parent: r.parent ?? stackUrn };
-    if (!r.custom) resources.push({ ...common, custom: false, ...(r.outputs ? { outputs: fill(r.outputs) } : {}) });
-    else if (r.operation === "read") resources.push({ ...common, custom: true, external: true, id: fill(r.id), outputs: { ...(fill(r.afterDeploy) as object), id: fill(r.id) } });
-    else {
-      const inputs = fill(r.inputs) as Record<string, unknown>;
-      const outputs = { ...inputs, ...(fill(r.afterDeploy ?? {}) as Record<string, unknown>) };
-      resources.push({ ...common, custom: true, id: String(outputs.id ?? `${r.name}-id`), inputs, outputs });
-    }
-  }
-  for (const r of resources) change(r);
-  return { version: 3, deployment: { resources } };
 }
 
 const dirs: string[] = [];
@@ -163,7 +131,7 @@ describe("platform and team stacks: one proof over the organisation", () => {
 
     // An export alone: the contract too; the policy order is left to the organisation.
     const stateFile = join(dir, "team-payments-stage.state.json");
-    writeFileSync(stateFile, JSON.stringify(toExport(plans()["team-payments-stage"])));
+    writeFileSync(stateFile, JSON.stringify(planToExport(plans()["team-payments-stage"])));
     const fromState = await runCli(verify, "--state", stateFile);
     expect(fromState.stderr).toBe("");
     expect(fromState.code).toBe(0);
@@ -321,7 +289,7 @@ describe("platform and team stacks: one proof over the organisation", () => {
     const at = (priorities: Record<string, number>) => (r: any) => {
       if (r.type === "okta:auth/serverPolicy:ServerPolicy") r.outputs.priority = priorities[r.outputs.name];
     };
-    const state = (plan: PlanDocument, change?: (r: any) => void) => ({ source: `state ${plan.stack}`, state: true, plan: stateToPlan(toExport(plan, change), `state ${plan.stack}`) });
+    const state = (plan: PlanDocument, change?: (r: any) => void) => ({ source: `state ${plan.stack}`, state: true, plan: stateToPlan(planToExport(plan, change), `state ${plan.stack}`) });
     const all = await verifyOrganisation([
       state(platform),
       state(payments, at({ "stage-checkout": 1, "stage-ledger": 2 })),

@@ -5,7 +5,6 @@
  * advisory that does not fail; a platform's objects count once however many teams read it; an
  * export counts as its plan does.
  */
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import { sharedQuotas } from "../../tools/verify/orgQuotas";
 import { stateToPlan } from "../../tools/verify/state";
 import { runCli } from "../helpers/cli";
 import { fixtureStack, fixtureVariant } from "../helpers/stacks";
+import { planToExport } from "../helpers/planExport";
 
 const planOf = async (stack: string | StackConfig) => planToJson(await planStack(typeof stack === "string" ? fixtureStack(stack) : stack)) as unknown as PlanDocument;
 
@@ -49,37 +49,6 @@ const moreGrants = (plan: PlanDocument, count: number) => padded(plan, "federati
 /** More service accounts in the plan's project. */
 const moreServiceAccounts = (plan: PlanDocument, count: number) =>
   padded(plan, "federation-payments-gcp-sa", count, (i) => ({ inputs: { accountId: `${plan.stack}-extra-${i}`, displayName: `${plan.stack}-extra-${i}` } }));
-
-/**
- * An offline plan as a minimal v3 stack export after deploy (as in org.test.ts): every placeholder
- * filled with a value derived from its name, adopted resources as external.
- */
-function toExport(plan: PlanDocument): unknown {
-  const hash = (text: string) => createHash("sha256").update(text).digest("hex");
-  const fill = (value: unknown): unknown => {
-    if (typeof value === "string") {
-      return value.replace(/<([^<>\s]+)\.([A-Za-z]+)>/g, (_, name: string, property: string) =>
-        property === "projectNumber" ? "123456789012" : property === "clientId" ? `0oa${hash(name).slice(0, 17)}` : `${name}-${hash(`${name}.${property}`).slice(0, 12)}`,
-      );
-    }
-    if (Array.isArray(value)) return value.map(fill);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
-  };
-  const stackUrn = `urn:pulumi:${plan.stack}::okta-federation::pulumi:pulumi:Stack::okta-federation-${plan.stack}`;
-  const resources: unknown[] = [{ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: fill(plan.outputs ?? {}) }];
-  for (const r of plan.resources as any[]) {
-    const common = { urn: r.urn, type: r.type, parent: r.parent ?? stackUrn };
-    if (!r.custom) resources.push({ ...common, custom: false, ...(r.outputs ? { outputs: fill(r.outputs) } : {}) });
-    else if (r.operation === "read") resources.push({ ...common, custom: true, external: true, id: fill(r.id), outputs: { ...(fill(r.afterDeploy) as object), id: fill(r.id) } });
-    else {
-      const inputs = fill(r.inputs) as Record<string, unknown>;
-      const outputs = { ...inputs, ...(fill(r.afterDeploy ?? {}) as Record<string, unknown>) };
-      resources.push({ ...common, custom: true, id: String(outputs.id ?? `${r.name}-id`), inputs, outputs });
-    }
-  }
-  return { version: 3, deployment: { resources } };
-}
 
 /** dev and prod in one project and account, unpadded: every shared quota, each stack's share. */
 const BESIDE = [
@@ -221,7 +190,7 @@ describe("quotas shared by stacks in one GCP project or AWS account", () => {
   });
 
   it("an export counts as its plan does: account from its roles' deployed arn, project from the inputs", async () => {
-    const state = stateToPlan(toExport(dev), "state dev-state.json");
+    const state = stateToPlan(planToExport(dev), "state dev-state.json");
     const org = await verifyOrganisation([
       { source: "state dev-state.json", plan: state, state: true },
       { source: "stack prod", plan: prod },

@@ -2,7 +2,6 @@
  * verify over several stacks at once (tools/verify/org.ts): each stack as verify proves it, the
  * cross-stack matrix, client keys and names unique across the organisation, and the CLI.
  */
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { stateToPlan } from "../../tools/verify/state";
 import { runCli } from "../helpers/cli";
 import { fixturePath, fixtureStack, fixtureVariant } from "../helpers/stacks";
 import type { StackConfig } from "../../tools/offline/stackFile";
+import { planToExport } from "../helpers/planExport";
 
 const planOf = async (stack: string | StackConfig) => planToJson(await planStack(typeof stack === "string" ? fixtureStack(stack) : stack)) as unknown as PlanDocument;
 
@@ -33,39 +33,6 @@ const inDevOrg = (f: any) => {
 const adoptShared = (f: any) => {
   f.okta.authorizationServer = { existing: { id: SHARED_SERVER, audience: "api://services-dev" } };
 };
-
-/**
- * An offline plan as a minimal v3 stack export after deploy: every placeholder filled with a value
- * derived from its name (a client id `0oa…`), components with their outputs, adopted resources as
- * external. Enough for stateToPlan (tools/verify/state.ts); test/verify/state.test.ts checks the
- * format in full.
- */
-function toExport(plan: PlanDocument): unknown {
-  const hash = (text: string) => createHash("sha256").update(text).digest("hex");
-  const fill = (value: unknown): unknown => {
-    if (typeof value === "string") {
-      return value.replace(/<([^<>\s]+)\.([A-Za-z]+)>/g, (_, name: string, property: string) =>
-        property === "projectNumber" ? "123456789012" : property === "clientId" ? `0oa${hash(name).slice(0, 17)}` : `${name}-${hash(`${name}.${property}`).slice(0, 12)}`,
-      );
-    }
-    if (Array.isArray(value)) return value.map(fill);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
-  };
-  const stackUrn = `urn:pulumi:${plan.stack}::okta-federation::pulumi:pulumi:Stack::okta-federation-${plan.stack}`;
-  const resources: unknown[] = [{ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: fill(plan.outputs ?? {}) }];
-  for (const r of plan.resources as any[]) {
-    const common = { urn: r.urn, type: r.type, parent: r.parent ?? stackUrn };
-    if (!r.custom) resources.push({ ...common, custom: false, ...(r.outputs ? { outputs: fill(r.outputs) } : {}) });
-    else if (r.operation === "read") resources.push({ ...common, custom: true, external: true, id: r.id, outputs: { ...(fill(r.afterDeploy) as object), id: r.id } });
-    else {
-      const inputs = fill(r.inputs) as Record<string, unknown>;
-      const outputs = { ...inputs, ...(fill(r.afterDeploy ?? {}) as Record<string, unknown>) };
-      resources.push({ ...common, custom: true, id: String(outputs.id ?? `${r.name}-id`), inputs, outputs });
-    }
-  }
-  return { version: 3, deployment: { resources } };
-}
 
 let dir: string;
 const file = (name: string, content: unknown) => {
@@ -184,7 +151,7 @@ describe("verify over several stacks: one proof over the organisation", () => {
   });
 
   it("a state export and a plan sharing one server: a prod role pinned to dev's client id admits dev's service (cross-stack cell), a prod GCP provider admitting a dev client (cross-stack probe)", async () => {
-    const devState = toExport(await planOf(fixtureVariant("dev", adoptShared)));
+    const devState = planToExport(await planOf(fixtureVariant("dev", adoptShared)));
     const devPayments = (devState as any).deployment.resources.find((r: any) => r.type === "okta:app/oAuth:OAuth" && r.urn.endsWith("::federation-payments-app")).outputs.clientId as string;
     const prodPlan = structuredClone(
       await planOf(
