@@ -56,6 +56,8 @@ const accountOf = (r: ScaleResource) => /^arn:aws[a-z-]*:iam::([^:]+):/.exec(Str
 interface QuotaRule {
   readonly type: string;
   readonly scopeOf: (r: ScaleResource) => string | undefined;
+  /** How the figures name the scope when the resource leaves it to its provider's default. */
+  readonly unnamed: string;
   readonly what: (scope: string) => string;
   readonly limit: number;
   readonly kind: "quota" | "limit";
@@ -70,6 +72,7 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
   gcpPolicyPrincipals: {
     type: "gcp:projects/iAMMember:IAMMember",
     scopeOf: projectOf,
+    unnamed: "(provider's project)",
     what: (p) => `GCP project ${p}: principals the kit adds to its IAM policy`,
     limit: LIMITS.gcp.policyPrincipalsMax,
     kind: "limit",
@@ -80,6 +83,7 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
   gcpServiceAccounts: {
     type: "gcp:serviceaccount/account:Account",
     scopeOf: projectOf,
+    unnamed: "(provider's project)",
     what: (p) => `GCP project ${p}: service accounts`,
     limit: LIMITS.gcp.serviceAccountsPerProject,
     kind: "quota",
@@ -91,6 +95,7 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
   awsRoles: {
     type: "aws:iam/role:Role",
     scopeOf: accountOf,
+    unnamed: "(provider's account)",
     what: (a) => `AWS account ${a}: roles`,
     limit: LIMITS.aws.rolesPerAccount,
     kind: "quota",
@@ -102,6 +107,7 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
   awsOidcProviders: {
     type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     scopeOf: accountOf,
+    unnamed: "(provider's account)",
     what: (a) => `AWS account ${a}: OIDC providers`,
     limit: LIMITS.aws.oidcProvidersPerAccount,
     kind: "limit",
@@ -114,21 +120,17 @@ const QUOTAS: Readonly<Record<SharedQuotaId, QuotaRule>> = {
 /** The shared quotas in the order the figures list them. */
 export const SHARED_QUOTA_IDS = Object.keys(QUOTAS) as readonly SharedQuotaId[];
 
-/** What each shared quota is counted in, as the figures name it when the resource does not say. */
-const UNNAMED_SCOPE: Readonly<Record<SharedQuotaId, string>> = {
-  gcpPolicyPrincipals: "(provider's project)",
-  gcpServiceAccounts: "(provider's project)",
-  awsRoles: "(provider's account)",
-  awsOidcProviders: "(provider's account)",
-};
-
 /** The objects a plan creates against each shared quota, per project or account (read, i.e. adopted, objects are not created). */
 export function quotaCounts(resources: readonly ScaleResource[]): QuotaCount[] {
   const counts: QuotaCount[] = [];
   for (const quota of SHARED_QUOTA_IDS) {
     const rule = QUOTAS[quota];
     const by = new Map<string | undefined, number>();
-    for (const r of resources) if (r.type === rule.type && !r.read) by.set(rule.scopeOf(r), (by.get(rule.scopeOf(r)) ?? 0) + 1);
+    for (const r of resources) {
+      if (r.type !== rule.type || r.read) continue;
+      const scope = rule.scopeOf(r);
+      by.set(scope, (by.get(scope) ?? 0) + 1);
+    }
     for (const [scope, count] of by) counts.push({ quota, scope, count });
   }
   return counts;
@@ -137,7 +139,7 @@ export function quotaCounts(resources: readonly ScaleResource[]): QuotaCount[] {
 /** The figure of a count against its quota or limit, with an advisory over 80 % of it and when over. */
 export function quotaFigure({ quota, scope, count }: QuotaCount): ScaleFigure {
   const rule = QUOTAS[quota];
-  const named = scope ?? UNNAMED_SCOPE[quota];
+  const named = scope ?? rule.unnamed;
   const advisory = count > rule.limit ? (rule.overAdvice ?? rule.advice)(named) : count > ADVISE_AT * rule.limit ? rule.advice(named) : undefined;
   return { what: rule.what(named), count, limit: rule.limit, kind: rule.kind, ...(count > rule.limit ? { over: true } : {}), ...(advisory ? { advisory } : {}) };
 }
