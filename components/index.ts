@@ -32,6 +32,13 @@ export {
   type ServiceConfig,
 } from "./config";
 export { readFederation, toStackOutputs, type FederationOutputsV1, type FederationReference, type FederationStackOutputs } from "./outputs";
+// The organisation layout (docs/organisation.md#in-your-own-program): a platform stack exports the
+// platform contract, team stacks read it and deploy a Federation with the team binding.
+export { Platform, toPlatformOutputs, type PlatformArgs } from "./platform";
+export { PLATFORM_CONFIG_KEY, parsePlatformConfig, type PlatformConfig } from "./config/platform";
+export { TEAM_CONFIG_KEY, parseTeamConfig, parseTeamHeader, type TeamBinding, type TeamConfig, type TeamHeader } from "./config/team";
+export { PLATFORM_CONTRACT_VERSION, PLATFORM_OUTPUT, type PlatformOutputsV1 } from "./platformContract";
+export { readPlatformContract } from "./team";
 export { LIMITS } from "./internal/limits";
 export {
   DEFAULT_TOKEN_FILE,

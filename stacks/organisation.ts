@@ -13,6 +13,7 @@ import { parseTeamConfig, parseTeamHeader } from "../components/config/team";
 import { Federation } from "../components/federation";
 import { Platform, toPlatformOutputs } from "../components/platform";
 import { toStackOutputs } from "../components/outputs";
+import { readPlatformContract } from "../components/team";
 import type { FederationConfig } from "../components/config";
 
 export { PLATFORM_OUTPUT } from "../components/platformContract";
@@ -79,7 +80,7 @@ export async function teamProgram(
   const header = validated(() => parseTeamHeader(raw));
   // Reading another stack's outputs registers a read of it: nothing is created or changed.
   const reference = new pulumi.StackReference(PLATFORM_OUTPUT, { name: header.platform });
-  const contract = (await reference.getOutputDetails(PLATFORM_OUTPUT)).value;
+  const contract = await readPlatformContract(reference);
   const team = validated(() => parseTeamConfig(raw, contract));
   const federation = new Federation("federation", { config: team.federation, team: team.binding }, { providers: providersFor(team.federation, "") });
   return { ...toStackOutputs(federation, team.federation.environment), team: header.team, platformStack: header.platform };
