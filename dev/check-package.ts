@@ -204,11 +204,22 @@ async function main(): Promise<void> {
     "program.ts": [
       'import * as okta from "okta-federation";',
       'import { AZURE_BUILTIN_ROLES, Federation, LIMITS, ServiceRole, parseFederationConfig, readFederation, type FederationArgs, type FederationOutputsV1 } from "okta-federation";',
+      // The organisation layout's parts (docs/organisation.md#in-your-own-program).
+      'import { PLATFORM_CONFIG_KEY, PLATFORM_CONTRACT_VERSION, PLATFORM_OUTPUT, Platform, TEAM_CONFIG_KEY, parsePlatformConfig, parseTeamConfig, parseTeamHeader, readPlatformContract, toPlatformOutputs } from "okta-federation";',
+      'import type { PlatformArgs, PlatformConfig, PlatformOutputsV1, TeamBinding, TeamConfig, TeamHeader } from "okta-federation";',
       "const lifetime: number = LIMITS.okta.tokenLifetimeMinutes.max;",
       'const reader: string = AZURE_BUILTIN_ROLES["Reader"]!;',
       "type Args = FederationArgs;",
       "type Outputs = FederationOutputsV1;",
+      "const platformOutput: string = PLATFORM_OUTPUT;",
+      "const contractVersion: 1 = PLATFORM_CONTRACT_VERSION;",
+      "const configKeys: string[] = [PLATFORM_CONFIG_KEY, TEAM_CONFIG_KEY];",
+      'const platformArgs = (config: PlatformConfig): PlatformArgs => ({ config, tokenHookAuthorization: "hook-secret" });',
+      "const teamArgs = (team: TeamConfig): FederationArgs => ({ config: team.federation, team: team.binding satisfies TeamBinding });",
+      "const teamHeader = (raw: unknown): TeamHeader => parseTeamHeader(raw);",
+      "const issuerOf = (contract: PlatformOutputsV1): string => contract.okta.issuerUrl;",
       "export { okta, Federation, ServiceRole, parseFederationConfig, readFederation, lifetime, reader, type Args, type Outputs };",
+      "export { Platform, toPlatformOutputs, parsePlatformConfig, parseTeamConfig, readPlatformContract, platformOutput, contractVersion, configKeys, platformArgs, teamArgs, teamHeader, issuerOf };",
       "",
     ].join("\n"),
   });
