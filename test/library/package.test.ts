@@ -12,6 +12,9 @@ const EXPECTED = [
   "HOOK_SECRET_KEY", "LIMITS", "OidcProvider", "ServiceAccess", "ServiceApp", "ServiceIdentity", "ServiceRole", "TokenHook",
   "WorkloadIdentityPool", "claimExpression", "formatProblems", "parseFederationConfig", "readFederation", "toStackOutputs",
   "DEFAULT_TOKEN_FILE", "awsEnvironment", "awsProfile", "azureEnvironment", "gcpExternalAccount", "oktaTokenEndpoint", "parseFederations", "CONFIG_KEY_MULTI",
+  // The organisation layout (docs/organisation.md#in-your-own-program).
+  "Platform", "toPlatformOutputs", "PLATFORM_CONFIG_KEY", "parsePlatformConfig", "TEAM_CONFIG_KEY", "parseTeamConfig", "parseTeamHeader",
+  "PLATFORM_CONTRACT_VERSION", "PLATFORM_OUTPUT", "readPlatformContract",
 ];
 
 /** The per-side entries, what each exports, and the one provider SDK each may load. */
