@@ -12,7 +12,7 @@ import { discoverStacks, DiscoveryError, type DiscoveredStack } from "./org/disc
 import { offlineEngine } from "./org/offline";
 import { orderStacks, OrderError } from "./org/order";
 import { findPulumi, pulumiEngine, PulumiCliError } from "./org/pulumi";
-import { orderWords, runOrganisation, runToJson, summaryLine, type Engine, type Operation } from "./org/run";
+import { orderWords, runOrganisation, runToJson, serialisedPlatforms, summaryLine, type Engine, type Operation } from "./org/run";
 
 const USAGE = "usage: npm run org -- preview|up [--stack <name> ...] [--offline] [--parallel <n>] [--json]";
 
@@ -88,6 +88,12 @@ export async function main(argv: readonly string[], io: Io, options: OrgOptions 
     const lanes = Math.min(parallel, engine.maxParallel);
     line(`org ${operation}${values.offline ? " --offline" : ""}: ${order.length} stack${order.length === 1 ? "" : "s"}, ${lanes === 1 ? "one at a time" : `at most ${lanes} at a time`} (${engine.description})`);
     if (values.offline && parallel > 1) line("  --parallel is ignored offline: the offline plan runs one stack at a time");
+    const serialised = lanes > 1 ? serialisedPlatforms(order, operation) : [];
+    if (serialised.length > 0) {
+      line(
+        `  up runs one platform's teams one at a time, since they write access policies on its Okta authorization server and Okta fails parallel policy writes there: ${serialised.map((p) => `${p.platform} (${p.teams} teams)`).join(", ")}`,
+      );
+    }
     if (values.offline && operation === "up") line("  offline, up deploys nothing: each stack is planned as for a preview");
     line(`order: ${orderWords(order)}`);
     // Ctrl-C reaches the running pulumi processes too (one process group), which cancel as under

@@ -161,6 +161,41 @@ describe("runInOrder", () => {
     expect(outcomes.get("a3")).toEqual({ status: "done" });
   });
 
+  it("never runs two stacks with one exclusive key at once: the next in the order that is free starts meanwhile", async () => {
+    const pending = new Map<string, ReturnType<typeof deferred>>();
+    const started: string[] = [];
+    const run = runInOrder(
+      order,
+      3,
+      (s: OrderedStack) => {
+        started.push(s.name);
+        const d = deferred();
+        pending.set(s.name, d);
+        return d.promise;
+      },
+      { exclusive: (s) => (s.kind === "team" ? s.after : undefined) },
+    );
+    await settle();
+    expect(started).toEqual(["p1", "p2"]);
+    pending.get("p1")!.resolve(true);
+    await settle();
+    // a1 holds p1's key: a2 and a3 wait although a lane is free.
+    expect(started).toEqual(["p1", "p2", "a1"]);
+    pending.get("p2")!.resolve(true);
+    await settle();
+    expect(started).toEqual(["p1", "p2", "a1", "b1"]);
+    // A failed holder frees the key as a successful one does.
+    pending.get("a1")!.resolve(false);
+    await settle();
+    expect(started).toEqual(["p1", "p2", "a1", "b1", "a2"]);
+    pending.get("a2")!.resolve(true);
+    await settle();
+    expect(started).toEqual(["p1", "p2", "a1", "b1", "a2", "a3"]);
+    pending.get("a3")!.resolve(true);
+    pending.get("b1")!.resolve(true);
+    expect([...(await run)].map(([name, o]) => `${name} ${o.status}`)).toEqual(["p1 done", "p2 done", "a1 failed", "a2 done", "a3 done", "b1 done"]);
+  });
+
   it("once stopped (Ctrl-C), starts nothing more: the running stacks finish, the others are skipped", async () => {
     let stop: string | undefined;
     const ran: string[] = [];

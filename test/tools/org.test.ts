@@ -276,15 +276,31 @@ describe("npm run org on Pulumi's engine (a fake pulumi CLI)", () => {
     expect(stdout + stderr).not.toContain("FAKE-SECRET");
   });
 
-  it("up with --parallel 2 runs the teams together, still only after their platform's up", async () => {
+  it("up with --parallel 2 updates one platform's teams one after another (one Okta authorization server), and says why", async () => {
     const fake = fakePulumi({ stacks: ORGANISATION });
-    const { code, stderr } = await org(["up", "--parallel", "2"], { pulumiRoot: fake.root });
+    const { code, stderr, lines } = await org(["up", "--parallel", "2"], { pulumiRoot: fake.root });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(fake.calls()).toEqual(["version", ...up(PLATFORM), ...up("team-data-stage"), ...up("team-payments-stage")]);
+    expect(lines.slice(0, 2)).toEqual([
+      `org up: 3 stacks, at most 2 at a time (Pulumi engine, pulumi 3.270.0, project directory ${PROJECT})`,
+      "  up runs one platform's teams one at a time, since they write access policies on its Okta authorization server and Okta fails parallel policy writes there: platform-stage (2 teams)",
+    ]);
+  });
+
+  it("preview with --parallel 2 runs the teams together (a preview writes nothing), still only after their platform's", async () => {
+    const fake = fakePulumi({ deployed: [PLATFORM], stacks: ORGANISATION });
+    const { code, stderr, lines } = await org(["preview", "--parallel", "2"], { pulumiRoot: fake.root });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const calls = fake.calls();
-    const platformUpEnd = calls.indexOf(up(PLATFORM)[4]!);
-    expect(calls.slice(0, platformUpEnd + 1)).toEqual(["version", ...up(PLATFORM)]);
-    expect([...calls.slice(platformUpEnd + 1)].sort()).toEqual([...up("team-data-stage"), ...up("team-payments-stage")].sort());
+    const platformEnd = calls.indexOf(preview(PLATFORM)[1]!);
+    expect(calls.slice(0, platformEnd + 1)).toEqual(["version", ...preview(PLATFORM)]);
+    expect([...calls.slice(platformEnd + 1)].sort()).toEqual([...preview("team-data-stage"), ...preview("team-payments-stage")].sort());
+    // Both teams started before either finished.
+    const teamEvents = lines.filter((l) => /^\[team-[a-z-]+\] (start|done)/.test(l)).map((l) => /\] (start|done)/.exec(l)![1]);
+    expect(teamEvents).toEqual(["start", "start", "done", "done"]);
+    expect(lines[1]).toBe("order: platform-stage; then team-data-stage, team-payments-stage");
   });
 
   it("a failing platform up prints the error's last lines and skips its teams: no command runs for them", async () => {

@@ -127,20 +127,30 @@ export type Outcome = { readonly status: "done" } | { readonly status: "failed" 
  * has succeeded, the ready stack earliest in the order first (with `parallel` 1: platforms, then
  * teams, each by name). A stack whose platform failed or was skipped is skipped, with the reason;
  * once `stopped` gives a reason (an interruption), no stack starts: the running ones finish and
- * every other is skipped with it. `run` resolves true when the stack succeeded. Resolves every
- * stack's outcome, in order.
+ * every other is skipped with it. Stacks for which `exclusive` gives the same key never run at the
+ * same time (a ready stack whose key is held waits; one further in the order may start meanwhile).
+ * `run` resolves true when the stack succeeded. Resolves every stack's outcome, in order.
  */
 export async function runInOrder(
   order: readonly OrderedStack[],
   parallel: number,
   run: (stack: OrderedStack) => Promise<boolean>,
-  options: { readonly onSkip?: (stack: OrderedStack, reason: string) => void; readonly stopped?: () => string | undefined } = {},
+  options: {
+    readonly onSkip?: (stack: OrderedStack, reason: string) => void;
+    readonly stopped?: () => string | undefined;
+    readonly exclusive?: (stack: OrderedStack) => string | undefined;
+  } = {},
 ): Promise<Map<string, Outcome>> {
   const onSkip = options.onSkip ?? (() => undefined);
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a whole number of at least 1, not ${parallel}`);
   const outcomes = new Map<string, Outcome>();
   const pending = [...order];
   let running = 0;
+  const held = new Set<string>();
+  const free = (s: OrderedStack) => {
+    const key = options.exclusive?.(s);
+    return key === undefined || !held.has(key);
+  };
   return new Promise((resolve, reject) => {
     const next = (): void => {
       // Skip what can no longer run, in order, so the skips are reported before what follows.
@@ -156,13 +166,16 @@ export async function runInOrder(
         }
       }
       while (running < parallel) {
-        const index = pending.findIndex((s) => s.after === undefined || outcomes.get(s.after)?.status === "done");
+        const index = pending.findIndex((s) => (s.after === undefined || outcomes.get(s.after)?.status === "done") && free(s));
         if (index < 0) break;
         const [s] = pending.splice(index, 1);
+        const key = options.exclusive?.(s!);
+        if (key !== undefined) held.add(key);
         running++;
         run(s!).then(
           (ok) => {
             running--;
+            if (key !== undefined) held.delete(key);
             outcomes.set(s!.name, { status: ok ? "done" : "failed" });
             next();
           },

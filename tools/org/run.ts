@@ -35,6 +35,29 @@ export interface Engine {
   run(stack: OrderedStack, operation: Operation, onStep: (step: Step) => void): Promise<EngineResult>;
 }
 
+/**
+ * The Okta authorization server a stack writes policies on while it runs, when no other stack may
+ * write there at the same time: under `up`, a team stack creates, updates and deletes access
+ * policies on its platform's server, and Okta answers a policy write of a server whose priorities it
+ * is reconciling (after a removal or a shift) with HTTP 500 or 423 `E0000239`, which the Okta
+ * provider does not retry (okta/terraform-provider-okta#1198, #2151; `okta/api/api.go` checkRetry):
+ * that team's update would fail. So one platform's teams update one at a time; a preview writes
+ * nothing, and other platforms' servers are others.
+ */
+export function policyWriteServer(stack: OrderedStack, operation: Operation): string | undefined {
+  return operation === "up" && stack.kind === "team" ? stack.after : undefined;
+}
+
+/** The platforms whose teams `policyWriteServer` keeps apart in this run (two or more teams each), with their team counts, by name. */
+export function serialisedPlatforms(order: readonly OrderedStack[], operation: Operation): Array<{ readonly platform: string; readonly teams: number }> {
+  const teams = new Map<string, number>();
+  for (const s of order) {
+    const server = policyWriteServer(s, operation);
+    if (server !== undefined) teams.set(server, (teams.get(server) ?? 0) + 1);
+  }
+  return [...teams].filter(([, n]) => n > 1).sort(([a], [b]) => a.localeCompare(b)).map(([platform, n]) => ({ platform, teams: n }));
+}
+
 /** A stack's outcome, as the summary and --json report it. */
 export interface StackReport {
   readonly stack: string;
@@ -94,7 +117,8 @@ export function orderWords(order: readonly OrderedStack[]): string {
 
 /**
  * Runs the ordered stacks on the engine, at most `parallel` at a time (and at most what the engine
- * can), writing progress lines to `line`; once `stopped` gives a reason, no further stack starts.
+ * can), one platform's teams one at a time under `up` ({@link policyWriteServer}), writing progress
+ * lines to `line`; once `stopped` gives a reason, no further stack starts.
  * Resolves each stack's report, in order.
  */
 export async function runOrganisation(
@@ -145,6 +169,7 @@ export async function runOrganisation(
         reports.set(s.name, { ...base(s), status: "skipped", steps: 0, changes: {}, reason });
       },
       ...(stopped !== undefined ? { stopped } : {}),
+      exclusive: (s) => policyWriteServer(s, operation),
     },
   );
   return order.map((s) => reports.get(s.name)!);
