@@ -93,6 +93,24 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 describe("runInOrder", () => {
   const order = orderStacks([platform("p1"), platform("p2"), team("a1", "p1"), team("a2", "p1"), team("a3", "p1"), team("b1", "p2")]);
 
+  /** runInOrder over `order` with stacks that finish when the test says so (`finish`), no timers. */
+  function controlledRun(parallel: number, options?: Parameters<typeof runInOrder>[3]) {
+    const pending = new Map<string, ReturnType<typeof deferred>>();
+    const started: string[] = [];
+    const run = runInOrder(
+      order,
+      parallel,
+      (s: OrderedStack) => {
+        started.push(s.name);
+        const d = deferred();
+        pending.set(s.name, d);
+        return d.promise;
+      },
+      options,
+    );
+    return { run, started, finish: (name: string, ok = true) => pending.get(name)!.resolve(ok) };
+  }
+
   it("with parallel 1 runs platforms, then teams, one after another", async () => {
     const events: string[] = [];
     const outcomes = await runInOrder(order, 1, async (s) => {
@@ -130,31 +148,24 @@ describe("runInOrder", () => {
   });
 
   it("runs at most `parallel` stacks at once, and a team only after its platform succeeded", async () => {
-    const pending = new Map<string, ReturnType<typeof deferred>>();
-    const started: string[] = [];
-    const run = runInOrder(order, 2, (s: OrderedStack) => {
-      started.push(s.name);
-      const d = deferred();
-      pending.set(s.name, d);
-      return d.promise;
-    });
+    const { run, started, finish } = controlledRun(2);
     await settle();
     expect(started).toEqual(["p1", "p2"]);
-    pending.get("p2")!.resolve(true);
+    finish("p2");
     await settle();
     // p2's team starts; p1's teams wait for p1.
     expect(started).toEqual(["p1", "p2", "b1"]);
-    pending.get("p1")!.resolve(true);
+    finish("p1");
     await settle();
     expect(started).toEqual(["p1", "p2", "b1", "a1"]);
-    pending.get("b1")!.resolve(true);
+    finish("b1");
     await settle();
     expect(started).toEqual(["p1", "p2", "b1", "a1", "a2"]);
-    pending.get("a1")!.resolve(false);
-    pending.get("a2")!.resolve(true);
+    finish("a1", false);
+    finish("a2");
     await settle();
     expect(started).toEqual(["p1", "p2", "b1", "a1", "a2", "a3"]);
-    pending.get("a3")!.resolve(true);
+    finish("a3");
     const outcomes = await run;
     expect(outcomes.get("a1")).toEqual({ status: "failed" });
     // A failed team stops nothing else: teams do not depend on one another.
@@ -162,37 +173,25 @@ describe("runInOrder", () => {
   });
 
   it("never runs two stacks with one exclusive key at once: the next in the order that is free starts meanwhile", async () => {
-    const pending = new Map<string, ReturnType<typeof deferred>>();
-    const started: string[] = [];
-    const run = runInOrder(
-      order,
-      3,
-      (s: OrderedStack) => {
-        started.push(s.name);
-        const d = deferred();
-        pending.set(s.name, d);
-        return d.promise;
-      },
-      { exclusive: (s) => (s.kind === "team" ? s.after : undefined) },
-    );
+    const { run, started, finish } = controlledRun(3, { exclusive: (s) => (s.kind === "team" ? s.after : undefined) });
     await settle();
     expect(started).toEqual(["p1", "p2"]);
-    pending.get("p1")!.resolve(true);
+    finish("p1");
     await settle();
     // a1 holds p1's key: a2 and a3 wait although a lane is free.
     expect(started).toEqual(["p1", "p2", "a1"]);
-    pending.get("p2")!.resolve(true);
+    finish("p2");
     await settle();
     expect(started).toEqual(["p1", "p2", "a1", "b1"]);
     // A failed holder frees the key as a successful one does.
-    pending.get("a1")!.resolve(false);
+    finish("a1", false);
     await settle();
     expect(started).toEqual(["p1", "p2", "a1", "b1", "a2"]);
-    pending.get("a2")!.resolve(true);
+    finish("a2");
     await settle();
     expect(started).toEqual(["p1", "p2", "a1", "b1", "a2", "a3"]);
-    pending.get("a3")!.resolve(true);
-    pending.get("b1")!.resolve(true);
+    finish("a3");
+    finish("b1");
     expect([...(await run)].map(([name, o]) => `${name} ${o.status}`)).toEqual(["p1 done", "p2 done", "a1 failed", "a2 done", "a3 done", "b1 done"]);
   });
 
