@@ -232,6 +232,34 @@ describe("a pull request that changes a team stack: its effects on other stacks"
     ]);
   });
 
+  it("services that take a quota two stacks share past 80 % of its default: an advisory under the stacks that changed it, not a finding", async () => {
+    const head = headWith("shared-quota", (h) => {
+      // 79 more service accounts in team data, and payments' checkout gets one: 81 in the project.
+      editConfig(h, "team-data-stage", "team", (t) => {
+        for (let i = 1; i <= 79; i++) {
+          t.services[`batch-${String(i).padStart(2, "0")}`] = {
+            description: `Batch job ${i}`,
+            scopes: ["api.read"],
+            auth: { method: "client_secret_basic" },
+            gcp: { serviceAccount: true, roles: ["roles/bigquery.dataViewer"] },
+          };
+        }
+      });
+      editConfig(h, "team-payments-stage", "team", (t) => (t.services.checkout.gcp.serviceAccount = true));
+    });
+    const r = await reviewOf(head);
+    expect(r.code).toBe(0);
+    const quota =
+      "    GCP project acme-stage-example: service accounts: 81 of 100 (default quota) (team-data-stage 80, team-payments-stage 1) " +
+      '(advisory: the project\'s other service accounts count too: request a higher "Number of service accounts" quota for acme-stage-example in the Google Cloud console ' +
+      "(IAM & Admin > Quotas; cloud.google.com/iam/quotas), use direct grants (serviceAccount: false), or split the services over projects)";
+    const heading = (stack: string) => `  ${stack}: 1 quota shared with other stacks now near or past its limit (advisories: raise a default quota before deploying):`;
+    expect(r.org).toEqual([
+      [...HEADER, proofOver("platform-stage, team-data-stage, team-payments-stage"), heading("team-data-stage"), quota, heading("team-payments-stage"), quota],
+    ]);
+    expect(r.verdict).not.toContain("cross-stack finding");
+  });
+
   it("a service with names of its own: no effect on other stacks", async () => {
     const r = await reviewOf(buildHead(base, scenario("org-team-harmless")));
     expect(r.code).toBe(0);

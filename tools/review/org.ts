@@ -13,6 +13,7 @@ import { TEAM_CONFIG_KEY } from "../../components/config/team";
 import type { PlatformOutputsV1 } from "../../components/platformContract";
 import { parseStackYaml } from "../offline/stackFile";
 import { verifyOrganisation, type CrossStackTakeover, type OrgFinding } from "../verify/org";
+import { quotaWords } from "../verify/orgQuotas";
 import type { PlanDocument } from "../verify/model";
 import type { PlanOutcome } from "./plans";
 
@@ -92,6 +93,13 @@ export interface CrossStackEffects {
    * on other stacks a reviewer must read (a grant without the opt-in is a finding above).
    */
   readonly takeovers: readonly string[];
+  /**
+   * Quotas of a GCP project or AWS account that this stack shares with others, past 80 % of a
+   * default quota or over it, whose figures the head changes (verify/orgQuotas.ts), in words:
+   * advisories, not findings (the quota may have been raised), but the `pulumi up` of whichever
+   * stack deploys last fails at the first object past a quota that was not.
+   */
+  readonly quotas: readonly string[];
 }
 
 export interface OrgReview {
@@ -287,10 +295,14 @@ export async function reviewOrganisations(inputs: readonly OrgStackInput[], code
       const leftOut = members.filter((s) => byStack.get(s)!.head && byStack.get(s)!.head!.kind !== "planned");
       const basePlans = members.filter((s) => byStack.get(s)!.base?.kind === "planned");
       const proof = async (stacks: string[], side: "base" | "head") => {
-        if (stacks.length < 2) return { findings: [], takeovers: [] };
+        if (stacks.length < 2) return { findings: [], takeovers: [], quotas: [] };
         const result = await verifyOrganisation(stacks.map((s) => ({ source: `stack ${s}`, plan: planOf(byStack.get(s)![side])! })));
         const takeovers = result.crossStack.takeovers.filter((t) => t.accepted).map((t) => ({ stack: t.stack, message: takeoverWords(t) }));
-        return { findings: result.findings, takeovers };
+        // Over a hard limit is a finding already; the rest of what the proof advises on.
+        const quotas = result.sharedQuotas
+          .filter((q) => q.advisory !== undefined && !(q.over && q.kind === "limit"))
+          .map((q) => ({ stacks: q.stacks.map((share) => share.stack), message: quotaWords(q) }));
+        return { findings: result.findings, takeovers, quotas };
       };
       const headProof = await proof(headPlans, "head");
       const baseProof = await proof(basePlans, "base");
@@ -299,16 +311,26 @@ export async function reviewOrganisations(inputs: readonly OrgStackInput[], code
       const fresh = headFindings.filter((f) => !baseMessages.has(f.message));
       const baseTakeovers = new Set(baseProof.takeovers.map((t) => t.message));
       const freshTakeovers = headProof.takeovers.filter((t) => !baseTakeovers.has(t.message));
+      const baseQuotas = new Set(baseProof.quotas.map((q) => q.message));
+      const freshQuotas = headProof.quotas.filter((q) => !baseQuotas.has(q.message));
       const changedMembers = members.filter((s) => byStack.get(s)!.fileChanged || codeChanged);
       const perStack = (changedMembers.length ? changedMembers : members)
         .filter((s) => headPlans.includes(s))
-        .map((stack) => ({ stack, findings: fresh.filter((f) => f.stacks.includes(stack)), takeovers: freshTakeovers.filter((t) => t.stack === stack).map((t) => t.message) }));
+        .map((stack) => ({
+          stack,
+          findings: fresh.filter((f) => f.stacks.includes(stack)),
+          takeovers: freshTakeovers.filter((t) => t.stack === stack).map((t) => t.message),
+          quotas: freshQuotas.filter((q) => q.stacks.includes(stack)).map((q) => q.message),
+        }));
       // A new finding between two stacks the PR does not change (a platform change can cause one) is listed under the first of them.
       for (const f of fresh) {
-        if (!perStack.some((s) => f.stacks.includes(s.stack))) perStack.push({ stack: f.stacks[0]!, findings: [f], takeovers: [] });
+        if (!perStack.some((s) => f.stacks.includes(s.stack))) perStack.push({ stack: f.stacks[0]!, findings: [f], takeovers: [], quotas: [] });
       }
       for (const t of freshTakeovers) {
-        if (!perStack.some((s) => s.stack === t.stack)) perStack.push({ stack: t.stack, findings: [], takeovers: [t.message] });
+        if (!perStack.some((s) => s.stack === t.stack)) perStack.push({ stack: t.stack, findings: [], takeovers: [t.message], quotas: [] });
+      }
+      for (const q of freshQuotas) {
+        if (!perStack.some((s) => q.stacks.includes(s.stack))) perStack.push({ stack: q.stacks[0]!, findings: [], takeovers: [], quotas: [q.message] });
       }
       crossStack = { stacks: headPlans, leftOut, perStack, known: headFindings.length - fresh.length };
     }

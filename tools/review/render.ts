@@ -65,7 +65,7 @@ export function organisationLines(org: OrgReview, w: Words, md: boolean): string
         : `the organisation proof over the head's ${cs.stacks.map(w.code).join(", ")}; only what the base does not have`;
     lines.push(...(md ? [""] : []), md ? `**Effects on other stacks** (${over})` : `effects on other stacks (${over})`, ...(md ? [""] : []));
     for (const s of cs.perStack) {
-      if (s.findings.length === 0 && s.takeovers.length === 0) lines.push(`${bullet}${w.code(s.stack)}: no effect on other stacks`);
+      if (s.findings.length === 0 && s.takeovers.length === 0 && s.quotas.length === 0) lines.push(`${bullet}${w.code(s.stack)}: no effect on other stacks`);
       if (s.findings.length) {
         lines.push(`${bullet}${w.code(s.stack)}: ❌ ${s.findings.length} new cross-stack finding${s.findings.length === 1 ? "" : "s"}:`);
         for (const f of s.findings) lines.push(`${sub}${w.text(f.message)}`);
@@ -73,6 +73,10 @@ export function organisationLines(org: OrgReview, w: Words, md: boolean): string
       if (s.takeovers.length) {
         lines.push(`${bullet}${w.code(s.stack)}: ⚠️ ${s.takeovers.length} new identity-admin grant${s.takeovers.length === 1 ? "" : "s"} reaching other stacks' identities:`);
         for (const t of s.takeovers) lines.push(`${sub}${w.text(t)}`);
+      }
+      if (s.quotas.length) {
+        lines.push(`${bullet}${w.code(s.stack)}: ${s.quotas.length} quota${s.quotas.length === 1 ? "" : "s"} shared with other stacks now near or past ${s.quotas.length === 1 ? "its" : "their"} limit (advisories: raise a default quota before deploying):`);
+        for (const q of s.quotas) lines.push(`${sub}${w.text(q)}`);
       }
     }
     for (const s of cs.leftOut) lines.push(`${bullet}${w.code(s)}: does not plan in the head, left out of the organisation proof`);

@@ -33,6 +33,11 @@ export interface SharedQuota {
 /** The shares as words: "team-payments-stage 3, team-data-stage 3". */
 export const quotaSplit = (quota: SharedQuota): string => quota.stacks.map((s) => `${s.stack} ${s.count}`).join(", ");
 
+/** A shared quota in words, as a plan's summary prints a figure (scale.ts scaleLines), with each stack's share and what to do. */
+export const quotaWords = (q: SharedQuota): string =>
+  `${q.what}: ${q.total} of ${q.limit}${q.kind === "quota" ? " (default quota)" : ""} (${quotaSplit(q)})` +
+  (q.over && q.kind === "limit" ? " (over: a finding)" : q.advisory ? ` (${q.over ? "over" : "advisory"}: ${q.advisory})` : "");
+
 /**
  * The shared quotas over `documents`, each stack's own resources once (a plan or an export): only
  * projects and accounts counted in more than one stack (one stack's figures are its plan's), and

@@ -4,7 +4,7 @@
  */
 import { mdCode, mdText } from "./markdown";
 import { takeoverList, type OrgResult, type OrgStack } from "./org";
-import { quotaSplit } from "./orgQuotas";
+import { quotaWords } from "./orgQuotas";
 import { markdownBody, toJson, toText, type RenderSource } from "./render";
 
 const sourceOf = (stack: OrgStack): RenderSource => ({ head: stack.state ? "state" : "plan" });
@@ -38,12 +38,7 @@ function summary(org: OrgResult): { issuers: string[]; layout: string[]; cross: 
   const takeovers = org.crossStack.takeovers.map(
     (t) => `${t.stack}/${t.service} holds ${t.grant}, which ${t.why}: it could take over ${takeoverList(t.reach)}${t.accepted ? ` (accepted in ${t.stack} with allowIdentityAdmin: true; listed, not a finding)` : " (no allowIdentityAdmin opt-in: a finding)"}`,
   );
-  // As the plan's summary prints a figure (scale.ts scaleLines), with each stack's share.
-  const quotas = org.sharedQuotas.map(
-    (q) =>
-      `${q.what}: ${q.total} of ${q.limit}${q.kind === "quota" ? " (default quota)" : ""} (${quotaSplit(q)})` +
-      (q.over && q.kind === "limit" ? " (over: a finding)" : q.advisory ? ` (${q.over ? "over" : "advisory"}: ${q.advisory})` : ""),
-  );
+  const quotas = org.sharedQuotas.map(quotaWords);
   return { issuers, layout, cross, names, takeovers, quotas };
 }
 
