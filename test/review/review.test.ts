@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, un
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { buildBase, buildHead, SCENARIOS, SYMLINK_SECRET, type Scenario } from "../../dev/review/scenarios";
 import { main as review } from "../../tools/review";
 import { runCli } from "../helpers/cli";
@@ -59,6 +60,32 @@ describe("npm run review: what each review says", () => {
       risk: "broad: allows every action except IAM and Organizations management; unjudged: allows sts:AssumeRole on *: assumes roles where a role's trust policy admits it; the stack's roles admit only the Okta issuer's tokens, other roles of the account the kit cannot see (what they may do, whom they trust)",
     });
     expect(doc.stacks.find((s: { stack: string }) => s.stack === "dev")).toMatchObject({ status: "passed", isNew: false, changes: [] });
+  });
+
+  it("services that take a quota past 80 % of its default: a note on the stack, with how to raise it; the verdict unchanged", async () => {
+    const head = headWith("quota", (h) => {
+      const file = join(h, "stacks", "Pulumi.dev.yaml");
+      const doc = parseDocument(readFileSync(file, "utf8"));
+      // 80 more GCP service accounts beside payments' one: 81 in the project, of a default quota of 100.
+      for (let i = 1; i <= 80; i++) {
+        doc.setIn(["config", "okta-federation:federation", "services", `batch-${String(i).padStart(2, "0")}`], doc.createNode({
+          description: `Batch job ${i}`,
+          scopes: ["api.read"],
+          auth: { method: "client_secret_basic" },
+          gcp: { serviceAccount: true, roles: ["roles/bigquery.dataViewer"] },
+        }));
+      }
+      writeFileSync(file, doc.toString());
+    });
+    const { code, stdout } = await runCli(review, "--base", base, "--head", head, "--json");
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.verdict).toBe("passed");
+    const dev = doc.stacks.find((s: { stack: string }) => s.stack === "dev");
+    expect(dev.notes).toEqual([
+      "its next `pulumi up` meets a quota: GCP project acme-dev-example: service accounts: 81 of 100 (default quota) (advisory: the project's other service accounts count too: " +
+        'request a higher "Number of service accounts" quota for acme-dev-example in the Google Cloud console (IAM & Admin > Quotas; cloud.google.com/iam/quotas), use direct grants (serviceAccount: false), or split the services over projects)',
+    ]);
   });
 
   it("a removed stack file shows what the stack holds, as lost", async () => {

@@ -15,6 +15,7 @@ import { InputLimitError, STACK_FILE_LIMITS } from "../../components/internal/in
 import { readJsonFileLimited } from "../../workload/limitedRead";
 import { ProgramError } from "../offline/engine";
 import { planStack, planToJson, teamPlatformName } from "../offline/plan";
+import { documentScaleResources, scaleFigures, scaleLines } from "../offline/scale";
 import { parseStackYaml, PROJECT_ROOT, StackFileError } from "../offline/stackFile";
 import type { PlanDocument } from "../verify/model";
 import { stackFileRefusal, type ProjectFile, type StackFileEntry } from "./project";
@@ -209,4 +210,20 @@ export function readPlanOutcome(path: string, stack: string): PlanOutcome {
 /** Names of the plans in a folder written by planWorker or --save-pr-code-plans: `<stack>.json`. */
 export function savedPlanStacks(dir: string): string[] {
   return readdirSync(dir).map((f) => /^([A-Za-z0-9_.-]+)\.json$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
+}
+
+/**
+ * The head's quota advisories that the base does not have (tools/offline/scale.ts: a GCP project's
+ * policy principals and service accounts, an AWS account's roles and OIDC providers, past 80 % of
+ * a default quota or a limit, or over it), worded as the plan's summary words them: a pull request
+ * that makes the next `pulumi up` meet a quota says so, whether or not access changes. Rates (Okta
+ * apps a first deploy creates) are left out: they count every app, not what the change adds.
+ */
+export function newQuotaAdvisories(base: PlanOutcome | undefined, head: PlanOutcome | undefined): string[] {
+  const advisories = (outcome: PlanOutcome | undefined) =>
+    outcome?.kind === "planned"
+      ? scaleLines(scaleFigures(documentScaleResources(outcome.plan.resources)).filter((f) => f.advisory !== undefined && f.limit !== undefined)).map((line) => line.replace(/^\s*! /, ""))
+      : [];
+  const known = new Set(advisories(base));
+  return advisories(head).filter((a) => !known.has(a));
 }

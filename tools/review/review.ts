@@ -12,7 +12,7 @@ import { lifecycleChanges, lifecycleCount, type LifecycleReport } from "../verif
 import { newCrossStackFindings, reviewOrganisations, type OrgReview } from "./org";
 import { verifyModel, type VerifyResult } from "../verify/verify";
 import { codeChanges, codeFingerprint, type FileChange } from "./changes";
-import { planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
+import { newQuotaAdvisories, planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
 import { readProject, stackFiles, type ProjectFile, type StackFileEntry } from "./project";
 import { folderTree, type Tree } from "./tree";
 import { STACK_FILE_LIMITS } from "../../components/internal/inputLimits";
@@ -193,6 +193,7 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
     } else if (headOutcome.kind !== "planned") {
       stacks.push({ stack, status: headOutcome.kind, isNew, fileChanged, notes, errors: headOutcome.errors, changes: [] });
     } else {
+      for (const advisory of newQuotaAdvisories(baseOutcome, headOutcome)) notes.push(`its next \`pulumi up\` meets a quota: ${advisory}`);
       stacks.push({ stack, status: result!.passed ? "passed" : "failed", isNew, fileChanged, notes, errors: [], result, changes: stackChanges, ...(lifecycle ? { lifecycle } : {}) });
     }
   }
