@@ -12,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import { INTERRUPTED, main } from "../../tools/org";
 import { discoverStacks, DiscoveryError, PLATFORM_KEY, TEAM_KEY } from "../../tools/org/discover";
 import { errorLines, NO_CLI_MESSAGE } from "../../tools/org/pulumi";
-import { changeWords } from "../../tools/org/run";
+import { changeWords, runToJson, type Engine } from "../../tools/org/run";
+import { orderStacks } from "../../tools/org/order";
 import { listStacks, PROJECT_ROOT } from "../../tools/offline/stackFile";
 
 const FIXTURE = join(PROJECT_ROOT, "test", "fixtures", "org-runner");
@@ -132,7 +133,7 @@ describe("npm run org --offline", () => {
     expect(stderr).toContain("  offline, up deploys nothing: each stack is planned as for a preview\n");
     expect(stderr).toContain("org up: 3 stacks: 3 done, 0 failed, 0 skipped\n");
     const doc = JSON.parse(stdout);
-    expect(doc).toMatchObject({ kind: "okta-federation/org-run", version: 1, operation: "up", engine: "offline", parallel: 1, order: ["platform-stage", "team-data-stage", "team-payments-stage"], summary: { done: 3, failed: 0, skipped: 0 } });
+    expect(doc).toMatchObject({ kind: "okta-federation/org-run", version: 1, operation: "up", engine: "offline", parallel: 1, serialisedPlatforms: [], order: ["platform-stage", "team-data-stage", "team-payments-stage"], summary: { done: 3, failed: 0, skipped: 0 } });
     expect(doc.stacks[0]).toEqual({ stack: "platform-stage", kind: "platform", engineName: PLATFORM, status: "done", steps: 17, changes: { create: 17 } });
     expect(doc.stacks[1]).toMatchObject({ stack: "team-data-stage", kind: "team", engineName: "team-data-stage", platform: "platform-stage", status: "done" });
     expect(doc.stacks[1].changes.read).toBe(2);
@@ -286,6 +287,21 @@ describe("npm run org on Pulumi's engine (a fake pulumi CLI)", () => {
       `org up: 3 stacks, at most 2 at a time (Pulumi engine, pulumi 3.270.0, project directory ${PROJECT})`,
       "  up runs one platform's teams one at a time, since they write access policies on its Okta authorization server and Okta fails parallel policy writes there: platform-stage (2 teams)",
     ]);
+  });
+
+  it("--json names the platforms whose teams up ran one at a time: with lanes to spare, under up only, with two teams or more", () => {
+    const order = orderStacks([
+      { name: "p1", kind: "platform" },
+      { name: "p2", kind: "platform" },
+      { name: "a1", kind: "team", platform: "p1" },
+      { name: "a2", kind: "team", platform: "p1" },
+      { name: "b1", kind: "team", platform: "p2" },
+    ]);
+    const engine = (maxParallel: number): Engine => ({ name: "pulumi", description: "", maxParallel, run: async () => ({ ok: true, changes: {} }) });
+    expect(runToJson("up", engine(99), 4, order, []).serialisedPlatforms).toEqual(["p1"]);
+    expect(runToJson("up", engine(99), 1, order, []).serialisedPlatforms).toEqual([]);
+    expect(runToJson("up", engine(1), 4, order, []).serialisedPlatforms).toEqual([]);
+    expect(runToJson("preview", engine(99), 4, order, []).serialisedPlatforms).toEqual([]);
   });
 
   it("preview with --parallel 2 runs the teams together (a preview writes nothing), still only after their platform's", async () => {

@@ -189,6 +189,8 @@ export function runToJson(operation: Operation, engine: Engine, parallel: number
     operation,
     engine: engine.name,
     parallel: Math.min(parallel, engine.maxParallel),
+    // The platforms whose teams ran one at a time although lanes were free (policyWriteServer).
+    serialisedPlatforms: Math.min(parallel, engine.maxParallel) > 1 ? serialisedPlatforms(order, operation).map((p) => p.platform) : [],
     order: order.map((s) => s.name),
     stacks: reports,
     summary: {
