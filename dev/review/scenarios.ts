@@ -263,4 +263,25 @@ export const ORG_SCENARIOS: readonly Scenario[] = [
     contains: ["- `team-data-stage`: no effect on other stacks"],
     lacks: ["new cross-stack finding"],
   },
+  {
+    name: "org-team-moves-service",
+    description: "hands the payments team's ledger to the data team, both teams in one AWS account",
+    apply(head) {
+      let ledger: unknown;
+      editConfig(head, "team-payments-stage", "team", (t) => {
+        ledger = t.services.ledger;
+        delete t.services.ledger;
+      });
+      editConfig(head, "team-data-stage", "team", (t) => (t.services.ledger = ledger));
+    },
+    exit: 0,
+    contains: [
+      "## Okta federation access review: ✅ passed · ⚠️ 4 risky changes to read",
+      "**⚠️ Moves between stacks** (2: `pulumi up` moves no identity from one stack to another; deploy in the order given)",
+      "- service `ledger`: `team-payments-stage` → `team-data-stage`: team-data-stage creates a new Okta app for it",
+      "so deploy team-payments-stage first",
+      "- AWS role name stage-ledger in AWS account 222222222222: `team-payments-stage` → `team-data-stage`: IAM holds one role per name in an account",
+    ],
+    lacks: ["new cross-stack finding"],
+  },
 ];

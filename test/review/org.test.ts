@@ -266,6 +266,51 @@ describe("a pull request that changes a team stack: its effects on other stacks"
     expect(r.org).toEqual([[...HEADER, proofOver("platform-stage, team-data-stage, team-payments-stage"), "  team-data-stage: no effect on other stacks"]]);
   });
 
+  it("a service handed to another team in one AWS account: the move and the role name it takes along, with the order to deploy in; risky, not a finding", async () => {
+    const r = await reviewOf(buildHead(base, scenario("org-team-moves-service")));
+    expect(r.code).toBe(0);
+    expect(r.verdict).toBe("passed");
+    expect(r.org).toEqual([
+      [
+        ...HEADER,
+        proofOver("platform-stage, team-data-stage, team-payments-stage"),
+        "  team-data-stage: no effect on other stacks",
+        "  team-payments-stage: no effect on other stacks",
+        "moves between stacks (2, risky: pulumi up moves no identity from one stack to another; deploy in the order given)",
+        "  service ledger: team-payments-stage → team-data-stage: team-data-stage creates a new Okta app for it (a new client id) and new cloud identities, team-payments-stage deletes the old ones, " +
+          "and its workloads must take the new client id and credential settings from team-data-stage's outputs; a name below is held by team-payments-stage until its pulumi up deletes it, " +
+          "so deploy team-payments-stage first: the service has no access from then until team-data-stage is deployed and its workloads have switched (or give the service a new key in team-data-stage, and move without an outage)",
+        "  AWS role name stage-ledger in AWS account 222222222222: team-payments-stage → team-data-stage: IAM holds one role per name in an account: the create in team-data-stage fails (EntityAlreadyExists) " +
+          "until team-payments-stage's pulumi up has deleted the role; the new role has a new unique id, so resource policies that named the old one (bucket, key or queue policies) must be saved again",
+      ],
+    ]);
+  });
+
+  it("a team split off into a new team stack, in another AWS account: the service moves, no name is held by both, so the new stack deploys first", async () => {
+    const head = headWith("team-split", (h) => {
+      editConfig(h, "platform-stage", "platform", (p) => (p.teams.ledger = { oktaPriorityBand: 3, aws: { account: "data" } }));
+      let ledger: unknown;
+      editConfig(h, "team-payments-stage", "team", (t) => {
+        ledger = t.services.ledger;
+        delete t.services.ledger;
+      });
+      const file = join(h, "stacks", "Pulumi.team-ledger-stage.yaml");
+      writeFileSync(file, readFileSync(join(h, "stacks", "Pulumi.team-payments-stage.yaml"), "utf8"));
+      editConfig(h, "team-ledger-stage", "team", (t) => {
+        t.team = "ledger";
+        t.services = { ledger };
+      });
+    });
+    const r = await reviewOf(head);
+    expect(r.code).toBe(0);
+    const org = r.org[0]!;
+    expect(org.slice(org.indexOf("moves between stacks (1, risky: pulumi up moves no identity from one stack to another; deploy in the order given)"))).toEqual([
+      "moves between stacks (1, risky: pulumi up moves no identity from one stack to another; deploy in the order given)",
+      "  service ledger: team-payments-stage → team-ledger-stage: team-ledger-stage creates a new Okta app for it (a new client id) and new cloud identities, team-payments-stage deletes the old ones, " +
+        "and its workloads must take the new client id and credential settings from team-ledger-stage's outputs; without an outage: deploy team-ledger-stage first, switch the workloads, then deploy team-payments-stage",
+    ]);
+  });
+
   it("the text form carries the same organisation section", async () => {
     const { stdout } = await runCli(review, "--base", base, "--head", buildHead(base, scenario("org-team-harmless")));
     expect(stdout).toContain([...HEADER, proofOver("platform-stage, team-data-stage, team-payments-stage"), "  team-data-stage: no effect on other stacks"].join("\n"));

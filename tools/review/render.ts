@@ -12,7 +12,8 @@ import { roleDataDates } from "../../components/internal/roleData";
 import { AWS_CATALOGUE } from "../../components/internal/awsCatalogue";
 import type { FileChange } from "./changes";
 import type { CodeOf, PrCodeStack, Review, StackReview } from "./review";
-import { effectWords, newCrossStackFindings, newCrossStackTakeovers, type OrgReview, type Words } from "./org";
+import { newCrossStackFindings, newCrossStackRisks, type OrgReview } from "./org";
+import { effectWords, moveWords, type Words } from "./orgWords";
 
 /** GitHub refuses a comment body over 65,536 characters; the cut leaves room for its own note. */
 export const COMMENT_MAX_CHARS = 65_536;
@@ -81,13 +82,18 @@ export function organisationLines(org: OrgReview, w: Words, md: boolean): string
     }
     for (const s of cs.leftOut) lines.push(`${bullet}${w.code(s)}: does not plan in the head, left out of the organisation proof`);
     if (cs.known) lines.push(`${bullet}${cs.known} cross-stack finding${cs.known === 1 ? "" : "s"} the base has too (not this PR's): npm run verify over these stacks lists them`);
+    if (cs.moves.length) {
+      const heading = `moves between stacks (${cs.moves.length}, risky: pulumi up moves no identity from one stack to another; deploy in the order given)`;
+      lines.push(...(md ? [""] : []), md ? `**⚠️ Moves between stacks** (${cs.moves.length}: \`pulumi up\` moves no identity from one stack to another; deploy in the order given)` : heading, ...(md ? [""] : []));
+      for (const m of cs.moves) lines.push(`${bullet}${moveWords(m, w)}`);
+    }
   }
   return lines;
 }
 
 function verdictLine(review: Review): string {
   const crossStack = review.organisations.reduce((n, o) => n + newCrossStackFindings(o), 0);
-  const risky = review.stacks.reduce((n, s) => n + stackRisky(s), 0) + review.organisations.reduce((n, o) => n + newCrossStackTakeovers(o), 0);
+  const risky = review.stacks.reduce((n, s) => n + stackRisky(s), 0) + review.organisations.reduce((n, o) => n + newCrossStackRisks(o), 0);
   const verdict = review.verdict === "passed" ? "✅ passed" : review.verdict === "failed" ? `❌ failed${review.needsCodeReview ? " · needs code review" : ""}` : "⚠️ needs code review";
   return `${verdict}${crossStack ? ` · ❌ ${crossStack} new cross-stack finding${crossStack === 1 ? "" : "s"}` : ""}${risky ? ` · ⚠️ ${risky} risky change${risky === 1 ? "" : "s"} to read` : ""}`;
 }

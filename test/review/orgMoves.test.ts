@@ -1,0 +1,94 @@
+/**
+ * movesBetweenStacks (tools/review/orgMoves.ts): the services and the names a cloud holds once that
+ * a pull request takes from one stack of an organisation to another, over hand-made plans.
+ */
+import { describe, expect, it } from "vitest";
+import { movesBetweenStacks, type MoveSides } from "../../tools/review/orgMoves";
+import type { PlanDocument, PlanResource } from "../../tools/verify/model";
+
+const resource = (type: string, name: string, inputs: Record<string, unknown>, afterDeploy?: Record<string, unknown>): PlanResource => ({
+  urn: `urn:pulumi:x::okta-federation::${type}::${name}`,
+  type,
+  name,
+  parent: null,
+  inputs,
+  ...(afterDeploy ? { afterDeploy } : {}),
+});
+const plan = (stack: string, ...resources: PlanResource[]): PlanDocument => ({ stack, resources });
+const role = (name: string, account = "222222222222") => resource("aws:iam/role:Role", `federation-${name}-aws-role`, { name }, { arn: `arn:aws:iam::${account}:role/oktafed/${name}` });
+const serviceAccount = (accountId: string) => resource("gcp:serviceaccount/account:Account", `federation-${accountId}-gcp-sa`, { project: "acme-stage", accountId });
+const poolProvider = (id: string) =>
+  resource("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", `federation-gcp-pool-provider-${id}`, { project: "acme-stage", workloadIdentityPoolId: "okta-stage", workloadIdentityPoolProviderId: id });
+const app = (label: string) => resource("okta:app/oAuth:OAuth", `federation-${label}-app`, { label });
+
+const team = (stack: string, base: { services: string[]; resources: PlanResource[] } | undefined, head: { services: string[]; resources: PlanResource[] } | undefined): MoveSides => ({
+  stack,
+  ...(base ? { baseServices: base.services, base: plan(stack, ...base.resources) } : {}),
+  ...(head ? { headServices: head.services, head: plan(stack, ...head.resources) } : {}),
+});
+
+describe("movesBetweenStacks", () => {
+  it("a service and its GCP service account handed from one team to another: the service first, then the name, with the losing stack to deploy first", () => {
+    const moves = movesBetweenStacks([
+      team("team-a", { services: ["ledger", "other"], resources: [serviceAccount("stage-ledger"), app("stage-ledger")] }, { services: ["other"], resources: [] }),
+      team("team-b", { services: [], resources: [] }, { services: ["ledger"], resources: [serviceAccount("stage-ledger"), app("stage-ledger")] }),
+    ]);
+    expect(moves.map((m) => [m.kind, m.from, m.to, m.what])).toEqual([
+      ["service", "team-a", "team-b", "ledger"],
+      ["name", "team-a", "team-b", "GCP service account stage-ledger in GCP project acme-stage"],
+    ]);
+    expect(moves[0]!.message).toContain("; a name below is held by team-a until its pulumi up deletes it, so deploy team-a first:");
+    expect(moves[1]!.message).toBe(
+      "GCP holds one service account per email: the create in team-b fails (409) until team-a's pulumi up has deleted it; the new account is a new principal, and roles granted to the old one outside this kit do not carry over",
+    );
+  });
+
+  it("IAM role names match whatever their case; an Okta app label alone is no held name", () => {
+    const moves = movesBetweenStacks([
+      team("team-a", { services: [], resources: [role("Stage-Ledger"), app("x")] }, { services: [], resources: [] }),
+      team("team-b", { services: [], resources: [] }, { services: [], resources: [role("stage-ledger"), app("x")] }),
+    ]);
+    expect(moves.map((m) => m.what)).toEqual(["AWS role name stage-ledger in AWS account 222222222222"]);
+  });
+
+  it("a role of the same name in another account, or a name a stack drops and adds itself, moves nothing", () => {
+    expect(
+      movesBetweenStacks([
+        team("team-a", { services: [], resources: [role("stage-ledger", "222222222222")] }, { services: [], resources: [] }),
+        team("team-b", { services: [], resources: [] }, { services: [], resources: [role("stage-ledger", "333333333333")] }),
+      ]),
+    ).toEqual([]);
+    expect(movesBetweenStacks([team("team-a", { services: ["a"], resources: [role("stage-a")] }, { services: ["a"], resources: [role("stage-a")] })])).toEqual([]);
+  });
+
+  it("a GCP pool provider id taken over by another team: GCP keeps a deleted provider's id for 30 days", () => {
+    const [move] = movesBetweenStacks([
+      team("team-old", { services: [], resources: [poolProvider("payments")] }, { services: [], resources: [] }),
+      team("team-new", undefined, { services: [], resources: [poolProvider("payments")] }),
+    ]);
+    expect(move!.message).toBe(
+      "GCP keeps a deleted provider's id for about 30 days: the create in team-new fails (409) while team-old holds the provider and for 30 days after its pulumi up deletes it; give the provider another id (the platform's teams.<team>.gcp.providerId, or gcp.idSuffix)",
+    );
+  });
+
+  it("a side that does not plan is unknown, not empty; a stack file removed is not a stack that deploys a delete", () => {
+    const unplanned = (stack: string, services: string[]): MoveSides => ({ stack, baseServices: services, base: null, headServices: services, head: null });
+    // The base of team-b does not plan: its head's names are not new, so nothing arrives there.
+    expect(
+      movesBetweenStacks([
+        team("team-a", { services: [], resources: [role("stage-ledger")] }, { services: [], resources: [] }),
+        { stack: "team-b", baseServices: [], base: null, headServices: [], head: plan("team-b", role("stage-ledger")) },
+      ]),
+    ).toEqual([]);
+    // team-a's head does not plan: nothing is known to leave it.
+    expect(
+      movesBetweenStacks([
+        { stack: "team-a", baseServices: [], base: plan("team-a", role("stage-ledger")), headServices: [], head: null },
+        team("team-b", { services: [], resources: [] }, { services: [], resources: [role("stage-ledger")] }),
+      ]),
+    ).toEqual([]);
+    // team-a's stack file is gone from the head: its services are not handed over by a pulumi up.
+    expect(movesBetweenStacks([team("team-a", { services: ["ledger"], resources: [] }, undefined), team("team-b", { services: [], resources: [] }, { services: ["ledger"], resources: [] })])).toEqual([]);
+    expect(movesBetweenStacks([unplanned("team-a", ["x"]), unplanned("team-b", ["y"])])).toEqual([]);
+  });
+});
