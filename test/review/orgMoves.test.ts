@@ -3,7 +3,7 @@
  * a pull request takes from one stack of an organisation to another, over hand-made plans.
  */
 import { describe, expect, it } from "vitest";
-import { movesBetweenStacks, type MoveSides } from "../../tools/review/orgMoves";
+import { movesBetweenStacks, stackRenameNotes, stackRenames, type MoveSides } from "../../tools/review/orgMoves";
 import type { PlanDocument, PlanResource } from "../../tools/verify/model";
 
 const resource = (type: string, name: string, inputs: Record<string, unknown>, afterDeploy?: Record<string, unknown>): PlanResource => ({
@@ -90,5 +90,20 @@ describe("movesBetweenStacks", () => {
     // team-a's stack file is gone from the head: its services are not handed over by a pulumi up.
     expect(movesBetweenStacks([team("team-a", { services: ["ledger"], resources: [] }, undefined), team("team-b", { services: [], resources: [] }, { services: ["ledger"], resources: [] })])).toEqual([]);
     expect(movesBetweenStacks([unplanned("team-a", ["x"]), unplanned("team-b", ["y"])])).toEqual([]);
+  });
+
+  it("stackRenames: an added stack holding a removed stack's names, held once or Okta labels only; a stack with none of them is no rename", () => {
+    const removed = [{ stack: "old", plan: plan("old", role("stage-a"), app("stage-a"), app("stage-b")) }];
+    const renames = stackRenames(removed, [
+      { stack: "new", plan: plan("new", role("stage-a"), app("stage-a")) },
+      { stack: "labels", plan: plan("labels", app("stage-b")) },
+      { stack: "other", plan: plan("other", role("stage-z"), app("stage-z")) },
+    ]);
+    expect(renames).toEqual([
+      { from: "old", to: "labels", names: ["Okta app label stage-b in Okta org unknown"], held: 0 },
+      { from: "old", to: "new", names: ["AWS role name stage-a in AWS account 222222222222", "Okta app label stage-a in Okta org unknown"], held: 1 },
+    ]);
+    expect(stackRenameNotes(renames[0]!).to).toContain("; if not, old keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)");
+    expect(stackRenameNotes(renames[1]!).to).toContain("; if not, old keeps them until it is destroyed, and this stack's first pulumi up fails at the one a cloud holds once");
   });
 });

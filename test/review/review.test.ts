@@ -4,7 +4,7 @@
  * the command runs; the PR's own code runs in a child process, as it does for real.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, unlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,6 +44,26 @@ describe("npm run review: the synthetic pull requests", () => {
 });
 
 describe("npm run review: what each review says", () => {
+  it("a stack file renamed: both stacks say the new one holds the old one's names, and that pulumi stack rename keeps every identity", async () => {
+    const head = headWith("renamed-stack", (h) => renameSync(join(h, "stacks", "Pulumi.dev.yaml"), join(h, "stacks", "Pulumi.development.yaml")));
+    const { code, stdout } = await runCli(review, "--base", base, "--head", head, "--json");
+    expect(code).toBe(0);
+    const notes = Object.fromEntries(JSON.parse(stdout).stacks.map((s: { stack: string; status: string; notes: string[] }) => [s.stack, [s.status, s.notes]]));
+    expect(notes).toEqual({
+      dev: ["removed", ["stack development, which this pull request adds, holds 10 of its names: if it is this stack renamed, rename the stack (pulumi stack rename development) rather than destroy it, and every identity is kept"]],
+      development: [
+        "passed",
+        [
+          "10 of its names are held by stack dev, whose stack file this pull request removes (AWS role name dev-billing-export in AWS account 111111111111; AWS role name dev-payments in AWS account 111111111111; " +
+            "Azure identity name id-dev-billing-export in Azure resource group /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-dev; " +
+            "Azure identity name id-dev-payments in Azure resource group /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/identities-dev; GCP pool okta-dev in GCP project acme-dev-example; and 5 more): " +
+            "if this stack is dev renamed, rename it before its first pulumi up (select dev, then pulumi stack rename development: Pulumi rewrites the stack name in every URN of the state, so every identity is kept); " +
+            "if not, dev keeps them until it is destroyed, and this stack's first pulumi up fails at the first of the 7 a cloud holds once",
+        ],
+      ],
+    });
+  });
+
   it("a new stack is reviewed against an empty base: every service and every grant added, PowerUserAccess risky", async () => {
     const { code, stdout } = await runCli(review, "--base", base, "--head", headOf("new-stack"), "--json");
     expect(code).toBe(0);

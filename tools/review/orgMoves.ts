@@ -9,7 +9,9 @@
  * deletes the old one. Where the cloud holds a name once, the gaining stack's create fails until
  * the losing stack's delete has run, so the order of the two deploys decides whether the service is
  * down in between. Neither is a finding (the pull request may be right); both are risky changes a
- * reviewer must read, with the order to deploy in. Pure: plans and configs in, words out.
+ * reviewer must read, with the order to deploy in. Likewise a stack file removed and another added
+ * that hold the same names: a stack renamed (pulumi stack rename keeps every identity) or one
+ * taking over another's objects (stackRenames). Pure: plans and configs in, words out.
  */
 import { uniqueNames } from "../verify/orgUniqueness";
 import { qualifyPlaceholders } from "../verify/orgDocuments";
@@ -123,4 +125,53 @@ export function movesBetweenStacks(sides: readonly MoveSides[]): StackMove[] {
   }
   const byWhat = (a: StackMove, b: StackMove) => a.what.localeCompare(b.what) || a.from.localeCompare(b.from) || a.to.localeCompare(b.to);
   return [...serviceMoves.sort(byWhat), ...nameMoves.sort(byWhat)];
+}
+
+/** A stack file the pull request removes and one it adds that hold names in common: a stack renamed, or one taking over another's objects. */
+export interface StackRename {
+  readonly from: string;
+  readonly to: string;
+  /** The names both hold, in words (`AWS role name dev-payments in AWS account 111111111111`), Okta app labels included. */
+  readonly names: readonly string[];
+  /** How many of them a cloud holds once (the new stack's create of those fails while the old stack holds them). */
+  readonly held: number;
+}
+
+/**
+ * Each stack file the head adds (`added`, its head plan) whose plan holds names that a stack file
+ * the head removes (`removed`, its base plan) holds too: Okta app labels and names a cloud holds
+ * once. `pulumi stack rename` keeps every identity (it rewrites the stack name in every URN of the
+ * state: pulumi/pulumi `pkg/resource/edit/operations.go`, RenameStack); a new stack beside the old
+ * one creates its own objects, and its creates of held names fail while the old stack holds them.
+ */
+export function stackRenames(removed: ReadonlyArray<{ stack: string; plan: PlanDocument }>, added: ReadonlyArray<{ stack: string; plan: PlanDocument }>): StackRename[] {
+  const named = (plan: PlanDocument) => {
+    const names = new Map<string, { words: string; held: boolean }>();
+    for (const thing of uniqueNames(qualifyPlaceholders(plan))) {
+      if (HELD_ONCE[thing.kind] || thing.kind === "Okta app label") names.set(nameId(thing), { words: `${thing.kind} ${thing.name} in ${thing.scope}`, held: Boolean(HELD_ONCE[thing.kind]) });
+    }
+    return names;
+  };
+  const renames: StackRename[] = [];
+  const removedNames = removed.map((r) => ({ stack: r.stack, names: named(r.plan) }));
+  for (const a of added) {
+    const mine = named(a.plan);
+    for (const r of removedNames) {
+      const shared = [...mine].filter(([id]) => r.names.has(id)).map(([, thing]) => thing);
+      if (shared.length) renames.push({ from: r.stack, to: a.stack, names: shared.map((t) => t.words).sort(), held: shared.filter((t) => t.held).length });
+    }
+  }
+  return renames.sort((x, y) => x.to.localeCompare(y.to) || x.from.localeCompare(y.from));
+}
+
+/** The notes a stack rename gives the added stack (`to`) and the removed one (`from`). */
+export function stackRenameNotes(r: StackRename): { to: string; from: string } {
+  const shown = r.names.length > 5 ? `${r.names.slice(0, 5).join("; ")}; and ${r.names.length - 5} more` : r.names.join("; ");
+  const otherwise = r.held
+    ? `${r.from} keeps them until it is destroyed, and this stack's first pulumi up fails at ${r.held === 1 ? "the one" : `the first of the ${r.held}`} a cloud holds once`
+    : `${r.from} keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)`;
+  return {
+    to: `${r.names.length} of its names are held by stack ${r.from}, whose stack file this pull request removes (${shown}): if this stack is ${r.from} renamed, rename it before its first pulumi up (select ${r.from}, then pulumi stack rename ${r.to}: Pulumi rewrites the stack name in every URN of the state, so every identity is kept); if not, ${otherwise}`,
+    from: `stack ${r.to}, which this pull request adds, holds ${r.names.length} of its names: if it is this stack renamed, rename the stack (pulumi stack rename ${r.to}) rather than destroy it, and every identity is kept`,
+  };
 }

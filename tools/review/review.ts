@@ -10,6 +10,7 @@ import { followRenames } from "../verify/renames";
 import { teamLink, withPlatform } from "../verify/layout";
 import { lifecycleChanges, lifecycleCount, type LifecycleReport } from "../verify/lifecycle";
 import { newCrossStackFindings, reviewOrganisations, type OrgReview } from "./org";
+import { stackRenameNotes, stackRenames } from "./orgMoves";
 import { verifyModel, type VerifyResult } from "../verify/verify";
 import { codeChanges, codeFingerprint, type FileChange } from "./changes";
 import { newQuotaAdvisories, planWithThisCode, planWithTreeCode, readPlanOutcome, type PlanOutcome } from "./plans";
@@ -177,13 +178,22 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
     if (baseFile) baseOutcomes.set(stack, await planWithThisCode(base.tree, base.project, baseFile));
     if (headFile) headOutcomes.set(stack, await planWithThisCode(head.tree, head.project, headFile));
   }
+  // A stack file removed and one added that hold the same names: a rename (pulumi stack rename keeps them) or a takeover.
+  const plannedOnly = (outcomes: Map<string, PlanOutcome>, other: Map<string, PlanOutcome>) =>
+    [...outcomes].flatMap(([stack, o]) => (o.kind === "planned" && !other.has(stack) ? [{ stack, plan: o.plan }] : []));
+  const renameNotes = new Map<string, string[]>();
+  for (const r of stackRenames(plannedOnly(baseOutcomes, headOutcomes), plannedOnly(headOutcomes, baseOutcomes))) {
+    const words = stackRenameNotes(r);
+    renameNotes.set(r.to, [...(renameNotes.get(r.to) ?? []), words.to]);
+    renameNotes.set(r.from, [...(renameNotes.get(r.from) ?? []), words.from]);
+  }
   for (const stack of names) {
     const baseFile = base.stacks.find((s) => s.stack === stack);
     const headFile = head.stacks.find((s) => s.stack === stack);
     const fileChanged = !baseFile || !headFile || baseFile.entry.blob !== headFile.entry.blob || baseFile.entry.kind !== headFile.entry.kind;
     const baseOutcome = baseOutcomes.get(stack);
     const headOutcome = headOutcomes.get(stack);
-    const notes: string[] = [];
+    const notes: string[] = [...(renameNotes.get(stack) ?? [])];
     if (baseOutcome && baseOutcome.kind !== "planned" && headOutcome && headOutcome.kind !== "unreviewable") notes.push(`the base's stack file does not plan (${baseOutcome.errors[0]}): every grant is shown as added`);
     const { result, changes: stackChanges, lifecycle } = await diffOutcomes(stack, baseOutcome, headOutcome, { base: baseOutcomes, head: headOutcomes });
     const isNew = !baseOutcome || baseOutcome.kind !== "planned";
