@@ -12,7 +12,7 @@ import { discoverStacks, DiscoveryError, type DiscoveredStack } from "./org/disc
 import { offlineEngine } from "./org/offline";
 import { orderStacks, OrderError } from "./org/order";
 import { findPulumi, pulumiEngine, PulumiCliError } from "./org/pulumi";
-import { orderWords, runOrganisation, runToJson, serialisedPlatforms, summaryLine, type Engine, type Operation } from "./org/run";
+import { OKTA_ORG_CAPACITY, orderWords, pacedOktaOrgs, runOrganisation, runToJson, serialisedPlatforms, summaryLine, type Engine, type Operation } from "./org/run";
 
 const USAGE = "usage: npm run org -- preview|up [--stack <name> ...] [--offline] [--parallel <n>] [--json]";
 
@@ -92,6 +92,11 @@ export async function main(argv: readonly string[], io: Io, options: OrgOptions 
     if (serialised.length > 0) {
       line(
         `  up runs one platform's teams one at a time, since they write access policies on its Okta authorization server and Okta fails parallel policy writes there: ${serialised.map((p) => `${p.platform} (${p.teams} teams)`).join(", ")}`,
+      );
+    }
+    for (const o of lanes > 1 ? pacedOktaOrgs(order, operation, lanes) : []) {
+      line(
+        `  up keeps the stacks of Okta org ${o.org} within the ${OKTA_ORG_CAPACITY} requests at once Okta allows an org (their okta.provider.maxConcurrentWrites added up): ${o.platforms} platforms' stacks could otherwise write ${o.writes} at once`,
       );
     }
     if (values.offline && operation === "up") line("  offline, up deploys nothing: each stack is planned as for a preview");

@@ -195,6 +195,35 @@ describe("runInOrder", () => {
     expect([...(await run)].map(([name, o]) => `${name} ${o.status}`)).toEqual(["p1 done", "p2 done", "a1 failed", "a2 done", "a3 done", "b1 done"]);
   });
 
+  it("runs stacks of one budget key at once only while their weights fit the capacity; a stack alone always runs", async () => {
+    // p1 weighs 50 and p2 40 in one org of capacity 75: p2 waits for p1 although a lane is free.
+    const weights: Record<string, number> = { p1: 50, p2: 40, a1: 30, a2: 30, a3: 80, b1: 20 };
+    const { run, started, finish } = controlledRun(3, { budget: { of: (s) => ({ key: "org", weight: weights[s.name]! }), capacity: 75 } });
+    await settle();
+    expect(started).toEqual(["p1"]);
+    finish("p1");
+    await settle();
+    // 40 + 30 fits, 40 + 30 + 30 does not.
+    expect(started).toEqual(["p1", "p2", "a1"]);
+    finish("p2");
+    await settle();
+    // p2's share is back: a2 (30) fits beside a1 (30).
+    expect(started).toEqual(["p1", "p2", "a1", "a2"]);
+    finish("a1");
+    await settle();
+    // a3 (80) still does not fit beside a2; b1 (20), further in the order, does and starts meanwhile.
+    expect(started).toEqual(["p1", "p2", "a1", "a2", "b1"]);
+    finish("a2");
+    await settle();
+    expect(started).toEqual(["p1", "p2", "a1", "a2", "b1"]);
+    finish("b1");
+    await settle();
+    // Over the capacity on its own, a3 runs once nothing else of its key does.
+    expect(started).toEqual(["p1", "p2", "a1", "a2", "b1", "a3"]);
+    finish("a3");
+    expect([...(await run)].every(([, o]) => o.status === "done")).toBe(true);
+  });
+
   it("once stopped (Ctrl-C), starts nothing more: the running stacks finish, the others are skipped", async () => {
     let stop: string | undefined;
     const ran: string[] = [];

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { INTERRUPTED, main } from "../../tools/org";
 import { discoverStacks, DiscoveryError, PLATFORM_KEY, TEAM_KEY } from "../../tools/org/discover";
 import { errorLines, NO_CLI_MESSAGE } from "../../tools/org/pulumi";
-import { changeWords, runToJson, type Engine } from "../../tools/org/run";
+import { changeWords, oktaOrgShare, pacedOktaOrgs, runOrganisation, runToJson, type Engine } from "../../tools/org/run";
 import { orderStacks } from "../../tools/org/order";
 import { listStacks, PROJECT_ROOT } from "../../tools/offline/stackFile";
 
@@ -35,11 +35,27 @@ function projectCopy(): string {
 }
 
 describe("discovery", () => {
-  it("finds every platform and team stack of a project, not the other stacks, with each team's platform reference", () => {
+  it("finds every platform and team stack of a project, not the other stacks, with each team's platform reference, a platform's Okta org and each stack's Okta writes at once", () => {
     expect(discoverStacks([], PROJECT)).toEqual([
-      { name: "platform-stage", kind: "platform", file: join(PROJECT, "stacks", "Pulumi.platform-stage.yaml") },
-      { name: "team-data-stage", kind: "team", platform: PLATFORM, file: join(PROJECT, "stacks", "Pulumi.team-data-stage.yaml") },
-      { name: "team-payments-stage", kind: "team", platform: PLATFORM, file: join(PROJECT, "stacks", "Pulumi.team-payments-stage.yaml") },
+      { name: "platform-stage", kind: "platform", file: join(PROJECT, "stacks", "Pulumi.platform-stage.yaml"), oktaOrg: "acme-stage-example.oktapreview.com", oktaWrites: 10 },
+      { name: "team-data-stage", kind: "team", platform: PLATFORM, file: join(PROJECT, "stacks", "Pulumi.team-data-stage.yaml"), oktaWrites: 10 },
+      { name: "team-payments-stage", kind: "team", platform: PLATFORM, file: join(PROJECT, "stacks", "Pulumi.team-payments-stage.yaml"), oktaWrites: 10 },
+    ]);
+  });
+
+  it("reads a stack's okta.provider.maxConcurrentWrites, and the Okta org host in lower case; a value out of range or not JSON leaves the default to the stack's own validation", () => {
+    const dir = projectCopy();
+    const edit = (stack: string, from: RegExp, to: string) => {
+      const file = join(dir, "stacks", `Pulumi.${stack}.yaml`);
+      writeFileSync(file, readFileSync(file, "utf8").replace(from, to));
+    };
+    edit("platform-stage", /orgName: acme-stage-example/, "orgName: ACME-Stage-Example\n      provider: { maxConcurrentWrites: 40 }");
+    edit("team-data-stage", /(\n\s+team: data)/, "$1\n    okta: { provider: { maxConcurrentWrites: 30 } }");
+    edit("team-payments-stage", /(\n\s+team: payments)/, "$1\n    okta: { provider: { maxConcurrentWrites: 500 } }");
+    expect(discoverStacks([], dir).map((s) => [s.name, s.oktaOrg, s.oktaWrites])).toEqual([
+      ["platform-stage", "acme-stage-example.oktapreview.com", 40],
+      ["team-data-stage", undefined, 30],
+      ["team-payments-stage", undefined, 10],
     ]);
   });
 
@@ -302,6 +318,82 @@ describe("npm run org on Pulumi's engine (a fake pulumi CLI)", () => {
     expect(runToJson("up", engine(99), 1, order, []).serialisedPlatforms).toEqual([]);
     expect(runToJson("up", engine(1), 4, order, []).serialisedPlatforms).toEqual([]);
     expect(runToJson("preview", engine(99), 4, order, []).serialisedPlatforms).toEqual([]);
+  });
+
+  it("up keeps the stacks of one Okta org within its 75 requests at once: platforms of one org whose largest shares add up to more are paced, and --json names the org", () => {
+    const order = orderStacks([
+      { name: "p1", kind: "platform", oktaOrg: "acme.okta.com", oktaWrites: 10 },
+      { name: "p2", kind: "platform", oktaOrg: "acme.okta.com", oktaWrites: 10 },
+      { name: "p3", kind: "platform", oktaOrg: "other.okta.com", oktaWrites: 75 },
+      { name: "a1", kind: "team", platform: "p1", oktaWrites: 40 },
+      { name: "a2", kind: "team", platform: "p1", oktaWrites: 10 },
+      { name: "b1", kind: "team", platform: "p2", oktaWrites: 40 },
+    ]);
+    const byName = new Map(order.map((s) => [s.name, s]));
+    expect(["p1", "a1", "b1", "p3"].map((n) => oktaOrgShare(byName.get(n)!, "up", order))).toEqual([
+      { key: "acme.okta.com", weight: 10 },
+      { key: "acme.okta.com", weight: 40 },
+      { key: "acme.okta.com", weight: 40 },
+      { key: "other.okta.com", weight: 75 },
+    ]);
+    expect(oktaOrgShare(byName.get("a1")!, "preview", order)).toBeUndefined();
+    // p1's largest share (a1, 40) and p2's (b1, 40): 80 at once with two lanes, over 75; p3 alone fits.
+    expect(pacedOktaOrgs(order, "up", 2)).toEqual([{ org: "acme.okta.com", platforms: 2, writes: 80 }]);
+    expect(pacedOktaOrgs(order, "up", 1)).toEqual([]);
+    expect(pacedOktaOrgs(order, "preview", 4)).toEqual([]);
+    const engine: Engine = { name: "pulumi", description: "", maxParallel: 99, run: async () => ({ ok: true, changes: {} }) };
+    expect(runToJson("up", engine, 4, order, []).pacedOktaOrgs).toEqual(["acme.okta.com"]);
+    expect(runToJson("up", engine, 1, order, []).pacedOktaOrgs).toEqual([]);
+  });
+
+  it("runOrganisation under up never has one Okta org's stacks write more than 75 at once; a preview is not held back", async () => {
+    const order = orderStacks([
+      { name: "p1", kind: "platform", oktaOrg: "acme.okta.com", oktaWrites: 10 },
+      { name: "p2", kind: "platform", oktaOrg: "acme.okta.com", oktaWrites: 10 },
+      { name: "a1", kind: "team", platform: "p1", oktaWrites: 40 },
+      { name: "b1", kind: "team", platform: "p2", oktaWrites: 40 },
+    ]);
+    const most = async (operation: "up" | "preview") => {
+      let now = 0;
+      let max = 0;
+      const engine: Engine = {
+        name: "pulumi",
+        description: "",
+        maxParallel: 4,
+        run: async (s) => {
+          now += s.oktaWrites ?? 0;
+          max = Math.max(max, now);
+          for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+          now -= s.oktaWrites ?? 0;
+          return { ok: true, changes: {} };
+        },
+      };
+      await runOrganisation(order, operation, engine, 4, () => undefined);
+      return max;
+    };
+    expect(await most("up")).toBe(50);
+    expect(await most("preview")).toBe(80);
+  });
+
+  it("up with --parallel 4 over two platforms in one Okta org whose teams write 40 at once each: the run says it keeps them within 75", async () => {
+    const dir = projectCopy();
+    const stacks = join(dir, "stacks");
+    const withWrites = (text: string) => text.replace(/(\n\s+team: data)/, "$1\n    okta: { provider: { maxConcurrentWrites: 40 } }");
+    // A second platform of the same Okta org (dev beside stage), with a team of its own.
+    writeFileSync(join(stacks, "Pulumi.platform-dev.yaml"), readFileSync(join(stacks, "Pulumi.platform-stage.yaml"), "utf8"));
+    writeFileSync(join(stacks, "Pulumi.team-ops-dev.yaml"), withWrites(readFileSync(join(stacks, "Pulumi.team-data-stage.yaml"), "utf8")).replace(/platform: acme\/okta-federation\/platform-stage/, "platform: acme/okta-federation/platform-dev"));
+    const data = join(stacks, "Pulumi.team-data-stage.yaml");
+    writeFileSync(data, withWrites(readFileSync(data, "utf8")));
+    const dev = "acme/okta-federation/platform-dev";
+    const fake = fakePulumi({ stacks: { ...ORGANISATION, [dev]: ORGANISATION[PLATFORM], "team-ops-dev": { ...ORGANISATION["team-data-stage"], platform: dev } } });
+    const { code, stderr, lines } = await org(["up", "--parallel", "4"], { pulumiRoot: fake.root, root: dir });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(lines.slice(0, 3)).toEqual([
+      `org up: 5 stacks, at most 4 at a time (Pulumi engine, pulumi 3.270.0, project directory ${dir})`,
+      "  up runs one platform's teams one at a time, since they write access policies on its Okta authorization server and Okta fails parallel policy writes there: platform-stage (2 teams)",
+      "  up keeps the stacks of Okta org acme-stage-example.oktapreview.com within the 75 requests at once Okta allows an org (their okta.provider.maxConcurrentWrites added up): 2 platforms' stacks could otherwise write 80 at once",
+    ]);
   });
 
   it("preview with --parallel 2 runs the teams together (a preview writes nothing), still only after their platform's", async () => {

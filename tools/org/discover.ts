@@ -5,6 +5,8 @@
 import { CONFIG_NAMESPACE } from "../../components/config";
 import { PLATFORM_CONFIG_KEY } from "../../components/config/platform";
 import { TEAM_CONFIG_KEY } from "../../components/config/team";
+import { oktaOrgHost } from "../../components/internal/canonical";
+import { OKTA_MAX_CONCURRENT_WRITES } from "../../components/internal/oktaPacing";
 import { teamPlatformName } from "../offline/plan";
 import { listStacks, loadStack, PROJECT_ROOT, StackFileError, type StackConfig } from "../offline/stackFile";
 import type { OrgStackInput } from "./order";
@@ -33,6 +35,27 @@ function kindOf(loaded: StackConfig): { kind: "platform" | "team" } | { problem:
   if (platform) return { kind: "platform" };
   if (team) return { kind: "team" };
   return undefined;
+}
+
+/**
+ * A stack's Okta org and writes at once, read leniently from its config's JSON (the stack's own run
+ * validates it): a platform's `okta.orgName` and `okta.baseUrl`, and either's
+ * `okta.provider.maxConcurrentWrites` (the kit's default when not set or not a whole number in range).
+ */
+function oktaPacing(raw: string | undefined): { oktaOrg?: string; oktaWrites: number } {
+  let okta: { orgName?: unknown; baseUrl?: unknown; provider?: { maxConcurrentWrites?: unknown } } = {};
+  try {
+    const parsed = JSON.parse(raw ?? "{}") as { okta?: typeof okta };
+    if (typeof parsed.okta === "object" && parsed.okta !== null) okta = parsed.okta;
+  } catch {
+    // Not JSON: the stack's own run reports it.
+  }
+  const writes = okta.provider?.maxConcurrentWrites;
+  const inRange = typeof writes === "number" && Number.isInteger(writes) && writes >= OKTA_MAX_CONCURRENT_WRITES.min && writes <= OKTA_MAX_CONCURRENT_WRITES.max;
+  return {
+    ...(typeof okta.orgName === "string" && okta.orgName !== "" ? { oktaOrg: oktaOrgHost(okta.orgName, typeof okta.baseUrl === "string" ? okta.baseUrl : undefined) } : {}),
+    oktaWrites: inRange ? (writes as number) : OKTA_MAX_CONCURRENT_WRITES.default,
+  };
 }
 
 /**
@@ -71,7 +94,7 @@ export function discoverStacks(names: readonly string[] = [], root = PROJECT_ROO
       continue;
     }
     const platform = kind.kind === "team" ? teamPlatformName(loaded) : undefined;
-    stacks.push({ name, kind: kind.kind, file: loaded.file, ...(platform !== undefined ? { platform } : {}) });
+    stacks.push({ name, kind: kind.kind, file: loaded.file, ...(platform !== undefined ? { platform } : {}), ...oktaPacing(loaded.config[kind.kind === "platform" ? PLATFORM_KEY : TEAM_KEY]) });
   }
   if (problems.length > 0) throw new DiscoveryError(problems);
   return stacks;

@@ -11,6 +11,10 @@ export interface OrgStackInput {
   readonly kind: "platform" | "team";
   /** A team's `platform`, as written (`<org>/<project>/<stack>`, `<project>/<stack>` or `<stack>`). */
   readonly platform?: string;
+  /** A platform's Okta org (`<orgName>.<baseUrl>`, canonical), when its config names one; a team's is its platform's. */
+  readonly oktaOrg?: string;
+  /** The stack's Okta writes at once (its `okta.provider.maxConcurrentWrites`, or the kit's default). */
+  readonly oktaWrites?: number;
 }
 
 /** A stack in the run: its dependency resolved to a local stack. */
@@ -129,7 +133,9 @@ export type Outcome = { readonly status: "done" } | { readonly status: "failed" 
  * once `stopped` gives a reason (an interruption), no stack starts: the running ones finish and
  * every other is skipped with it. Stacks for which `exclusive` gives the same key never run at the
  * same time (a ready stack whose key is held waits; one further in the order may start meanwhile).
- * `run` resolves true when the stack succeeded. Resolves every stack's outcome, in order.
+ * Stacks for which `budget.of` gives the same key run at once only while their weights add up to
+ * `budget.capacity` or less (a stack alone always runs). `run` resolves true when the stack
+ * succeeded. Resolves every stack's outcome, in order.
  */
 export async function runInOrder(
   order: readonly OrderedStack[],
@@ -139,6 +145,7 @@ export async function runInOrder(
     readonly onSkip?: (stack: OrderedStack, reason: string) => void;
     readonly stopped?: () => string | undefined;
     readonly exclusive?: (stack: OrderedStack) => string | undefined;
+    readonly budget?: { readonly of: (stack: OrderedStack) => { readonly key: string; readonly weight: number } | undefined; readonly capacity: number };
   } = {},
 ): Promise<Map<string, Outcome>> {
   const onSkip = options.onSkip ?? (() => undefined);
@@ -147,9 +154,12 @@ export async function runInOrder(
   const pending = [...order];
   let running = 0;
   const held = new Set<string>();
+  const spent = new Map<string, number>();
   const free = (s: OrderedStack) => {
     const key = options.exclusive?.(s);
-    return key === undefined || !held.has(key);
+    const share = options.budget?.of(s);
+    const used = share ? spent.get(share.key) ?? 0 : 0;
+    return (key === undefined || !held.has(key)) && (!share || used === 0 || used + share.weight <= options.budget!.capacity);
   };
   return new Promise((resolve, reject) => {
     const next = (): void => {
@@ -171,11 +181,14 @@ export async function runInOrder(
         const [s] = pending.splice(index, 1);
         const key = options.exclusive?.(s!);
         if (key !== undefined) held.add(key);
+        const share = options.budget?.of(s!);
+        if (share) spent.set(share.key, (spent.get(share.key) ?? 0) + share.weight);
         running++;
         run(s!).then(
           (ok) => {
             running--;
             if (key !== undefined) held.delete(key);
+            if (share) spent.set(share.key, spent.get(share.key)! - share.weight);
             outcomes.set(s!.name, { status: ok ? "done" : "failed" });
             next();
           },

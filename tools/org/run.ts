@@ -4,6 +4,7 @@
  * per stack. Engines report steps by operation, type and URN only: never inputs, outputs or
  * messages, which may carry secrets.
  */
+import { OKTA_MAX_CONCURRENT_WRITES } from "../../components/internal/oktaPacing";
 import { runInOrder, type OrderedStack } from "./order";
 
 export type Operation = "preview" | "up";
@@ -56,6 +57,43 @@ export function serialisedPlatforms(order: readonly OrderedStack[], operation: O
     if (server !== undefined) teams.set(server, (teams.get(server) ?? 0) + 1);
   }
   return [...teams].filter(([, n]) => n > 1).sort(([a], [b]) => a.localeCompare(b)).map(([platform, n]) => ({ platform, teams: n }));
+}
+
+/** How many requests Okta allows one org at once (beyond them it answers 429): the most a stack's writes may be. */
+export const OKTA_ORG_CAPACITY = OKTA_MAX_CONCURRENT_WRITES.max;
+
+/**
+ * A stack's share of its Okta org's simultaneous requests while it runs under `up`: its Okta writes
+ * at once (`okta.provider.maxConcurrentWrites`, each stack's own lanes), in its org (a team's is its
+ * platform's). Stacks of one Okta org (platforms of several environments in one org, and their
+ * teams) start only while their shares add up to {@link OKTA_ORG_CAPACITY} or less; a stack's own
+ * config keeps its share within it. A preview writes nothing.
+ */
+export function oktaOrgShare(stack: OrderedStack, operation: Operation, order: readonly OrderedStack[]): { readonly key: string; readonly weight: number } | undefined {
+  if (operation !== "up") return undefined;
+  const org = stack.kind === "platform" ? stack.oktaOrg : order.find((s) => s.name === stack.after)?.oktaOrg;
+  return org === undefined ? undefined : { key: org, weight: stack.oktaWrites ?? OKTA_MAX_CONCURRENT_WRITES.default };
+}
+
+/**
+ * The Okta orgs whose stacks could otherwise run with more writes at once than the org allows, with
+ * that figure: per platform of the org, its largest share (a platform runs before its teams, and its
+ * teams one at a time), the `lanes` largest added up.
+ */
+export function pacedOktaOrgs(order: readonly OrderedStack[], operation: Operation, lanes: number): Array<{ readonly org: string; readonly platforms: number; readonly writes: number }> {
+  const byPlatform = new Map<string, { org: string; weight: number }>();
+  for (const s of order) {
+    const share = oktaOrgShare(s, operation, order);
+    const platform = s.kind === "platform" ? s.name : s.after;
+    if (!share || platform === undefined) continue;
+    byPlatform.set(platform, { org: share.key, weight: Math.max(byPlatform.get(platform)?.weight ?? 0, share.weight) });
+  }
+  const byOrg = new Map<string, number[]>();
+  for (const { org, weight } of byPlatform.values()) byOrg.set(org, [...(byOrg.get(org) ?? []), weight]);
+  return [...byOrg]
+    .map(([org, weights]) => ({ org, platforms: weights.length, writes: weights.sort((a, b) => b - a).slice(0, lanes).reduce((a, b) => a + b, 0) }))
+    .filter((o) => o.writes > OKTA_ORG_CAPACITY)
+    .sort((a, b) => a.org.localeCompare(b.org));
 }
 
 /** A stack's outcome, as the summary and --json report it. */
@@ -117,7 +155,8 @@ export function orderWords(order: readonly OrderedStack[]): string {
 
 /**
  * Runs the ordered stacks on the engine, at most `parallel` at a time (and at most what the engine
- * can), one platform's teams one at a time under `up` ({@link policyWriteServer}), writing progress
+ * can), one platform's teams one at a time under `up` ({@link policyWriteServer}) and one Okta
+ * org's stacks within its simultaneous requests ({@link oktaOrgShare}), writing progress
  * lines to `line`; once `stopped` gives a reason, no further stack starts.
  * Resolves each stack's report, in order.
  */
@@ -170,6 +209,7 @@ export async function runOrganisation(
       },
       ...(stopped !== undefined ? { stopped } : {}),
       exclusive: (s) => policyWriteServer(s, operation),
+      budget: { of: (s) => oktaOrgShare(s, operation, order), capacity: OKTA_ORG_CAPACITY },
     },
   );
   return order.map((s) => reports.get(s.name)!);
@@ -191,6 +231,8 @@ export function runToJson(operation: Operation, engine: Engine, parallel: number
     parallel: Math.min(parallel, engine.maxParallel),
     // The platforms whose teams ran one at a time although lanes were free (policyWriteServer).
     serialisedPlatforms: Math.min(parallel, engine.maxParallel) > 1 ? serialisedPlatforms(order, operation).map((p) => p.platform) : [],
+    // The Okta orgs whose stacks were kept within the org's simultaneous requests (oktaOrgShare).
+    pacedOktaOrgs: pacedOktaOrgs(order, operation, Math.min(parallel, engine.maxParallel)).map((o) => o.org),
     order: order.map((s) => s.name),
     stacks: reports,
     summary: {
