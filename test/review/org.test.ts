@@ -278,8 +278,8 @@ describe("a pull request that changes a team stack: its effects on other stacks"
         "  team-payments-stage: no effect on other stacks",
         "moves between stacks (2, risky: pulumi up moves no identity from one stack to another; deploy in the order given)",
         "  service ledger: team-payments-stage → team-data-stage: team-data-stage creates a new Okta app for it (a new client id) and new cloud identities, team-payments-stage deletes the old ones, " +
-          "and its workloads must take the new client id and credential settings from team-data-stage's outputs; a name below is held by team-payments-stage until its pulumi up deletes it, " +
-          "so deploy team-payments-stage first: the service has no access from then until team-data-stage is deployed and its workloads have switched (or give the service a new key in team-data-stage, and move without an outage)",
+          "and its workloads must take the new client id and credential settings from team-data-stage's outputs; names held once go from team-payments-stage to team-data-stage in this pull request (below), " +
+          "and team-payments-stage holds them until its pulumi up deletes them, so deploy team-payments-stage first: the service has no access from then until team-data-stage is deployed and its workloads have switched (or give the service a new key in team-data-stage, and move without an outage)",
         "  AWS role name stage-ledger in AWS account 222222222222: team-payments-stage → team-data-stage: IAM holds one role per name in an account: the create in team-data-stage fails (EntityAlreadyExists) " +
           "until team-payments-stage's pulumi up has deleted the role; the new role has a new unique id, so resource policies that named the old one (bucket, key or queue policies) must be saved again",
       ],

@@ -37,10 +37,23 @@ describe("movesBetweenStacks", () => {
       ["service", "team-a", "team-b", "ledger"],
       ["name", "team-a", "team-b", "GCP service account stage-ledger in GCP project acme-stage"],
     ]);
-    expect(moves[0]!.message).toContain("; a name below is held by team-a until its pulumi up deletes it, so deploy team-a first:");
+    expect(moves[0]!.message).toContain("; names held once go from team-a to team-b in this pull request (below), and team-a holds them until its pulumi up deletes them, so deploy team-a first:");
     expect(moves[1]!.message).toBe(
       "GCP holds one service account per email: the create in team-b fails (409) until team-a's pulumi up has deleted it; the new account is a new principal, and roles granted to the old one outside this kit do not carry over",
     );
+  });
+
+  it("two services handed over together: the order is the two stacks', so both say to deploy the losing stack first when either takes a held name along", () => {
+    const moves = movesBetweenStacks([
+      team("team-a", { services: ["ledger", "audit"], resources: [serviceAccount("stage-ledger")] }, { services: [], resources: [] }),
+      team("team-b", { services: [], resources: [] }, { services: ["ledger", "audit"], resources: [serviceAccount("stage-ledger")] }),
+    ]);
+    expect(moves.map((m) => [m.kind, m.what])).toEqual([
+      ["service", "audit"],
+      ["service", "ledger"],
+      ["name", "GCP service account stage-ledger in GCP project acme-stage"],
+    ]);
+    for (const m of moves.slice(0, 2)) expect(m.message).toContain("so deploy team-a first");
   });
 
   it("IAM role names match whatever their case; an Okta app label alone is no held name", () => {

@@ -110,9 +110,10 @@ export function movesBetweenStacks(sides: readonly MoveSides[]): StackMove[] {
     for (const key of to.headServices.filter((k) => !before.has(k))) {
       const from = sides.find((s) => s.stack !== to.stack && s.headServices !== undefined && (s.baseServices ?? []).includes(key) && !s.headServices.includes(key));
       if (!from) continue;
-      const held = nameMoves.filter((m) => m.from === from.stack && m.to === to.stack).length;
+      // The order is the two stacks', not the service's: a stack deploys as a whole.
+      const held = nameMoves.some((m) => m.from === from.stack && m.to === to.stack);
       const order = held
-        ? `; ${held === 1 ? "a name" : `${held} names`} below ${held === 1 ? "is" : "are"} held by ${from.stack} until its pulumi up deletes ${held === 1 ? "it" : "them"}, so deploy ${from.stack} first: the service has no access from then until ${to.stack} is deployed and its workloads have switched (or give the service a new key in ${to.stack}, and move without an outage)`
+        ? `; names held once go from ${from.stack} to ${to.stack} in this pull request (below), and ${from.stack} holds them until its pulumi up deletes them, so deploy ${from.stack} first: the service has no access from then until ${to.stack} is deployed and its workloads have switched (or give the service a new key in ${to.stack}, and move without an outage)`
         : `; without an outage: deploy ${to.stack} first, switch the workloads, then deploy ${from.stack}`;
       serviceMoves.push({
         kind: "service",
