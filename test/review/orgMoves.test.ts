@@ -116,7 +116,30 @@ describe("movesBetweenStacks", () => {
       { from: "old", to: "labels", names: ["Okta app label stage-b in Okta org unknown"], held: 0 },
       { from: "old", to: "new", names: ["AWS role name stage-a in AWS account 222222222222", "Okta app label stage-a in Okta org unknown"], held: 1 },
     ]);
-    expect(stackRenameNotes(renames[0]!).to).toContain("; if not, old keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)");
-    expect(stackRenameNotes(renames[1]!).to).toContain("; if not, old keeps them until it is destroyed, and this stack's first pulumi up fails at the one a cloud holds once");
+    // Alone, each is a rename candidate.
+    expect(stackRenameNotes([renames[0]!]).get("labels")![0]).toContain("if this stack is old renamed, rename it before its first pulumi up");
+    expect(stackRenameNotes([renames[0]!]).get("labels")![0]).toContain("; if not, old keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)");
+    expect(stackRenameNotes([renames[1]!]).get("new")![0]).toContain("; if not, old keeps them until it is destroyed, and this stack's first pulumi up fails at the one a cloud holds once");
+    expect(stackRenameNotes([renames[1]!]).get("old")).toEqual(["stack new, which this pull request adds, holds 2 of its names: if it is this stack renamed, rename the stack (pulumi stack rename new) rather than destroy it, and every identity is kept"]);
+  });
+
+  it("stackRenameNotes: a removed stack whose names go to two added stacks is a split, which pulumi stack rename cannot do", () => {
+    const notes = stackRenameNotes(
+      stackRenames(
+        [{ stack: "stage", plan: plan("stage", role("stage-a"), role("stage-b")) }],
+        [
+          { stack: "team-a-stage", plan: plan("team-a-stage", role("stage-a")) },
+          { stack: "team-b-stage", plan: plan("team-b-stage", role("stage-b")) },
+        ],
+      ),
+    );
+    expect(notes.get("stage")).toEqual([
+      "stacks team-a-stage, team-b-stage, which this pull request adds, hold its names: a split; move this stack's state into them (docs/organisation.md, section Moving a single-stack organisation to this layout without replacing identities) rather than destroy it, and every identity is kept",
+    ]);
+    expect(notes.get("team-a-stage")).toEqual([
+      "1 of its names are held by stack stage, whose stack file this pull request removes (AWS role name stage-a in AWS account 222222222222): stage's names go to 2 stacks (team-a-stage, team-b-stage): " +
+        "a split, which keeps the identities only by moving stage's state into each of them before their first pulumi up (docs/organisation.md, section Moving a single-stack organisation to this layout without replacing identities), not by pulumi stack rename; " +
+        "if not, stage keeps them until it is destroyed, and this stack's first pulumi up fails at the one a cloud holds once",
+    ]);
   });
 });

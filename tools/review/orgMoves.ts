@@ -165,14 +165,37 @@ export function stackRenames(removed: ReadonlyArray<{ stack: string; plan: PlanD
   return renames.sort((x, y) => x.to.localeCompare(y.to) || x.from.localeCompare(y.from));
 }
 
-/** The notes a stack rename gives the added stack (`to`) and the removed one (`from`). */
-export function stackRenameNotes(r: StackRename): { to: string; from: string } {
-  const shown = r.names.length > 5 ? `${r.names.slice(0, 5).join("; ")}; and ${r.names.length - 5} more` : r.names.join("; ");
-  const otherwise = r.held
-    ? `${r.from} keeps them until it is destroyed, and this stack's first pulumi up fails at ${r.held === 1 ? "the one" : `the first of the ${r.held}`} a cloud holds once`
-    : `${r.from} keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)`;
-  return {
-    to: `${r.names.length} of its names are held by stack ${r.from}, whose stack file this pull request removes (${shown}): if this stack is ${r.from} renamed, rename it before its first pulumi up (select ${r.from}, then pulumi stack rename ${r.to}: Pulumi rewrites the stack name in every URN of the state, so every identity is kept); if not, ${otherwise}`,
-    from: `stack ${r.to}, which this pull request adds, holds ${r.names.length} of its names: if it is this stack renamed, rename the stack (pulumi stack rename ${r.to}) rather than destroy it, and every identity is kept`,
-  };
+/**
+ * The notes the renames give each stack, by stack: the added stack's (what it holds of the removed
+ * one, and what keeps it), and the removed stack's (where its names go). A removed stack whose names
+ * go to two stacks or more is split, not renamed: `pulumi stack rename` cannot split a stack, and
+ * the identities are kept only by moving its state into each new stack, as docs/organisation.md
+ * describes for a single stack split into platform and team stacks.
+ */
+export function stackRenameNotes(renames: readonly StackRename[]): Map<string, string[]> {
+  const notes = new Map<string, string[]>();
+  const add = (stack: string, note: string) => notes.set(stack, [...(notes.get(stack) ?? []), note]);
+  const targets = new Map<string, string[]>();
+  for (const r of renames) targets.set(r.from, [...(targets.get(r.from) ?? []), r.to]);
+  for (const r of renames) {
+    const shown = r.names.length > 5 ? `${r.names.slice(0, 5).join("; ")}; and ${r.names.length - 5} more` : r.names.join("; ");
+    const otherwise = r.held
+      ? `${r.from} keeps them until it is destroyed, and this stack's first pulumi up fails at ${r.held === 1 ? "the one" : `the first of the ${r.held}`} a cloud holds once`
+      : `${r.from} keeps them until it is destroyed, and this stack creates new apps beside them (new client ids)`;
+    const split = targets.get(r.from)!;
+    const keep =
+      split.length > 1
+        ? `${r.from}'s names go to ${split.length} stacks (${split.join(", ")}): a split, which keeps the identities only by moving ${r.from}'s state into each of them before their first pulumi up (docs/organisation.md, section Moving a single-stack organisation to this layout without replacing identities), not by pulumi stack rename`
+        : `if this stack is ${r.from} renamed, rename it before its first pulumi up (select ${r.from}, then pulumi stack rename ${r.to}: Pulumi rewrites the stack name in every URN of the state, so every identity is kept)`;
+    add(r.to, `${r.names.length} of its names are held by stack ${r.from}, whose stack file this pull request removes (${shown}): ${keep}; if not, ${otherwise}`);
+  }
+  for (const [from, to] of targets) {
+    add(
+      from,
+      to.length > 1
+        ? `stacks ${to.join(", ")}, which this pull request adds, hold its names: a split; move this stack's state into them (docs/organisation.md, section Moving a single-stack organisation to this layout without replacing identities) rather than destroy it, and every identity is kept`
+        : `stack ${to[0]}, which this pull request adds, holds ${renames.find((r) => r.from === from)!.names.length} of its names: if it is this stack renamed, rename the stack (pulumi stack rename ${to[0]}) rather than destroy it, and every identity is kept`,
+    );
+  }
+  return notes;
 }

@@ -181,12 +181,7 @@ export async function reviewTrees(baseTree: Tree, headTree: Tree, options: Revie
   // A stack file removed and one added that hold the same names: a rename (pulumi stack rename keeps them) or a takeover.
   const plannedOnly = (outcomes: Map<string, PlanOutcome>, other: Map<string, PlanOutcome>) =>
     [...outcomes].flatMap(([stack, o]) => (o.kind === "planned" && !other.has(stack) ? [{ stack, plan: o.plan }] : []));
-  const renameNotes = new Map<string, string[]>();
-  for (const r of stackRenames(plannedOnly(baseOutcomes, headOutcomes), plannedOnly(headOutcomes, baseOutcomes))) {
-    const words = stackRenameNotes(r);
-    renameNotes.set(r.to, [...(renameNotes.get(r.to) ?? []), words.to]);
-    renameNotes.set(r.from, [...(renameNotes.get(r.from) ?? []), words.from]);
-  }
+  const renameNotes = stackRenameNotes(stackRenames(plannedOnly(baseOutcomes, headOutcomes), plannedOnly(headOutcomes, baseOutcomes)));
   for (const stack of names) {
     const baseFile = base.stacks.find((s) => s.stack === stack);
     const headFile = head.stacks.find((s) => s.stack === stack);
