@@ -13,7 +13,7 @@
  * that hold the same names: a stack renamed (pulumi stack rename keeps every identity) or one
  * taking over another's objects (stackRenames). Pure: plans and configs in, words out.
  */
-import { uniqueNames } from "../verify/orgUniqueness";
+import { nameKey, uniqueNames, type NameKind, type NamedThing } from "../verify/orgUniqueness";
 import { qualifyPlaceholders } from "../verify/orgDocuments";
 import type { PlanDocument } from "../verify/model";
 
@@ -46,7 +46,7 @@ export interface StackMove {
  * not here: Okta does not refuse a second app with one label (the organisation proof reports two
  * at once); GCP principals hold a client id, which a new app never shares with an old one.
  */
-const HELD_ONCE: Readonly<Record<string, (to: string, from: string) => string>> = {
+const HELD_ONCE: Readonly<Partial<Record<NameKind, (to: string, from: string) => string>>> = {
   // IAM names are unique in an account whatever the path; a recreated role has a new unique id, and
   // resource policies that named the old role do not match the new one (IAM identifiers reference).
   "AWS role name": (to, from) =>
@@ -66,14 +66,11 @@ const HELD_ONCE: Readonly<Record<string, (to: string, from: string) => string>> 
     `Azure holds one identity per name in a resource group: the create in ${to} fails (azure-native refuses to create a resource that exists) until ${from}'s pulumi up has deleted it; the new identity has a new client id and principal id`,
 };
 
-const nameId = (t: { kind: string; scope: string; name: string; caseless?: boolean }) =>
-  `${t.kind}|${t.caseless ? t.scope.toLowerCase() : t.scope}|${t.caseless ? t.name.toLowerCase() : t.name}`;
-
 /** The names of a plan that its cloud holds once, by id (placeholders qualified by the stack, so two stacks' unknowns never match). */
-function heldNames(plan: PlanDocument | null | undefined): Map<string, { kind: string; scope: string; name: string }> {
-  const names = new Map<string, { kind: string; scope: string; name: string }>();
+function heldNames(plan: PlanDocument | null | undefined): Map<string, NamedThing> {
+  const names = new Map<string, NamedThing>();
   if (!plan) return names;
-  for (const thing of uniqueNames(qualifyPlaceholders(plan))) if (HELD_ONCE[thing.kind]) names.set(nameId(thing), thing);
+  for (const thing of uniqueNames(qualifyPlaceholders(plan))) if (HELD_ONCE[thing.kind]) names.set(nameKey(thing), thing);
   return names;
 }
 
@@ -92,7 +89,8 @@ export function movesBetweenStacks(sides: readonly MoveSides[]): StackMove[] {
     const base = heldNames(s.base);
     const head = heldNames(s.head);
     // A side that does not plan is unknown, not empty: nothing is dropped from or added against it.
-    return { stack: s.stack, dropped: s.base && s.head ? minus(base, head) : new Map(), added: s.head && s.base !== null ? minus(head, base) : new Map() };
+    const none = new Map<string, NamedThing>();
+    return { stack: s.stack, dropped: s.base && s.head ? minus(base, head) : none, added: s.head && s.base !== null ? minus(head, base) : none };
   });
   const nameMoves: StackMove[] = [];
   for (const to of names) {
@@ -149,7 +147,7 @@ export function stackRenames(removed: ReadonlyArray<{ stack: string; plan: PlanD
   const named = (plan: PlanDocument) => {
     const names = new Map<string, { words: string; held: boolean }>();
     for (const thing of uniqueNames(qualifyPlaceholders(plan))) {
-      if (HELD_ONCE[thing.kind] || thing.kind === "Okta app label") names.set(nameId(thing), { words: `${thing.kind} ${thing.name} in ${thing.scope}`, held: Boolean(HELD_ONCE[thing.kind]) });
+      if (HELD_ONCE[thing.kind] || thing.kind === "Okta app label") names.set(nameKey(thing), { words: `${thing.kind} ${thing.name} in ${thing.scope}`, held: Boolean(HELD_ONCE[thing.kind]) });
     }
     return names;
   };

@@ -11,9 +11,21 @@ import type { PlanDocument, TrustModel } from "./model";
 import type { OrgFinding } from "./org";
 import { valueOf as get } from "./orgDocuments";
 
+/** The kinds of name that must be unique in their scope across the organisation. */
+export type NameKind =
+  | "AWS role name"
+  | "AWS OIDC provider"
+  | "Okta authorization server name"
+  | "Okta app label"
+  | "GCP pool"
+  | "GCP service account"
+  | "GCP pool provider"
+  | "GCP principal"
+  | "Azure identity name";
+
 /** One name that must be unique in its scope across the organisation. */
-interface NamedThing {
-  readonly kind: string;
+export interface NamedThing {
+  readonly kind: NameKind;
   readonly scope: string;
   readonly name: string;
   readonly resource: string;
@@ -22,7 +34,7 @@ interface NamedThing {
 }
 
 /** What happens when two stacks hold the same name, per kind. */
-const CONSEQUENCE: Readonly<Record<string, string>> = {
+const CONSEQUENCE: Readonly<Record<NameKind, string>> = {
   "AWS role name": "IAM holds one role per name in an account (names are case-insensitive): one stack cannot create it, or both manage one role and each overwrites the other's trust",
   "AWS OIDC provider": "IAM holds one OIDC provider per URL in an account: one stack cannot create it, or both manage one provider and each overwrites the other's client ids",
   "Okta authorization server name": "two authorization servers with one name in one Okta org cannot be told apart in the admin console, nor their issuers by a reviewer",
@@ -46,6 +58,10 @@ export function oktaOrg(plan: PlanDocument): string {
 }
 
 const accountOf = (arn: unknown) => /^arn:aws[a-z-]*:iam::([^:]+):/.exec(String(arn ?? ""))?.[1] ?? "unknown";
+
+/** What makes two names the same: kind, scope and name, the last two without case where the cloud ignores it. */
+export const nameKey = (thing: NamedThing): string =>
+  `${thing.kind}|${thing.caseless ? thing.scope.toLowerCase() : thing.scope}|${thing.caseless ? thing.name.toLowerCase() : thing.name}`;
 
 /** Every name of a stack's plan that must be unique across the organisation, read from the registered resources. */
 export function uniqueNames(plan: PlanDocument): NamedThing[] {
@@ -110,7 +126,7 @@ export function duplicateNames(plans: readonly PlanDocument[], stackNames: reado
     const stack = stackNames[i]!;
     for (const thing of uniqueNames(plan)) {
       uniqueness[thing.kind] = (uniqueness[thing.kind] ?? 0) + 1;
-      const id = `${thing.kind}|${thing.caseless ? thing.scope.toLowerCase() : thing.scope}|${thing.caseless ? thing.name.toLowerCase() : thing.name}`;
+      const id = nameKey(thing);
       const earlier = named.get(id);
       if (!earlier) named.set(id, { stack, thing });
       else if (earlier.stack !== stack) {
