@@ -172,8 +172,8 @@ describe("runInOrder", () => {
     expect(outcomes.get("a3")).toEqual({ status: "done" });
   });
 
-  it("never runs two stacks with one exclusive key at once: the next in the order that is free starts meanwhile", async () => {
-    const { run, started, finish } = controlledRun(3, { exclusive: (s) => (s.kind === "team" ? s.after : undefined) });
+  it("never runs two stacks with a share of weight 1 in one key of capacity 1 at once: the next in the order that is free starts meanwhile", async () => {
+    const { run, started, finish } = controlledRun(3, { limits: (s) => (s.kind === "team" ? [{ key: s.after!, weight: 1, capacity: 1 }] : []) });
     await settle();
     expect(started).toEqual(["p1", "p2"]);
     finish("p1");
@@ -195,10 +195,10 @@ describe("runInOrder", () => {
     expect([...(await run)].map(([name, o]) => `${name} ${o.status}`)).toEqual(["p1 done", "p2 done", "a1 failed", "a2 done", "a3 done", "b1 done"]);
   });
 
-  it("runs stacks of one budget key at once only while their weights fit the capacity; a stack alone always runs", async () => {
+  it("runs stacks with shares of one key at once only while their weights fit its capacity; a stack alone always runs", async () => {
     // p1 weighs 50 and p2 40 in one org of capacity 75: p2 waits for p1 although a lane is free.
     const weights: Record<string, number> = { p1: 50, p2: 40, a1: 30, a2: 30, a3: 80, b1: 20 };
-    const { run, started, finish } = controlledRun(3, { budget: { of: (s) => ({ key: "org", weight: weights[s.name]! }), capacity: 75 } });
+    const { run, started, finish } = controlledRun(3, { limits: (s) => [{ key: "org", weight: weights[s.name]!, capacity: 75 }] });
     await settle();
     expect(started).toEqual(["p1"]);
     finish("p1");

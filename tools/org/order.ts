@@ -123,6 +123,13 @@ export function orderStacks(stacks: readonly OrgStackInput[], otherTeams: readon
   return ordered.sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
 }
 
+/** A stack's share of something stacks share while they run: `weight` of `capacity` under `key`. */
+export interface Share {
+  readonly key: string;
+  readonly weight: number;
+  readonly capacity: number;
+}
+
 /** What became of a stack in a run. */
 export type Outcome = { readonly status: "done" } | { readonly status: "failed" } | { readonly status: "skipped"; readonly reason: string };
 
@@ -131,11 +138,11 @@ export type Outcome = { readonly status: "done" } | { readonly status: "failed" 
  * has succeeded, the ready stack earliest in the order first (with `parallel` 1: platforms, then
  * teams, each by name). A stack whose platform failed or was skipped is skipped, with the reason;
  * once `stopped` gives a reason (an interruption), no stack starts: the running ones finish and
- * every other is skipped with it. Stacks for which `exclusive` gives the same key never run at the
- * same time (a ready stack whose key is held waits; one further in the order may start meanwhile).
- * Stacks for which `budget.of` gives the same key run at once only while their weights add up to
- * `budget.capacity` or less (a stack alone always runs). `run` resolves true when the stack
- * succeeded. Resolves every stack's outcome, in order.
+ * every other is skipped with it. `limits` gives each stack's shares of what stacks share: stacks
+ * with a share of one key run at once only while their weights add up to the key's capacity or less
+ * (weight 1 of capacity 1: never two at once); a ready stack that does not fit waits, one further in
+ * the order that fits may start meanwhile, and a stack whose keys are all free always runs. `run`
+ * resolves true when the stack succeeded. Resolves every stack's outcome, in order.
  */
 export async function runInOrder(
   order: readonly OrderedStack[],
@@ -144,8 +151,7 @@ export async function runInOrder(
   options: {
     readonly onSkip?: (stack: OrderedStack, reason: string) => void;
     readonly stopped?: () => string | undefined;
-    readonly exclusive?: (stack: OrderedStack) => string | undefined;
-    readonly budget?: { readonly of: (stack: OrderedStack) => { readonly key: string; readonly weight: number } | undefined; readonly capacity: number };
+    readonly limits?: (stack: OrderedStack) => readonly Share[];
   } = {},
 ): Promise<Map<string, Outcome>> {
   const onSkip = options.onSkip ?? (() => undefined);
@@ -153,13 +159,15 @@ export async function runInOrder(
   const outcomes = new Map<string, Outcome>();
   const pending = [...order];
   let running = 0;
-  const held = new Set<string>();
   const spent = new Map<string, number>();
-  const free = (s: OrderedStack) => {
-    const key = options.exclusive?.(s);
-    const share = options.budget?.of(s);
-    const used = share ? spent.get(share.key) ?? 0 : 0;
-    return (key === undefined || !held.has(key)) && (!share || used === 0 || used + share.weight <= options.budget!.capacity);
+  const sharesOf = (s: OrderedStack) => options.limits?.(s) ?? [];
+  const free = (s: OrderedStack) =>
+    sharesOf(s).every(({ key, weight, capacity }) => {
+      const used = spent.get(key) ?? 0;
+      return used === 0 || used + weight <= capacity;
+    });
+  const take = (shares: readonly Share[], sign: 1 | -1) => {
+    for (const { key, weight } of shares) spent.set(key, (spent.get(key) ?? 0) + sign * weight);
   };
   return new Promise((resolve, reject) => {
     const next = (): void => {
@@ -179,16 +187,13 @@ export async function runInOrder(
         const index = pending.findIndex((s) => (s.after === undefined || outcomes.get(s.after)?.status === "done") && free(s));
         if (index < 0) break;
         const [s] = pending.splice(index, 1);
-        const key = options.exclusive?.(s!);
-        if (key !== undefined) held.add(key);
-        const share = options.budget?.of(s!);
-        if (share) spent.set(share.key, (spent.get(share.key) ?? 0) + share.weight);
+        const shares = sharesOf(s!);
+        take(shares, 1);
         running++;
         run(s!).then(
           (ok) => {
             running--;
-            if (key !== undefined) held.delete(key);
-            if (share) spent.set(share.key, spent.get(share.key)! - share.weight);
+            take(shares, -1);
             outcomes.set(s!.name, { status: ok ? "done" : "failed" });
             next();
           },

@@ -208,8 +208,14 @@ export async function runOrganisation(
         reports.set(s.name, { ...base(s), status: "skipped", steps: 0, changes: {}, reason });
       },
       ...(stopped !== undefined ? { stopped } : {}),
-      exclusive: (s) => policyWriteServer(s, operation),
-      budget: { of: (s) => oktaOrgShare(s, operation, order), capacity: OKTA_ORG_CAPACITY },
+      limits: (s) => {
+        const server = policyWriteServer(s, operation);
+        const org = oktaOrgShare(s, operation, order);
+        return [
+          ...(server !== undefined ? [{ key: `policies of ${server}`, weight: 1, capacity: 1 }] : []),
+          ...(org !== undefined ? [{ key: `Okta org ${org.key}`, weight: org.weight, capacity: OKTA_ORG_CAPACITY }] : []),
+        ];
+      },
     },
   );
   return order.map((s) => reports.get(s.name)!);
