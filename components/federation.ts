@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "./internal/tokens";
+import { runAll, runPaced, type Steps } from "./internal/steps";
 import { oktaAppLabel } from "./internal/names";
 import { oktaIssuerUrl } from "./internal/trust";
 import { oktaWriteOrder } from "./internal/oktaPacing";
@@ -50,39 +51,99 @@ export interface ServiceOutputs {
  * flow from the Okta resources into every cloud; nothing is typed twice.
  *
  * Pass the providers in `opts.providers` (`okta`, `aws`, `gcp`, `azure-native`); children inherit them.
+ *
+ * `new Federation(...)` builds every service before it returns. `await Federation.create(...)`
+ * builds the same resources, with the same names, inputs and dependencies, but lets the event loop
+ * turn after each service, so the SDK sends what is built while the rest is built: a plan of 500
+ * services takes about half the time and a third of the memory (internal/steps.ts). Stack
+ * programs, which may be async, should use `create`.
  */
 export class Federation extends pulumi.ComponentResource {
-  public readonly issuerUrl: pulumi.Output<string>;
-  public readonly audience: pulumi.Output<string>;
-  public readonly authorizationServerId: pulumi.Output<string>;
-  public readonly services: Readonly<Record<string, ServiceOutputs>>;
+  // Assigned by finish(), at the end of the constructor or of create(): never read before.
+  public readonly issuerUrl!: pulumi.Output<string>;
+  public readonly audience!: pulumi.Output<string>;
+  public readonly authorizationServerId!: pulumi.Output<string>;
+  public readonly services!: Readonly<Record<string, ServiceOutputs>>;
   /** The custom scope names of the authorization server, sorted. */
-  public readonly scopes: pulumi.Output<string[]>;
+  public readonly scopes!: pulumi.Output<string[]>;
   /** The IAM OIDC provider (created or adopted), when a service uses AWS. */
   public readonly awsOidcProviderArn: pulumi.Output<string> | undefined;
   /** The workload identity pool's resource name, when a service uses GCP. */
   public readonly gcpPoolName: pulumi.Output<string> | undefined;
 
+  /**
+   * The federation built in steps, a turn of the event loop after each service (see the class
+   * comment); resolves once every child is registered and the outputs are set.
+   */
+  static async create(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions): Promise<Federation> {
+    let steps: Steps<void> | undefined;
+    let built!: () => void;
+    const pacing: Pacing = { take: (s) => (steps = s), built: new Promise<void>((resolve) => (built = resolve)) };
+    creating = pacing;
+    let federation: Federation;
+    try {
+      federation = new Federation(name, args, opts);
+    } finally {
+      creating = undefined;
+    }
+    try {
+      await runPaced(steps!);
+    } finally {
+      built();
+    }
+    return federation;
+  }
+
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("index", "Federation"), name, {}, opts);
+    const steps = this.build(name, args);
+    // create() runs the steps itself; a plain constructor cannot wait, so it runs them all now.
+    if (creating) creating.take(steps);
+    else runAll(steps);
+  }
+
+  /**
+   * The SDK registers a component's outputs (empty) once this resolves, unless the component has
+   * registered them itself (pulumi/pulumi sdk/nodejs/resource.ts, ComponentResource
+   * initializeAndRegisterOutputs). Under create() the outputs are registered at the end of the
+   * steps, so this waits for them; otherwise the constructor has registered them already.
+   */
+  protected override async initialize(): Promise<void> {
+    // Called from super(), while create() is constructing this federation.
+    const built = creating?.built;
+    if (built) await built;
+  }
+
+  private *build(name: string, args: FederationArgs): Steps<void> {
     const wiring: FederationWiring = { parent: this, name, config: args.config, serviceKeys: Object.keys(args.config.services).sort(), appLabels: args.appLabels, team: args.team };
     // Okta first: every cloud trusts its issuer, audience and client ids. The clouds follow in a
     // fixed order, so the resources register in the same order on every run.
-    const okta = wireOkta(wiring, args.tokenHookAuthorization);
-    const aws = wireAws(wiring, okta);
-    const gcp = wireGcp(wiring, okta);
-    const azure = wireAzure(wiring, okta);
+    const okta = yield* wireOkta(wiring, args.tokenHookAuthorization);
+    const aws = yield* wireAws(wiring, okta);
+    const gcp = yield* wireGcp(wiring, okta);
+    const azure = yield* wireAzure(wiring, okta);
 
-    this.issuerUrl = okta.authz.issuerUrl;
-    this.audience = okta.authz.audience;
-    this.authorizationServerId = okta.authz.serverId;
-    this.services = serviceOutputs(wiring.serviceKeys, okta, aws, gcp, azure);
-    this.awsOidcProviderArn = aws?.oidcProviderArn;
-    this.scopes = pulumi.all(Object.keys(okta.authz.scopeNames).sort().map((k) => okta.authz.scopeNames[k]!));
-    this.gcpPoolName = gcp?.poolName;
+    // The fields are readonly to callers; they are set once, here.
+    const self = this as { -readonly [K in keyof Federation]: Federation[K] };
+    self.issuerUrl = okta.authz.issuerUrl;
+    self.audience = okta.authz.audience;
+    self.authorizationServerId = okta.authz.serverId;
+    self.services = serviceOutputs(wiring.serviceKeys, okta, aws, gcp, azure);
+    self.awsOidcProviderArn = aws?.oidcProviderArn;
+    self.scopes = pulumi.all(Object.keys(okta.authz.scopeNames).sort().map((k) => okta.authz.scopeNames[k]!));
+    self.gcpPoolName = gcp?.poolName;
     this.registerOutputs({ issuerUrl: this.issuerUrl, audience: this.audience, authorizationServerId: this.authorizationServerId });
   }
 }
+
+/** How Federation.create builds: it takes the steps from the constructor and says when they are all done. */
+interface Pacing {
+  readonly take: (steps: Steps<void>) => void;
+  readonly built: Promise<void>;
+}
+
+/** Set only while Federation.create runs the constructor. */
+let creating: Pacing | undefined;
 
 /**
  * The token hook when configured, the authorization server, then one service app per service.
@@ -91,10 +152,10 @@ export class Federation extends pulumi.ComponentResource {
  * fill the other lanes. So at most that many Okta writes run at once, whatever `pulumi up`'s
  * parallelism.
  */
-function wireOkta(wiring: FederationWiring, tokenHookAuthorization: pulumi.Input<string> | undefined): OktaParts {
+function* wireOkta(wiring: FederationWiring, tokenHookAuthorization: pulumi.Input<string> | undefined): Steps<OktaParts> {
   const hook = oktaTokenHook(wiring, tokenHookAuthorization);
   const authz = oktaAuthorizationServer(wiring, hook);
-  const apps = oktaServiceApps(wiring, authz, hook);
+  const apps = yield* oktaServiceApps(wiring, authz, hook);
   return { authz, apps };
 }
 
@@ -165,7 +226,7 @@ function oktaTokenHook({ parent, name, config, team }: FederationWiring, authori
  * follows the previous service's rule (lane 0, after the server's scopes and claims); each app
  * follows the previous app of its lane; each policy gets its own priority (oktaPolicyPriority).
  */
-function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, hook: TokenHook | undefined): Record<string, ServiceApp> {
+function* oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, hook: TokenHook | undefined): Steps<Record<string, ServiceApp>> {
   const { name, config } = wiring;
   const apps: Record<string, ServiceApp> = {};
   const order = oktaWriteOrder(
@@ -196,6 +257,7 @@ function oktaServiceApps(wiring: FederationWiring, authz: AuthorizationServer, h
       serviceOptions(wiring, key),
     );
     previous = apps[key]!.lastOrderedWrite;
+    yield;
   }
   return apps;
 }

@@ -16,6 +16,7 @@ import { WorkloadIdentityPool } from "./gcp/workloadIdentityPool";
 import { ServiceAccess } from "./gcp/serviceAccess";
 import { ServiceIdentity } from "./azure/serviceIdentity";
 import type { Federation, ServiceOutputs } from "./federation";
+import type { Steps } from "./internal/steps";
 
 /** What every wiring step reads: the federation component (parent of every child) and its validated config. */
 export interface FederationWiring {
@@ -78,7 +79,7 @@ export function serviceOptions({ parent, name, config }: FederationWiring, key: 
 
 
 /** The IAM OIDC provider for the issuer, then one role per AWS service; nothing when no service uses AWS. */
-export function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): AwsParts | undefined {
+export function* wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): Steps<AwsParts | undefined> {
   const { parent, name, config } = wiring;
   const env = config.environment;
   const awsKeys = wiring.serviceKeys.filter((k) => config.services[k]!.aws);
@@ -123,6 +124,7 @@ export function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): A
       serviceOptions(wiring, key, "-aws"),
     );
     services[key] = { roleArn: role.roleArn };
+    yield;
   }
   return { oidcProviderArn: provider.providerArn, services };
 }
@@ -131,7 +133,7 @@ export function wireAws(wiring: FederationWiring, { authz, apps }: OktaParts): A
  * The workload identity pool with its providers (each admits the client ids of its shard's
  * services), then each GCP service's access; nothing when no service uses GCP.
  */
-export function wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): GcpParts | undefined {
+export function* wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): Steps<GcpParts | undefined> {
   const { parent, name, config } = wiring;
   const env = config.environment;
   const gcpKeys = wiring.serviceKeys.filter((k) => config.services[k]!.gcp);
@@ -179,12 +181,13 @@ export function wireGcp(wiring: FederationWiring, { authz, apps }: OktaParts): G
       principal: access.principal,
       ...(access.serviceAccountEmail ? { serviceAccountEmail: access.serviceAccountEmail } : {}),
     };
+    yield;
   }
   return { poolName: pool.poolName, services };
 }
 
 /** One user-assigned identity per Azure service, trusting the issuer for that service's client id; nothing when no service uses Azure. */
-export function wireAzure(wiring: FederationWiring, { authz, apps }: OktaParts): AzureParts | undefined {
+export function* wireAzure(wiring: FederationWiring, { authz, apps }: OktaParts): Steps<AzureParts | undefined> {
   const { name, config } = wiring;
   const env = config.environment;
   const azureKeys = wiring.serviceKeys.filter((k) => config.services[k]!.azure);
@@ -211,6 +214,7 @@ export function wireAzure(wiring: FederationWiring, { authz, apps }: OktaParts):
       serviceOptions(wiring, key, "-azure"),
     );
     services[key] = { clientId: identity.clientId, tenantId: identity.tenantId, principalId: identity.principalId };
+    yield;
   }
   return { services };
 }

@@ -15,12 +15,17 @@
  *   component types, names and parents, so the same URNs), each component registering empty
  *   outputs. This is Pulumi's own cost for the kit's registrations; the kit's time above it is
  *   what its own code costs.
+ * - either with `{ steps: true }`: registered in steps as the kit's program builds
+ *   (components/internal/steps.ts), a turn of the event loop whenever the next resource belongs
+ *   to another service than the last, so that the kit is also compared with a program that
+ *   builds as it does.
  * - {@link rawProgram} (a floor for reference): plain `pulumi.CustomResource`s with the recorded
  *   values as literals, stack outputs included: no SDK classes, no references, a flat graph.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, type RecordedResource } from "../../tools/offline/engine";
 import { customDependencies, isProvider, serviceOwner, type BenchPlan, type BenchResource } from "./graph";
+import { runAll, runPaced, type Steps } from "../../components/internal/steps";
 
 /** Recorded inputs back to program inputs: secret-wrapped values become `pulumi.secret(value)`. */
 export function rewrap(value: unknown): any {
@@ -255,8 +260,8 @@ function rebuild(prepared: PreparedOutput, created: ReadonlyMap<string, pulumi.C
  */
 export function baselineProgram(
   plan: BenchPlan,
-  options: { readonly components?: boolean; readonly stackOutputs?: boolean } = {},
-): () => Record<string, unknown> {
+  options: { readonly components?: boolean; readonly stackOutputs?: boolean; readonly steps?: boolean } = {},
+): () => Record<string, unknown> | Promise<Record<string, unknown>> {
   const { resources } = plan;
   // Resolved (and the SDK modules loaded) before timing, as the kit's program has its imports loaded.
   const outputs = options.stackOutputs === false ? {} : prepareStackOutputs(plan);
@@ -264,7 +269,9 @@ export function baselineProgram(
   for (const r of resources) if (r.custom && !isProvider(r) && !classes.has(r.type)) classes.set(r.type, sdkClass(r.type));
   const dependencies = customDependencies(resources);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return () => {
+  const serviceKeys = Object.keys((plan.outputs.services as Record<string, unknown> | undefined) ?? {});
+  const owners = new Map(resources.map((r) => [r.urn, serviceOwner(r.name, serviceKeys)]));
+  function* register(): Steps<Record<string, unknown>> {
     const providers = registerProviders(resources);
     const components = new Map<string, pulumi.ComponentResource>();
     if (options.components) {
@@ -276,9 +283,14 @@ export function baselineProgram(
       }
     }
     const created = new Map<string, pulumi.CustomResource>();
+    let service: string | undefined;
     // Recorded order is registration order: a resource's dependencies were registered before it.
     for (const r of resources) {
       if (!r.custom || isProvider(r)) continue;
+      // A step ends where the next resource is another service's (no-op unless run in steps).
+      const owner = owners.get(r.urn);
+      if (owner !== service && service !== undefined) yield;
+      service = owner;
       const deps = dependencies.get(r.urn) ?? [];
       const references: Reference[] = deps
         .flatMap((urn) => {
@@ -308,7 +320,8 @@ export function baselineProgram(
         "whole" in value ? rebuild(value.whole, created) : Object.fromEntries(Object.entries(value.entries).map(([k, v]) => [k, rebuild(v, created)])),
       ]),
     );
-  };
+  }
+  return options.steps ? () => runPaced(register()) : () => runAll(register());
 }
 
 /** A recorded component: same type, name and parent; registers empty outputs, as a component must. */

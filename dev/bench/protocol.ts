@@ -9,10 +9,11 @@ export const RESULT_MARK = "BENCH_RESULT ";
 /**
  * kit: the real program. baseline: the same custom resources through the provider SDK classes,
  * wired by reference, no components, returning the kit's stack outputs. bare: the baseline
- * without stack outputs. tree: the baseline with the kit's component tree replayed. raw: plain
- * CustomResources with literal inputs and outputs (a floor). See dev/bench/baselines.ts.
+ * without stack outputs. paced: the baseline registered in steps, as the kit builds. tree: the
+ * paced baseline with the kit's component tree replayed. raw: plain CustomResources with literal
+ * inputs and outputs (a floor). See dev/bench/baselines.ts.
  */
-export type WorkerMode = "kit" | "baseline" | "bare" | "tree" | "raw" | "verify";
+export type WorkerMode = "kit" | "baseline" | "bare" | "paced" | "tree" | "raw" | "verify";
 
 export interface WorkerResult {
   readonly mode: WorkerMode;
@@ -40,7 +41,7 @@ export interface WorkerResult {
   readonly runWindowUs: readonly [number, number];
   /**
    * Baselines: how many registrations differ from the recorded kit plan in type, name, provider or
-   * inputs (and for baseline, bare and tree in dependencies, for tree in URN), plus stack outputs
+   * inputs (and for baseline, bare, paced and tree in dependencies, for tree in URN), plus stack outputs
    * that differ from the kit's (bare: any stack output at all); 0 = identical.
    */
   readonly mismatches?: number;

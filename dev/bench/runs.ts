@@ -69,7 +69,7 @@ async function worker(args: readonly string[], nodeFlags: readonly string[] = []
   return { ...(JSON.parse(line.slice(RESULT_MARK.length)) as WorkerResult), processMs: result.wallMs };
 }
 
-export type Compared = "baseline" | "bare" | "tree" | "raw";
+export type Compared = "baseline" | "bare" | "paced" | "tree" | "raw";
 
 export interface SizeResult {
   readonly n: number;
@@ -78,6 +78,7 @@ export interface SizeResult {
   readonly kit: Measured[];
   readonly baseline: Measured[];
   readonly bare: Measured[];
+  readonly paced: Measured[];
   readonly tree: Measured[];
   readonly raw: Measured[];
   readonly graph?: GraphSummary;
@@ -89,9 +90,10 @@ export async function measureSize(n: number, options: Options, shardsSupported: 
   const shards = shardsSupported ? shardsFor(n) : undefined;
   const dump = join(dir, `resources-${n}.json`);
   const kitArgs = [String(n), shards === undefined ? "-" : String(shards)];
-  const result: SizeResult = { n, shards, kit: [], baseline: [], bare: [], tree: [], raw: [] };
+  const result: SizeResult = { n, shards, kit: [], baseline: [], bare: [], paced: [], tree: [], raw: [] };
   const compared: Compared[] = [
     "baseline",
+    "paced",
     ...(options.bare ? (["bare"] as const) : []),
     ...(options.tree ? (["tree"] as const) : []),
     ...(options.raw ? (["raw"] as const) : []),

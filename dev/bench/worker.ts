@@ -2,12 +2,12 @@
  * One benchmark run in a fresh process (spawned by dev/bench.ts):
  *
  *   node --import tsx dev/bench/worker.ts kit <n> <providerShards|-> [<dump.json>]
- *   node --import tsx dev/bench/worker.ts baseline|bare|tree|raw <dump.json>
+ *   node --import tsx dev/bench/worker.ts baseline|bare|paced|tree|raw <dump.json>
  *   node --import tsx dev/bench/worker.ts verify <dump.json>
  *
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
  * config of n services; with a dump path it also writes what was registered and the stack outputs
- * (after timing). `baseline`, `bare`, `tree` and `raw` re-register the custom resources of such a
+ * (after timing). `baseline`, `bare`, `paced`, `tree` and `raw` re-register the custom resources of such a
  * dump under the same engine and mocks (dev/bench/baselines.ts) and check that they registered
  * the same thing and (all but `bare`) returned the same stack outputs. `verify` runs the trust
  * proof (tools/verify) over a dump's plan, as `npm run verify` does after planning.
@@ -94,12 +94,14 @@ async function main(argv: string[]): Promise<WorkerResult> {
     program = federationProgram;
     config = benchConfigMap(n, shards);
     dump = rest[2];
-  } else if (mode === "baseline" || mode === "bare" || mode === "tree" || mode === "raw") {
+  } else if (mode === "baseline" || mode === "bare" || mode === "paced" || mode === "tree" || mode === "raw") {
     if (!rest[0]) throw new Error(`usage: worker.ts ${mode} <dump.json>`);
     expected = JSON.parse(readFileSync(rest[0], "utf8")) as BenchPlan;
-    program = mode === "raw" ? rawProgram(expected) : baselineProgram(expected, { components: mode === "tree", stackOutputs: mode !== "bare" });
+    // The kit builds in steps (Federation.create), so its component tree is compared in steps too.
+    program =
+      mode === "raw" ? rawProgram(expected) : baselineProgram(expected, { components: mode === "tree", stackOutputs: mode !== "bare", steps: mode === "paced" || mode === "tree" });
   } else {
-    throw new Error(`unknown mode ${String(mode)}; use kit, baseline, bare, tree or raw`);
+    throw new Error(`unknown mode ${String(mode)}; use kit, baseline, bare, paced, tree or raw`);
   }
 
   const startupMs = performance.now();

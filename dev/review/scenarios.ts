@@ -95,12 +95,15 @@ export const SCENARIOS: readonly Scenario[] = [
     description: "changes only stacks/program.ts, attaching AdministratorAccess to the role dev-payments",
     apply(head) {
       const file = join(head, "stacks", "program.ts");
-      const source = readFileSync(file, "utf8")
+      const original = readFileSync(file, "utf8");
+      const source = original
         .replace('import * as azure from "@pulumi/azure-native/provider";', 'import * as azure from "@pulumi/azure-native/provider";\nimport * as iam from "@pulumi/aws/iam";')
         .replace(
-          "    return toStackOutputs(federation, read.config.environment);",
-          '    new iam.RolePolicyAttachment("ops-admin", { role: "dev-payments", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: federation });\n    return toStackOutputs(federation, read.config.environment);',
+          "  return toStackOutputs(federation, config.environment);",
+          '  new iam.RolePolicyAttachment("ops-admin", { role: "dev-payments", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { parent: federation });\n  return toStackOutputs(federation, config.environment);',
         );
+      // A patch that no longer matches the program would make this scenario a pull request with no change.
+      if (source.split("\n").length !== original.split("\n").length + 2) throw new Error("code-only: stacks/program.ts no longer has the lines this scenario patches");
       writeFileSync(file, source);
     },
     exit: 1,

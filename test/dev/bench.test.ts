@@ -65,6 +65,21 @@ describe("bench baselines", () => {
     expect(outputDifferences(plan.outputs, outputs)).toContain("stack output services.svc-0001: missing");
   });
 
+  it("paced: the baseline in steps registers the same, and completes a service's registrations before it builds the next", async () => {
+    const atOnce = (await run(baselineProgram(plan))).resources;
+    const { resources: recorded, outputs } = await run(baselineProgram(plan, { steps: true }));
+    expect(differences(kit, recorded, { dependencies: true })).toEqual([]);
+    expect(outputDifferences(plan.outputs, outputs)).toEqual([]);
+    // The engine records a resource when its registration reaches it. At once, every resource is
+    // built before any registration completes, so the second app (which waits on nothing pending
+    // but the server) reaches the engine before the first policy (which waits on the first app);
+    // in steps, the first service's app and policy reach it before the second app is even built.
+    const at = (resources: readonly RecordedResource[], name: string) => resources.findIndex((r) => r.name === name);
+    expect(at(recorded, "federation-svc-0001-app")).toBeLessThan(at(recorded, "federation-svc-0002-app"));
+    expect(at(recorded, "federation-svc-0001-policy")).toBeLessThan(at(recorded, "federation-svc-0002-app"));
+    expect(at(atOnce, "federation-svc-0001-policy")).toBeGreaterThan(at(atOnce, "federation-svc-0002-app"));
+  });
+
   it("tree: the kit's URNs, components included", async () => {
     const { resources: recorded, outputs } = await run(baselineProgram(plan, { components: true }));
     expect(outputDifferences(plan.outputs, outputs)).toEqual([]);

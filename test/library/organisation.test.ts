@@ -52,7 +52,8 @@ async function teamProgram(raw: unknown) {
     okta: new okta.Provider("okta", { orgName: config.okta.orgName, baseUrl: config.okta.baseUrl }),
     ...(config.aws ? { aws: new aws.Provider("aws", { region: config.aws.region, allowedAccountIds: [config.aws.accountId] }) } : {}),
   };
-  const federation = new Federation("federation", { config, team: team.binding }, { providers });
+  // create: built in steps, the registrations going on while the rest is built (docs/benchmarks.md).
+  const federation = await Federation.create("federation", { config, team: team.binding }, { providers });
   return { ...toStackOutputs(federation, config.environment), team: header.team };
 }
 
