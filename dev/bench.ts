@@ -9,9 +9,12 @@
  *   stack outputs (dev/bench/baselines.ts); kit/baseline is the overhead figure;
  * - bare: the baseline without stack outputs (the issue's baseline read literally: resources
  *   only); baseline/bare is what the output contract costs in the SDK;
- * - tree: the baseline plus the kit's component tree (same URNs): Pulumi's own cost for the kit's
- *   registrations, so tree/baseline is what the components cost in the SDK and kit/tree what the
- *   kit's own code costs;
+ * - paced: the baseline registered in the steps the kit builds in (components/internal/steps.ts:
+ *   a turn of the event loop between services); kit/paced compares the kit with a program that
+ *   builds as it does, paced/baseline is what building in steps saves any program;
+ * - tree: the paced baseline plus the kit's component tree (same URNs): Pulumi's own cost for the
+ *   kit's registrations, so tree/paced is what the components cost in the SDK and kit/tree what
+ *   the kit's own code costs;
  * - raw: plain CustomResources with literal inputs and outputs, a floor for reference;
  * peak RSS of each, resources per service and in total, the critical-path depth of the dependency
  * graph, then the test suite's and the type-check's wall time. Prints tables and, last, one line:
@@ -22,7 +25,8 @@
  * creates (async_hooks): a figure that does not move with the machine's load, so a change in the
  * kit's own work shows through noise. Each run's CPU time (user + system) is reported beside its
  * wall time, and the summary line gains overhead_cpu_500 (kit/baseline by CPU time): on a shared
- * machine wall time also counts the other processes' use of the cores.
+ * machine wall time also counts the other processes' use of the cores; and overhead_paced_500
+ * (kit/paced by wall time).
  *
  * Then, at N = 100, 500 and 1,000 (one kit plan each, in a fresh process):
  * - the trust proof (`npm run verify`'s work after the plan) in fresh processes: seconds and peak RSS;

@@ -58,8 +58,8 @@ export function oktaPolicyPriority(server: "created" | "adopted", rank: number):
  * were answered 500, okta/terraform-provider-okta#1198), and each create still lands at the bottom
  * (beyond the count) and moves no other stack's policies (#190, #2140). A policy names only its own
  * client, so the order between teams' policies decides nothing. 40 bands of 2,000 keep every
- * priority under 99,999, the largest value Okta was seen to accept (#1198); a team stack of more
- * than 2,000 services would also need about 8 GB to plan (docs/benchmarks.md), so it is split.
+ * priority under 99,999, the largest value Okta was seen to accept (#1198); a team stack holds at
+ * most 2,000 services (one band), and a larger team is split over two team stacks.
  */
 export const OKTA_PRIORITY_BANDS = { count: 40, width: 2_000 } as const;
 
