@@ -79,20 +79,20 @@ export class Federation extends pulumi.ComponentResource {
   static async create(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions): Promise<Federation> {
     let steps: Steps<void> | undefined;
     let built!: () => void;
-    const pacing: Pacing = { take: (s) => (steps = s), built: new Promise<void>((resolve) => (built = resolve)) };
-    creating = pacing;
-    let federation: Federation;
+    creating = { take: (s) => (steps = s), built: new Promise<void>((resolve) => (built = resolve)) };
+    // However it ends, initialize() is released, so the component never waits on a failed build.
     try {
-      federation = new Federation(name, args, opts);
-    } finally {
-      creating = undefined;
-    }
-    try {
+      let federation: Federation;
+      try {
+        federation = new Federation(name, args, opts);
+      } finally {
+        creating = undefined;
+      }
       await runPaced(steps!);
+      return federation;
     } finally {
       built();
     }
-    return federation;
   }
 
   constructor(name: string, args: FederationArgs, opts?: pulumi.ComponentResourceOptions) {
