@@ -18,6 +18,12 @@ export function median(values: readonly number[]): number {
 
 export const mb = (kib: number) => kib / 1024;
 
+/** A chain of names for one line: its first `head` and last `tail` names, and how many lie between. */
+export function shortPath(path: readonly string[], head = 6, tail = 2): string {
+  if (path.length <= head + tail + 1) return path.join(" -> ");
+  return [...path.slice(0, head), `(${path.length - head - tail} more)`, ...path.slice(-tail)].join(" -> ");
+}
+
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -199,7 +205,7 @@ export function planReport(options: Options, sizes: readonly SizeResult[], scale
   if (largest) {
     const g = largest.graph!;
     out.push("");
-    out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${g.criticalPath.join(" -> ")}`);
+    out.push(`Critical path at N=${largest.n} (depth ${g.depth}): ${shortPath(g.criticalPath)}`);
     out.push(`Registrations by type at N=${largest.n}: ${Object.entries(g.byType).map(([t, c]) => `${t} ${c}`).join(", ")}`);
     const runs = (label: string, list: readonly Measured[], pick: (r: Measured) => number = (r) => r.runMs) => (list.length ? `${label} ${list.map((r) => fmt(pick(r))).join(", ")}` : "");
     const every = (pick?: (r: Measured) => number) =>

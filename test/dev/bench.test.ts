@@ -14,6 +14,7 @@ import { baselineProgram, differences, outputDifferences, prepareStackOutputs, r
 import { customDependencies, summarise, type BenchPlan } from "../../dev/bench/graph";
 import { ASSUMPTIONS, PROVIDER_BEHAVIOUR, simulateDeploy } from "../../dev/bench/deploy";
 import { BENCH_PROJECT, BENCH_STACK } from "../../dev/bench/protocol";
+import { shortPath } from "../../dev/bench/report";
 
 const N = 3;
 const run = (program: () => unknown, config: Record<string, string> = {}) =>
@@ -119,6 +120,12 @@ describe("bench baselines", () => {
     // Literal values stay literals, as in the kit's outputs.
     expect(prepared.contractVersion).toEqual({ whole: { template: 1, sources: [], secret: false } });
     expect(entries("okta").issuerUrl!.sources.map((s) => `${nameOf(s.urn)}.${s.property}`)).toEqual(["federation-authz-server.issuer"]);
+  });
+
+  it("the report's critical path: whole when short, its ends and a count when long", () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `r${i + 1}`);
+    expect(shortPath(names(9))).toBe("r1 -> r2 -> r3 -> r4 -> r5 -> r6 -> r7 -> r8 -> r9");
+    expect(shortPath(names(1002))).toBe("r1 -> r2 -> r3 -> r4 -> r5 -> r6 -> (994 more) -> r1001 -> r1002");
   });
 
   it("splitByReferences splits on the longest reference first", () => {
