@@ -45,7 +45,9 @@
  *          --scale-sizes 100,500,1000 (the sizes of the verify and deploy figures)  --org (an organisation of stacks: dev/bench/org.ts)
  *
  * By responsibility: dev/bench/options.ts parses the options; dev/bench/runs.ts runs the programs
- * and commands in fresh processes; dev/bench/report.ts prints the tables and the summary line.
+ * and commands in fresh processes (dev/bench/baselines.ts holds the comparison programs,
+ * dev/bench/checks.ts what every run is checked for); dev/bench/report.ts prints the tables and
+ * the summary line.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

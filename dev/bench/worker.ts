@@ -8,7 +8,7 @@
  * `kit` runs the real stack program (stacks/program.ts) under the offline engine with a generated
  * config of n services; with a dump path it also writes what was registered and the stack outputs
  * (after timing). `baseline`, `bare`, `paced`, `tree` and `raw` re-register the custom resources of such a
- * dump under the same engine and mocks (dev/bench/baselines.ts) and check that they registered
+ * dump under the same engine and mocks (dev/bench/baselines.ts) and check (dev/bench/checks.ts) that they registered
  * the same thing and (all but `bare`) returned the same stack outputs. `verify` runs the trust
  * proof (tools/verify) over a dump's plan, as `npm run verify` does after planning.
  * With BENCH_COUNT_PROMISES=1 a run also counts the promises it creates (slower: a separate run).
@@ -17,7 +17,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { errorMessage, runOffline, type RecordedResource } from "../../tools/offline/engine";
-import { baselineProgram, differences, outputDifferences, rawProgram } from "./baselines";
+import { baselineProgram, rawProgram } from "./baselines";
+import { differences, outputDifferences } from "./checks";
 import type { BenchPlan, BenchResource } from "./graph";
 import { BENCH_PROJECT, BENCH_STACK, RESULT_MARK, type WorkerMode, type WorkerResult } from "./protocol";
 
